@@ -1,0 +1,216 @@
+"""The command line: topiclens fit | info | assign."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import warnings
+from pathlib import Path
+
+from . import __version__
+from .errors import TopicLensError
+
+EPILOG = """examples:
+  topiclens fit data/debian_sample.jsonl.gz --out runs/debian
+  topiclens info runs/debian --json
+  topiclens assign runs/debian new.jsonl --out assigned.csv
+"""
+
+
+def _corpus_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("input")
+    group.add_argument("--text-field", default="text", help="field/column holding the text (default: text)")
+    group.add_argument("--id-field", default="id", help="field/column holding the id (default: id)")
+    group.add_argument("--encoding", default="utf-8", help="file encoding (default: utf-8)")
+    group.add_argument("--decode-errors", default="strict", choices=["strict", "replace"],
+                       help="what to do with undecodable bytes (default: strict = stop with an error)")
+    group.add_argument("--embeddings", help="precomputed embeddings (.npy), one row per document")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="topiclens", description="Topic modeling with readable labels, local by default.",
+        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"topiclens {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    fit = commands.add_parser("fit", help="fit topics on a corpus and save the model",
+                              description="Embed, cluster and describe a corpus; save the model to --out. "
+                              "CORPUS is .txt (one document a line), .jsonl(.gz), .csv or .parquet.")
+    fit.add_argument("corpus", type=Path, help="the corpus file")
+    fit.add_argument("--out", type=Path, required=True, help="model directory to write (replaced if present)")
+    _corpus_options(fit)
+    pipe = fit.add_argument_group("pipeline")
+    pipe.add_argument("--embedding-model", default="all-MiniLM-L6-v2",
+                      help="'all-MiniLM-L6-v2' (bundled) or a local sentence-transformers directory")
+    pipe.add_argument("--reduction", default="none", choices=["none", "umap", "pca"],
+                      help="dimension reduction before clustering (default: none)")
+    pipe.add_argument("--n-components", type=int, help="dimensions kept by UMAP (5) or PCA (50)")
+    pipe.add_argument("--umap-epochs", type=int, help="UMAP optimisation epochs (default: UMAP's own)")
+    pipe.add_argument("--clustering", default="leiden", choices=["leiden", "hdbscan", "kmeans"],
+                      help="clustering algorithm (default: leiden on the kNN graph)")
+    pipe.add_argument("--n-neighbors", type=int, default=15, help="neighbours in the kNN graph (default: 15)")
+    pipe.add_argument("--resolution", type=float, default=1.0,
+                      help="Leiden resolution: higher gives more, smaller topics (default: 1.0)")
+    pipe.add_argument("--min-cluster-size", type=int,
+                      help="smallest topic; smaller clusters become outliers (default: 0.2%% of the corpus, >= 10)")
+    pipe.add_argument("--n-clusters", type=int, help="number of clusters for --clustering kmeans")
+    pipe.add_argument("--nr-topics", type=int, help="merge similar topics down to this number")
+    pipe.add_argument("--reduce-outliers", action="store_true", help="move outliers to their nearest topic")
+    pipe.add_argument("--outlier-threshold", type=float, default=0.0,
+                      help="minimum cosine similarity for --reduce-outliers (default: 0)")
+    words = fit.add_argument_group("keywords")
+    words.add_argument("--stop-words", default="english", help="'english', or 'none' to keep every word")
+    words.add_argument("--ngram-range", type=int, nargs=2, default=[1, 1], metavar=("MIN", "MAX"),
+                       help="word n-gram lengths (default: 1 1)")
+    words.add_argument("--min-df", type=int, default=2, help="ignore words in fewer documents (default: 2)")
+    words.add_argument("--top-n-words", type=int, default=10, help="keywords per topic (default: 10)")
+    run = fit.add_argument_group("run")
+    run.add_argument("--seed", type=int, default=42, help="seed for every random step (default: 42)")
+    run.add_argument("--threads", type=int, help="CPU threads (default: $TOPICLENS_THREADS or all cores)")
+    run.add_argument("--no-cache", action="store_true", help="do not read or write the embedding cache")
+    run.add_argument("--quiet", action="store_true", help="no progress bars")
+    run.add_argument("--json", action="store_true", help="print the topic table as JSON")
+    run.add_argument("--rows", type=int, default=30, help="topics to print (default: 30; 0 = all)")
+
+    info = commands.add_parser("info", help="print a saved model's topic table",
+                               description="Print the topics of a saved model directory.")
+    info.add_argument("model", type=Path, help="model directory written by 'topiclens fit'")
+    info.add_argument("--json", action="store_true", help="print JSON (topics and settings)")
+    info.add_argument("--rows", type=int, default=30, help="topics to print (default: 30; 0 = all)")
+
+    assign = commands.add_parser("assign", help="assign topics to new documents with a saved model",
+                                 description="Give each document of CORPUS a topic of a saved model "
+                                 "(nearest-neighbour vote over the model's documents).")
+    assign.add_argument("model", type=Path, help="model directory written by 'topiclens fit'")
+    assign.add_argument("corpus", type=Path, help="the documents to assign")
+    _corpus_options(assign)
+    assign.add_argument("--out", type=Path, help="write id, topic, probability, label to .csv/.jsonl/.parquet")
+    assign.add_argument("--threads", type=int, help="CPU threads")
+    assign.add_argument("--quiet", action="store_true", help="no progress bars")
+    assign.add_argument("--json", action="store_true", help="print the assignments as JSON lines")
+    return parser
+
+
+def _format_table(model, rows: int) -> str:
+    info = model.topic_info()
+    total = int(info["size"].sum())
+    lines = [f"{len(model.topic_ids_)} topics, {total} documents"
+             f" ({info.loc[info.topic == -1, 'size'].sum() / max(total, 1):.1%} outliers)", ""]
+    lines.append(f"{'topic':>5}  {'size':>6}  {'label':<40}  keywords")
+    shown = info if rows <= 0 else info.head(rows + (1 if (info.topic == -1).any() else 0))
+    for row in shown.itertuples():
+        label = row.label if len(row.label) <= 40 else row.label[:39] + "…"
+        lines.append(f"{row.topic:>5}  {row.size:>6}  {label:<40}  {', '.join(row.keywords[:8])}")
+    if len(shown) < len(info):
+        lines.append(f"  … {len(info) - len(shown)} more (--rows 0 shows all)")
+    return "\n".join(lines)
+
+
+def _topics_json(model) -> list[dict]:
+    info = model.topic_info()
+    return json.loads(info.drop(columns=["representative_docs"]).to_json(orient="records", force_ascii=False))
+
+
+def _read(args):
+    from .corpus import read_corpus
+
+    return read_corpus(args.corpus, text_field=args.text_field, id_field=args.id_field, encoding=args.encoding,
+                       decode_errors=args.decode_errors)
+
+
+def cmd_fit(args) -> int:
+    from .model import TopicModel
+
+    corpus = _read(args)
+    model = TopicModel(
+        embedding_model=args.embedding_model, reduction=args.reduction, n_components=args.n_components,
+        umap_epochs=args.umap_epochs, clustering=args.clustering, n_neighbors=args.n_neighbors,
+        resolution=args.resolution, min_cluster_size=args.min_cluster_size, n_clusters=args.n_clusters,
+        nr_topics=args.nr_topics, reduce_outliers=args.reduce_outliers, outlier_threshold=args.outlier_threshold,
+        stop_words=None if args.stop_words == "none" else args.stop_words, ngram_range=tuple(args.ngram_range),
+        min_df=args.min_df, top_n_words=args.top_n_words, seed=args.seed, threads=args.threads,
+        cache=not args.no_cache, verbose=not args.quiet,
+    )
+    model.fit(corpus, embeddings=args.embeddings)
+    out = model.save(args.out)
+    if args.json:
+        print(json.dumps({"model": str(out), "n_topics": len(model.topic_ids_),
+                          "timings": model.timings_, "topics": _topics_json(model)}, ensure_ascii=False))
+    else:
+        print(_format_table(model, args.rows))
+        print(f"\nmodel saved to {out}")
+    return 0
+
+
+def cmd_info(args) -> int:
+    from .model import TopicModel
+
+    model = TopicModel.load(args.model, verbose=False)
+    if args.json:
+        params = {k: v for k, v in model.get_params().items() if isinstance(v, (str, int, float, bool, list, tuple))
+                  or v is None}
+        print(json.dumps({"model": str(args.model), "n_topics": len(model.topic_ids_),
+                          "n_documents": len(model.corpus_), "params": params,
+                          "topics": _topics_json(model)}, ensure_ascii=False, default=str))
+    else:
+        print(_format_table(model, args.rows))
+    return 0
+
+
+def cmd_assign(args) -> int:
+    import numpy as np
+    import pandas as pd
+
+    from .model import TopicModel
+
+    model = TopicModel.load(args.model, verbose=not args.quiet, threads=args.threads)
+    corpus = _read(args)
+    probs = model.transform(corpus, embeddings=args.embeddings)
+    topics = model.predict(corpus, embeddings=args.embeddings)
+    rows = np.arange(len(topics))
+    prob = np.where(topics >= 0, probs[rows, np.maximum(topics, 0)] if probs.shape[1] else 0.0, 0.0)
+    frame = pd.DataFrame({"id": corpus.ids, "topic": topics, "probability": prob.round(4),
+                          "label": [model.labels_[t] if t >= 0 else "outliers" for t in topics]})
+    if args.out:
+        suffix = args.out.suffix.lower()
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        if suffix == ".parquet":
+            frame.to_parquet(args.out, index=False)
+        elif suffix in (".jsonl", ".json"):
+            frame.to_json(args.out, orient="records", lines=True, force_ascii=False)
+        else:
+            frame.to_csv(args.out, index=False)
+    if args.json:
+        for record in frame.to_dict(orient="records"):
+            print(json.dumps(record, ensure_ascii=False, default=float))
+    elif not args.out:
+        print(frame.to_string(index=False, max_colwidth=60))
+    else:
+        counts = frame["topic"].value_counts()
+        print(f"assigned {len(frame)} documents to {int((counts.index >= 0).sum())} topics "
+              f"({int(counts.get(-1, 0))} outliers); written to {args.out}")
+    return 0
+
+
+def _warning_line(message, category, filename, lineno, line=None) -> str:
+    return f"topiclens: warning: {message}\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    warnings.formatwarning = _warning_line
+    try:
+        return {"fit": cmd_fit, "info": cmd_info, "assign": cmd_assign}[args.command](args)
+    except TopicLensError as exc:
+        print(f"topiclens: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("topiclens: interrupted; finished work is cached, run the same command to resume", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,353 @@
+"""TopicModel: composes the stages (embed, reduce, cluster, keywords, represent) and holds what it learned."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from . import topics as topic_ops
+from .cluster import CLUSTERINGS, auto_min_cluster_size, make_clustering
+from .corpus import Corpus, check_corpus, from_texts, read_corpus, text_hash
+from .embed import DEFAULT_EMBEDDING_MODEL, Embedder, embed_texts, load_embeddings, make_embedder
+from .errors import ConfigError, CorpusError, NotFittedError
+from .keywords import Vocabulary, class_term_counts, ctfidf, top_terms
+from .knn import cosine_knn, normalize
+from .reduce import REDUCTIONS, make_reduction
+from .represent import centroids, embed_words, keybert_keywords, mmr_keywords, representative_docs
+from .runtime import thread_limit
+
+Documents = Sequence[str] | Corpus | str | Path
+
+
+class TopicModel:
+    """Topics of a document collection: embed, reduce, cluster, rank words, represent.
+
+    Parameters follow scikit-learn's convention: they are stored as given and read at
+    ``fit``; what the model learns ends in an underscore. ``seed`` fixes every random step.
+    """
+
+    def __init__(
+        self,
+        *,
+        embedding_model: str | Embedder | None = DEFAULT_EMBEDDING_MODEL,
+        reduction: str = "none",
+        n_components: int | None = None,
+        umap_epochs: int | None = None,
+        clustering: str = "leiden",
+        n_neighbors: int = 15,
+        resolution: float = 1.0,
+        min_cluster_size: int | None = None,
+        min_samples: int | None = None,
+        n_clusters: int | None = None,
+        nr_topics: int | None = None,
+        reduce_outliers: bool = False,
+        outlier_threshold: float = 0.0,
+        stop_words: str | list[str] | None = "english",
+        ngram_range: tuple[int, int] = (1, 1),
+        min_df: int | float = 2,
+        max_df: int | float = 1.0,
+        top_n_words: int = 10,
+        n_candidates: int = 30,
+        mmr_diversity: float = 0.3,
+        n_representative_docs: int = 5,
+        seed: int = 42,
+        threads: int | None = None,
+        batch_size: int = 64,
+        max_seq_length: int = 256,
+        cache: bool | str = True,
+        verbose: bool = True,
+    ) -> None:
+        self.embedding_model = embedding_model
+        self.reduction = reduction
+        self.n_components = n_components
+        self.umap_epochs = umap_epochs
+        self.clustering = clustering
+        self.n_neighbors = n_neighbors
+        self.resolution = resolution
+        self.min_cluster_size = min_cluster_size
+        self.min_samples = min_samples
+        self.n_clusters = n_clusters
+        self.nr_topics = nr_topics
+        self.reduce_outliers = reduce_outliers
+        self.outlier_threshold = outlier_threshold
+        self.stop_words = stop_words
+        self.ngram_range = ngram_range
+        self.min_df = min_df
+        self.max_df = max_df
+        self.top_n_words = top_n_words
+        self.n_candidates = n_candidates
+        self.mmr_diversity = mmr_diversity
+        self.n_representative_docs = n_representative_docs
+        self.seed = seed
+        self.threads = threads
+        self.batch_size = batch_size
+        self.max_seq_length = max_seq_length
+        self.cache = cache
+        self.verbose = verbose
+
+    # ----------------------------------------------------------------- parameters
+    def get_params(self) -> dict[str, Any]:
+        """The constructor's parameters (JSON-friendly, except a custom Embedder)."""
+        import inspect
+
+        names = [p for p in inspect.signature(type(self).__init__).parameters if p != "self"]
+        return {name: getattr(self, name) for name in names}
+
+    def _check_params(self) -> None:
+        if self.reduction not in REDUCTIONS:
+            raise ConfigError(f"unknown reduction {self.reduction!r}: use one of {', '.join(REDUCTIONS)}")
+        if self.clustering not in CLUSTERINGS:
+            raise ConfigError(f"unknown clustering {self.clustering!r}: use one of {', '.join(CLUSTERINGS)}")
+        if self.min_cluster_size is not None and self.min_cluster_size < 2:
+            raise ConfigError(f"min_cluster_size must be at least 2, got {self.min_cluster_size}")
+        if self.nr_topics is not None and self.nr_topics < 1:
+            raise ConfigError(f"nr_topics must be at least 1, got {self.nr_topics}")
+
+    def _embedder(self) -> Embedder | None:
+        if getattr(self, "_embedder_cache", None) is None:
+            self._embedder_cache = make_embedder(self.embedding_model, batch_size=self.batch_size,
+                                                 max_seq_length=self.max_seq_length, threads=self.threads)
+        return self._embedder_cache
+
+    def _embed(self, texts: Sequence[str], desc: str = "embedding") -> np.ndarray:
+        embedder = self._embedder()
+        if embedder is None:
+            raise ConfigError("no embedding model: pass embeddings=... or set embedding_model")
+        return embed_texts(texts, embedder, cache=self.cache, verbose=self.verbose, desc=desc)
+
+    # ------------------------------------------------------------------------ fit
+    def fit(self, docs: Documents, embeddings: np.ndarray | str | Path | None = None) -> TopicModel:
+        """Learn topics from documents (list of strings, Corpus, or a corpus file path)."""
+        self._check_params()
+        corpus = as_corpus(docs)
+        n = len(corpus)
+        self.min_cluster_size_ = self.min_cluster_size or auto_min_cluster_size(int(corpus.usable.sum()))
+        usable = check_corpus(corpus, self.min_cluster_size_)
+        timings: dict[str, float] = {}
+        clock = time.perf_counter()
+        texts = [t for t, ok in zip(corpus.texts, usable) if ok]
+        with thread_limit(self.threads):
+            if embeddings is not None:
+                full = load_embeddings(embeddings, n)
+                vectors = np.asarray(full[usable], dtype=np.float32)
+            else:
+                vectors = self._embed(texts)
+            timings["embed"] = time.perf_counter() - clock
+            fit_clock = time.perf_counter()
+            labels, unit, knn = self._cluster(vectors, [text_hash(t) for t in texts], timings)
+            self._learn_topics(corpus, usable, texts, unit, labels, knn, timings)
+        timings["fit"] = time.perf_counter() - fit_clock
+        self.timings_ = timings
+        return self
+
+    def _cluster(self, vectors: np.ndarray, keys: list[str], timings: dict[str, float]):
+        clock = time.perf_counter()
+        unit = normalize(vectors)
+        knn = cosine_knn(unit, unit, self.n_neighbors, exclude_self=True)
+        timings["knn"] = time.perf_counter() - clock
+        clock = time.perf_counter()
+        reduced = make_reduction(self.reduction, n_components=self.n_components, n_neighbors=self.n_neighbors,
+                                 n_epochs=self.umap_epochs, seed=self.seed).fit_transform(vectors)
+        timings["reduce"] = time.perf_counter() - clock
+        clock = time.perf_counter()
+        clusterer = make_clustering(self.clustering, n_neighbors=self.n_neighbors, resolution=self.resolution,
+                                    min_cluster_size=self.min_cluster_size_, min_samples=self.min_samples,
+                                    n_clusters=self.n_clusters, seed=self.seed)
+        labels = clusterer.fit_predict(reduced, knn=knn if self.reduction == "none" else None)
+        labels = topic_ops.renumber_by_size(topic_ops.unify_duplicates(labels, keys))
+        if self.nr_topics:
+            labels = topic_ops.merge_to(labels, unit, self.nr_topics)
+        if self.reduce_outliers:
+            labels = topic_ops.reassign_outliers(labels, unit, self.outlier_threshold)
+        timings["cluster"] = time.perf_counter() - clock
+        return labels, unit, knn
+
+    def _learn_topics(self, corpus: Corpus, usable: np.ndarray, texts: list[str], unit: np.ndarray,
+                      labels: np.ndarray, knn, timings: dict[str, float]) -> None:
+        clock = time.perf_counter()
+        n_topics = int(labels.max()) + 1 if (labels >= 0).any() else 0
+        topic_ids = list(range(n_topics))
+        probs = topic_ops.neighbour_votes(knn[0], knn[1], labels, n_topics)
+
+        self.corpus_ = corpus
+        self.usable_ = usable
+        self.topics_ = np.full(len(corpus), -1, dtype=np.int64)
+        self.topics_[usable] = labels
+        self.probabilities_ = np.zeros((len(corpus), n_topics), dtype=np.float32)
+        self.probabilities_[usable] = probs
+        self.embeddings_ = unit
+        self.topic_ids_ = topic_ids
+        self.topic_sizes_ = np.bincount(labels[labels >= 0], minlength=n_topics).tolist()
+
+        vocabulary = Vocabulary(self.stop_words, tuple(self.ngram_range), self.min_df, self.max_df)
+        counts = vocabulary.fit_transform(texts)
+        self.words_ = vocabulary.words_
+        self.ctfidf_ = ctfidf(class_term_counts(counts, labels, topic_ids + [-1]))[:n_topics]
+        ranked = top_terms(self.ctfidf_, self.words_, max(self.n_candidates, self.top_n_words))
+        self.keywords_ = [r[: self.top_n_words] for r in ranked]
+        timings["keywords"] = time.perf_counter() - clock
+
+        clock = time.perf_counter()
+        self.centroids_ = centroids(unit, labels, topic_ids)
+        usable_index = np.flatnonzero(usable)
+        reps = representative_docs(unit, labels, topic_ids, self.centroids_, self.n_representative_docs)
+        self.representative_docs_ = [usable_index[r].tolist() for r in reps]
+        self.keybert_, self.mmr_ = self._word_representations([[w for w, _ in r] for r in ranked])
+        self.labels_ = [keyword_label(k) for k in self.keywords_]
+        timings["represent"] = time.perf_counter() - clock
+
+    def _word_representations(self, candidates: list[list[str]]):
+        if self._embedder() is None:
+            import warnings
+
+            from .corpus import TopicLensWarning
+
+            warnings.warn("no embedding model: KeyBERT and MMR keywords are left empty", TopicLensWarning,
+                          stacklevel=3)
+            return [[] for _ in candidates], [[] for _ in candidates]
+        words = [w for ws in candidates for w in ws]
+        vectors = embed_words(words, lambda ws: self._embed(ws, desc="embedding keywords"))
+        keybert = keybert_keywords(candidates, vectors, self.centroids_, self.top_n_words)
+        mmr = mmr_keywords(candidates, vectors, self.centroids_, self.top_n_words, self.mmr_diversity)
+        return keybert, mmr
+
+    def fit_predict(self, docs: Documents, embeddings: np.ndarray | str | Path | None = None) -> np.ndarray:
+        """Fit, then return the topic of every document (-1 = outlier)."""
+        return self.fit(docs, embeddings).topics_.copy()
+
+    # ------------------------------------------------------------------ assigning
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "topics_"):
+            raise NotFittedError("this TopicModel is not fitted: call fit(docs) or TopicModel.load(dir) first")
+
+    def transform(self, docs: Documents, embeddings: np.ndarray | str | Path | None = None) -> np.ndarray:
+        """Topic probabilities (n_docs x n_topics). Training documents get the rows fit computed."""
+        self._check_fitted()
+        corpus = as_corpus(docs)
+        lookup = self._training_lookup()
+        known = np.array([lookup.get(h, -1) for h in corpus.hashes], dtype=np.int64)
+        probs = np.zeros((len(corpus), len(self.topic_ids_)), dtype=np.float32)
+        probs[known >= 0] = self.probabilities_[known[known >= 0]]
+        new = np.flatnonzero((known < 0) & corpus.usable)
+        if len(new):
+            if embeddings is not None:
+                vectors = load_embeddings(embeddings, len(corpus))[new]
+            else:
+                vectors = self._embed([corpus.texts[i] for i in new], desc="embedding new documents")
+            probs[new] = self._vote(normalize(vectors))
+        return probs
+
+    def predict(self, docs: Documents, embeddings: np.ndarray | str | Path | None = None) -> np.ndarray:
+        """The topic of each document: fit's topic for training documents, else nearest-neighbour vote."""
+        self._check_fitted()
+        corpus = as_corpus(docs)
+        lookup = self._training_lookup()
+        known = np.array([lookup.get(h, -1) for h in corpus.hashes], dtype=np.int64)
+        result = np.where(known >= 0, self.topics_[np.maximum(known, 0)], -1)
+        unknown = np.flatnonzero((known < 0) & corpus.usable)
+        if len(unknown):
+            sub_embeddings = None
+            if embeddings is not None:
+                sub_embeddings = load_embeddings(embeddings, len(corpus))[unknown]
+            sub = Corpus(texts=[corpus.texts[i] for i in unknown], ids=[corpus.ids[i] for i in unknown])
+            result[unknown] = topic_ops.topics_from_probs(self.transform(sub, sub_embeddings))
+        return result.astype(np.int64)
+
+    def _vote(self, unit_vectors: np.ndarray) -> np.ndarray:
+        with thread_limit(self.threads):
+            neighbours, sims = cosine_knn(unit_vectors, self.embeddings_, self.n_neighbors)
+        return topic_ops.neighbour_votes(neighbours, sims, self.topics_[self.usable_], len(self.topic_ids_))
+
+    def _training_lookup(self) -> dict[str, int]:
+        if getattr(self, "_lookup", None) is None:
+            self._lookup = {}
+            for i, h in enumerate(self.corpus_.hashes):
+                if self.usable_[i]:
+                    self._lookup.setdefault(h, i)
+        return self._lookup
+
+    # --------------------------------------------------------------------- tables
+    def topic_info(self) -> pd.DataFrame:
+        """One row per topic (outliers first as -1): size, label, keywords, representations."""
+        self._check_fitted()
+        texts = self.corpus_.texts
+        rows = []
+        n_out = int(((self.topics_ < 0) & self.usable_).sum())
+        if n_out:
+            rows.append({"topic": -1, "size": n_out, "label": "outliers", "keywords": [], "keybert": [],
+                         "mmr": [], "representative_docs": []})
+        for t in self.topic_ids_:
+            rows.append({
+                "topic": t, "size": self.topic_sizes_[t], "label": self.labels_[t],
+                "keywords": [w for w, _ in self.keywords_[t]],
+                "keybert": [w for w, _ in self.keybert_[t]],
+                "mmr": [w for w, _ in self.mmr_[t]],
+                "representative_docs": [texts[i] for i in self.representative_docs_[t]],
+            })
+        return pd.DataFrame(rows, columns=["topic", "size", "label", "keywords", "keybert", "mmr",
+                                           "representative_docs"])
+
+    def document_info(self) -> pd.DataFrame:
+        """One row per input document: id, text, topic, probability, label, and the input's own fields."""
+        self._check_fitted()
+        topics = self.topics_
+        rows = np.arange(len(topics))
+        prob = np.where(topics >= 0, self.probabilities_[rows, np.maximum(topics, 0)] if len(self.topic_ids_)
+                        else 0.0, 0.0)
+        frame = pd.DataFrame({
+            "id": self.corpus_.ids, "text": self.corpus_.texts, "topic": topics,
+            "probability": prob.astype(np.float32),
+            "topic_label": [self.labels_[t] if t >= 0 else "outliers" for t in topics],
+        })
+        extra = self.corpus_.fields.reset_index(drop=True)
+        if len(extra.columns):
+            extra = extra.rename(columns={c: f"input_{c}" for c in extra.columns if c in frame.columns})
+            frame = pd.concat([frame, extra], axis=1)
+        return frame
+
+    def set_labels(self, labels: dict[int, str]) -> TopicModel:
+        """Override topic labels by hand: {topic: label}."""
+        self._check_fitted()
+        for topic, label in labels.items():
+            if topic not in self.topic_ids_:
+                raise ConfigError(f"no topic {topic}: topics are 0..{len(self.topic_ids_) - 1}")
+            self.labels_[topic] = str(label)
+        return self
+
+    # ----------------------------------------------------------------- persistence
+    def save(self, directory: str | Path) -> Path:
+        """Write the model as JSON + .npy/.npz + parquet (no pickle)."""
+        from .persist import save_model
+
+        self._check_fitted()
+        return save_model(self, Path(directory))
+
+    @classmethod
+    def load(cls, directory: str | Path, **overrides: Any) -> TopicModel:
+        """Read a model directory written by :meth:`save`; never runs code from the files."""
+        from .persist import load_model
+
+        return load_model(cls, Path(directory), overrides)
+
+
+def keyword_label(keywords: Sequence[tuple[str, float]], n: int = 4) -> str:
+    """A readable stand-in label from the best keywords."""
+    words = [w for w, _ in keywords[:n]]
+    return ", ".join(words) if words else "(no keywords)"
+
+
+def as_corpus(docs: Documents) -> Corpus:
+    """Accept a list of strings, a Corpus, or a corpus file path."""
+    if isinstance(docs, Corpus):
+        return docs
+    if isinstance(docs, Path):
+        return read_corpus(docs)
+    if isinstance(docs, str):
+        raise CorpusError("documents must be a list of strings; to read a file pass pathlib.Path(...) "
+                          "or topiclens.read_corpus(path)")
+    return from_texts(docs)

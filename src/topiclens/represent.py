@@ -1,0 +1,80 @@
+"""Topic representations beyond c-TF-IDF: KeyBERT-style and MMR keywords, representative documents.
+
+Every candidate word is embedded once for all topics (and cached on disk with the
+documents' embeddings), and topics are represented by the centroid of their documents'
+embeddings, which are already computed: no document is embedded again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from .knn import normalize
+
+
+def centroids(unit_embeddings: np.ndarray, topics: np.ndarray, topic_ids: Sequence[int]) -> np.ndarray:
+    """Unit-length mean embedding of each topic's documents: (n_topics x dim)."""
+    result = np.zeros((len(topic_ids), unit_embeddings.shape[1]), dtype=np.float32)
+    for i, topic in enumerate(topic_ids):
+        members = topics == topic
+        if members.any():
+            result[i] = unit_embeddings[members].mean(axis=0)
+    return normalize(result)
+
+
+def representative_docs(unit_embeddings: np.ndarray, topics: np.ndarray, topic_ids: Sequence[int],
+                        topic_centroids: np.ndarray, n: int) -> list[list[int]]:
+    """Indices of each topic's n documents closest to its centroid, closest first."""
+    result = []
+    for i, topic in enumerate(topic_ids):
+        members = np.flatnonzero(topics == topic)
+        sims = unit_embeddings[members] @ topic_centroids[i]
+        order = np.lexsort((members, -sims))[:n]
+        result.append(members[order].tolist())
+    return result
+
+
+def keybert_keywords(candidates: Sequence[Sequence[str]], word_vectors: dict[str, np.ndarray],
+                     topic_centroids: np.ndarray, n: int) -> list[list[tuple[str, float]]]:
+    """Re-rank each topic's candidate words by cosine similarity to the topic's centroid."""
+    result = []
+    for words, centroid in zip(candidates, topic_centroids):
+        if not words:
+            result.append([])
+            continue
+        sims = np.stack([word_vectors[w] for w in words]) @ centroid
+        order = np.lexsort((np.arange(len(words)), -sims))[:n]
+        result.append([(words[i], float(sims[i])) for i in order])
+    return result
+
+
+def mmr_keywords(candidates: Sequence[Sequence[str]], word_vectors: dict[str, np.ndarray],
+                 topic_centroids: np.ndarray, n: int, diversity: float = 0.3) -> list[list[tuple[str, float]]]:
+    """Maximal marginal relevance: relevant to the topic, unlike the words already chosen."""
+    result = []
+    for words, centroid in zip(candidates, topic_centroids):
+        if not words:
+            result.append([])
+            continue
+        vectors = np.stack([word_vectors[w] for w in words])
+        relevance = vectors @ centroid
+        pairwise = vectors @ vectors.T
+        chosen = [int(np.argmax(relevance))]
+        while len(chosen) < min(n, len(words)):
+            rest = [i for i in range(len(words)) if i not in chosen]
+            redundancy = pairwise[np.ix_(rest, chosen)].max(axis=1)
+            scores = (1 - diversity) * relevance[rest] - diversity * redundancy
+            chosen.append(rest[int(np.argmax(scores))])
+        result.append([(words[i], float(relevance[i])) for i in chosen])
+    return result
+
+
+def embed_words(words: Sequence[str], encode) -> dict[str, np.ndarray]:
+    """Unit vectors for each distinct word, through ``encode(list_of_texts)``."""
+    unique = sorted(set(words))
+    if not unique:
+        return {}
+    vectors = normalize(encode(unique))
+    return dict(zip(unique, vectors))

@@ -1,0 +1,65 @@
+"""Process-wide settings: cache directory, thread counts, progress bars."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+
+def cache_dir() -> Path:
+    """Where caches live: $TOPICLENS_CACHE, else $XDG_CACHE_HOME/topiclens, else ~/.cache/topiclens."""
+    if os.environ.get("TOPICLENS_CACHE"):
+        return Path(os.environ["TOPICLENS_CACHE"])
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "topiclens"
+
+
+def default_threads() -> int:
+    """$TOPICLENS_THREADS, else every core."""
+    value = os.environ.get("TOPICLENS_THREADS")
+    if value:
+        return max(1, int(value))
+    return os.cpu_count() or 1
+
+
+@contextlib.contextmanager
+def thread_limit(threads: int | None) -> Iterator[int]:
+    """Cap BLAS/OpenMP, numba and torch threads for the duration of a block."""
+    n = threads or default_threads()
+    from threadpoolctl import threadpool_limits
+
+    saved_numba = saved_torch = None
+    try:
+        import numba
+
+        saved_numba = numba.get_num_threads()
+        numba.set_num_threads(min(n, numba.config.NUMBA_NUM_THREADS))
+    except ImportError:
+        pass
+    import sys
+
+    if "torch" in sys.modules:
+        torch = sys.modules["torch"]
+        saved_torch = torch.get_num_threads()
+        torch.set_num_threads(n)
+    try:
+        with threadpool_limits(limits=n):
+            yield n
+    finally:
+        if saved_numba is not None:
+            import numba
+
+            numba.set_num_threads(saved_numba)
+        if saved_torch is not None:
+            sys.modules["torch"].set_num_threads(saved_torch)
+
+
+def progress(**kwargs):
+    """A tqdm bar on stderr (disable=True for quiet)."""
+    from tqdm.auto import tqdm
+
+    kwargs.setdefault("dynamic_ncols", True)
+    kwargs.setdefault("mininterval", 0.5)
+    return tqdm(**kwargs)

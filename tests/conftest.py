@@ -1,0 +1,62 @@
+"""Shared fixtures: a real slice of the bundled Debian sample, embedded once by the real model."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "data" / "debian_sample.jsonl.gz"
+N_DOCS = 600
+
+os.environ.setdefault("TOPICLENS_THREADS", "1")
+
+
+@pytest.fixture(scope="session")
+def cache_root(request) -> Path:
+    """A cache kept between test runs (pytest's cache folder), never the user's own."""
+    path = Path(request.config.cache.mkdir("topiclens-cache"))
+    os.environ["TOPICLENS_CACHE"] = str(path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def records() -> list[dict]:
+    with gzip.open(SAMPLE, "rt", encoding="utf-8") as handle:
+        return [json.loads(line) for _, line in zip(range(N_DOCS), handle)]
+
+
+@pytest.fixture(scope="session")
+def docs(records) -> list[str]:
+    return [r["text"] for r in records]
+
+
+@pytest.fixture(scope="session")
+def gold(records) -> list[str]:
+    return [r["label"] for r in records]
+
+
+@pytest.fixture(scope="session")
+def embeddings(docs, cache_root) -> np.ndarray:
+    """The real all-MiniLM-L6-v2 embeddings of the slice (cached on disk between runs)."""
+    from topiclens.embed import embed_texts, make_embedder
+
+    return embed_texts(docs, make_embedder("all-MiniLM-L6-v2", threads=1), verbose=False)
+
+
+@pytest.fixture(scope="session")
+def fitted(docs, embeddings):
+    """The default model fitted on the slice."""
+    from topiclens import TopicModel
+
+    return TopicModel(seed=7, threads=1, verbose=False).fit(docs, embeddings=embeddings)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache(cache_root, monkeypatch):
+    monkeypatch.setenv("TOPICLENS_CACHE", str(cache_root))

@@ -1,0 +1,101 @@
+"""The command line: fit, info, assign, help, errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from topiclens.cli import main
+
+
+@pytest.fixture(scope="module")
+def corpus_files(records, embeddings, tmp_path_factory):
+    root = tmp_path_factory.mktemp("cli")
+    corpus = root / "docs.jsonl"
+    corpus.write_text("\n".join(json.dumps(r) for r in records[:500]) + "\n", encoding="utf-8")
+    new = root / "new.jsonl"
+    new.write_text("\n".join(json.dumps(r) for r in records[500:]) + "\n", encoding="utf-8")
+    np.save(root / "emb.npy", embeddings[:500])
+    np.save(root / "new.npy", embeddings[500:])
+    return root
+
+
+@pytest.fixture(scope="module")
+def fitted_dir(corpus_files):
+    out = corpus_files / "model"
+    assert main(["fit", str(corpus_files / "docs.jsonl"), "--out", str(out), "--embeddings",
+                 str(corpus_files / "emb.npy"), "--quiet", "--threads", "1"]) == 0
+    return out
+
+
+def test_fit_prints_the_table_and_writes_the_model(fitted_dir, capsys):
+    assert (fitted_dir / "topiclens.json").exists()
+    assert main(["info", str(fitted_dir)]) == 0
+    out = capsys.readouterr().out
+    assert "topics, 500 documents" in out
+    assert "topic    size  label" in out
+
+
+def test_fit_json(corpus_files, capsys):
+    out = corpus_files / "model-json"
+    assert main(["fit", str(corpus_files / "docs.jsonl"), "--out", str(out), "--embeddings",
+                 str(corpus_files / "emb.npy"), "--quiet", "--json", "--seed", "5", "--nr-topics", "6"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["n_topics"] == 6
+    assert {"topic", "size", "label", "keywords", "keybert", "mmr"} <= set(result["topics"][0])
+
+
+def test_info_json(fitted_dir, capsys):
+    assert main(["info", str(fitted_dir), "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["n_documents"] == 500
+    assert result["params"]["clustering"] == "leiden"
+    assert sum(t["size"] for t in result["topics"]) == 500
+
+
+def test_assign_new_documents(fitted_dir, corpus_files, capsys, records):
+    out = corpus_files / "assigned.csv"
+    assert main(["assign", str(fitted_dir), str(corpus_files / "new.jsonl"), "--embeddings",
+                 str(corpus_files / "new.npy"), "--out", str(out), "--quiet"]) == 0
+    frame = pd.read_csv(out)
+    assert frame["id"].tolist() == [r["id"] for r in records[500:]]
+    assert (frame["topic"] >= -1).all() and (frame["topic"] >= 0).mean() > 0.8
+    assert "assigned 100 documents" in capsys.readouterr().out
+
+
+def test_assign_training_documents_gives_fit_topics(fitted_dir, corpus_files, capsys):
+    assert main(["assign", str(fitted_dir), str(corpus_files / "docs.jsonl"), "--json", "--quiet"]) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    saved = pd.read_parquet(fitted_dir / "documents.parquet")
+    assert [r["topic"] for r in rows] == saved["topic"].tolist()
+
+
+def test_errors_are_one_line_with_exit_code_2(tmp_path, capsys):
+    assert main(["fit", str(tmp_path / "missing.jsonl"), "--out", str(tmp_path / "m")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and err.startswith("topiclens: error: corpus file not found")
+    assert main(["info", str(tmp_path)]) == 2
+    assert "not a topiclens model directory" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", ["fit", "info", "assign"])
+def test_help_explains_each_command(command, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main([command, "--help"])
+    assert exit_info.value.code == 0
+    text = capsys.readouterr().out
+    assert "usage: topiclens " + command in text
+    if command != "info":
+        assert "--text-field" in text and "--embeddings" in text
+
+
+def test_console_script_runs(fitted_dir):
+    done = subprocess.run([sys.executable, "-m", "topiclens.cli", "info", str(fitted_dir), "--rows", "3"],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "more (--rows 0 shows all)" in done.stdout

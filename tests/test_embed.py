@@ -1,0 +1,95 @@
+"""The real embedding model, its on-disk cache, and precomputed embeddings."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from topiclens import ConfigError, TopicModel
+from topiclens.embed import EmbeddingCache, bundled_minilm_path, embed_texts, make_embedder
+
+
+class CountingEmbedder:
+    """Wraps the real embedder and counts the texts it is asked to embed."""
+
+    def __init__(self, inner):
+        self.inner = inner
+        self.name = inner.name
+        self.calls = 0
+
+    def encode(self, texts):
+        self.calls += len(texts)
+        return self.inner.encode(texts)
+
+
+def test_bundled_model_embeds_meaningfully():
+    embedder = make_embedder("all-MiniLM-L6-v2", threads=1)
+    vectors = embedder.encode(["a python library for parsing json", "a python module to read json files",
+                               "a game where you fly a spaceship"])
+    assert vectors.shape == (3, 384)
+    unit = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+    assert unit[0] @ unit[1] > unit[0] @ unit[2] + 0.2
+
+
+def test_second_run_embeds_nothing(tmp_path):
+    texts = [f"document number {i} about topic {i % 3}" for i in range(40)]
+    counting = CountingEmbedder(make_embedder("all-MiniLM-L6-v2", threads=1))
+    first = embed_texts(texts, counting, cache=tmp_path, verbose=False)
+    assert counting.calls == 40
+    second = embed_texts(texts, counting, cache=tmp_path, verbose=False)
+    assert counting.calls == 40
+    assert np.array_equal(first, second)
+    # Only the new text is embedded.
+    embed_texts(texts + ["a brand new text"], counting, cache=tmp_path, verbose=False)
+    assert counting.calls == 41
+
+
+def test_interrupted_embedding_resumes(tmp_path):
+    texts = [f"sentence {i} on resumable work" for i in range(30)]
+    inner = make_embedder("all-MiniLM-L6-v2", threads=1)
+
+    class Failing(CountingEmbedder):
+        def encode(self, batch):
+            if self.calls >= 10:
+                raise KeyboardInterrupt
+            return super().encode(batch)
+
+    failing = Failing(inner)
+    with pytest.raises(KeyboardInterrupt):
+        embed_texts(texts, failing, cache=tmp_path, chunk_size=10, verbose=False)
+    counting = CountingEmbedder(inner)
+    embed_texts(texts, counting, cache=tmp_path, chunk_size=10, verbose=False)
+    assert counting.calls == 20
+
+
+def test_cache_keys_by_model(tmp_path):
+    a = EmbeddingCache("model-a", tmp_path)
+    a.put(["k"], np.ones((1, 4), dtype=np.float32))
+    assert "k" in a.get(["k"])
+    assert EmbeddingCache("model-b", tmp_path).get(["k"]) == {}
+
+
+def test_local_model_directory_is_accepted(tmp_path):
+    explicit = make_embedder(str(bundled_minilm_path()), threads=1)
+    default = make_embedder("all-MiniLM-L6-v2", threads=1)
+    text = ["same text, same vector"]
+    assert np.allclose(explicit.encode(text), default.encode(text), atol=1e-5)
+    with pytest.raises(ConfigError, match="embedding model directory not found"):
+        make_embedder(str(tmp_path / "nothing"))
+
+
+def test_precomputed_npy_file(docs, embeddings, tmp_path):
+    path = tmp_path / "emb.npy"
+    np.save(path, embeddings)
+    a = TopicModel(threads=1, verbose=False).fit_predict(docs, embeddings=path)
+    b = TopicModel(threads=1, verbose=False).fit_predict(docs, embeddings=embeddings)
+    assert (a == b).all()
+    with pytest.raises(ConfigError, match="must be a .npy file"):
+        TopicModel(verbose=False).fit(docs, embeddings=tmp_path / "emb.csv")
+
+
+def test_fit_without_precomputed_embeddings_uses_the_model(docs, embeddings):
+    """Fitting from text embeds through the cache: the same vectors as the fixture's."""
+    model = TopicModel(threads=1, verbose=False).fit(docs[:150])
+    unit = embeddings[:150] / np.linalg.norm(embeddings[:150], axis=1, keepdims=True)
+    assert np.allclose(model.embeddings_, unit, atol=1e-5)

@@ -1,0 +1,103 @@
+"""Saved models: JSON + numpy + parquet, no pickle, exact round trip, assignment of new documents."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from sklearn.metrics import normalized_mutual_info_score
+
+from topiclens import ModelFileError, NotFittedError, TopicModel
+
+
+@pytest.fixture(scope="module")
+def saved(fitted, tmp_path_factory):
+    return fitted.save(tmp_path_factory.mktemp("models") / "model")
+
+
+def test_model_directory_holds_no_pickle(saved):
+    names = sorted(p.name for p in saved.iterdir())
+    assert names == ["centroids.npy", "ctfidf.npz", "documents.parquet", "embeddings.npy", "probabilities.npy",
+                     "topiclens.json", "vocabulary.json"]
+    for path in saved.iterdir():
+        assert b"\x80\x04\x95" not in path.read_bytes()[:64]  # pickle protocol 4 header
+    for name in ("centroids.npy", "embeddings.npy", "probabilities.npy"):
+        np.load(saved / name, allow_pickle=False)
+
+
+def test_round_trip_is_exact(fitted, saved):
+    loaded = TopicModel.load(saved)
+    assert (loaded.topics_ == fitted.topics_).all()
+    assert loaded.labels_ == fitted.labels_
+    assert loaded.topic_info().equals(fitted.topic_info())
+    assert loaded.document_info().drop(columns="probability").equals(
+        fitted.document_info().drop(columns="probability"))
+    assert loaded.get_params()["seed"] == fitted.seed
+
+
+def test_predict_on_training_documents_returns_fit_topics(fitted, saved, docs):
+    assert (fitted.predict(docs) == fitted.topics_).all()
+    loaded = TopicModel.load(saved, verbose=False)
+    assert (loaded.predict(docs) == fitted.topics_).all()
+    probs = loaded.transform(docs)
+    assert probs.shape == (len(docs), len(fitted.topic_ids_))
+    assert np.allclose(probs, fitted.probabilities_)
+
+
+def test_new_documents_are_assigned_by_neighbours(docs, embeddings, gold):
+    """Fit on 500 documents, assign the other 100: their topics agree with the archive sections."""
+    model = TopicModel(seed=7, threads=1, verbose=False).fit(docs[:500], embeddings=embeddings[:500])
+    held_out = model.predict(docs[500:], embeddings=embeddings[500:])
+    assert held_out.shape == (100,)
+    majority = {}
+    for t in set(model.topics_.tolist()) - {-1}:
+        labels = [g for g, x in zip(gold[:500], model.topics_) if x == t]
+        majority[t] = max(set(labels), key=labels.count)
+    hits = [majority.get(t) == g for t, g in zip(held_out, gold[500:]) if t >= 0]
+    assert len(hits) >= 80
+    assert np.mean(hits) > 0.4
+    # The same held-out documents embedded by the model itself give the same answer.
+    assert (model.predict(docs[500:]) == held_out).mean() > 0.95
+    assert normalized_mutual_info_score(gold[500:], held_out) > 0.3
+
+
+def test_newer_schema_is_a_clear_error(saved, tmp_path):
+    import shutil
+
+    copy = tmp_path / "future"
+    shutil.copytree(saved, copy)
+    manifest = json.loads((copy / "topiclens.json").read_text())
+    manifest["schema_version"] = 99
+    (copy / "topiclens.json").write_text(json.dumps(manifest))
+    with pytest.raises(ModelFileError, match="uses model schema 99.*upgrade topiclens"):
+        TopicModel.load(copy)
+
+
+def test_not_a_model_directory(tmp_path):
+    with pytest.raises(ModelFileError, match="not a topiclens model directory"):
+        TopicModel.load(tmp_path)
+    with pytest.raises(ModelFileError, match="model directory not found"):
+        TopicModel.load(tmp_path / "missing")
+
+
+def test_damaged_array_is_a_clear_error(saved, tmp_path):
+    import shutil
+
+    copy = tmp_path / "damaged"
+    shutil.copytree(saved, copy)
+    (copy / "embeddings.npy").write_bytes(b"not numpy")
+    with pytest.raises(ModelFileError, match="embeddings.npy is missing or damaged"):
+        TopicModel.load(copy)
+
+
+def test_saving_over_a_foreign_directory_is_refused(fitted, tmp_path):
+    (tmp_path / "precious.txt").write_text("keep me")
+    with pytest.raises(ModelFileError, match="is not a topiclens model"):
+        fitted.save(tmp_path)
+    assert (tmp_path / "precious.txt").read_text() == "keep me"
+
+
+def test_unfitted_model_says_so():
+    with pytest.raises(NotFittedError, match="call fit"):
+        TopicModel().topic_info()

@@ -1,0 +1,143 @@
+"""The pipeline on real Debian descriptions embedded by the real model."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sklearn.metrics import normalized_mutual_info_score
+
+from topiclens import ConfigError, TopicModel
+
+
+def test_default_fit_finds_topics_that_match_the_archive_sections(fitted, gold):
+    topics = fitted.topics_
+    n_topics = len(fitted.topic_ids_)
+    assert 5 <= n_topics <= 40
+    assert (topics >= 0).mean() >= 0.85
+    nmi = normalized_mutual_info_score(gold, topics)
+    assert nmi > 0.35, nmi
+
+
+def test_topic_info_has_every_representation(fitted, docs):
+    info = fitted.topic_info()
+    assert list(info.columns) == ["topic", "size", "label", "keywords", "keybert", "mmr", "representative_docs"]
+    regular = info[info.topic >= 0]
+    assert regular["size"].tolist() == sorted(regular["size"].tolist(), reverse=True)
+    assert regular["size"].sum() + info.loc[info.topic == -1, "size"].sum() == len(docs)
+    for row in regular.itertuples():
+        assert len(row.keywords) == 10 and len(set(row.keywords)) == 10
+        assert len(row.keybert) == 10 and set(row.keybert) <= set(fitted.words_)
+        assert len(row.mmr) == 10
+        assert 1 <= len(row.representative_docs) <= 5
+        assert all(d in docs for d in row.representative_docs)
+        assert row.label == ", ".join(row.keywords[:4])
+
+
+def test_representative_docs_belong_to_their_topic(fitted):
+    for t in fitted.topic_ids_:
+        assert all(fitted.topics_[i] == t for i in fitted.representative_docs_[t])
+
+
+def test_keybert_keywords_are_closer_to_the_topic_than_ctfidf_order(fitted):
+    """KeyBERT re-ranks by similarity to the centroid, so its mean similarity is never lower."""
+    from topiclens.represent import embed_words
+
+    model = fitted
+    better = 0
+    for t in model.topic_ids_:
+        kb = [w for w, _ in model.keybert_[t]]
+        kw = [w for w, _ in model.keywords_[t]]
+        vectors = embed_words(kb + kw, lambda ws: model._embed(ws))
+        centroid = model.centroids_[t]
+        sim_kb = np.mean([vectors[w] @ centroid for w in kb])
+        sim_kw = np.mean([vectors[w] @ centroid for w in kw])
+        assert sim_kb >= sim_kw - 1e-6
+        better += sim_kb > sim_kw + 1e-6
+    assert better >= len(model.topic_ids_) // 2
+
+
+def test_mmr_is_more_diverse_than_keybert(fitted):
+    from topiclens.represent import embed_words
+
+    def redundancy(words, vectors):
+        m = np.stack([vectors[w] for w in words])
+        s = m @ m.T
+        return (s.sum() - len(words)) / (len(words) * (len(words) - 1))
+
+    lower = 0
+    for t in fitted.topic_ids_:
+        kb = [w for w, _ in fitted.keybert_[t]]
+        mm = [w for w, _ in fitted.mmr_[t]]
+        vectors = embed_words(kb + mm, lambda ws: fitted._embed(ws))
+        lower += redundancy(mm, vectors) <= redundancy(kb, vectors) + 1e-6
+    assert lower == len(fitted.topic_ids_)
+
+
+def test_document_info_aligns_with_input(fitted, docs):
+    info = fitted.document_info()
+    assert len(info) == len(docs)
+    assert info["text"].tolist() == docs
+    assert (info["topic"].to_numpy() == fitted.topics_).all()
+    assigned = info[info.topic >= 0]
+    assert ((assigned.probability > 0) & (assigned.probability <= 1)).all()
+
+
+def test_same_seed_same_topics_different_seed_may_differ(docs, embeddings):
+    a = TopicModel(seed=3, threads=1, verbose=False).fit_predict(docs, embeddings=embeddings)
+    b = TopicModel(seed=3, threads=1, verbose=False).fit_predict(docs, embeddings=embeddings)
+    assert (a == b).all()
+
+
+@pytest.mark.parametrize("reduction,clustering", [("umap", "hdbscan"), ("pca", "hdbscan"), ("none", "kmeans")])
+def test_swappable_stages_are_reproducible(docs, embeddings, reduction, clustering):
+    settings = dict(reduction=reduction, clustering=clustering, seed=11, threads=1, verbose=False,
+                    n_clusters=12, umap_epochs=50)
+    a = TopicModel(**settings).fit(docs, embeddings=embeddings)
+    b = TopicModel(**settings).fit(docs, embeddings=embeddings)
+    assert (a.topics_ == b.topics_).all()
+    assert len(a.topic_ids_) >= 2
+    if clustering == "kmeans":
+        assert len(a.topic_ids_) == 12 and (a.topics_ >= 0).all()
+
+
+def test_min_cluster_size_scales_with_corpus_and_can_be_overridden(docs, embeddings):
+    from topiclens.cluster import auto_min_cluster_size
+
+    assert auto_min_cluster_size(600) == 10
+    assert auto_min_cluster_size(30_000) == 60
+    model = TopicModel(min_cluster_size=40, threads=1, verbose=False).fit(docs, embeddings=embeddings)
+    assert min(model.topic_sizes_) >= 40
+
+
+def test_nr_topics_merges_down_to_the_number(docs, embeddings, fitted):
+    assert len(fitted.topic_ids_) > 5
+    model = TopicModel(nr_topics=5, seed=7, threads=1, verbose=False).fit(docs, embeddings=embeddings)
+    assert len(model.topic_ids_) == 5
+    assert sum(model.topic_sizes_) == int((fitted.topics_ >= 0).sum())
+
+
+def test_outlier_reduction_with_threshold(docs, embeddings):
+    base = TopicModel(reduction="umap", clustering="hdbscan", umap_epochs=50, threads=1, verbose=False)
+    topics = base.fit_predict(docs, embeddings=embeddings)
+    n_out = int((topics < 0).sum())
+    assert n_out > 0
+    reduced = TopicModel(reduction="umap", clustering="hdbscan", umap_epochs=50, threads=1, verbose=False,
+                         reduce_outliers=True).fit_predict(docs, embeddings=embeddings)
+    assert (reduced >= 0).all()
+    assert (reduced[topics >= 0] == topics[topics >= 0]).all()
+    strict = TopicModel(reduction="umap", clustering="hdbscan", umap_epochs=50, threads=1, verbose=False,
+                        reduce_outliers=True, outlier_threshold=0.6).fit_predict(docs, embeddings=embeddings)
+    assert 0 < int((strict < 0).sum()) < n_out
+
+
+def test_bad_parameters_are_named():
+    with pytest.raises(ConfigError, match="unknown clustering 'dbscan'"):
+        TopicModel(clustering="dbscan", verbose=False).fit(["a b c"] * 20)
+    with pytest.raises(ConfigError, match="KMeans needs a number of topics"):
+        TopicModel(clustering="kmeans", verbose=False).fit(["alpha beta", "gamma delta"] * 10,
+                                                           embeddings=np.eye(20, 8, dtype=np.float32))
+
+
+def test_wrong_embedding_shape_is_named(docs):
+    with pytest.raises(ConfigError, match="3 embeddings for 600 documents"):
+        TopicModel(verbose=False).fit(docs, embeddings=np.zeros((3, 8), dtype=np.float32))
