@@ -19,7 +19,7 @@ def saved(fitted, tmp_path_factory):
 def test_model_directory_holds_no_pickle(saved):
     names = sorted(p.name for p in saved.iterdir())
     assert names == ["centroids.npy", "ctfidf.npz", "documents.parquet", "embeddings.npy", "probabilities.npy",
-                     "topiclens.json", "vocabulary.json"]
+                     "projection.npz", "topiclens.json", "vocabulary.json"]
     for path in saved.iterdir():
         assert b"\x80\x04\x95" not in path.read_bytes()[:64]  # pickle protocol 4 header
     for name in ("centroids.npy", "embeddings.npy", "probabilities.npy"):

@@ -88,7 +88,7 @@ def test_same_seed_same_topics_different_seed_may_differ(docs, embeddings):
     assert (a == b).all()
 
 
-@pytest.mark.parametrize("reduction,clustering", [("umap", "hdbscan"), ("pca", "hdbscan"), ("none", "kmeans")])
+@pytest.mark.parametrize("reduction,clustering", [("umap", "hdbscan"), ("none", "leiden"), ("pca", "kmeans")])
 def test_swappable_stages_are_reproducible(docs, embeddings, reduction, clustering):
     settings = dict(reduction=reduction, clustering=clustering, seed=11, threads=1, verbose=False,
                     n_clusters=12, umap_epochs=50)

@@ -44,9 +44,9 @@ def build_parser() -> argparse.ArgumentParser:
     pipe = fit.add_argument_group("pipeline")
     pipe.add_argument("--embedding-model", default="all-MiniLM-L6-v2",
                       help="'all-MiniLM-L6-v2' (bundled) or a local sentence-transformers directory")
-    pipe.add_argument("--reduction", default="none", choices=["none", "umap", "pca"],
-                      help="dimension reduction before clustering (default: none)")
-    pipe.add_argument("--n-components", type=int, help="dimensions kept by UMAP (5) or PCA (50)")
+    pipe.add_argument("--reduction", default="pca", choices=["pca", "none", "umap"],
+                      help="dimension reduction before clustering (default: pca)")
+    pipe.add_argument("--n-components", type=int, help="dimensions kept by PCA (default 64) or UMAP (5)")
     pipe.add_argument("--umap-epochs", type=int, help="UMAP optimisation epochs (default: UMAP's own)")
     pipe.add_argument("--clustering", default="leiden", choices=["leiden", "hdbscan", "kmeans"],
                       help="clustering algorithm (default: leiden on the kNN graph)")

@@ -22,7 +22,7 @@ def knn_graph(vectors: np.ndarray, n_neighbors: int) -> tuple[np.ndarray, np.nda
 
 
 class LeidenClustering:
-    """Communities of the k-nearest-neighbour graph (leidenalg, RB configuration model).
+    """Communities of the k-nearest-neighbour graph (igraph's Leiden, modularity objective).
 
     ``resolution`` sets the granularity; communities smaller than ``min_cluster_size``
     become outliers. ``knn`` can pass a precomputed graph (neighbours, similarities).
@@ -36,21 +36,24 @@ class LeidenClustering:
         self.seed = seed
 
     def fit_predict(self, vectors: np.ndarray, knn: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
+        import random
+
         igraph = require("igraph", "leiden", "Leiden clustering")
-        leidenalg = require("leidenalg", "leiden", "Leiden clustering")
         neighbours, similarities = knn if knn is not None else knn_graph(vectors, self.n_neighbors)
         n = vectors.shape[0]
         sources = np.repeat(np.arange(n), neighbours.shape[1])
         keep = similarities.ravel() > 0
-        graph = igraph.Graph(n=n, edges=np.column_stack([sources, neighbours.ravel()])[keep].tolist(),
-                             directed=False)
-        graph.es["weight"] = similarities.ravel()[keep].astype(float).tolist()
+        graph = igraph.Graph(n=n, edges=np.column_stack([sources, neighbours.ravel()])[keep], directed=False)
+        graph.es["weight"] = similarities.ravel()[keep].astype(np.float64)
         graph = graph.simplify(combine_edges="sum")
-        partition = leidenalg.find_partition(
-            graph, leidenalg.RBConfigurationVertexPartition, weights="weight",
-            resolution_parameter=self.resolution, seed=self.seed, n_iterations=-1,
-        )
-        labels = np.asarray(partition.membership, dtype=np.int64)
+        # igraph draws from Python's random module by default: give it a seeded generator of its own.
+        igraph.set_random_number_generator(random.Random(self.seed))
+        try:
+            communities = graph.community_leiden(objective_function="modularity", weights="weight",
+                                                 resolution=self.resolution, n_iterations=-1)
+        finally:
+            igraph.set_random_number_generator(random)
+        labels = np.asarray(communities.membership, dtype=np.int64)
         return drop_small(labels, self.min_cluster_size)
 
 

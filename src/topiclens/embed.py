@@ -69,6 +69,9 @@ class SentenceTransformerEmbedder:
             os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
             try:
                 from sentence_transformers import SentenceTransformer
+                from transformers.utils import logging as hf_logging
+
+                hf_logging.disable_progress_bar()
             except ImportError as exc:
                 raise MissingDependencyError(
                     "sentence embeddings need sentence-transformers: pip install sentence-transformers"

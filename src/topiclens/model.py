@@ -17,7 +17,7 @@ from .embed import DEFAULT_EMBEDDING_MODEL, Embedder, embed_texts, load_embeddin
 from .errors import ConfigError, CorpusError, NotFittedError
 from .keywords import Vocabulary, class_term_counts, ctfidf, top_terms
 from .knn import cosine_knn, normalize
-from .reduce import REDUCTIONS, make_reduction
+from .reduce import REDUCTIONS, assignment_space, make_reduction
 from .represent import centroids, embed_words, keybert_keywords, mmr_keywords, representative_docs
 from .runtime import thread_limit
 
@@ -35,7 +35,7 @@ class TopicModel:
         self,
         *,
         embedding_model: str | Embedder | None = DEFAULT_EMBEDDING_MODEL,
-        reduction: str = "none",
+        reduction: str = "pca",
         n_components: int | None = None,
         umap_epochs: int | None = None,
         clustering: str = "leiden",
@@ -148,17 +148,21 @@ class TopicModel:
     def _cluster(self, vectors: np.ndarray, keys: list[str], timings: dict[str, float]):
         clock = time.perf_counter()
         unit = normalize(vectors)
-        knn = cosine_knn(unit, unit, self.n_neighbors, exclude_self=True)
-        timings["knn"] = time.perf_counter() - clock
-        clock = time.perf_counter()
-        reduced = make_reduction(self.reduction, n_components=self.n_components, n_neighbors=self.n_neighbors,
-                                 n_epochs=self.umap_epochs, seed=self.seed).fit_transform(vectors)
+        reducer = make_reduction(self.reduction, n_components=self.n_components, n_neighbors=self.n_neighbors,
+                                 n_epochs=self.umap_epochs, seed=self.seed)
+        reduced = reducer.fit_transform(vectors)
+        # New documents are placed by neighbours in this space: the reduced one when it is linear.
+        self.space_ = reduced if reducer.linear else unit
+        self.space_arrays_ = reducer.arrays()
         timings["reduce"] = time.perf_counter() - clock
+        clock = time.perf_counter()
+        knn = cosine_knn(self.space_, self.space_, self.n_neighbors, exclude_self=True)
+        timings["knn"] = time.perf_counter() - clock
         clock = time.perf_counter()
         clusterer = make_clustering(self.clustering, n_neighbors=self.n_neighbors, resolution=self.resolution,
                                     min_cluster_size=self.min_cluster_size_, min_samples=self.min_samples,
                                     n_clusters=self.n_clusters, seed=self.seed)
-        labels = clusterer.fit_predict(reduced, knn=knn if self.reduction == "none" else None)
+        labels = clusterer.fit_predict(reduced, knn=knn if reducer.linear else None)
         labels = topic_ops.renumber_by_size(topic_ops.unify_duplicates(labels, keys))
         if self.nr_topics:
             labels = topic_ops.merge_to(labels, unit, self.nr_topics)
@@ -239,7 +243,7 @@ class TopicModel:
                 vectors = load_embeddings(embeddings, len(corpus))[new]
             else:
                 vectors = self._embed([corpus.texts[i] for i in new], desc="embedding new documents")
-            probs[new] = self._vote(normalize(vectors))
+            probs[new] = self._vote(vectors)
         return probs
 
     def predict(self, docs: Documents, embeddings: np.ndarray | str | Path | None = None) -> np.ndarray:
@@ -258,9 +262,10 @@ class TopicModel:
             result[unknown] = topic_ops.topics_from_probs(self.transform(sub, sub_embeddings))
         return result.astype(np.int64)
 
-    def _vote(self, unit_vectors: np.ndarray) -> np.ndarray:
+    def _vote(self, vectors: np.ndarray) -> np.ndarray:
+        space = assignment_space(self.reduction, self.space_arrays_)
         with thread_limit(self.threads):
-            neighbours, sims = cosine_knn(unit_vectors, self.embeddings_, self.n_neighbors)
+            neighbours, sims = cosine_knn(space.transform(vectors), self.space_, self.n_neighbors)
         return topic_ops.neighbour_votes(neighbours, sims, self.topics_[self.usable_], len(self.topic_ids_))
 
     def _training_lookup(self) -> dict[str, int]:

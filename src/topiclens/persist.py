@@ -16,6 +16,7 @@ import scipy.sparse as sp
 from . import __version__
 from .corpus import Corpus
 from .errors import ModelFileError
+from .reduce import assignment_space
 
 SCHEMA_VERSION = 1
 MANIFEST = "topiclens.json"
@@ -63,6 +64,8 @@ def save_model(model, directory: Path) -> Path:
         np.save(staging / "embeddings.npy", model.embeddings_.astype(np.float32))
         np.save(staging / "probabilities.npy", model.probabilities_.astype(np.float32))
         np.save(staging / "centroids.npy", model.centroids_.astype(np.float32))
+        if model.space_arrays_:
+            np.savez(staging / "projection.npz", **model.space_arrays_)
         documents = pd.DataFrame({"id": model.corpus_.ids, "text": model.corpus_.texts,
                                   "topic": model.topics_, "usable": model.usable_})
         fields = model.corpus_.fields.reset_index(drop=True)
@@ -136,6 +139,11 @@ def load_model(cls, directory: Path, overrides: dict[str, Any]):
     model.embeddings_ = _array(directory, "embeddings")
     model.probabilities_ = _array(directory, "probabilities")
     model.centroids_ = _array(directory, "centroids")
+    model.space_arrays_ = {}
+    if (directory / "projection.npz").exists():
+        with np.load(directory / "projection.npz", allow_pickle=False) as z:
+            model.space_arrays_ = {k: z[k] for k in z.files}
+    model.space_ = assignment_space(model.reduction, model.space_arrays_).transform(model.embeddings_)
     topics = manifest["topics"]
     model.topic_ids_ = [t["topic"] for t in topics]
     model.topic_sizes_ = [t["size"] for t in topics]

@@ -1,0 +1,205 @@
+"""topiclens against BERTopic, in the same run, on the same precomputed embeddings.
+
+Each configuration runs in its own process (so peak memory and one-time compilation are
+its own); the parent scores every result the same way: topic count, outlier share, NMI/ARI
+against the archive sections, NPMI (gensim c_npmi) and diversity of the top-10 unigrams.
+
+usage: python bench/bench_fit.py [--corpus C.jsonl.gz] [--embeddings E.npy] [--only NAME ...]
+                                 [--out bench/results/fit_debian.json]
+The corpus defaults to the full Debian corpus built by ../shared/corpora/debian_corpus.py and
+the embeddings to all-MiniLM-L6-v2's (computed through topiclens's cache when missing).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+SHARED = ROOT.parent / "shared"
+WORK = HERE / "work"
+
+TOPICLENS = {
+    "topiclens": {},
+    "topiclens-leiden-r0.5": {"resolution": 0.5},
+    "topiclens-leiden-r2": {"resolution": 2.0},
+    "topiclens-umap100-hdbscan": {"reduction": "umap", "umap_epochs": 100, "clustering": "hdbscan"},
+    "topiclens-pca-hdbscan": {"reduction": "pca", "clustering": "hdbscan"},
+}
+BERTOPIC = {"bertopic": False, "bertopic+keybert+mmr": True}
+
+
+def read_corpus(path: Path) -> tuple[list[str], list[str]]:
+    with gzip.open(path, "rt", encoding="utf-8") as handle:
+        records = [json.loads(line) for line in handle]
+    return [r["text"] for r in records], [r["label"] for r in records]
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def run_topiclens(name: str, docs: list[str], embeddings) -> dict:
+    from topiclens import TopicModel
+
+    model = TopicModel(seed=42, verbose=False, **TOPICLENS[name])
+    start = time.perf_counter()
+    model.fit(docs, embeddings=embeddings)
+    seconds = time.perf_counter() - start
+    return {
+        "fit_seconds": seconds,
+        "represent_seconds": model.timings_["represent"],
+        "stage_seconds": {k: round(v, 2) for k, v in model.timings_.items()},
+        "topics": model.topics_.tolist(),
+        "topic_words": [[w for w, _ in kw] for kw in model.keywords_],
+        "params": {k: v for k, v in model.get_params().items() if isinstance(v, (int, float, str, bool, type(None)))},
+        "min_cluster_size": model.min_cluster_size_,
+    }
+
+
+def run_bertopic(name: str, docs: list[str], embeddings) -> dict:
+    from bertopic import BERTopic
+    from hdbscan import HDBSCAN
+    from sklearn.feature_extraction.text import CountVectorizer
+    from umap import UMAP
+
+    with_reps = BERTOPIC[name]
+    embedding_model = representation = None
+    if with_reps:
+        from bertopic.representation import KeyBERTInspired, MaximalMarginalRelevance
+        from sentence_transformers import SentenceTransformer
+
+        from topiclens.embed import bundled_minilm_path
+
+        embedding_model = SentenceTransformer(str(bundled_minilm_path()), device="cpu")
+        representation = {"KeyBERT": KeyBERTInspired(), "MMR": MaximalMarginalRelevance(diversity=0.3)}
+    model = BERTopic(
+        embedding_model=embedding_model,
+        umap_model=UMAP(n_neighbors=15, n_components=5, min_dist=0.0, metric="cosine", random_state=42),
+        hdbscan_model=HDBSCAN(min_cluster_size=10, metric="euclidean", cluster_selection_method="eom",
+                              prediction_data=True),
+        vectorizer_model=CountVectorizer(stop_words="english", min_df=2, ngram_range=(1, 2)),
+        representation_model=representation,
+    )
+    start = time.perf_counter()
+    topics, _ = model.fit_transform(docs, embeddings=embeddings)
+    seconds = time.perf_counter() - start
+    ids = sorted(t for t in set(topics) if t >= 0)
+    return {
+        "fit_seconds": seconds,
+        "topics": [int(t) for t in topics],
+        "topic_words": [[w for w, _ in model.get_topic(t)] for t in ids],
+    }
+
+
+def worker(name: str, corpus: Path, embeddings_path: Path) -> None:
+    import numpy as np
+
+    docs, _ = read_corpus(corpus)
+    embeddings = np.load(embeddings_path)
+    rss_before = peak_rss_mb()
+    runner = run_bertopic if name in BERTOPIC else run_topiclens
+    result = runner(name, docs, embeddings)
+    result.update(name=name, peak_rss_mb=round(peak_rss_mb(), 1), rss_before_fit_mb=round(rss_before, 1))
+    print(json.dumps(result))
+
+
+def ensure_inputs(corpus: Path, embeddings: Path) -> None:
+    if not corpus.exists():
+        corpus.parent.mkdir(parents=True, exist_ok=True)
+        subprocess.run([sys.executable, str(SHARED / "corpora" / "debian_corpus.py"), str(corpus)], check=True)
+    if not embeddings.exists():
+        import numpy as np
+
+        from topiclens.embed import embed_texts, make_embedder
+
+        docs, _ = read_corpus(corpus)
+        np.save(embeddings, embed_texts(docs, make_embedder("all-MiniLM-L6-v2")))
+
+
+def score(result: dict, gold: list[str], tokens) -> dict:
+    import numpy as np
+
+    from topiclens.evaluate import agreement, coherence, diversity, unigrams
+
+    topics = np.array(result["topics"])
+    words = [unigrams(w, 10) for w in result["topic_words"]]
+    npmi = coherence(words, tokens, "c_npmi")
+    scores = {
+        "name": result["name"],
+        "fit_seconds": round(result["fit_seconds"], 2),
+        "represent_seconds": round(result.get("represent_seconds", float("nan")), 2),
+        "peak_rss_mb": result["peak_rss_mb"],
+        "rss_before_fit_mb": result["rss_before_fit_mb"],
+        "n_topics": int(len(set(topics.tolist()) - {-1})),
+        **{k: round(v, 4) for k, v in agreement(gold, topics).items()},
+        "npmi": round(float(np.nanmean(npmi)), 4),
+        "diversity": round(diversity(words), 4),
+    }
+    for key in ("stage_seconds", "params", "min_cluster_size"):
+        if key in result:
+            scores[key] = result[key]
+    return scores
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--corpus", type=Path, default=WORK / "debian_full.jsonl.gz")
+    parser.add_argument("--embeddings", type=Path, default=WORK / "debian_full.minilm.npy")
+    parser.add_argument("--only", nargs="*", help="configurations to run (default: all)")
+    parser.add_argument("--out", type=Path, default=HERE / "results" / "fit_debian.json")
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        worker(args.worker, args.corpus, args.embeddings)
+        return
+    ensure_inputs(args.corpus, args.embeddings)
+    names = args.only or [*BERTOPIC, *TOPICLENS]
+    docs, gold = read_corpus(args.corpus)
+    from topiclens.evaluate import tokenize_for_coherence
+
+    tokens = tokenize_for_coherence(docs)
+    rows = []
+    for name in names:
+        print(f"running {name} ...", file=sys.stderr, flush=True)
+        with tempfile.TemporaryDirectory() as cold_cache:  # every run starts with empty caches
+            done = subprocess.run([sys.executable, __file__, "--worker", name, "--corpus", str(args.corpus),
+                                   "--embeddings", str(args.embeddings)], capture_output=True, text=True,
+                                  env={**os.environ, "PYTHONWARNINGS": "ignore", "TOPICLENS_CACHE": cold_cache})
+        if done.returncode != 0:
+            print(done.stderr[-3000:], file=sys.stderr)
+            raise SystemExit(f"{name} failed")
+        row = score(json.loads(done.stdout.strip().splitlines()[-1]), gold, tokens)
+        print(json.dumps({k: v for k, v in row.items() if k not in ("params", "stage_seconds")}), file=sys.stderr)
+        rows.append(row)
+    base = next((r for r in rows if r["name"] == "bertopic"), None)
+    reps = next((r for r in rows if r["name"] == "bertopic+keybert+mmr"), None)
+    for row in rows:
+        if base and row["name"].startswith("topiclens"):
+            row["fit_time_ratio_vs_bertopic"] = round(row["fit_seconds"] / base["fit_seconds"], 3)
+            if reps:
+                bert_reps = reps["fit_seconds"] - base["fit_seconds"]
+                row["represent_time_ratio_vs_bertopic"] = round(row["represent_seconds"] / bert_reps, 4)
+    report = {
+        "corpus": str(args.corpus.name), "n_documents": len(docs), "n_gold_labels": len(set(gold)),
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
+                    "threads": os.environ.get("TOPICLENS_THREADS", "all")},
+        "date": time.strftime("%Y-%m-%d"), "results": rows,
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(report, indent=1) + "\n")
+    print(f"written {args.out}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
