@@ -34,7 +34,7 @@ TOPICLENS = {
     "topiclens-leiden-r0.5": {"resolution": 0.5},
     "topiclens-leiden-r2": {"resolution": 2.0},
     "topiclens-umap100-hdbscan": {"reduction": "umap", "umap_epochs": 100, "clustering": "hdbscan"},
-    "topiclens-pca-hdbscan": {"reduction": "pca", "clustering": "hdbscan"},
+    "topiclens-classic-ctfidf": {"keyword_weighting": "classic"},
 }
 BERTOPIC = {"bertopic": False, "bertopic+keybert+mmr": True}
 

@@ -141,3 +141,14 @@ def test_bad_parameters_are_named():
 def test_wrong_embedding_shape_is_named(docs):
     with pytest.raises(ConfigError, match="3 embeddings for 600 documents"):
         TopicModel(verbose=False).fit(docs, embeddings=np.zeros((3, 8), dtype=np.float32))
+
+
+def test_keyword_weightings(docs, embeddings, fitted):
+    classic = TopicModel(seed=7, threads=1, verbose=False, keyword_weighting="classic").fit(docs, embeddings=embeddings)
+    assert (classic.topics_ == fitted.topics_).all()
+    assert [k for k in classic.keywords_] != [k for k in fitted.keywords_]
+    # Both rank the topic's own dominant word first for most topics (e.g. 'perl', 'rust').
+    same_first = sum(a[0][0] == b[0][0] for a, b in zip(classic.keywords_, fitted.keywords_))
+    assert same_first >= len(fitted.keywords_) // 2
+    with pytest.raises(ConfigError, match="unknown keyword weighting 'tfidf'"):
+        TopicModel(keyword_weighting="tfidf", threads=1, verbose=False).fit(docs, embeddings=embeddings)

@@ -65,6 +65,9 @@ def build_parser() -> argparse.ArgumentParser:
     words.add_argument("--ngram-range", type=int, nargs=2, default=[1, 1], metavar=("MIN", "MAX"),
                        help="word n-gram lengths (default: 1 1)")
     words.add_argument("--min-df", type=int, default=2, help="ignore words in fewer documents (default: 2)")
+    words.add_argument("--keyword-weighting", default="docshare", choices=["docshare", "classic"],
+                       help="docshare: share of the topic's documents with the word x BM25 idf (default); "
+                       "classic: BERTopic's c-TF-IDF")
     words.add_argument("--top-n-words", type=int, default=10, help="keywords per topic (default: 10)")
     run = fit.add_argument_group("run")
     run.add_argument("--seed", type=int, default=42, help="seed for every random step (default: 42)")
@@ -130,7 +133,8 @@ def cmd_fit(args) -> int:
         resolution=args.resolution, min_cluster_size=args.min_cluster_size, n_clusters=args.n_clusters,
         nr_topics=args.nr_topics, reduce_outliers=args.reduce_outliers, outlier_threshold=args.outlier_threshold,
         stop_words=None if args.stop_words == "none" else args.stop_words, ngram_range=tuple(args.ngram_range),
-        min_df=args.min_df, top_n_words=args.top_n_words, seed=args.seed, threads=args.threads,
+        min_df=args.min_df, keyword_weighting=args.keyword_weighting, top_n_words=args.top_n_words,
+        seed=args.seed, threads=args.threads,
         cache=not args.no_cache, verbose=not args.quiet,
     )
     model.fit(corpus, embeddings=args.embeddings)

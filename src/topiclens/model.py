@@ -15,7 +15,7 @@ from .cluster import CLUSTERINGS, auto_min_cluster_size, make_clustering
 from .corpus import Corpus, check_corpus, from_texts, read_corpus, text_hash
 from .embed import DEFAULT_EMBEDDING_MODEL, Embedder, embed_texts, load_embeddings, make_embedder
 from .errors import ConfigError, CorpusError, NotFittedError
-from .keywords import Vocabulary, class_term_counts, ctfidf, top_terms
+from .keywords import Vocabulary, ctfidf, top_terms
 from .knn import cosine_knn, normalize
 from .reduce import REDUCTIONS, assignment_space, make_reduction
 from .represent import centroids, embed_words, keybert_keywords, mmr_keywords, representative_docs
@@ -51,6 +51,7 @@ class TopicModel:
         ngram_range: tuple[int, int] = (1, 1),
         min_df: int | float = 2,
         max_df: int | float = 1.0,
+        keyword_weighting: str = "docshare",
         top_n_words: int = 10,
         n_candidates: int = 30,
         mmr_diversity: float = 0.3,
@@ -79,6 +80,7 @@ class TopicModel:
         self.ngram_range = ngram_range
         self.min_df = min_df
         self.max_df = max_df
+        self.keyword_weighting = keyword_weighting
         self.top_n_words = top_n_words
         self.n_candidates = n_candidates
         self.mmr_diversity = mmr_diversity
@@ -191,7 +193,7 @@ class TopicModel:
         vocabulary = Vocabulary(self.stop_words, tuple(self.ngram_range), self.min_df, self.max_df)
         counts = vocabulary.fit_transform(texts)
         self.words_ = vocabulary.words_
-        self.ctfidf_ = ctfidf(class_term_counts(counts, labels, topic_ids + [-1]))[:n_topics]
+        self.ctfidf_ = ctfidf(counts, labels, topic_ids + [-1], self.keyword_weighting)[:n_topics]
         ranked = top_terms(self.ctfidf_, self.words_, max(self.n_candidates, self.top_n_words))
         self.keywords_ = [r[: self.top_n_words] for r in ranked]
         timings["keywords"] = time.perf_counter() - clock
