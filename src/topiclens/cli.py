@@ -13,6 +13,8 @@ from .errors import TopicLensError
 
 EPILOG = """examples:
   topiclens fit data/debian_sample.jsonl.gz --out runs/debian
+  topiclens label runs/debian --llm openai:mistralai/Mixtral-8x7B-Instruct-v0.1@https://api.together.xyz/v1 \\
+      --api-key-env TOGETHER_API_KEY
   topiclens info runs/debian --json
   topiclens assign runs/debian new.jsonl --out assigned.csv
 """
@@ -26,6 +28,32 @@ def _corpus_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--decode-errors", default="strict", choices=["strict", "replace"],
                        help="what to do with undecodable bytes (default: strict = stop with an error)")
     group.add_argument("--embeddings", help="precomputed embeddings (.npy), one row per document")
+
+
+def _llm_options(parser: argparse.ArgumentParser, required: bool) -> None:
+    group = parser.add_argument_group("LLM labels")
+    group.add_argument("--llm", required=required,
+                       help="qwen2.5-coder-1.5b (bundled default), qwen2.5-coder-0.5b, smollm2-135m, "
+                       "llama-cpp:PATH.gguf, hf:DIR or openai:MODEL@BASE_URL")
+    group.add_argument("--chat-format", choices=["llama-2", "mistral", "zephyr", "chatml", "few-shot"],
+                       help="raw prompt format for local models (default: the model's own chat template)")
+    group.add_argument("--api-key-env", help="environment variable holding the API key (openai: backends)")
+    group.add_argument("--llm-concurrency", type=int, default=4, help="parallel requests to a server (default 4)")
+    group.add_argument("--llm-timeout", type=float, default=120.0, help="seconds per request (default 120)")
+    group.add_argument("--label-language", default="en", choices=["en", "zh", "auto"],
+                       help="language of the labels; auto follows the corpus (default: en)")
+    group.add_argument("--label-max-words", type=int, default=8, help="longest label in words (default 8)")
+    group.add_argument("--label-template", type=Path,
+                       help="a text file with your own prompt, using [DOCUMENTS] and [KEYWORDS]")
+
+
+def _llm_settings(args) -> dict:
+    template = None
+    if args.label_template:
+        template = args.label_template.read_text(encoding="utf-8")
+    return dict(chat_format=args.chat_format, api_key_env=args.api_key_env, llm_concurrency=args.llm_concurrency,
+                llm_timeout=args.llm_timeout, label_language=args.label_language,
+                label_max_words=args.label_max_words, label_template=template)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -69,6 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="docshare: share of the topic's documents with the word x BM25 idf (default); "
                        "classic: BERTopic's c-TF-IDF")
     words.add_argument("--top-n-words", type=int, default=10, help="keywords per topic (default: 10)")
+    _llm_options(fit, required=False)
     run = fit.add_argument_group("run")
     run.add_argument("--seed", type=int, default=42, help="seed for every random step (default: 42)")
     run.add_argument("--threads", type=int, help="CPU threads (default: $TOPICLENS_THREADS or all cores)")
@@ -82,6 +111,15 @@ def build_parser() -> argparse.ArgumentParser:
     info.add_argument("model", type=Path, help="model directory written by 'topiclens fit'")
     info.add_argument("--json", action="store_true", help="print JSON (topics and settings)")
     info.add_argument("--rows", type=int, default=30, help="topics to print (default: 30; 0 = all)")
+
+    label = commands.add_parser("label", help="(re)label a saved model's topics with an LLM",
+                                description="Ask an LLM for one label per topic of a saved model (answers "
+                                "are cached: a repeated run makes no call) and save the labels into it.")
+    label.add_argument("model", type=Path, help="model directory written by 'topiclens fit'")
+    _llm_options(label, required=True)
+    label.add_argument("--threads", type=int, help="CPU threads for a local model")
+    label.add_argument("--quiet", action="store_true", help="no progress bar")
+    label.add_argument("--json", action="store_true", help="print the call counts and labels as JSON")
 
     assign = commands.add_parser("assign", help="assign topics to new documents with a saved model",
                                  description="Give each document of CORPUS a topic of a saved model "
@@ -135,16 +173,37 @@ def cmd_fit(args) -> int:
         stop_words=None if args.stop_words == "none" else args.stop_words, ngram_range=tuple(args.ngram_range),
         min_df=args.min_df, keyword_weighting=args.keyword_weighting, top_n_words=args.top_n_words,
         seed=args.seed, threads=args.threads,
-        cache=not args.no_cache, verbose=not args.quiet,
+        cache=not args.no_cache, verbose=not args.quiet, llm=args.llm, **_llm_settings(args),
     )
     model.fit(corpus, embeddings=args.embeddings)
     out = model.save(args.out)
     if args.json:
-        print(json.dumps({"model": str(out), "n_topics": len(model.topic_ids_),
+        print(json.dumps({"model": str(out), "n_topics": len(model.topic_ids_), **model.label_stats_,
                           "timings": model.timings_, "topics": _topics_json(model)}, ensure_ascii=False))
     else:
         print(_format_table(model, args.rows))
+        if model.label_stats_:
+            print(f"\n{_stats_line(model.label_stats_)}")
         print(f"\nmodel saved to {out}")
+    return 0
+
+
+def _stats_line(stats: dict) -> str:
+    return (f"LLM labels: {stats['llm_calls']} LLM call(s), {stats['cached']} answer(s) from the cache, "
+            f"{stats['reasked']} re-asked, {stats['fallbacks']} keyword fallback(s)")
+
+
+def cmd_label(args) -> int:
+    from .model import TopicModel
+
+    model = TopicModel.load(args.model, verbose=not args.quiet, threads=args.threads, **_llm_settings(args))
+    stats = model.label_topics(args.llm)
+    model.save(args.model)
+    if args.json:
+        print(json.dumps({**stats, "model": str(args.model), "labels": model.labels_}, ensure_ascii=False))
+    else:
+        print(_format_table(model, 0))
+        print(f"\n{_stats_line(stats)}; labels saved to {args.model}")
     return 0
 
 
@@ -207,7 +266,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     warnings.formatwarning = _warning_line
     try:
-        return {"fit": cmd_fit, "info": cmd_info, "assign": cmd_assign}[args.command](args)
+        commands = {"fit": cmd_fit, "info": cmd_info, "label": cmd_label, "assign": cmd_assign}
+        return commands[args.command](args)
     except TopicLensError as exc:
         print(f"topiclens: error: {exc}", file=sys.stderr)
         return 2

@@ -56,6 +56,14 @@ class TopicModel:
         n_candidates: int = 30,
         mmr_diversity: float = 0.3,
         n_representative_docs: int = 5,
+        llm: str | Any | None = None,
+        chat_format: str | None = None,
+        api_key_env: str | None = None,
+        llm_concurrency: int = 4,
+        llm_timeout: float = 120.0,
+        label_template: str | None = None,
+        label_language: str = "en",
+        label_max_words: int = 8,
         seed: int = 42,
         threads: int | None = None,
         batch_size: int = 64,
@@ -85,6 +93,14 @@ class TopicModel:
         self.n_candidates = n_candidates
         self.mmr_diversity = mmr_diversity
         self.n_representative_docs = n_representative_docs
+        self.llm = llm
+        self.chat_format = chat_format
+        self.api_key_env = api_key_env
+        self.llm_concurrency = llm_concurrency
+        self.llm_timeout = llm_timeout
+        self.label_template = label_template
+        self.label_language = label_language
+        self.label_max_words = label_max_words
         self.seed = seed
         self.threads = threads
         self.batch_size = batch_size
@@ -145,6 +161,10 @@ class TopicModel:
             self._learn_topics(corpus, usable, texts, unit, labels, knn, timings)
         timings["fit"] = time.perf_counter() - fit_clock
         self.timings_ = timings
+        if self.llm is not None:
+            clock = time.perf_counter()
+            self.label_topics()
+            self.timings_["label"] = time.perf_counter() - clock
         return self
 
     def _cluster(self, vectors: np.ndarray, keys: list[str], timings: dict[str, float]):
@@ -205,6 +225,8 @@ class TopicModel:
         self.representative_docs_ = [usable_index[r].tolist() for r in reps]
         self.keybert_, self.mmr_ = self._word_representations([[w for w, _ in r] for r in ranked])
         self.labels_ = [keyword_label(k) for k in self.keywords_]
+        self.llm_labels_: list[str] | None = None
+        self.label_stats_: dict[str, int] = {}
         timings["represent"] = time.perf_counter() - clock
 
     def _word_representations(self, candidates: list[list[str]]):
@@ -278,25 +300,64 @@ class TopicModel:
                     self._lookup.setdefault(h, i)
         return self._lookup
 
+    # --------------------------------------------------------------------- labels
+    def label_topics(self, llm: str | Any | None = None) -> dict[str, int]:
+        """Write each topic's label with an LLM: one call per topic, every answer cached on disk.
+
+        Returns the call counts ({'llm_calls', 'cached', 'reasked', 'fallbacks'}).
+        """
+        from .label import TopicLabeler, TopicPrompt, detect_language
+        from .llm.base import make_llm
+
+        self._check_fitted()
+        spec = llm if llm is not None else self.llm
+        if spec is None:
+            raise ConfigError("no LLM given: pass llm='qwen2.5-coder-1.5b' (bundled), 'llama-cpp:PATH.gguf', "
+                              "'hf:DIR' or 'openai:MODEL@URL'")
+        if llm is not None:
+            self.llm = llm
+        backend = make_llm(spec, threads=self.threads, chat_format=self.chat_format, api_key_env=self.api_key_env,
+                           concurrency=self.llm_concurrency, timeout=self.llm_timeout)
+        texts = self.corpus_.texts
+        language = self.label_language
+        if language == "auto":
+            language = detect_language([t for t, ok in zip(texts, self.usable_) if ok])
+        prompts = [TopicPrompt(documents=[texts[i] for i in self.representative_docs_[t]],
+                               keywords=[w for w, _ in self.keywords_[t][:10]],
+                               fallback=keyword_label(self.keywords_[t])) for t in self.topic_ids_]
+        cache = self.cache if isinstance(self.cache, bool) else str(Path(self.cache) / "llm-answers.sqlite")
+        labeler = TopicLabeler(backend, template=self.label_template, language=language,
+                               max_words=self.label_max_words, cache=cache, verbose=self.verbose)
+        labels, stats = labeler.label(prompts)
+        self.llm_labels_ = labels
+        self.labels_ = list(labels)
+        self.llm_name_ = f"{backend.backend}:{backend.model}"
+        self.label_stats_ = stats.as_dict()
+        return self.label_stats_
+
     # --------------------------------------------------------------------- tables
     def topic_info(self) -> pd.DataFrame:
-        """One row per topic (outliers first as -1): size, label, keywords, representations."""
+        """One row per topic (outliers first as -1): size, label, keywords, KeyBERT, MMR, LLM label, documents.
+
+        ``label`` is the one in use: set by hand, else the LLM's, else built from keywords.
+        """
         self._check_fitted()
         texts = self.corpus_.texts
         rows = []
         n_out = int(((self.topics_ < 0) & self.usable_).sum())
         if n_out:
             rows.append({"topic": -1, "size": n_out, "label": "outliers", "keywords": [], "keybert": [],
-                         "mmr": [], "representative_docs": []})
+                         "mmr": [], "llm": "", "representative_docs": []})
         for t in self.topic_ids_:
             rows.append({
                 "topic": t, "size": self.topic_sizes_[t], "label": self.labels_[t],
                 "keywords": [w for w, _ in self.keywords_[t]],
                 "keybert": [w for w, _ in self.keybert_[t]],
                 "mmr": [w for w, _ in self.mmr_[t]],
+                "llm": self.llm_labels_[t] if self.llm_labels_ else "",
                 "representative_docs": [texts[i] for i in self.representative_docs_[t]],
             })
-        return pd.DataFrame(rows, columns=["topic", "size", "label", "keywords", "keybert", "mmr",
+        return pd.DataFrame(rows, columns=["topic", "size", "label", "keywords", "keybert", "mmr", "llm",
                                            "representative_docs"])
 
     def document_info(self) -> pd.DataFrame:

@@ -38,6 +38,8 @@ def save_model(model, directory: Path) -> Path:
         if embedder is not None and not isinstance(embedder, (str, Path)):
             params["embedding_model"] = None
             params["embedding_model_name"] = getattr(embedder, "name", type(embedder).__name__)
+        if params["llm"] is not None and not isinstance(params["llm"], str):
+            params["llm"] = None
         params["cache"] = params["cache"] if isinstance(params["cache"], bool) else str(params["cache"])
         params["ngram_range"] = list(params["ngram_range"])
         manifest = {
@@ -51,9 +53,12 @@ def save_model(model, directory: Path) -> Path:
             "topics": [
                 {"topic": t, "size": int(model.topic_sizes_[t]), "label": model.labels_[t],
                  "keywords": _pairs([model.keywords_[t]])[0], "keybert": _pairs([model.keybert_[t]])[0],
-                 "mmr": _pairs([model.mmr_[t]])[0], "representative_docs": model.representative_docs_[t]}
+                 "mmr": _pairs([model.mmr_[t]])[0], "representative_docs": model.representative_docs_[t],
+                 "llm_label": model.llm_labels_[t] if model.llm_labels_ else None}
                 for t in model.topic_ids_
             ],
+            "llm": getattr(model, "llm_name_", None),
+            "label_stats": model.label_stats_,
             "extra": getattr(model, "extra_", {}),
         }
         (staging / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
@@ -120,6 +125,10 @@ def load_model(cls, directory: Path, overrides: dict[str, Any]):
     manifest = read_manifest(directory)
     params = dict(manifest["params"])
     params.pop("embedding_model_name", None)
+    import inspect
+
+    known = set(inspect.signature(cls.__init__).parameters)
+    params = {k: v for k, v in params.items() if k in known}
     params["ngram_range"] = tuple(params["ngram_range"])
     params.update(overrides)
     model = cls(**params)
@@ -152,6 +161,11 @@ def load_model(cls, directory: Path, overrides: dict[str, Any]):
     model.keybert_ = [[(w, s) for w, s in t["keybert"]] for t in topics]
     model.mmr_ = [[(w, s) for w, s in t["mmr"]] for t in topics]
     model.representative_docs_ = [t["representative_docs"] for t in topics]
+    llm_labels = [t.get("llm_label") for t in topics]
+    model.llm_labels_ = llm_labels if topics and all(isinstance(x, str) for x in llm_labels) else None
+    model.label_stats_ = manifest.get("label_stats", {})
+    if manifest.get("llm"):
+        model.llm_name_ = manifest["llm"]
     model.min_cluster_size_ = manifest["min_cluster_size"]
     model.timings_ = manifest.get("timings", {})
     model.extra_ = manifest.get("extra", {})

@@ -1,0 +1,66 @@
+"""Local GGUF models through llama-cpp-python.
+
+Chat messages go through the model's own chat template (from the GGUF) unless a built-in
+raw format is named (llama-2, mistral, zephyr, chatml, few-shot). llama.cpp keeps the KV
+cache of the previous prompt, so the shared prefix (system prompt + worked example) is not
+prefilled again for the next topic; ``reuse_prefix=False`` turns that off (for measuring).
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from ..errors import require
+from ..runtime import default_threads
+from .base import GenerationParams, LLMUnavailable
+from .prompts import STOP, render
+
+
+class LlamaCppLLM:
+    backend = "llama-cpp"
+    concurrency = 1
+
+    def __init__(self, path: str | Path, *, threads: int | None = None, n_ctx: int = 4096,
+                 chat_format: str | None = None, name: str | None = None, reuse_prefix: bool = True) -> None:
+        self.path = Path(path)
+        if not self.path.is_file():
+            raise LLMUnavailable(f"GGUF model not found: {self.path} (give the path of a .gguf file)")
+        self.threads = threads or default_threads()
+        self.n_ctx = n_ctx
+        self.chat_format = chat_format
+        if chat_format is not None:
+            render([], chat_format)  # validates the name
+        self.model = name or self.path.name
+        self.reuse_prefix = reuse_prefix
+        self._llama = None
+        self._lock = threading.Lock()
+
+    def _load(self):
+        if self._llama is None:
+            llama_cpp = require("llama_cpp", "llm", "local GGUF models")
+            try:
+                self._llama = llama_cpp.Llama(model_path=str(self.path), n_ctx=self.n_ctx, n_threads=self.threads,
+                                              n_threads_batch=self.threads, verbose=False, seed=0)
+            except (ValueError, RuntimeError) as exc:
+                raise LLMUnavailable(f"llama.cpp could not load {self.path}: {exc}") from None
+        return self._llama
+
+    def complete(self, messages: list[dict[str, str]], params: GenerationParams) -> str:
+        with self._lock:
+            llama = self._load()
+            if not self.reuse_prefix:
+                llama.reset()
+            common = dict(max_tokens=params.max_tokens, temperature=params.temperature, seed=params.seed,
+                          top_k=1 if params.temperature == 0 else 40)
+            if self.chat_format is None:
+                out = llama.create_chat_completion(messages=messages, stop=list(params.stop) or None, **common)
+                return out["choices"][0]["message"]["content"] or ""
+            prompt = render(messages, self.chat_format)
+            stop = list(params.stop) or STOP[self.chat_format]
+            out = llama.create_completion(prompt=prompt, stop=stop, **common)
+            return out["choices"][0]["text"] or ""
+
+    def count_tokens(self, text: str) -> int:
+        return len(self._load().tokenize(text.encode("utf-8"), add_bos=False))
+

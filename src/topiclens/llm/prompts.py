@@ -1,0 +1,126 @@
+"""The topic-label prompt, and chat formats for backends that take raw text.
+
+The prompt follows the usual recipe: a system prompt, one worked example (documents and
+keywords about the environmental cost of eating meat, answered with a label only), then
+the topic itself with [DOCUMENTS] (its most representative documents) and [KEYWORDS].
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ..errors import ConfigError
+
+SYSTEM_PROMPT = "You are a helpful, respectful and honest assistant for labeling topics."
+
+EXAMPLE_DOCUMENTS = (
+    "- Producing a kilogram of beef releases far more greenhouse gas than growing a kilogram of beans.\n"
+    "- Cattle farms clear forest for pasture, and the methane from the herds adds to the warming.\n"
+    "- Cutting down on meat is one of the simplest ways a household can shrink its carbon footprint."
+)
+EXAMPLE_KEYWORDS = "meat, beef, emissions, cattle, methane, carbon, farming, diet, climate, food"
+EXAMPLE_LABEL = "Environmental impact of eating meat"
+
+TEMPLATE = (
+    "This topic contains the following documents:\n[DOCUMENTS]\n"
+    "It is described by these keywords: [KEYWORDS].\n"
+    "Based on the documents and keywords above, write a short label for this topic. "
+    "Answer with the label only, nothing else."
+)
+
+TEMPLATE_ZH = (
+    "这个主题包含以下文档：\n[DOCUMENTS]\n"
+    "描述它的关键词是：[KEYWORDS]。\n"
+    "请根据以上文档和关键词，为这个主题写一个简短的中文标签。只回答标签本身，不要写其他内容。"
+)
+EXAMPLE_LABEL_ZH = "吃肉对环境的影响"
+
+RETRY_SUFFIX = "\nThese labels are already used by other topics, so do not repeat them: [TAKEN]."
+
+
+def fill(template: str, documents: Sequence[str], keywords: Sequence[str]) -> str:
+    """Put a topic's documents (one '- ' line each) and keywords into a template."""
+    if "[DOCUMENTS]" not in template and "[KEYWORDS]" not in template:
+        raise ConfigError("a prompt template needs [DOCUMENTS] and/or [KEYWORDS] placeholders")
+    doc_lines = "\n".join(f"- {' '.join(d.split())}" for d in documents)
+    return template.replace("[DOCUMENTS]", doc_lines).replace("[KEYWORDS]", ", ".join(keywords))
+
+
+def label_messages(documents: Sequence[str], keywords: Sequence[str], template: str = TEMPLATE,
+                   language: str = "en", taken: Sequence[str] = ()) -> list[dict[str, str]]:
+    """Chat messages: system prompt, the worked example, then this topic."""
+    example_label = EXAMPLE_LABEL_ZH if language == "zh" else EXAMPLE_LABEL
+    example = fill(template, EXAMPLE_DOCUMENTS.replace("- ", "").split("\n"), EXAMPLE_KEYWORDS.split(", "))
+    question = fill(template, documents, keywords)
+    if taken:
+        question += RETRY_SUFFIX.replace("[TAKEN]", "; ".join(f'"{t}"' for t in taken))
+    return [
+        {"role": "system", "content": SYSTEM_PROMPT},
+        {"role": "user", "content": example},
+        {"role": "assistant", "content": example_label},
+        {"role": "user", "content": question},
+    ]
+
+
+# ----------------------------------------------------------------- raw chat formats
+def _llama2(messages: list[dict[str, str]]) -> str:
+    system = next((m["content"] for m in messages if m["role"] == "system"), "")
+    turns = [m for m in messages if m["role"] != "system"]
+    text, first = "", True
+    for m in turns:
+        if m["role"] == "user":
+            content = f"<<SYS>>\n{system}\n<</SYS>>\n\n{m['content']}" if first and system else m["content"]
+            text += f"<s>[INST] {content} [/INST]"
+            first = False
+        else:
+            text += f" {m['content']} </s>"
+    return text
+
+
+def _mistral(messages: list[dict[str, str]]) -> str:
+    system = next((m["content"] for m in messages if m["role"] == "system"), "")
+    turns = [m for m in messages if m["role"] != "system"]
+    text, first = "<s>", True
+    for m in turns:
+        if m["role"] == "user":
+            content = f"{system}\n\n{m['content']}" if first and system else m["content"]
+            text += f"[INST] {content} [/INST]"
+            first = False
+        else:
+            text += f"{m['content']}</s>"
+    return text
+
+
+def _zephyr(messages: list[dict[str, str]]) -> str:
+    text = "".join(f"<|{m['role']}|>\n{m['content']}</s>\n" for m in messages)
+    return text + "<|assistant|>\n"
+
+
+def _chatml(messages: list[dict[str, str]]) -> str:
+    text = "".join(f"<|im_start|>{m['role']}\n{m['content']}<|im_end|>\n" for m in messages)
+    return text + "<|im_start|>assistant\n"
+
+
+def _few_shot(messages: list[dict[str, str]]) -> str:
+    """Plain completion for tiny or base models: worked examples, then an open 'Label:'."""
+    text = ""
+    for m in messages:
+        if m["role"] == "user":
+            text += f"{m['content'].split(chr(10) + 'Based on')[0].strip()}\nLabel:"
+        elif m["role"] == "assistant":
+            text += f" {m['content']}\n\n"
+    return text
+
+
+CHAT_FORMATS = {"llama-2": _llama2, "mistral": _mistral, "zephyr": _zephyr, "chatml": _chatml,
+                "few-shot": _few_shot}
+STOP = {"llama-2": ["</s>", "[INST]"], "mistral": ["</s>", "[INST]"], "zephyr": ["</s>", "<|user|>"],
+        "chatml": ["<|im_end|>", "<|im_start|>"], "few-shot": ["\n"]}
+
+
+def render(messages: list[dict[str, str]], chat_format: str) -> str:
+    """Messages as one prompt string in a built-in chat format."""
+    try:
+        return CHAT_FORMATS[chat_format](messages)
+    except KeyError:
+        raise ConfigError(f"unknown chat format {chat_format!r}: use one of {', '.join(CHAT_FORMATS)}") from None
