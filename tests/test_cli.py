@@ -29,7 +29,7 @@ def corpus_files(records, embeddings, tmp_path_factory):
 def fitted_dir(corpus_files):
     out = corpus_files / "model"
     assert main(["fit", str(corpus_files / "docs.jsonl"), "--out", str(out), "--embeddings",
-                 str(corpus_files / "emb.npy"), "--quiet", "--threads", "1"]) == 0
+                 str(corpus_files / "emb.npy"), "--quiet", "--threads", "1", "--no-llm"]) == 0
     return out
 
 
@@ -44,7 +44,8 @@ def test_fit_prints_the_table_and_writes_the_model(fitted_dir, capsys):
 def test_fit_json(corpus_files, capsys):
     out = corpus_files / "model-json"
     assert main(["fit", str(corpus_files / "docs.jsonl"), "--out", str(out), "--embeddings",
-                 str(corpus_files / "emb.npy"), "--quiet", "--json", "--seed", "5", "--nr-topics", "6"]) == 0
+                 str(corpus_files / "emb.npy"), "--quiet", "--json", "--seed", "5", "--nr-topics", "6",
+                 "--no-llm"]) == 0
     result = json.loads(capsys.readouterr().out)
     assert result["n_topics"] == 6
     assert {"topic", "size", "label", "keywords", "keybert", "mmr"} <= set(result["topics"][0])

@@ -126,3 +126,22 @@ def test_failed_topics_fall_back_to_keywords(server, fitted, tmp_path):
     with pytest.warns(TopicLensWarning, match="1 LLM call"):
         labels, stats = TopicLabeler(llm, cache=False, verbose=False).label(prompts)
     assert labels == ["alpha, beta"] and stats.fallbacks == 1
+
+
+def test_fit_with_a_dead_server_keeps_the_fitted_model(records, embeddings, tmp_path, capsys):
+    import json
+
+    import numpy as np
+
+    from topiclens.cli import main
+
+    corpus = tmp_path / "docs.jsonl"
+    corpus.write_text("\n".join(json.dumps(r) for r in records) + "\n")
+    np.save(tmp_path / "emb.npy", embeddings)
+    out = tmp_path / "model"
+    code = main(["fit", str(corpus), "--out", str(out), "--embeddings", str(tmp_path / "emb.npy"), "--quiet",
+                 "--llm", f"openai:m@http://127.0.0.1:{free_port()}/v1"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "cannot reach" in err and "saved with keyword labels" in err and err.count("\n") == 1
+    assert (out / "topiclens.json").exists()

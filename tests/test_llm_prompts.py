@@ -1,0 +1,80 @@
+"""Prompt building, chat formats, label cleaning and de-duplication (no model needed)."""
+
+from __future__ import annotations
+
+import pytest
+
+from topiclens import ConfigError
+from topiclens.label import clean_label, detect_language, make_distinct, truncate
+from topiclens.llm.base import make_llm
+from topiclens.llm.prompts import SYSTEM_PROMPT, label_messages, render
+
+DOCS = ["Rust crate for parsing TOML files.", "Cargo plugin that audits dependencies."]
+KEYWORDS = ["rust", "cargo", "crate", "toml"]
+
+
+def test_messages_hold_system_example_and_topic():
+    messages = label_messages(DOCS, KEYWORDS)
+    assert [m["role"] for m in messages] == ["system", "user", "assistant", "user"]
+    assert messages[0]["content"] == SYSTEM_PROMPT
+    assert "meat" in messages[1]["content"] and messages[2]["content"] == "Environmental impact of eating meat"
+    assert "- Rust crate for parsing TOML files." in messages[3]["content"]
+    assert "rust, cargo, crate, toml" in messages[3]["content"]
+
+
+def test_custom_template_and_taken_labels():
+    messages = label_messages(DOCS, KEYWORDS, template="Docs:\n[DOCUMENTS]\nWords: [KEYWORDS]\nLabel?",
+                              taken=["Rust crates"])
+    assert messages[3]["content"].startswith("Docs:\n- Rust crate")
+    assert '"Rust crates"' in messages[3]["content"]
+    with pytest.raises(ConfigError, match="placeholders"):
+        label_messages(DOCS, KEYWORDS, template="no placeholders here")
+
+
+@pytest.mark.parametrize("fmt,start,end", [
+    ("llama-2", "<s>[INST] <<SYS>>\n" + SYSTEM_PROMPT + "\n<</SYS>>\n\n", "[/INST]"),
+    ("mistral", "<s>[INST] " + SYSTEM_PROMPT, "[/INST]"),
+    ("zephyr", "<|system|>\n" + SYSTEM_PROMPT + "</s>\n", "<|assistant|>\n"),
+    ("chatml", "<|im_start|>system\n" + SYSTEM_PROMPT + "<|im_end|>\n", "<|im_start|>assistant\n"),
+    ("few-shot", "This topic contains", "Label:"),
+])
+def test_raw_chat_formats(fmt, start, end):
+    text = render(label_messages(DOCS, KEYWORDS), fmt)
+    assert text.startswith(start) and text.endswith(end)
+    assert text.count("Environmental impact of eating meat") == 1
+    if fmt == "llama-2":
+        assert text.count("<<SYS>>") == 1 and text.count("[INST]") == 2
+
+
+def test_unknown_specs_and_formats_are_named():
+    with pytest.raises(ConfigError, match="unknown LLM spec 'gpt'"):
+        make_llm("gpt")
+    with pytest.raises(ConfigError, match="unknown chat format 'alpaca'"):
+        render([], "alpaca")
+
+
+@pytest.mark.parametrize("answer,label", [
+    ("Sure! Here is a label for this topic:\n\nRust Crates and Cargo", "Rust Crates and Cargo"),
+    ('Label: "Network tools".', "Network tools"),
+    ("**Topic label:** Perl modules", "Perl modules"),
+    ("Sure, I can help with that.", ""),
+    ("", ""),
+    ("1. JavaScript engines", "JavaScript engines"),
+    ("one two three four five six seven eight nine ten", "one two three four five six seven eight"),
+    ("网络工具。", "网络工具"),
+])
+def test_clean_label(answer, label):
+    assert clean_label(answer, max_words=8) == label
+
+
+def test_make_distinct_appends_a_keyword():
+    labels = make_distinct(["Python libraries", "python libraries", "Games"],
+                           [["python", "module"], ["python", "django"], ["game"]])
+    assert labels == ["Python libraries", "python libraries (django)", "Games"]
+
+
+def test_truncate_and_language():
+    assert truncate("word " * 500, 40).count(" ") <= 31
+    assert truncate("中文" * 200, 50) == ("中文" * 25)
+    assert detect_language(["这是一个中文文档，关于网络工具。"] * 5) == "zh"
+    assert detect_language(["An English document about network tools."]) == "en"
