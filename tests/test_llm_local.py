@@ -84,31 +84,42 @@ def test_bundled_model_hash_is_checked(tmp_path, monkeypatch):
 
 
 @pytest.fixture(scope="module")
-def llama_server():
+def llama_server(tmp_path_factory):
     """llama.cpp's own OpenAI-compatible server, serving the bundled 135M model on loopback."""
     port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "llama_cpp.server", "--model", str(bundled_model_path("smollm2-135m")),
-         "--host", "127.0.0.1", "--port", str(port), "--n_threads", "1", "--n_ctx", "2048",
-         "--model_alias", "smollm2"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    log = tmp_path_factory.mktemp("server") / "server.log"
+    with open(log, "wb") as sink:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "llama_cpp.server", "--model", str(bundled_model_path("smollm2-135m")),
+             "--host", "127.0.0.1", "--port", str(port), "--n_threads", "1", "--n_ctx", "2048",
+             "--model_alias", "smollm2"], stdout=sink, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/v1"
     deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
+    while True:
         try:
             with urllib.request.urlopen(f"{url}/models", timeout=2) as response:
                 if response.status == 200:
                     break
         except OSError:
             time.sleep(0.5)
-        if process.poll() is not None:
-            raise RuntimeError(process.stderr.read().decode()[-2000:])
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            raise RuntimeError(f"llama_cpp.server did not start: {log.read_text()[-2000:]}")
     yield url
     process.terminate()
     process.wait(timeout=30)
 
 
-def test_openai_backend_against_llama_cpp_server(llama_server, fitted, tmp_path):
-    model = copy.deepcopy(fitted)
+@pytest.fixture(scope="module")
+def five_topics(docs, embeddings):
+    """A model merged down to 5 topics: fewer LLM calls for the tests of the plumbing."""
+    from topiclens import TopicModel
+
+    return TopicModel(nr_topics=5, seed=7, threads=1, verbose=False).fit(docs, embeddings=embeddings)
+
+
+def test_openai_backend_against_llama_cpp_server(llama_server, five_topics, tmp_path):
+    model = copy.deepcopy(five_topics)
     model.cache = str(tmp_path)
     model.verbose = False
     model.llm_concurrency = 2
@@ -167,9 +178,10 @@ def test_transformers_backend_on_a_gguf_file():
     assert answer.strip()
 
 
-def test_label_command_reports_calls_and_cache(fitted, tmp_path, capsys, monkeypatch):
+def test_label_command_reports_calls_and_cache(five_topics, tmp_path, capsys, monkeypatch):
     from topiclens.cli import main
 
+    fitted = five_topics
     saved = fitted.save(tmp_path / "model")
     monkeypatch.setenv("TOPICLENS_CACHE", str(tmp_path / "cache"))
     assert main(["label", str(saved), "--llm", "smollm2-135m", "--json", "--quiet", "--threads", "1"]) == 0
