@@ -5,7 +5,7 @@ them), then labels every topic twice with a cold answer cache: once letting llam
 the KV cache of the shared prompt prefix (system prompt + worked example) between topics,
 once resetting it before every call so the whole prompt is prefilled each time.
 
-usage: python bench/bench_label.py [--llm qwen2.5-coder-1.5b] [--threads 2] [--limit N]
+usage: python bench/bench_label.py [--llm qwen2.5-coder-1.5b] [--threads 2] [--limit N] [--doc-tokens 24 40]
 """
 
 from __future__ import annotations
@@ -26,6 +26,8 @@ def main() -> None:
     parser.add_argument("--llm", default="qwen2.5-coder-1.5b")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--limit", type=int, help="label only the first N topics")
+    parser.add_argument("--doc-tokens", type=int, nargs="+", default=[24, 40],
+                        help="document budgets to measure (the first is also run without prefix reuse)")
     parser.add_argument("--out", type=Path, default=HERE / "results" / "label_debian.json")
     args = parser.parse_args()
 
@@ -45,17 +47,21 @@ def main() -> None:
                for t in topics]
     path = bundled_model_path(args.llm)
     runs = {}
-    for mode, reuse in (("prefix_reuse", True), ("no_reuse", False)):
+    modes = [(f"doc_tokens={args.doc_tokens[0]},no_reuse", args.doc_tokens[0], False)]
+    modes += [(f"doc_tokens={n},prefix_reuse", n, True) for n in args.doc_tokens]
+    for mode, doc_tokens, reuse in modes:
         llm = LlamaCppLLM(path, threads=args.threads, name=args.llm, reuse_prefix=reuse)
         start = time.perf_counter()
         llm._load()
         load_seconds = time.perf_counter() - start
         with tempfile.TemporaryDirectory() as cache:
-            labeler = TopicLabeler(llm, cache=str(Path(cache) / "answers.sqlite"), verbose=True)
+            labeler = TopicLabeler(llm, cache=str(Path(cache) / "answers.sqlite"), doc_tokens=doc_tokens,
+                                   verbose=True)
             start = time.perf_counter()
             labels, stats = labeler.label(prompts)
             seconds = time.perf_counter() - start
-        runs[mode] = {"seconds": round(seconds, 2), "seconds_per_topic": round(seconds / len(prompts), 3),
+        runs[mode] = {"doc_tokens": doc_tokens, "prefix_reuse": reuse, "seconds": round(seconds, 2),
+                      "seconds_per_topic": round(seconds / len(prompts), 3),
                       "load_seconds": round(load_seconds, 2), **stats.as_dict(), "labels": labels}
         print(mode, runs[mode]["seconds_per_topic"], "s/topic", flush=True)
     report = {"llm": args.llm, "threads": args.threads, "n_topics": len(prompts), "n_documents": len(corpus),

@@ -93,3 +93,12 @@ def test_fit_without_precomputed_embeddings_uses_the_model(docs, embeddings):
     model = TopicModel(threads=1, verbose=False).fit(docs[:150])
     unit = embeddings[:150] / np.linalg.norm(embeddings[:150], axis=1, keepdims=True)
     assert np.allclose(model.embeddings_, unit, atol=1e-5)
+
+
+def test_embedding_shows_a_progress_bar_unless_quiet(tmp_path, capsys):
+    embedder = make_embedder("all-MiniLM-L6-v2", threads=1)
+    embed_texts(["one text", "another text"], embedder, cache=tmp_path, verbose=True)
+    err = capsys.readouterr().err
+    assert "embedding" in err and "2/2" in err
+    embed_texts(["one text", "a third text"], embedder, cache=tmp_path, verbose=False)
+    assert capsys.readouterr().err == ""

@@ -193,3 +193,13 @@ def test_label_command_reports_calls_and_cache(five_topics, tmp_path, capsys, mo
     assert second["labels"] == first["labels"]
     saved_labels = [t["label"] for t in json.loads((saved / "topiclens.json").read_text())["topics"]]
     assert saved_labels == first["labels"]
+
+
+def test_chinese_prompt_gets_a_chinese_label():
+    from topiclens.label import CJK, clean_label
+    from topiclens.llm.prompts import TEMPLATE_ZH
+
+    docs = ["一个用于解析 TOML 文件的 Rust 库，由 debcargo 打包。", "列出过期依赖项的 Cargo 子命令。"]
+    messages = label_messages(docs, ["rust", "cargo", "库", "依赖"], template=TEMPLATE_ZH, language="zh")
+    answer = make_llm("qwen2.5-coder-0.5b", threads=1).complete(messages, GenerationParams(max_tokens=16))
+    assert CJK.search(clean_label(answer)), answer

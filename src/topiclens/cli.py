@@ -46,6 +46,8 @@ def _llm_options(parser: argparse.ArgumentParser, required: bool) -> None:
     group.add_argument("--label-language", default="en", choices=["en", "zh", "auto"],
                        help="language of the labels; auto follows the corpus (default: en)")
     group.add_argument("--label-max-words", type=int, default=8, help="longest label in words (default 8)")
+    group.add_argument("--label-doc-tokens", type=int, default=24,
+                       help="tokens of each representative document shown to the LLM (default 24)")
     group.add_argument("--label-template", type=Path,
                        help="a text file with your own prompt, using [DOCUMENTS] and [KEYWORDS]")
 
@@ -56,7 +58,8 @@ def _llm_settings(args) -> dict:
         template = args.label_template.read_text(encoding="utf-8")
     return dict(chat_format=args.chat_format, api_key_env=args.api_key_env, llm_concurrency=args.llm_concurrency,
                 llm_timeout=args.llm_timeout, label_language=args.label_language,
-                label_max_words=args.label_max_words, label_template=template)
+                label_max_words=args.label_max_words, label_doc_tokens=args.label_doc_tokens,
+                label_template=template)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -99,7 +99,7 @@ class TopicLabeler:
     """Writes a label for each topic with an LLM (see the module docstring)."""
 
     def __init__(self, llm: LLM, *, template: str | None = None, language: str = "en", max_words: int = 8,
-                 doc_tokens: int = 96, params: GenerationParams | None = None, cache: bool | str = True,
+                 doc_tokens: int = 24, params: GenerationParams | None = None, cache: bool | str = True,
                  verbose: bool = True) -> None:
         self.llm = llm
         self.language = language

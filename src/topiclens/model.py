@@ -64,6 +64,7 @@ class TopicModel:
         label_template: str | None = None,
         label_language: str = "en",
         label_max_words: int = 8,
+        label_doc_tokens: int = 24,
         seed: int = 42,
         threads: int | None = None,
         batch_size: int = 64,
@@ -101,6 +102,7 @@ class TopicModel:
         self.label_template = label_template
         self.label_language = label_language
         self.label_max_words = label_max_words
+        self.label_doc_tokens = label_doc_tokens
         self.seed = seed
         self.threads = threads
         self.batch_size = batch_size
@@ -327,7 +329,8 @@ class TopicModel:
                                fallback=keyword_label(self.keywords_[t])) for t in self.topic_ids_]
         cache = self.cache if isinstance(self.cache, bool) else str(Path(self.cache) / "llm-answers.sqlite")
         labeler = TopicLabeler(backend, template=self.label_template, language=language,
-                               max_words=self.label_max_words, cache=cache, verbose=self.verbose)
+                               max_words=self.label_max_words, doc_tokens=self.label_doc_tokens, cache=cache,
+                               verbose=self.verbose)
         labels, stats = labeler.label(prompts)
         self.llm_labels_ = labels
         self.labels_ = list(labels)
