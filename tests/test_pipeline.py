@@ -20,7 +20,9 @@ def test_default_fit_finds_topics_that_match_the_archive_sections(fitted, gold):
 
 def test_topic_info_has_every_representation(fitted, docs):
     info = fitted.topic_info()
-    assert list(info.columns) == ["topic", "size", "label", "keywords", "keybert", "mmr", "representative_docs"]
+    assert list(info.columns) == ["topic", "size", "label", "keywords", "keybert", "mmr", "llm",
+                                  "representative_docs"]
+    assert (info["llm"] == "").all()  # no LLM asked yet: labels come from keywords
     regular = info[info.topic >= 0]
     assert regular["size"].tolist() == sorted(regular["size"].tolist(), reverse=True)
     assert regular["size"].sum() + info.loc[info.topic == -1, "size"].sum() == len(docs)
