@@ -127,6 +127,16 @@ def build_parser() -> argparse.ArgumentParser:
     label.add_argument("--quiet", action="store_true", help="no progress bar")
     label.add_argument("--json", action="store_true", help="print the call counts and labels as JSON")
 
+    evaluate = commands.add_parser("evaluate", help="score a saved model: coherence, diversity, labels, NMI/ARI",
+                                   description="NPMI and C_v of each topic's top-10 words (gensim, over the "
+                                   "corpus tokenized as the model tokenized it), topic diversity, how well each "
+                                   "label points at its own topic, and NMI/ARI against gold labels if given.")
+    evaluate.add_argument("model", type=Path, help="model directory written by 'topiclens fit'")
+    evaluate.add_argument("--labels", metavar="FIELD", help="input field holding gold labels (e.g. label)")
+    evaluate.add_argument("--measures", nargs="+", default=["c_npmi", "c_v"], choices=["c_npmi", "c_v", "u_mass"],
+                          help="coherence measures (default: c_npmi c_v)")
+    evaluate.add_argument("--json", action="store_true", help="print the scores as JSON")
+
     assign = commands.add_parser("assign", help="assign topics to new documents with a saved model",
                                  description="Give each document of CORPUS a topic of a saved model "
                                  "(nearest-neighbour vote over the model's documents).")
@@ -273,6 +283,42 @@ def cmd_assign(args) -> int:
     return 0
 
 
+def cmd_evaluate(args) -> int:
+    import math
+
+    from .errors import ConfigError
+    from .evaluate import evaluate_model
+    from .model import TopicModel
+
+    model = TopicModel.load(args.model, verbose=False)
+    gold = None
+    if args.labels:
+        gold = model.corpus_.column(args.labels)
+        if gold is None:
+            fields = ", ".join(model.corpus_.fields.columns) or "none"
+            raise ConfigError(f"the model's documents have no field {args.labels!r} (fields: {fields})")
+    report = evaluate_model(model, gold, args.measures)
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False, default=lambda x: None if x != x else x))
+        return 0
+    summary = report["summary"]
+    names = [m.removeprefix("c_") for m in args.measures]
+    print(f"{summary['n_topics']} topics, {summary['n_documents']} documents, "
+          f"{summary['outlier_fraction']:.1%} outliers, diversity {summary['diversity']:.3f}")
+    print("coherence: " + ", ".join(f"{n} {summary[n]:.3f}" for n in names))
+    if "nmi" in summary:
+        print(f"against '{args.labels}': NMI {summary['nmi']:.3f}, ARI {summary['ari']:.3f}")
+    for name, quality in summary.get("label_quality", {}).items():
+        print(f"{name}: {quality['hit_rate']:.0%} point at their own topic first (mean rank "
+              f"{quality['mean_rank']:.2f})")
+    print()
+    print(f"{'topic':>5}  {'size':>6}  " + "  ".join(f"{n:>6}" for n in names) + "  label")
+    for row in report["topics"]:
+        scores = "  ".join("   nan" if math.isnan(row[n]) else f"{row[n]:>6.3f}" for n in names)
+        print(f"{row['topic']:>5}  {row['size']:>6}  {scores}  {row['label']}")
+    return 0
+
+
 def _warning_line(message, category, filename, lineno, line=None) -> str:
     return f"topiclens: warning: {message}\n"
 
@@ -282,7 +328,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     warnings.formatwarning = _warning_line
     try:
-        commands = {"fit": cmd_fit, "info": cmd_info, "label": cmd_label, "assign": cmd_assign}
+        commands = {"fit": cmd_fit, "info": cmd_info, "label": cmd_label, "evaluate": cmd_evaluate,
+                    "assign": cmd_assign}
         return commands[args.command](args)
     except TopicLensError as exc:
         print(f"topiclens: error: {exc}", file=sys.stderr)

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .errors import require
+from .errors import ConfigError, require
 
 
 def tokenize_for_coherence(texts: Sequence[str], stop_words: str | list[str] | None = "english") -> list[list[str]]:
@@ -55,6 +55,62 @@ def agreement(gold: Sequence, topics: np.ndarray) -> dict[str, float]:
         "ari": float(adjusted_rand_score(gold, topics)),
         "outlier_fraction": float((topics < 0).mean()),
     }
+
+
+def label_quality(label_vectors: np.ndarray, topic_centroids: np.ndarray) -> dict[str, float]:
+    """How well each label points at its own topic among all topics.
+
+    ``hit_rate``: the share of topics whose label embedding is nearest to their own
+    documents' centroid; ``mean_rank``: the average rank of the own topic (1 = best).
+    It shows whether a label tells its topic apart from the others, not whether it is
+    well written, and it favours labels that repeat words the documents use.
+    """
+    from .knn import normalize
+
+    sims = normalize(label_vectors) @ normalize(topic_centroids).T
+    own = np.diag(sims)
+    ranks = (sims > own[:, None]).sum(axis=1) + 1
+    return {"hit_rate": float((ranks == 1).mean()), "mean_rank": float(ranks.mean())}
+
+
+def evaluate_model(model, gold: Sequence | None = None, measures: Sequence[str] = ("c_npmi", "c_v"),
+                   top_n: int = 10) -> dict:
+    """Coherence per topic and on average, diversity, label quality, and NMI/ARI when gold labels exist."""
+    from .model import keyword_label
+
+    usable = model.usable_
+    texts = [t for t, ok in zip(model.corpus_.texts, usable) if ok]
+    tokens = tokenize_for_coherence(texts, model.stop_words)
+    words = [unigrams([w for w, _ in kw], top_n) for kw in model.keywords_]
+    per_topic = [{"topic": t, "size": model.topic_sizes_[t], "label": model.labels_[t], "words": words[t]}
+                 for t in model.topic_ids_]
+    summary: dict = {"n_topics": len(model.topic_ids_), "n_documents": int(usable.sum()),
+                     "outlier_fraction": float((model.topics_[usable] < 0).mean()),
+                     "diversity": diversity(words, top_n)}
+    for measure in measures:
+        name = measure.removeprefix("c_")
+        scores = coherence(words, tokens, measure, top_n)
+        for row, score in zip(per_topic, scores):
+            row[name] = score
+        summary[name] = float(np.nanmean(scores)) if scores else float("nan")
+    if gold is not None:
+        gold = list(gold)
+        if len(gold) != len(model.topics_):
+            raise ConfigError(f"{len(gold)} gold labels for {len(model.topics_)} documents")
+        kept = [g for g, ok in zip(gold, usable) if ok]
+        summary.update(agreement(kept, model.topics_[usable]))
+    if model._embedder() is not None and model.topic_ids_:
+        keyword_labels = [keyword_label(kw) for kw in model.keywords_]
+        label_sets = {"keyword_labels": keyword_labels}
+        if model.llm_labels_:
+            label_sets["llm_labels"] = model.llm_labels_
+        if model.labels_ not in label_sets.values():
+            label_sets["labels"] = model.labels_
+        summary["label_quality"] = {
+            name: label_quality(model._embed(labels, desc="embedding labels"), model.centroids_)
+            for name, labels in label_sets.items()
+        }
+    return {"summary": summary, "topics": per_topic}
 
 
 def unigrams(words: Sequence[str], n: int = 10) -> list[str]:
