@@ -102,3 +102,18 @@ def test_embedding_shows_a_progress_bar_unless_quiet(tmp_path, capsys):
     assert "embedding" in err and "2/2" in err
     embed_texts(["one text", "a third text"], embedder, cache=tmp_path, verbose=False)
     assert capsys.readouterr().err == ""
+
+
+def test_huge_documents_are_kept_whole_and_embedded_quickly(docs, tmp_path):
+    import time
+
+    huge = "a package manager for python modules and libraries. " * 80_000  # ~4 MB
+    texts = list(docs[:60]) + [huge]
+    start = time.perf_counter()
+    model = TopicModel(threads=1, verbose=False, cache=str(tmp_path), min_cluster_size=5).fit(texts)
+    assert time.perf_counter() - start < 120
+    info = model.document_info()
+    assert info["text"].iloc[-1] == huge
+    embedder = make_embedder("all-MiniLM-L6-v2", threads=1)
+    cut = embedder.encode([huge[:5000]])[0]
+    assert float(model.embeddings_[-1] @ (cut / np.linalg.norm(cut))) > 0.999

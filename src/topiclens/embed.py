@@ -86,7 +86,10 @@ class SentenceTransformerEmbedder:
         if self.threads:
             torch.set_num_threads(self.threads)
         model = self._load()
-        vectors = model.encode(list(texts), batch_size=self.batch_size, show_progress_bar=False,
+        # The model reads at most max_seq_length word pieces; a word piece is rarely over 16
+        # characters, so the cut never changes a vector but spares tokenizing huge documents.
+        limit = self.max_seq_length * 16
+        vectors = model.encode([t[:limit] for t in texts], batch_size=self.batch_size, show_progress_bar=False,
                                convert_to_numpy=True)
         return np.asarray(vectors, dtype=np.float32)
 
