@@ -43,8 +43,8 @@ def _llm_options(parser: argparse.ArgumentParser, required: bool) -> None:
     group.add_argument("--api-key-env", help="environment variable holding the API key (openai: backends)")
     group.add_argument("--llm-concurrency", type=int, default=4, help="parallel requests to a server (default 4)")
     group.add_argument("--llm-timeout", type=float, default=120.0, help="seconds per request (default 120)")
-    group.add_argument("--label-language", default="en", choices=["en", "zh", "auto"],
-                       help="language of the labels; auto follows the corpus (default: en)")
+    group.add_argument("--label-language", default="auto", choices=["auto", "en", "zh"],
+                       help="language of the labels; auto follows the corpus (default)")
     group.add_argument("--label-max-words", type=int, default=8, help="longest label in words (default 8)")
     group.add_argument("--label-doc-tokens", type=int, default=24,
                        help="tokens of each representative document shown to the LLM (default 24)")
@@ -95,6 +95,8 @@ def build_parser() -> argparse.ArgumentParser:
     pipe.add_argument("--outlier-threshold", type=float, default=0.0,
                       help="minimum cosine similarity for --reduce-outliers (default: 0)")
     words = fit.add_argument_group("keywords")
+    words.add_argument("--lang", default="auto", choices=["auto", "en", "zh"],
+                       help="corpus language: zh segments words with jieba; auto detects CJK text (default)")
     words.add_argument("--stop-words", default="english", help="'english', or 'none' to keep every word")
     words.add_argument("--ngram-range", type=int, nargs=2, default=[1, 1], metavar=("MIN", "MAX"),
                        help="word n-gram lengths (default: 1 1)")
@@ -186,7 +188,8 @@ def cmd_fit(args) -> int:
         umap_epochs=args.umap_epochs, clustering=args.clustering, n_neighbors=args.n_neighbors,
         resolution=args.resolution, min_cluster_size=args.min_cluster_size, n_clusters=args.n_clusters,
         nr_topics=args.nr_topics, reduce_outliers=args.reduce_outliers, outlier_threshold=args.outlier_threshold,
-        stop_words=None if args.stop_words == "none" else args.stop_words, ngram_range=tuple(args.ngram_range),
+        language=args.lang, stop_words=None if args.stop_words == "none" else args.stop_words,
+        ngram_range=tuple(args.ngram_range),
         min_df=args.min_df, keyword_weighting=args.keyword_weighting, top_n_words=args.top_n_words,
         seed=args.seed, threads=args.threads,
         cache=not args.no_cache, verbose=not args.quiet, llm=None if args.no_llm else args.llm,

@@ -80,7 +80,10 @@ def evaluate_model(model, gold: Sequence | None = None, measures: Sequence[str] 
 
     usable = model.usable_
     texts = [t for t, ok in zip(model.corpus_.texts, usable) if ok]
-    tokens = tokenize_for_coherence(texts, model.stop_words)
+    from .keywords import Vocabulary
+
+    analyze = Vocabulary(model.stop_words, language=getattr(model, "language_", "en")).analyzer()
+    tokens = [analyze(t) for t in texts]
     words = [unigrams([w for w, _ in kw], top_n) for kw in model.keywords_]
     per_topic = [{"topic": t, "size": model.topic_sizes_[t], "label": model.labels_[t], "words": words[t]}
                  for t in model.topic_ids_]

@@ -14,7 +14,9 @@ class Vocabulary:
     """Word counts per document (scikit-learn's CountVectorizer, configured once)."""
 
     def __init__(self, stop_words: str | list[str] | None = "english", ngram_range: tuple[int, int] = (1, 1),
-                 min_df: int | float = 2, max_df: int | float = 1.0, max_features: int | None = None) -> None:
+                 min_df: int | float = 2, max_df: int | float = 1.0, max_features: int | None = None,
+                 language: str = "en") -> None:
+        self.language = language
         self.stop_words = stop_words
         self.ngram_range = tuple(ngram_range)
         self.min_df = min_df
@@ -22,11 +24,27 @@ class Vocabulary:
         self.max_features = max_features
 
     def _vectorizer(self, vocabulary=None):
-        from sklearn.feature_extraction.text import CountVectorizer
+        from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
 
+        if self.language == "zh":
+            # jieba segments Chinese (English words in the text come through as words too).
+            from .lang import CHINESE_STOP_WORDS, chinese_tokenize
+
+            stop = None
+            if self.stop_words is not None:
+                stop = sorted(CHINESE_STOP_WORDS | (ENGLISH_STOP_WORDS if self.stop_words == "english" else
+                                                    frozenset(self.stop_words)))
+            return CountVectorizer(tokenizer=chinese_tokenize, token_pattern=None, lowercase=False, stop_words=stop,
+                                   ngram_range=self.ngram_range, min_df=self.min_df, max_df=self.max_df,
+                                   max_features=self.max_features, vocabulary=vocabulary, dtype=np.int32)
         return CountVectorizer(stop_words=self.stop_words, ngram_range=self.ngram_range, min_df=self.min_df,
                                max_df=self.max_df, max_features=self.max_features, vocabulary=vocabulary,
                                dtype=np.int32)
+
+    def analyzer(self):
+        """The function that turns one text into its single-word tokens (for coherence)."""
+        unigrams = Vocabulary(self.stop_words, (1, 1), 1, 1.0, None, self.language)
+        return unigrams._vectorizer().build_analyzer()
 
     def fit_transform(self, texts: Sequence[str]) -> sp.csr_matrix:
         """Learn the vocabulary; return the document-term counts."""

@@ -16,12 +16,12 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 
 from .corpus import TopicLensWarning
+from .lang import CJK, detect_language  # noqa: F401  (detect_language is part of this stage's API)
 from .llm.base import LLM, GenerationParams, LLMError, LLMUnavailable
 from .llm.cache import AnswerCache, answer_key
 from .llm.prompts import TEMPLATE, TEMPLATE_ZH, label_messages
 from .runtime import progress
 
-CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 CHATTER = re.compile(
     r"^\s*(?:sure|certainly|of course|okay|ok|absolutely|great)\b[^:\n]*?(?:[:!.,]\s*|$)"
     r"|^\s*(?:here\s+is|here's|here\s+are)\b[^:\n]*?:\s*"
@@ -64,13 +64,6 @@ def truncate(text: str, budget_tokens: int) -> str:
     words = text.split(" ")
     keep = max(1, int(budget_tokens * 0.75))
     return text if len(words) <= keep else " ".join(words[:keep]) + " …"
-
-
-def detect_language(texts: Sequence[str]) -> str:
-    """'zh' when most of the sample's letters are CJK characters, else 'en'."""
-    sample = "".join(texts[:200])
-    letters = sum(ch.isalpha() for ch in sample)
-    return "zh" if letters and len(CJK.findall(sample)) / letters > 0.3 else "en"
 
 
 @dataclass

@@ -17,6 +17,7 @@ from .embed import DEFAULT_EMBEDDING_MODEL, Embedder, embed_texts, load_embeddin
 from .errors import ConfigError, CorpusError, NotFittedError
 from .keywords import Vocabulary, ctfidf, top_terms
 from .knn import cosine_knn, normalize
+from .lang import detect_language
 from .reduce import REDUCTIONS, assignment_space, make_reduction
 from .represent import centroids, embed_words, keybert_keywords, mmr_keywords, representative_docs
 from .runtime import thread_limit
@@ -47,6 +48,7 @@ class TopicModel:
         nr_topics: int | None = None,
         reduce_outliers: bool = False,
         outlier_threshold: float = 0.0,
+        language: str = "auto",
         stop_words: str | list[str] | None = "english",
         ngram_range: tuple[int, int] = (1, 1),
         min_df: int | float = 2,
@@ -62,7 +64,7 @@ class TopicModel:
         llm_concurrency: int = 4,
         llm_timeout: float = 120.0,
         label_template: str | None = None,
-        label_language: str = "en",
+        label_language: str = "auto",
         label_max_words: int = 8,
         label_doc_tokens: int = 24,
         seed: int = 42,
@@ -85,6 +87,7 @@ class TopicModel:
         self.nr_topics = nr_topics
         self.reduce_outliers = reduce_outliers
         self.outlier_threshold = outlier_threshold
+        self.language = language
         self.stop_words = stop_words
         self.ngram_range = ngram_range
         self.min_df = min_df
@@ -119,6 +122,8 @@ class TopicModel:
         return {name: getattr(self, name) for name in names}
 
     def _check_params(self) -> None:
+        if self.language not in ("auto", "en", "zh"):
+            raise ConfigError(f"unknown language {self.language!r}: use auto, en or zh")
         if self.reduction not in REDUCTIONS:
             raise ConfigError(f"unknown reduction {self.reduction!r}: use one of {', '.join(REDUCTIONS)}")
         if self.clustering not in CLUSTERINGS:
@@ -212,7 +217,9 @@ class TopicModel:
         self.topic_ids_ = topic_ids
         self.topic_sizes_ = np.bincount(labels[labels >= 0], minlength=n_topics).tolist()
 
-        vocabulary = Vocabulary(self.stop_words, tuple(self.ngram_range), self.min_df, self.max_df)
+        self.language_ = detect_language(texts) if self.language == "auto" else self.language
+        vocabulary = Vocabulary(self.stop_words, tuple(self.ngram_range), self.min_df, self.max_df,
+                                language=self.language_)
         counts = vocabulary.fit_transform(texts)
         self.words_ = vocabulary.words_
         self.ctfidf_ = ctfidf(counts, labels, topic_ids + [-1], self.keyword_weighting)[:n_topics]
@@ -308,7 +315,7 @@ class TopicModel:
 
         Returns the call counts ({'llm_calls', 'cached', 'reasked', 'fallbacks'}).
         """
-        from .label import TopicLabeler, TopicPrompt, detect_language
+        from .label import TopicLabeler, TopicPrompt
         from .llm.base import make_llm
 
         self._check_fitted()
@@ -321,9 +328,7 @@ class TopicModel:
         backend = make_llm(spec, threads=self.threads, chat_format=self.chat_format, api_key_env=self.api_key_env,
                            concurrency=self.llm_concurrency, timeout=self.llm_timeout)
         texts = self.corpus_.texts
-        language = self.label_language
-        if language == "auto":
-            language = detect_language([t for t, ok in zip(texts, self.usable_) if ok])
+        language = self.language_ if self.label_language == "auto" else self.label_language
         prompts = [TopicPrompt(documents=[texts[i] for i in self.representative_docs_[t]],
                                keywords=[w for w, _ in self.keywords_[t][:10]],
                                fallback=keyword_label(self.keywords_[t])) for t in self.topic_ids_]

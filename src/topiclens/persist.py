@@ -47,6 +47,7 @@ def save_model(model, directory: Path) -> Path:
             "topiclens_version": __version__,
             "params": params,
             "min_cluster_size": int(model.min_cluster_size_),
+            "language": model.language_,
             "n_documents": len(model.corpus_),
             "source": model.corpus_.source,
             "timings": {k: round(v, 3) for k, v in model.timings_.items()},
@@ -167,6 +168,7 @@ def load_model(cls, directory: Path, overrides: dict[str, Any]):
     if manifest.get("llm"):
         model.llm_name_ = manifest["llm"]
     model.min_cluster_size_ = manifest["min_cluster_size"]
+    model.language_ = manifest.get("language", "en")
     model.timings_ = manifest.get("timings", {})
     model.extra_ = manifest.get("extra", {})
     if model.embeddings_.shape[0] != int(model.usable_.sum()):
