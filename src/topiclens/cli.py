@@ -76,8 +76,9 @@ def build_parser() -> argparse.ArgumentParser:
     fit.add_argument("--out", type=Path, required=True, help="model directory to write (replaced if present)")
     _corpus_options(fit)
     pipe = fit.add_argument_group("pipeline")
-    pipe.add_argument("--embedding-model", default="all-MiniLM-L6-v2",
-                      help="'all-MiniLM-L6-v2' (bundled) or a local sentence-transformers directory")
+    pipe.add_argument("--embedding-model", default="auto",
+                      help="auto (all-MiniLM-L6-v2, or use-multilingual for Chinese), all-MiniLM-L6-v2, "
+                      "use-multilingual, or a local sentence-transformers directory")
     pipe.add_argument("--reduction", default="pca", choices=["pca", "none", "umap"],
                       help="dimension reduction before clustering (default: pca)")
     pipe.add_argument("--n-components", type=int, help="dimensions kept by PCA (default 64) or UMAP (5)")

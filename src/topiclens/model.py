@@ -13,7 +13,14 @@ import pandas as pd
 from . import topics as topic_ops
 from .cluster import CLUSTERINGS, auto_min_cluster_size, make_clustering
 from .corpus import Corpus, check_corpus, from_texts, read_corpus, text_hash
-from .embed import DEFAULT_EMBEDDING_MODEL, Embedder, embed_texts, load_embeddings, make_embedder
+from .embed import (
+    DEFAULT_EMBEDDING_MODEL,
+    MULTILINGUAL_EMBEDDING_MODEL,
+    Embedder,
+    embed_texts,
+    load_embeddings,
+    make_embedder,
+)
 from .errors import ConfigError, CorpusError, NotFittedError
 from .keywords import Vocabulary, ctfidf, top_terms
 from .knn import cosine_knn, normalize
@@ -35,7 +42,7 @@ class TopicModel:
     def __init__(
         self,
         *,
-        embedding_model: str | Embedder | None = DEFAULT_EMBEDDING_MODEL,
+        embedding_model: str | Embedder | None = "auto",
         reduction: str = "pca",
         n_components: int | None = None,
         umap_epochs: int | None = None,
@@ -133,9 +140,20 @@ class TopicModel:
         if self.nr_topics is not None and self.nr_topics < 1:
             raise ConfigError(f"nr_topics must be at least 1, got {self.nr_topics}")
 
+    def _resolve_embedding_model(self, texts: Sequence[str]) -> None:
+        """'auto': the bundled multilingual encoder for Chinese corpora, else all-MiniLM-L6-v2."""
+        self.language_ = detect_language(texts) if self.language == "auto" else self.language
+        model = self.embedding_model
+        if isinstance(model, str) and model == "auto":
+            model = MULTILINGUAL_EMBEDDING_MODEL if self.language_ == "zh" else DEFAULT_EMBEDDING_MODEL
+        if getattr(self, "embedding_model_", None) != model:
+            self._embedder_cache = None
+        self.embedding_model_ = model
+
     def _embedder(self) -> Embedder | None:
         if getattr(self, "_embedder_cache", None) is None:
-            self._embedder_cache = make_embedder(self.embedding_model, batch_size=self.batch_size,
+            spec = getattr(self, "embedding_model_", self.embedding_model)
+            self._embedder_cache = make_embedder(spec, batch_size=self.batch_size,
                                                  max_seq_length=self.max_seq_length, threads=self.threads)
         return self._embedder_cache
 
@@ -156,6 +174,7 @@ class TopicModel:
         timings: dict[str, float] = {}
         clock = time.perf_counter()
         texts = [t for t, ok in zip(corpus.texts, usable) if ok]
+        self._resolve_embedding_model(texts)
         with thread_limit(self.threads):
             if embeddings is not None:
                 full = load_embeddings(embeddings, n)
@@ -217,7 +236,6 @@ class TopicModel:
         self.topic_ids_ = topic_ids
         self.topic_sizes_ = np.bincount(labels[labels >= 0], minlength=n_topics).tolist()
 
-        self.language_ = detect_language(texts) if self.language == "auto" else self.language
         vocabulary = Vocabulary(self.stop_words, tuple(self.ngram_range), self.min_df, self.max_df,
                                 language=self.language_)
         counts = vocabulary.fit_transform(texts)

@@ -48,6 +48,7 @@ def save_model(model, directory: Path) -> Path:
             "params": params,
             "min_cluster_size": int(model.min_cluster_size_),
             "language": model.language_,
+            "embedding_model": model.embedding_model_ if isinstance(model.embedding_model_, str) else None,
             "n_documents": len(model.corpus_),
             "source": model.corpus_.source,
             "timings": {k: round(v, 3) for k, v in model.timings_.items()},
@@ -169,6 +170,8 @@ def load_model(cls, directory: Path, overrides: dict[str, Any]):
         model.llm_name_ = manifest["llm"]
     model.min_cluster_size_ = manifest["min_cluster_size"]
     model.language_ = manifest.get("language", "en")
+    if "embedding_model" not in overrides:
+        model.embedding_model_ = manifest.get("embedding_model") or params.get("embedding_model")
     model.timings_ = manifest.get("timings", {})
     model.extra_ = manifest.get("extra", {})
     if model.embeddings_.shape[0] != int(model.usable_.sum()):
