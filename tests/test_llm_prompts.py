@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from topiclens import ConfigError
-from topiclens.label import clean_label, detect_language, make_distinct, truncate
+from topiclens.label import clean_label, make_distinct, truncate
+from topiclens.lang import detect_language
 from topiclens.llm.base import make_llm
 from topiclens.llm.prompts import SYSTEM_PROMPT, label_messages, render
 

@@ -9,12 +9,13 @@ import numpy as np
 from .errors import ConfigError, require
 
 
-def tokenize_for_coherence(texts: Sequence[str], stop_words: str | list[str] | None = "english") -> list[list[str]]:
+def tokenize_for_coherence(texts: Sequence[str], stop_words: str | list[str] | None = "english",
+                           language: str = "en") -> list[list[str]]:
     """Unigram tokens as the keyword stage sees them (lowercase, stop words removed)."""
-    from sklearn.feature_extraction.text import CountVectorizer
+    from .keywords import Vocabulary
 
-    analyzer = CountVectorizer(stop_words=stop_words).build_analyzer()
-    return [analyzer(t) for t in texts]
+    analyze = Vocabulary(stop_words, language=language).analyzer()
+    return [analyze(t) for t in texts]
 
 
 def coherence(topic_words: Sequence[Sequence[str]], tokens: list[list[str]], measure: str = "c_npmi",
@@ -80,10 +81,7 @@ def evaluate_model(model, gold: Sequence | None = None, measures: Sequence[str] 
 
     usable = model.usable_
     texts = [t for t, ok in zip(model.corpus_.texts, usable) if ok]
-    from .keywords import Vocabulary
-
-    analyze = Vocabulary(model.stop_words, language=getattr(model, "language_", "en")).analyzer()
-    tokens = [analyze(t) for t in texts]
+    tokens = tokenize_for_coherence(texts, model.stop_words, getattr(model, "language_", "en"))
     words = [unigrams([w for w, _ in kw], top_n) for kw in model.keywords_]
     per_topic = [{"topic": t, "size": model.topic_sizes_[t], "label": model.labels_[t], "words": words[t]}
                  for t in model.topic_ids_]

@@ -16,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 
 from .corpus import TopicLensWarning
-from .lang import CJK, detect_language  # noqa: F401  (detect_language is part of this stage's API)
+from .lang import CJK
 from .llm.base import LLM, GenerationParams, LLMError, LLMUnavailable
 from .llm.cache import AnswerCache, answer_key
 from .llm.prompts import TEMPLATE, TEMPLATE_ZH, label_messages
@@ -211,3 +211,35 @@ def make_distinct(labels: Sequence[str], keywords: Sequence[Sequence[str]]) -> l
         seen.add(candidate.casefold())
         result.append(candidate)
     return result
+
+
+def label_model(model, llm=None) -> dict[str, int]:
+    """Label a fitted TopicModel's topics with ``llm`` (or its own ``llm`` setting); store and return stats."""
+    from pathlib import Path
+
+    from .errors import ConfigError
+    from .llm.base import make_llm
+    from .model import keyword_label
+
+    spec = llm if llm is not None else model.llm
+    if spec is None:
+        raise ConfigError("no LLM given: pass llm='qwen2.5-coder-1.5b' (bundled), 'llama-cpp:PATH.gguf', "
+                          "'hf:DIR' or 'openai:MODEL@URL'")
+    backend = make_llm(spec, threads=model.threads, chat_format=model.chat_format, api_key_env=model.api_key_env,
+                       concurrency=model.llm_concurrency, timeout=model.llm_timeout)
+    model.llm = spec
+    texts = model.corpus_.texts
+    language = model.language_ if model.label_language == "auto" else model.label_language
+    prompts = [TopicPrompt(documents=[texts[i] for i in model.representative_docs_[t]],
+                           keywords=[w for w, _ in model.keywords_[t][:10]],
+                           fallback=keyword_label(model.keywords_[t])) for t in model.topic_ids_]
+    cache = model.cache if isinstance(model.cache, bool) else str(Path(model.cache) / "llm-answers.sqlite")
+    labeler = TopicLabeler(backend, template=model.label_template, language=language,
+                           max_words=model.label_max_words, doc_tokens=model.label_doc_tokens, cache=cache,
+                           verbose=model.verbose)
+    labels, stats = labeler.label(prompts)
+    model.llm_labels_ = labels
+    model.labels_ = list(labels)
+    model.llm_name_ = f"{backend.backend}:{backend.model}"
+    model.label_stats_ = stats.as_dict()
+    return model.label_stats_

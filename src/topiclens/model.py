@@ -333,33 +333,10 @@ class TopicModel:
 
         Returns the call counts ({'llm_calls', 'cached', 'reasked', 'fallbacks'}).
         """
-        from .label import TopicLabeler, TopicPrompt
-        from .llm.base import make_llm
+        from .label import label_model
 
         self._check_fitted()
-        spec = llm if llm is not None else self.llm
-        if spec is None:
-            raise ConfigError("no LLM given: pass llm='qwen2.5-coder-1.5b' (bundled), 'llama-cpp:PATH.gguf', "
-                              "'hf:DIR' or 'openai:MODEL@URL'")
-        if llm is not None:
-            self.llm = llm
-        backend = make_llm(spec, threads=self.threads, chat_format=self.chat_format, api_key_env=self.api_key_env,
-                           concurrency=self.llm_concurrency, timeout=self.llm_timeout)
-        texts = self.corpus_.texts
-        language = self.language_ if self.label_language == "auto" else self.label_language
-        prompts = [TopicPrompt(documents=[texts[i] for i in self.representative_docs_[t]],
-                               keywords=[w for w, _ in self.keywords_[t][:10]],
-                               fallback=keyword_label(self.keywords_[t])) for t in self.topic_ids_]
-        cache = self.cache if isinstance(self.cache, bool) else str(Path(self.cache) / "llm-answers.sqlite")
-        labeler = TopicLabeler(backend, template=self.label_template, language=language,
-                               max_words=self.label_max_words, doc_tokens=self.label_doc_tokens, cache=cache,
-                               verbose=self.verbose)
-        labels, stats = labeler.label(prompts)
-        self.llm_labels_ = labels
-        self.labels_ = list(labels)
-        self.llm_name_ = f"{backend.backend}:{backend.model}"
-        self.label_stats_ = stats.as_dict()
-        return self.label_stats_
+        return label_model(self, llm)
 
     # --------------------------------------------------------------------- tables
     def topic_info(self) -> pd.DataFrame:
@@ -367,42 +344,17 @@ class TopicModel:
 
         ``label`` is the one in use: set by hand, else the LLM's, else built from keywords.
         """
+        from .tables import topic_table
+
         self._check_fitted()
-        texts = self.corpus_.texts
-        rows = []
-        n_out = int(((self.topics_ < 0) & self.usable_).sum())
-        if n_out:
-            rows.append({"topic": -1, "size": n_out, "label": "outliers", "keywords": [], "keybert": [],
-                         "mmr": [], "llm": "", "representative_docs": []})
-        for t in self.topic_ids_:
-            rows.append({
-                "topic": t, "size": self.topic_sizes_[t], "label": self.labels_[t],
-                "keywords": [w for w, _ in self.keywords_[t]],
-                "keybert": [w for w, _ in self.keybert_[t]],
-                "mmr": [w for w, _ in self.mmr_[t]],
-                "llm": self.llm_labels_[t] if self.llm_labels_ else "",
-                "representative_docs": [texts[i] for i in self.representative_docs_[t]],
-            })
-        return pd.DataFrame(rows, columns=["topic", "size", "label", "keywords", "keybert", "mmr", "llm",
-                                           "representative_docs"])
+        return topic_table(self)
 
     def document_info(self) -> pd.DataFrame:
         """One row per input document: id, text, topic, probability, label, and the input's own fields."""
+        from .tables import document_table
+
         self._check_fitted()
-        topics = self.topics_
-        rows = np.arange(len(topics))
-        prob = np.where(topics >= 0, self.probabilities_[rows, np.maximum(topics, 0)] if len(self.topic_ids_)
-                        else 0.0, 0.0)
-        frame = pd.DataFrame({
-            "id": self.corpus_.ids, "text": self.corpus_.texts, "topic": topics,
-            "probability": prob.astype(np.float32),
-            "topic_label": [self.labels_[t] if t >= 0 else "outliers" for t in topics],
-        })
-        extra = self.corpus_.fields.reset_index(drop=True)
-        if len(extra.columns):
-            extra = extra.rename(columns={c: f"input_{c}" for c in extra.columns if c in frame.columns})
-            frame = pd.concat([frame, extra], axis=1)
-        return frame
+        return document_table(self)
 
     def set_labels(self, labels: dict[int, str]) -> TopicModel:
         """Override topic labels by hand: {topic: label}."""
