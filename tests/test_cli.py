@@ -100,3 +100,13 @@ def test_console_script_runs(fitted_dir):
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert "more (--rows 0 shows all)" in done.stdout
+
+
+def test_table_columns_line_up_for_wide_characters():
+    from topiclens.cli import _fit_column, _width
+
+    assert _width("Fcitx 输入法框架") == 16
+    for label in ["Fcitx 输入法框架", "Python libraries", "很长的中文标签" * 5, "x" * 60]:
+        cell = _fit_column(label, 40)
+        assert _width(cell) == 40
+    assert _fit_column("x" * 60, 40).endswith("…")

@@ -153,6 +153,22 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _width(text: str) -> int:
+    """Terminal columns of a string: East Asian wide and full-width characters take two."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _fit_column(text: str, columns: int) -> str:
+    """Cut to ``columns`` terminal columns (with an ellipsis) and pad to exactly that width."""
+    if _width(text) > columns:
+        while _width(text) > columns - 1:
+            text = text[:-1]
+        text += "…"
+    return text + " " * (columns - _width(text))
+
+
 def _format_table(model, rows: int) -> str:
     info = model.topic_info()
     total = int(info["size"].sum())
@@ -161,8 +177,7 @@ def _format_table(model, rows: int) -> str:
     lines.append(f"{'topic':>5}  {'size':>6}  {'label':<40}  keywords")
     shown = info if rows <= 0 else info.head(rows + (1 if (info.topic == -1).any() else 0))
     for row in shown.itertuples():
-        label = row.label if len(row.label) <= 40 else row.label[:39] + "…"
-        lines.append(f"{row.topic:>5}  {row.size:>6}  {label:<40}  {', '.join(row.keywords[:8])}")
+        lines.append(f"{row.topic:>5}  {row.size:>6}  {_fit_column(row.label, 40)}  {', '.join(row.keywords[:8])}")
     if len(shown) < len(info):
         lines.append(f"  … {len(info) - len(shown)} more (--rows 0 shows all)")
     return "\n".join(lines)
