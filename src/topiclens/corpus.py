@@ -129,19 +129,19 @@ def _decode(path: Path, encoding: str, errors: str) -> str:
         except (OSError, EOFError) as exc:
             raise CorpusError(f"{path}: not a valid gzip file ({exc}); re-compress it or drop .gz") from exc
     try:
-        return raw.decode(encoding, errors=errors)
+        text = raw.decode(encoding, errors=errors)
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
         raise CorpusError(
             f"{path} line {line}: bytes that are not valid {encoding} (0x{raw[exc.start]:02x} at byte "
             f"{exc.start}); convert the file to UTF-8, give --encoding, or pass --decode-errors replace"
         ) from None
-    finally:
-        if errors != "strict":
-            bad = raw.decode(encoding, errors="replace").count("\ufffd") - raw.count("\ufffd".encode())
-            if bad > 0:
-                warnings.warn(f"{path}: replaced {bad} undecodable byte sequence(s) with U+FFFD",
-                              TopicLensWarning, stacklevel=3)
+    if errors != "strict":
+        bad = text.count("\ufffd") - raw.count("\ufffd".encode())
+        if bad > 0:
+            warnings.warn(f"{path}: replaced {bad} undecodable byte sequence(s) with U+FFFD",
+                          TopicLensWarning, stacklevel=3)
+    return text
 
 
 def _from_jsonl(text: str, path: Path, text_field: str, id_field: str) -> Corpus:

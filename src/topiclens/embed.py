@@ -59,9 +59,8 @@ class SentenceTransformerEmbedder:
         self.batch_size = batch_size
         self.max_seq_length = max_seq_length
         self.threads = threads
-        self.name = f"st:{self.path.name if path is None else self.path.resolve()}:{max_seq_length}"
-        if path is None:
-            self.name = f"st:{DEFAULT_EMBEDDING_MODEL}:{max_seq_length}"
+        model_id = DEFAULT_EMBEDDING_MODEL if path is None else self.path.resolve()
+        self.name = f"st:{model_id}:{max_seq_length}"
         self._model = None
 
     def _load(self):

@@ -284,8 +284,23 @@ class TopicModel:
         """Topic probabilities (n_docs x n_topics). Training documents get the rows fit computed."""
         self._check_fitted()
         corpus = as_corpus(docs)
+        return self._probabilities(corpus, self._known_rows(corpus), embeddings)
+
+    def predict(self, docs: Documents, embeddings: np.ndarray | str | Path | None = None) -> np.ndarray:
+        """The topic of each document: fit's topic for training documents, else nearest-neighbour vote."""
+        self._check_fitted()
+        corpus = as_corpus(docs)
+        known = self._known_rows(corpus)
+        voted = topic_ops.topics_from_probs(self._probabilities(corpus, known, embeddings))
+        result = np.where(known >= 0, self.topics_[np.maximum(known, 0)], voted)
+        return np.where(corpus.usable, result, -1).astype(np.int64)
+
+    def _known_rows(self, corpus: Corpus) -> np.ndarray:
+        """For each document, its row among the training documents (by text), or -1."""
         lookup = self._training_lookup()
-        known = np.array([lookup.get(h, -1) for h in corpus.hashes], dtype=np.int64)
+        return np.array([lookup.get(h, -1) for h in corpus.hashes], dtype=np.int64)
+
+    def _probabilities(self, corpus: Corpus, known: np.ndarray, embeddings) -> np.ndarray:
         probs = np.zeros((len(corpus), len(self.topic_ids_)), dtype=np.float32)
         probs[known >= 0] = self.probabilities_[known[known >= 0]]
         new = np.flatnonzero((known < 0) & corpus.usable)
@@ -296,22 +311,6 @@ class TopicModel:
                 vectors = self._embed([corpus.texts[i] for i in new], desc="embedding new documents")
             probs[new] = self._vote(vectors)
         return probs
-
-    def predict(self, docs: Documents, embeddings: np.ndarray | str | Path | None = None) -> np.ndarray:
-        """The topic of each document: fit's topic for training documents, else nearest-neighbour vote."""
-        self._check_fitted()
-        corpus = as_corpus(docs)
-        lookup = self._training_lookup()
-        known = np.array([lookup.get(h, -1) for h in corpus.hashes], dtype=np.int64)
-        result = np.where(known >= 0, self.topics_[np.maximum(known, 0)], -1)
-        unknown = np.flatnonzero((known < 0) & corpus.usable)
-        if len(unknown):
-            sub_embeddings = None
-            if embeddings is not None:
-                sub_embeddings = load_embeddings(embeddings, len(corpus))[unknown]
-            sub = Corpus(texts=[corpus.texts[i] for i in unknown], ids=[corpus.ids[i] for i in unknown])
-            result[unknown] = topic_ops.topics_from_probs(self.transform(sub, sub_embeddings))
-        return result.astype(np.int64)
 
     def _vote(self, vectors: np.ndarray) -> np.ndarray:
         space = assignment_space(self.reduction, self.space_arrays_)

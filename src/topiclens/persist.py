@@ -23,8 +23,8 @@ MANIFEST = "topiclens.json"
 ARRAYS = ("embeddings", "probabilities", "centroids")
 
 
-def _pairs(rows):
-    return [[[w, round(float(s), 6)] for w, s in row] for row in rows]
+def _pairs(row):
+    return [[w, round(float(s), 6)] for w, s in row]
 
 
 def save_model(model, directory: Path) -> Path:
@@ -54,8 +54,8 @@ def save_model(model, directory: Path) -> Path:
             "timings": {k: round(v, 3) for k, v in model.timings_.items()},
             "topics": [
                 {"topic": t, "size": int(model.topic_sizes_[t]), "label": model.labels_[t],
-                 "keywords": _pairs([model.keywords_[t]])[0], "keybert": _pairs([model.keybert_[t]])[0],
-                 "mmr": _pairs([model.mmr_[t]])[0], "representative_docs": model.representative_docs_[t],
+                 "keywords": _pairs(model.keywords_[t]), "keybert": _pairs(model.keybert_[t]),
+                 "mmr": _pairs(model.mmr_[t]), "representative_docs": model.representative_docs_[t],
                  "llm_label": model.llm_labels_[t] if model.llm_labels_ else None}
                 for t in model.topic_ids_
             ],

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from .knn import normalize
 from .represent import centroids
 
 
@@ -30,17 +31,26 @@ def unify_duplicates(labels: np.ndarray, keys: Sequence[str]) -> np.ndarray:
 
 
 def merge_to(labels: np.ndarray, unit_embeddings: np.ndarray, n_topics: int) -> np.ndarray:
-    """Merge the smallest topic into its most similar one until ``n_topics`` remain."""
+    """Merge the smallest topic into its most similar one until ``n_topics`` remain.
+
+    Topic vectors are kept as running sums, so each merge costs O(topics), not O(documents).
+    """
     labels = labels.copy()
-    while True:
-        ids, counts = np.unique(labels[labels >= 0], return_counts=True)
-        if len(ids) <= max(1, n_topics):
-            return renumber_by_size(labels)
-        cents = centroids(unit_embeddings, labels, ids)
-        smallest = int(np.lexsort((ids, counts))[0])
-        sims = cents @ cents[smallest]
+    ids, counts = np.unique(labels[labels >= 0], return_counts=True)
+    ids, counts = ids.tolist(), counts.tolist()
+    sums = [unit_embeddings[labels == t].sum(axis=0) for t in ids]
+    while len(ids) > max(1, n_topics):
+        smallest = min(range(len(ids)), key=lambda i: (counts[i], ids[i]))
+        vectors = normalize(np.stack(sums))
+        sims = vectors @ vectors[smallest]
         sims[smallest] = -np.inf
-        labels[labels == ids[smallest]] = ids[int(np.argmax(sims))]
+        target = int(np.argmax(sims))
+        labels[labels == ids[smallest]] = ids[target]
+        sums[target] = sums[target] + sums[smallest]
+        counts[target] += counts[smallest]
+        for seq in (ids, counts, sums):
+            del seq[smallest]
+    return renumber_by_size(labels)
 
 
 def reassign_outliers(labels: np.ndarray, unit_embeddings: np.ndarray, threshold: float = 0.0) -> np.ndarray:
