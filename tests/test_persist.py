@@ -18,11 +18,12 @@ def saved(fitted, tmp_path_factory):
 
 def test_model_directory_holds_no_pickle(saved):
     names = sorted(p.name for p in saved.iterdir())
-    assert names == ["centroids.npy", "ctfidf.npz", "documents.parquet", "embeddings.npy", "probabilities.npy",
+    assert names == ["centroids.npy", "ctfidf.npz", "documents.parquet", "embeddings.npy", "layout.npy",
+                     "probabilities.npy",
                      "projection.npz", "topiclens.json", "vocabulary.json"]
     for path in saved.iterdir():
         assert b"\x80\x04\x95" not in path.read_bytes()[:64]  # pickle protocol 4 header
-    for name in ("centroids.npy", "embeddings.npy", "probabilities.npy"):
+    for name in ("centroids.npy", "embeddings.npy", "probabilities.npy", "layout.npy"):
         np.load(saved / name, allow_pickle=False)
 
 
@@ -34,6 +35,7 @@ def test_round_trip_is_exact(fitted, saved):
     assert loaded.document_info().drop(columns="probability").equals(
         fitted.document_info().drop(columns="probability"))
     assert loaded.get_params()["seed"] == fitted.seed
+    assert np.array_equal(loaded.layout_, fitted.layout_, equal_nan=True)
 
 
 def test_predict_on_training_documents_returns_fit_topics(fitted, saved, docs):

@@ -154,3 +154,14 @@ def test_keyword_weightings(docs, embeddings, fitted):
     assert same_first >= len(fitted.keywords_) // 2
     with pytest.raises(ConfigError, match="unknown keyword weighting 'tfidf'"):
         TopicModel(keyword_weighting="tfidf", threads=1, verbose=False).fit(docs, embeddings=embeddings)
+
+
+def test_layout_places_topics_apart(fitted):
+    """The stored 2-D map keeps a topic's documents closer together than documents of different topics."""
+    coords = fitted.layout_[fitted.usable_]
+    topics = fitted.topics_[fitted.usable_]
+    assert coords.shape == (int(fitted.usable_.sum()), 2) and np.isfinite(coords).all()
+    centres = np.array([coords[topics == t].mean(axis=0) for t in fitted.topic_ids_])
+    within = np.mean([np.linalg.norm(coords[topics == t] - centres[t], axis=1).mean() for t in fitted.topic_ids_])
+    between = np.mean([np.linalg.norm(c - d) for c in centres for d in centres if c is not d])
+    assert within < 0.6 * between

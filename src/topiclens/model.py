@@ -25,6 +25,7 @@ from .errors import ConfigError, CorpusError, NotFittedError
 from .keywords import Vocabulary, ctfidf, top_terms
 from .knn import cosine_knn, normalize
 from .lang import detect_language
+from .layout import LAYOUTS, map_layout
 from .reduce import REDUCTIONS, assignment_space, make_reduction
 from .represent import centroids, embed_words, keybert_keywords, mmr_keywords, representative_docs
 from .runtime import thread_limit
@@ -55,6 +56,8 @@ class TopicModel:
         nr_topics: int | None = None,
         reduce_outliers: bool = False,
         outlier_threshold: float = 0.0,
+        layout: str = "umap",
+        layout_epochs: int | None = None,
         language: str = "auto",
         stop_words: str | list[str] | None = "english",
         ngram_range: tuple[int, int] = (1, 1),
@@ -94,6 +97,8 @@ class TopicModel:
         self.nr_topics = nr_topics
         self.reduce_outliers = reduce_outliers
         self.outlier_threshold = outlier_threshold
+        self.layout = layout
+        self.layout_epochs = layout_epochs
         self.language = language
         self.stop_words = stop_words
         self.ngram_range = ngram_range
@@ -135,6 +140,8 @@ class TopicModel:
             raise ConfigError(f"unknown reduction {self.reduction!r}: use one of {', '.join(REDUCTIONS)}")
         if self.clustering not in CLUSTERINGS:
             raise ConfigError(f"unknown clustering {self.clustering!r}: use one of {', '.join(CLUSTERINGS)}")
+        if self.layout not in LAYOUTS:
+            raise ConfigError(f"unknown layout {self.layout!r}: use one of {', '.join(LAYOUTS)}")
         if self.min_cluster_size is not None and self.min_cluster_size < 2:
             raise ConfigError(f"min_cluster_size must be at least 2, got {self.min_cluster_size}")
         if self.nr_topics is not None and self.nr_topics < 1:
@@ -185,6 +192,9 @@ class TopicModel:
             fit_clock = time.perf_counter()
             labels, unit, knn = self._cluster(vectors, [text_hash(t) for t in texts], timings)
             self._learn_topics(corpus, usable, texts, unit, labels, knn, timings)
+            clock = time.perf_counter()
+            self.layout_ = self._layout(knn)
+            timings["layout"] = time.perf_counter() - clock
         timings["fit"] = time.perf_counter() - fit_clock
         self.timings_ = timings
         if self.llm is not None:
@@ -255,6 +265,15 @@ class TopicModel:
         self.llm_labels_: list[str] | None = None
         self.label_stats_: dict[str, int] = {}
         timings["represent"] = time.perf_counter() - clock
+
+    def _layout(self, knn) -> np.ndarray | None:
+        """2-D map coordinates for every input document (NaN rows for unusable ones)."""
+        coords = map_layout(self.space_, knn, self.layout, self.seed, self.layout_epochs)
+        if coords is None:
+            return None
+        full = np.full((len(self.corpus_), 2), np.nan, dtype=np.float32)
+        full[self.usable_] = coords
+        return full
 
     def _word_representations(self, candidates: list[list[str]]):
         if self._embedder() is None:

@@ -73,6 +73,8 @@ def save_model(model, directory: Path) -> Path:
         np.save(staging / "centroids.npy", model.centroids_.astype(np.float32))
         if model.space_arrays_:
             np.savez(staging / "projection.npz", **model.space_arrays_)
+        if getattr(model, "layout_", None) is not None:
+            np.save(staging / "layout.npy", model.layout_.astype(np.float32))
         documents = pd.DataFrame({"id": model.corpus_.ids, "text": model.corpus_.texts,
                                   "topic": model.topics_, "usable": model.usable_})
         fields = model.corpus_.fields.reset_index(drop=True)
@@ -150,6 +152,7 @@ def load_model(cls, directory: Path, overrides: dict[str, Any]):
     model.embeddings_ = _array(directory, "embeddings")
     model.probabilities_ = _array(directory, "probabilities")
     model.centroids_ = _array(directory, "centroids")
+    model.layout_ = _array(directory, "layout") if (directory / "layout.npy").exists() else None
     model.space_arrays_ = {}
     if (directory / "projection.npz").exists():
         with np.load(directory / "projection.npz", allow_pickle=False) as z:
