@@ -76,6 +76,9 @@ def build_parser() -> argparse.ArgumentParser:
     fit.add_argument("--out", type=Path, required=True, help="model directory to write (replaced if present)")
     _corpus_options(fit)
     pipe = fit.add_argument_group("pipeline")
+    pipe.add_argument("--model", default="embedding", choices=["embedding", "lda", "nmf"],
+                      help="embedding: embed, reduce, cluster (default); lda (gensim) or nmf (scikit-learn) on "
+                      "word counts, with --nr-topics topics (default 20)")
     pipe.add_argument("--embedding-model", default="auto",
                       help="auto (all-MiniLM-L6-v2, or use-multilingual for Chinese), all-MiniLM-L6-v2, "
                       "use-multilingual, or a local sentence-transformers directory")
@@ -91,7 +94,10 @@ def build_parser() -> argparse.ArgumentParser:
     pipe.add_argument("--min-cluster-size", type=int,
                       help="smallest topic; smaller clusters become outliers (default: 0.2%% of the corpus, >= 10)")
     pipe.add_argument("--n-clusters", type=int, help="number of clusters for --clustering kmeans")
-    pipe.add_argument("--nr-topics", type=int, help="merge similar topics down to this number")
+    pipe.add_argument("--nr-topics", type=int,
+                      help="merge similar topics down to this number (lda/nmf: the number of topics)")
+    pipe.add_argument("--layout", default="umap", choices=["umap", "pca", "none"],
+                      help="2-D layout for the document map, computed at fit (default: umap)")
     pipe.add_argument("--reduce-outliers", action="store_true", help="move outliers to their nearest topic")
     pipe.add_argument("--outlier-threshold", type=float, default=0.0,
                       help="minimum cosine similarity for --reduce-outliers (default: 0)")
@@ -200,7 +206,8 @@ def cmd_fit(args) -> int:
 
     corpus = _read(args)
     model = TopicModel(
-        embedding_model=args.embedding_model, reduction=args.reduction, n_components=args.n_components,
+        model=args.model, layout=args.layout, embedding_model=args.embedding_model, reduction=args.reduction,
+        n_components=args.n_components,
         umap_epochs=args.umap_epochs, clustering=args.clustering, n_neighbors=args.n_neighbors,
         resolution=args.resolution, min_cluster_size=args.min_cluster_size, n_clusters=args.n_clusters,
         nr_topics=args.nr_topics, reduce_outliers=args.reduce_outliers, outlier_threshold=args.outlier_threshold,

@@ -11,7 +11,9 @@ import numpy as np
 import pandas as pd
 
 from . import topics as topic_ops
-from .cluster import CLUSTERINGS, auto_min_cluster_size, make_clustering
+from .assign import known_rows, topic_probabilities
+from .classic import MODELS
+from .cluster import CLUSTERINGS, auto_min_cluster_size
 from .corpus import Corpus, check_corpus, from_texts, read_corpus, text_hash
 from .embed import (
     DEFAULT_EMBEDDING_MODEL,
@@ -22,11 +24,11 @@ from .embed import (
     make_embedder,
 )
 from .errors import ConfigError, CorpusError, NotFittedError
-from .keywords import Vocabulary, ctfidf, top_terms
-from .knn import cosine_knn, normalize
+from .fitting import cluster_embeddings, count_words, fit_classic
+from .keywords import ctfidf, top_terms
 from .lang import detect_language
 from .layout import LAYOUTS, map_layout
-from .reduce import REDUCTIONS, assignment_space, make_reduction
+from .reduce import REDUCTIONS
 from .represent import centroids, embed_words, keybert_keywords, mmr_keywords, representative_docs
 from .runtime import thread_limit
 
@@ -43,6 +45,7 @@ class TopicModel:
     def __init__(
         self,
         *,
+        model: str = "embedding",
         embedding_model: str | Embedder | None = "auto",
         reduction: str = "pca",
         n_components: int | None = None,
@@ -84,6 +87,7 @@ class TopicModel:
         cache: bool | str = True,
         verbose: bool = True,
     ) -> None:
+        self.model = model
         self.embedding_model = embedding_model
         self.reduction = reduction
         self.n_components = n_components
@@ -134,6 +138,8 @@ class TopicModel:
         return {name: getattr(self, name) for name in names}
 
     def _check_params(self) -> None:
+        if self.model not in MODELS:
+            raise ConfigError(f"unknown model {self.model!r}: use one of {', '.join(MODELS)}")
         if self.language not in ("auto", "en", "zh"):
             raise ConfigError(f"unknown language {self.language!r}: use auto, en or zh")
         if self.reduction not in REDUCTIONS:
@@ -190,10 +196,17 @@ class TopicModel:
                 vectors = self._embed(texts)
             timings["embed"] = time.perf_counter() - clock
             fit_clock = time.perf_counter()
-            labels, unit, knn = self._cluster(vectors, [text_hash(t) for t in texts], timings)
-            self._learn_topics(corpus, usable, texts, unit, labels, knn, timings)
+            counts = count_words(self, texts)
+            keys = [text_hash(t) for t in texts]
+            timings["count"] = time.perf_counter() - fit_clock
+            if self.model == "embedding":
+                labels, unit, knn = cluster_embeddings(self, vectors, keys, timings)
+                probs, layout_space = None, self.space_
+            else:
+                labels, unit, knn, probs, layout_space = fit_classic(self, vectors, counts, keys, timings)
+            self._learn_topics(corpus, usable, texts, counts, unit, labels, knn, probs, timings)
             clock = time.perf_counter()
-            self.layout_ = self._layout(knn)
+            self.layout_ = self._layout(layout_space, knn)
             timings["layout"] = time.perf_counter() - clock
         timings["fit"] = time.perf_counter() - fit_clock
         self.timings_ = timings
@@ -203,38 +216,13 @@ class TopicModel:
             self.timings_["label"] = time.perf_counter() - clock
         return self
 
-    def _cluster(self, vectors: np.ndarray, keys: list[str], timings: dict[str, float]):
-        clock = time.perf_counter()
-        unit = normalize(vectors)
-        reducer = make_reduction(self.reduction, n_components=self.n_components, n_neighbors=self.n_neighbors,
-                                 n_epochs=self.umap_epochs, seed=self.seed)
-        reduced = reducer.fit_transform(vectors)
-        # New documents are placed by neighbours in this space: the reduced one when it is linear.
-        self.space_ = reduced if reducer.linear else unit
-        self.space_arrays_ = reducer.arrays()
-        timings["reduce"] = time.perf_counter() - clock
-        clock = time.perf_counter()
-        knn = cosine_knn(self.space_, self.space_, self.n_neighbors, exclude_self=True)
-        timings["knn"] = time.perf_counter() - clock
-        clock = time.perf_counter()
-        clusterer = make_clustering(self.clustering, n_neighbors=self.n_neighbors, resolution=self.resolution,
-                                    min_cluster_size=self.min_cluster_size_, min_samples=self.min_samples,
-                                    n_clusters=self.n_clusters, seed=self.seed)
-        labels = clusterer.fit_predict(reduced, knn=knn if reducer.linear else None)
-        labels = topic_ops.renumber_by_size(topic_ops.unify_duplicates(labels, keys))
-        if self.nr_topics:
-            labels = topic_ops.merge_to(labels, unit, self.nr_topics)
-        if self.reduce_outliers:
-            labels = topic_ops.reassign_outliers(labels, unit, self.outlier_threshold)
-        timings["cluster"] = time.perf_counter() - clock
-        return labels, unit, knn
-
-    def _learn_topics(self, corpus: Corpus, usable: np.ndarray, texts: list[str], unit: np.ndarray,
-                      labels: np.ndarray, knn, timings: dict[str, float]) -> None:
+    def _learn_topics(self, corpus: Corpus, usable: np.ndarray, texts: list[str], counts, unit: np.ndarray,
+                      labels: np.ndarray, knn, probs: np.ndarray | None, timings: dict[str, float]) -> None:
         clock = time.perf_counter()
         n_topics = int(labels.max()) + 1 if (labels >= 0).any() else 0
         topic_ids = list(range(n_topics))
-        probs = topic_ops.neighbour_votes(knn[0], knn[1], labels, n_topics)
+        if probs is None:
+            probs = topic_ops.neighbour_votes(knn[0], knn[1], labels, n_topics)
 
         self.corpus_ = corpus
         self.usable_ = usable
@@ -246,11 +234,10 @@ class TopicModel:
         self.topic_ids_ = topic_ids
         self.topic_sizes_ = np.bincount(labels[labels >= 0], minlength=n_topics).tolist()
 
-        vocabulary = Vocabulary(self.stop_words, tuple(self.ngram_range), self.min_df, self.max_df,
-                                language=self.language_)
-        counts = vocabulary.fit_transform(texts)
-        self.words_ = vocabulary.words_
-        self.ctfidf_ = ctfidf(counts, labels, topic_ids + [-1], self.keyword_weighting)[:n_topics]
+        if self.model == "embedding":
+            self.ctfidf_ = ctfidf(counts, labels, topic_ids + [-1], self.keyword_weighting)[:n_topics]
+        else:
+            self.ctfidf_ = self.classic_.keyword_matrix()
         ranked = top_terms(self.ctfidf_, self.words_, max(self.n_candidates, self.top_n_words))
         self.keywords_ = [r[: self.top_n_words] for r in ranked]
         timings["keywords"] = time.perf_counter() - clock
@@ -266,9 +253,9 @@ class TopicModel:
         self.label_stats_: dict[str, int] = {}
         timings["represent"] = time.perf_counter() - clock
 
-    def _layout(self, knn) -> np.ndarray | None:
+    def _layout(self, space: np.ndarray, knn) -> np.ndarray | None:
         """2-D map coordinates for every input document (NaN rows for unusable ones)."""
-        coords = map_layout(self.space_, knn, self.layout, self.seed, self.layout_epochs)
+        coords = map_layout(space, knn, self.layout, self.seed, self.layout_epochs)
         if coords is None:
             return None
         full = np.full((len(self.corpus_), 2), np.nan, dtype=np.float32)
@@ -303,47 +290,16 @@ class TopicModel:
         """Topic probabilities (n_docs x n_topics). Training documents get the rows fit computed."""
         self._check_fitted()
         corpus = as_corpus(docs)
-        return self._probabilities(corpus, self._known_rows(corpus), embeddings)
+        return topic_probabilities(self, corpus, known_rows(self, corpus), embeddings)
 
     def predict(self, docs: Documents, embeddings: np.ndarray | str | Path | None = None) -> np.ndarray:
         """The topic of each document: fit's topic for training documents, else nearest-neighbour vote."""
         self._check_fitted()
         corpus = as_corpus(docs)
-        known = self._known_rows(corpus)
-        voted = topic_ops.topics_from_probs(self._probabilities(corpus, known, embeddings))
+        known = known_rows(self, corpus)
+        voted = topic_ops.topics_from_probs(topic_probabilities(self, corpus, known, embeddings))
         result = np.where(known >= 0, self.topics_[np.maximum(known, 0)], voted)
         return np.where(corpus.usable, result, -1).astype(np.int64)
-
-    def _known_rows(self, corpus: Corpus) -> np.ndarray:
-        """For each document, its row among the training documents (by text), or -1."""
-        lookup = self._training_lookup()
-        return np.array([lookup.get(h, -1) for h in corpus.hashes], dtype=np.int64)
-
-    def _probabilities(self, corpus: Corpus, known: np.ndarray, embeddings) -> np.ndarray:
-        probs = np.zeros((len(corpus), len(self.topic_ids_)), dtype=np.float32)
-        probs[known >= 0] = self.probabilities_[known[known >= 0]]
-        new = np.flatnonzero((known < 0) & corpus.usable)
-        if len(new):
-            if embeddings is not None:
-                vectors = load_embeddings(embeddings, len(corpus))[new]
-            else:
-                vectors = self._embed([corpus.texts[i] for i in new], desc="embedding new documents")
-            probs[new] = self._vote(vectors)
-        return probs
-
-    def _vote(self, vectors: np.ndarray) -> np.ndarray:
-        space = assignment_space(self.reduction, self.space_arrays_)
-        with thread_limit(self.threads):
-            neighbours, sims = cosine_knn(space.transform(vectors), self.space_, self.n_neighbors)
-        return topic_ops.neighbour_votes(neighbours, sims, self.topics_[self.usable_], len(self.topic_ids_))
-
-    def _training_lookup(self) -> dict[str, int]:
-        if getattr(self, "_lookup", None) is None:
-            self._lookup = {}
-            for i, h in enumerate(self.corpus_.hashes):
-                if self.usable_[i]:
-                    self._lookup.setdefault(h, i)
-        return self._lookup
 
     # --------------------------------------------------------------------- labels
     def label_topics(self, llm: str | Any | None = None) -> dict[str, int]:

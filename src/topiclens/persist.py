@@ -73,6 +73,8 @@ def save_model(model, directory: Path) -> Path:
         np.save(staging / "centroids.npy", model.centroids_.astype(np.float32))
         if model.space_arrays_:
             np.savez(staging / "projection.npz", **model.space_arrays_)
+        if getattr(model, "classic_", None) is not None and model.model != "embedding":
+            np.savez(staging / "classic.npz", **model.classic_.arrays())
         if getattr(model, "layout_", None) is not None:
             np.save(staging / "layout.npy", model.layout_.astype(np.float32))
         documents = pd.DataFrame({"id": model.corpus_.ids, "text": model.corpus_.texts,
@@ -152,6 +154,15 @@ def load_model(cls, directory: Path, overrides: dict[str, Any]):
     model.embeddings_ = _array(directory, "embeddings")
     model.probabilities_ = _array(directory, "probabilities")
     model.centroids_ = _array(directory, "centroids")
+    if model.model != "embedding":
+        from .classic import ClassicAssigner
+
+        try:
+            with np.load(directory / "classic.npz", allow_pickle=False) as z:
+                model.classic_ = ClassicAssigner.from_arrays(model.model, {k: z[k] for k in z.files}, model.seed)
+        except (OSError, ValueError, KeyError) as exc:
+            raise ModelFileError(f"{directory}/classic.npz is missing or damaged ({exc}); fit the model again") \
+                from None
     model.layout_ = _array(directory, "layout") if (directory / "layout.npy").exists() else None
     model.space_arrays_ = {}
     if (directory / "projection.npz").exists():
