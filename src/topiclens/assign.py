@@ -49,7 +49,8 @@ def _vote(model, vectors: np.ndarray) -> np.ndarray:
     space = assignment_space(model.reduction, model.space_arrays_)
     with thread_limit(model.threads):
         neighbours, sims = cosine_knn(space.transform(vectors), model.space_, model.n_neighbors)
-    return topic_ops.neighbour_votes(neighbours, sims, model.topics_[model.usable_], len(model.topic_ids_))
+    # The neighbour index is the clustered documents: all of them, or the sample of a big corpus.
+    return topic_ops.neighbour_votes(neighbours, sims, model.topics_[model.sample_], len(model.topic_ids_))
 
 
 def _training_lookup(model) -> dict[str, int]:

@@ -1,4 +1,4 @@
-"""The command line: topiclens fit | info | assign."""
+"""The command line: topiclens fit | info | label | evaluate | assign | report."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ EPILOG = """examples:
       --api-key-env TOGETHER_API_KEY
   topiclens info runs/debian --json
   topiclens assign runs/debian new.jsonl --out assigned.csv
+  topiclens report runs/debian --open
 """
 
 
@@ -117,6 +118,15 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--seed", type=int, default=42, help="seed for every random step (default: 42)")
     run.add_argument("--threads", type=int, help="CPU threads (default: $TOPICLENS_THREADS or all cores)")
     run.add_argument("--no-cache", action="store_true", help="do not read or write the embedding cache")
+    big = fit.add_argument_group("big corpora")
+    big.add_argument("--sample-size", type=int, default=100_000,
+                     help="above this many documents, cluster a random sample and assign the rest "
+                     "(default: 100000; 0 = never sample)")
+    big.add_argument("--chunk-size", type=int, default=50_000, help="documents per chunk of work (default: 50000)")
+    big.add_argument("--work-dir", type=Path,
+                     help="where finished chunks are kept so an interrupted run resumes (default: the cache)")
+    big.add_argument("--dask", metavar="SCHEDULER_ADDRESS",
+                     help="run embedding, assignment and word counts on a Dask cluster (tcp://host:8786)")
     run.add_argument("--quiet", action="store_true", help="no progress bars")
     run.add_argument("--json", action="store_true", help="print the topic table as JSON")
     run.add_argument("--rows", type=int, default=30, help="topics to print (default: 30; 0 = all)")
@@ -156,6 +166,17 @@ def build_parser() -> argparse.ArgumentParser:
     assign.add_argument("--threads", type=int, help="CPU threads")
     assign.add_argument("--quiet", action="store_true", help="no progress bars")
     assign.add_argument("--json", action="store_true", help="print the assignments as JSON lines")
+
+    report = commands.add_parser("report", help="write the HTML explorer of a saved model",
+                                 description="Write one self-contained HTML file (data and scripts inline, "
+                                 "works offline from file://): the document map, a sortable table of the "
+                                 "topics, a page per topic with its documents, and a search over the documents.")
+    report.add_argument("model", type=Path, help="model directory written by 'topiclens fit'")
+    report.add_argument("--out", type=Path, help="HTML file to write (default: MODEL/report.html)")
+    report.add_argument("--max-chars", type=int, default=300,
+                        help="characters of each document kept in the file, shown and searched (default: 300)")
+    report.add_argument("--title", help="page title (default: from the corpus file name)")
+    report.add_argument("--open", action="store_true", help="open the report in the web browser")
     return parser
 
 
@@ -214,13 +235,19 @@ def cmd_fit(args) -> int:
         language=args.lang, stop_words=None if args.stop_words == "none" else args.stop_words,
         ngram_range=tuple(args.ngram_range),
         min_df=args.min_df, keyword_weighting=args.keyword_weighting, top_n_words=args.top_n_words,
-        seed=args.seed, threads=args.threads,
-        cache=not args.no_cache, verbose=not args.quiet, llm=None if args.no_llm else args.llm,
+        seed=args.seed, threads=args.threads, sample_size=args.sample_size or None, chunk_size=args.chunk_size,
+        work_dir=args.work_dir, client=args.dask, cache=not args.no_cache, verbose=not args.quiet,
+        llm=None if args.no_llm else args.llm,
         **_llm_settings(args),
     )
     llm = model.llm
     model.llm = None
-    model.fit(corpus, embeddings=args.embeddings)
+    try:
+        model.fit(corpus, embeddings=args.embeddings)
+    finally:
+        from .scale import close_clients
+
+        close_clients()
     out = model.save(args.out)  # saved before labeling: a failing LLM loses none of the fit
     if llm is not None:
         try:
@@ -345,6 +372,22 @@ def cmd_evaluate(args) -> int:
     return 0
 
 
+def cmd_report(args) -> int:
+    import webbrowser
+
+    from .model import TopicModel
+    from .views import write_report
+
+    model = TopicModel.load(args.model, verbose=False)
+    out = write_report(model, args.out or args.model / "report.html", max_chars=args.max_chars, title=args.title)
+    size = out.stat().st_size
+    print(f"report written to {out} ({size / 1e6:.1f} MB, {len(model.corpus_):,} documents, "
+          f"{len(model.topic_ids_)} topics)")
+    if args.open:
+        webbrowser.open(out.resolve().as_uri())
+    return 0
+
+
 def _warning_line(message, category, filename, lineno, line=None) -> str:
     return f"topiclens: warning: {message}\n"
 
@@ -355,7 +398,7 @@ def main(argv: list[str] | None = None) -> int:
     warnings.formatwarning = _warning_line
     try:
         commands = {"fit": cmd_fit, "info": cmd_info, "label": cmd_label, "evaluate": cmd_evaluate,
-                    "assign": cmd_assign}
+                    "assign": cmd_assign, "report": cmd_report}
         return commands[args.command](args)
     except TopicLensError as exc:
         print(f"topiclens: error: {exc}", file=sys.stderr)

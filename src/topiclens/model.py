@@ -14,7 +14,7 @@ from . import topics as topic_ops
 from .assign import known_rows, topic_probabilities
 from .classic import MODELS
 from .cluster import CLUSTERINGS, auto_min_cluster_size
-from .corpus import Corpus, check_corpus, from_texts, read_corpus, text_hash
+from .corpus import Corpus, check_corpus, from_texts, read_corpus
 from .embed import (
     DEFAULT_EMBEDDING_MODEL,
     MULTILINGUAL_EMBEDDING_MODEL,
@@ -80,6 +80,10 @@ class TopicModel:
         label_language: str = "auto",
         label_max_words: int = 8,
         label_doc_tokens: int = 24,
+        sample_size: int | None = 100_000,
+        chunk_size: int = 50_000,
+        client: Any = None,
+        work_dir: str | Path | None = None,
         seed: int = 42,
         threads: int | None = None,
         batch_size: int = 64,
@@ -122,6 +126,10 @@ class TopicModel:
         self.label_language = label_language
         self.label_max_words = label_max_words
         self.label_doc_tokens = label_doc_tokens
+        self.sample_size = sample_size
+        self.chunk_size = chunk_size
+        self.client = client
+        self.work_dir = work_dir
         self.seed = seed
         self.threads = threads
         self.batch_size = batch_size
@@ -150,6 +158,11 @@ class TopicModel:
             raise ConfigError(f"unknown layout {self.layout!r}: use one of {', '.join(LAYOUTS)}")
         if self.min_cluster_size is not None and self.min_cluster_size < 2:
             raise ConfigError(f"min_cluster_size must be at least 2, got {self.min_cluster_size}")
+        if self.sample_size is not None and self.sample_size < 50:
+            raise ConfigError(f"sample_size must be at least 50 documents (or None: no sampling), got "
+                              f"{self.sample_size}")
+        if self.chunk_size < 1:
+            raise ConfigError(f"chunk_size must be at least 1, got {self.chunk_size}")
         if self.nr_topics is not None and self.nr_topics < 1:
             raise ConfigError(f"nr_topics must be at least 1, got {self.nr_topics}")
 
@@ -181,33 +194,47 @@ class TopicModel:
         """Learn topics from documents (list of strings, Corpus, or a corpus file path)."""
         self._check_params()
         corpus = as_corpus(docs)
-        n = len(corpus)
-        self.min_cluster_size_ = self.min_cluster_size or auto_min_cluster_size(int(corpus.usable.sum()))
+        n_clustered = int(corpus.usable.sum())
+        if self.model == "embedding" and self.sample_size:
+            n_clustered = min(n_clustered, self.sample_size)
+        self.min_cluster_size_ = self.min_cluster_size or auto_min_cluster_size(n_clustered)
         usable = check_corpus(corpus, self.min_cluster_size_)
         timings: dict[str, float] = {}
         clock = time.perf_counter()
         texts = [t for t, ok in zip(corpus.texts, usable) if ok]
         self._resolve_embedding_model(texts)
         with thread_limit(self.threads):
-            if embeddings is not None:
-                full = load_embeddings(embeddings, n)
-                vectors = np.asarray(full[usable], dtype=np.float32)
-            else:
-                vectors = self._embed(texts)
+            vectors = self._document_vectors(corpus, usable, texts, embeddings)
             timings["embed"] = time.perf_counter() - clock
             fit_clock = time.perf_counter()
-            counts = count_words(self, texts)
-            keys = [text_hash(t) for t in texts]
-            timings["count"] = time.perf_counter() - fit_clock
-            if self.model == "embedding":
-                labels, unit, knn = cluster_embeddings(self, vectors, keys, timings)
-                probs, layout_space = None, self.space_
+            keys = [h for h, ok in zip(corpus.hashes, usable) if ok]
+            coords = knn = None
+            if self.model == "embedding" and self.sample_size and len(texts) > self.sample_size:
+                from .bigcorpus import fit_sampled
+
+                labels, unit, probs, keyword_matrix, sample, coords = fit_sampled(self, texts, vectors, keys,
+                                                                                  timings)
             else:
-                labels, unit, knn, probs, layout_space = fit_classic(self, vectors, counts, keys, timings)
-            self._learn_topics(corpus, usable, texts, counts, unit, labels, knn, probs, timings)
-            clock = time.perf_counter()
-            self.layout_ = self._layout(layout_space, knn)
-            timings["layout"] = time.perf_counter() - clock
+                clock = time.perf_counter()
+                counts = count_words(self, texts)
+                timings["count"] = time.perf_counter() - clock
+                sample = np.ones(len(texts), dtype=bool)
+                if self.model == "embedding":
+                    labels, unit, knn = cluster_embeddings(self, vectors, keys, timings)
+                    n_topics = topic_ops.topic_count(labels)
+                    probs = topic_ops.neighbour_votes(knn[0], knn[1], labels, n_topics)
+                    topic_ids = list(range(n_topics))
+                    keyword_matrix = ctfidf(counts, labels, topic_ids + [-1], self.keyword_weighting)[:n_topics]
+                    layout_space = self.space_
+                else:
+                    labels, unit, knn, probs, layout_space = fit_classic(self, vectors, counts, keys, timings)
+                    keyword_matrix = self.classic_.keyword_matrix()
+            self._learn_topics(corpus, usable, unit, labels, probs, keyword_matrix, sample, timings)
+            if knn is not None:
+                clock = time.perf_counter()
+                coords = map_layout(layout_space, knn, self.layout, self.seed, self.layout_epochs)
+                timings["layout"] = time.perf_counter() - clock
+            self.layout_ = None if coords is None else self._usable_rows(coords, np.nan)
         timings["fit"] = time.perf_counter() - fit_clock
         self.timings_ = timings
         if self.llm is not None:
@@ -216,28 +243,31 @@ class TopicModel:
             self.timings_["label"] = time.perf_counter() - clock
         return self
 
-    def _learn_topics(self, corpus: Corpus, usable: np.ndarray, texts: list[str], counts, unit: np.ndarray,
-                      labels: np.ndarray, knn, probs: np.ndarray | None, timings: dict[str, float]) -> None:
-        clock = time.perf_counter()
-        n_topics = int(labels.max()) + 1 if (labels >= 0).any() else 0
-        topic_ids = list(range(n_topics))
-        if probs is None:
-            probs = topic_ops.neighbour_votes(knn[0], knn[1], labels, n_topics)
+    def _document_vectors(self, corpus: Corpus, usable: np.ndarray, texts: list[str], embeddings) -> np.ndarray:
+        """The usable documents' embeddings: precomputed (memory-mapped .npy stays mapped), or embedded."""
+        if embeddings is not None:
+            full = load_embeddings(embeddings, len(corpus))
+            return full if usable.all() else np.asarray(full[usable], dtype=np.float32)
+        if self.client is not None:
+            from .bigcorpus import embed_chunked
 
+            return embed_chunked(self, texts)
+        return self._embed(texts)
+
+    def _learn_topics(self, corpus: Corpus, usable: np.ndarray, unit: np.ndarray, labels: np.ndarray,
+                      probs: np.ndarray, keyword_matrix, sample: np.ndarray, timings: dict[str, float]) -> None:
+        clock = time.perf_counter()
+        n_topics = topic_ops.topic_count(labels)
+        topic_ids = list(range(n_topics))
         self.corpus_ = corpus
         self.usable_ = usable
-        self.topics_ = np.full(len(corpus), -1, dtype=np.int64)
-        self.topics_[usable] = labels
-        self.probabilities_ = np.zeros((len(corpus), n_topics), dtype=np.float32)
-        self.probabilities_[usable] = probs
+        self.topics_ = self._usable_rows(labels, -1).astype(np.int64)
+        self.probabilities_ = self._usable_rows(probs, 0.0)
+        self.sample_ = self._usable_rows(sample, False)
         self.embeddings_ = unit
         self.topic_ids_ = topic_ids
         self.topic_sizes_ = np.bincount(labels[labels >= 0], minlength=n_topics).tolist()
-
-        if self.model == "embedding":
-            self.ctfidf_ = ctfidf(counts, labels, topic_ids + [-1], self.keyword_weighting)[:n_topics]
-        else:
-            self.ctfidf_ = self.classic_.keyword_matrix()
+        self.ctfidf_ = keyword_matrix
         ranked = top_terms(self.ctfidf_, self.words_, max(self.n_candidates, self.top_n_words))
         self.keywords_ = [r[: self.top_n_words] for r in ranked]
         timings["keywords"] = time.perf_counter() - clock
@@ -253,13 +283,11 @@ class TopicModel:
         self.label_stats_: dict[str, int] = {}
         timings["represent"] = time.perf_counter() - clock
 
-    def _layout(self, space: np.ndarray, knn) -> np.ndarray | None:
-        """2-D map coordinates for every input document (NaN rows for unusable ones)."""
-        coords = map_layout(space, knn, self.layout, self.seed, self.layout_epochs)
-        if coords is None:
-            return None
-        full = np.full((len(self.corpus_), 2), np.nan, dtype=np.float32)
-        full[self.usable_] = coords
+    def _usable_rows(self, values: np.ndarray, fill) -> np.ndarray:
+        """Rows for every input document: ``values`` at the usable ones, ``fill`` elsewhere."""
+        values = np.asarray(values)
+        full = np.full((len(self.usable_),) + values.shape[1:], fill, dtype=values.dtype)
+        full[self.usable_] = values
         return full
 
     def _word_representations(self, candidates: list[list[str]]):
@@ -338,6 +366,43 @@ class TopicModel:
                 raise ConfigError(f"no topic {topic}: topics are 0..{len(self.topic_ids_) - 1}")
             self.labels_[topic] = str(label)
         return self
+
+    # ---------------------------------------------------------------------- views
+    def document_map(self, **options: Any):
+        """Interactive plotly map of the documents by topic (``.write_html(path)`` to save it)."""
+        from .views import document_map
+
+        return document_map(self, **options)
+
+    def static_map(self, path: str | Path = "map.png", dpi: int = 300, **options: Any) -> Path:
+        """A PNG (or PDF/SVG) map with each topic's label at its centre; returns the path."""
+        from .views import static_map
+
+        return static_map(self, path, dpi=dpi, **options)
+
+    def barchart(self, **options: Any):
+        """Plotly bar charts of the topics' best keywords and their c-TF-IDF scores."""
+        from .views import barchart
+
+        return barchart(self, **options)
+
+    def hierarchy(self, **options: Any):
+        """Plotly dendrogram of the topics from the cosine distances between their centroids."""
+        from .views import hierarchy
+
+        return hierarchy(self, **options)
+
+    def heatmap(self, **options: Any):
+        """Plotly heatmap of the cosine similarity between topic centroids."""
+        from .views import heatmap
+
+        return heatmap(self, **options)
+
+    def report(self, path: str | Path = "report.html", **options: Any) -> Path:
+        """Write the self-contained HTML explorer (map, topics, documents, search); returns the path."""
+        from .views import write_report
+
+        return write_report(self, path, **options)
 
     # ----------------------------------------------------------------- persistence
     def save(self, directory: str | Path) -> Path:

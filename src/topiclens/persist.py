@@ -42,6 +42,8 @@ def save_model(model, directory: Path) -> Path:
             params["llm"] = None
         params["cache"] = params["cache"] if isinstance(params["cache"], bool) else str(params["cache"])
         params["ngram_range"] = list(params["ngram_range"])
+        params["client"] = None  # a live connection, not a setting
+        params["work_dir"] = None if params.get("work_dir") is None else str(params["work_dir"])
         manifest = {
             "schema_version": SCHEMA_VERSION,
             "topiclens_version": __version__,
@@ -70,6 +72,8 @@ def save_model(model, directory: Path) -> Path:
                             indptr=matrix.indptr, shape=np.array(matrix.shape))
         np.save(staging / "embeddings.npy", model.embeddings_.astype(np.float32))
         np.save(staging / "probabilities.npy", model.probabilities_.astype(np.float32))
+        if not model.sample_[model.usable_].all():
+            np.save(staging / "sample.npy", model.sample_)
         np.save(staging / "centroids.npy", model.centroids_.astype(np.float32))
         if model.space_arrays_:
             np.savez(staging / "projection.npz", **model.space_arrays_)
@@ -168,7 +172,9 @@ def load_model(cls, directory: Path, overrides: dict[str, Any]):
     if (directory / "projection.npz").exists():
         with np.load(directory / "projection.npz", allow_pickle=False) as z:
             model.space_arrays_ = {k: z[k] for k in z.files}
-    model.space_ = assignment_space(model.reduction, model.space_arrays_).transform(model.embeddings_)
+    model.sample_ = _array(directory, "sample") if (directory / "sample.npy").exists() else model.usable_.copy()
+    index = model.embeddings_[model.sample_[model.usable_]]
+    model.space_ = assignment_space(model.reduction, model.space_arrays_).transform(index)
     topics = manifest["topics"]
     model.topic_ids_ = [t["topic"] for t in topics]
     model.topic_sizes_ = [t["size"] for t in topics]

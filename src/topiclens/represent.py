@@ -15,13 +15,15 @@ from .knn import normalize
 
 
 def centroids(unit_embeddings: np.ndarray, topics: np.ndarray, topic_ids: Sequence[int]) -> np.ndarray:
-    """Unit-length mean embedding of each topic's documents: (n_topics x dim)."""
-    result = np.zeros((len(topic_ids), unit_embeddings.shape[1]), dtype=np.float32)
-    for i, topic in enumerate(topic_ids):
-        members = topics == topic
-        if members.any():
-            result[i] = unit_embeddings[members].mean(axis=0)
-    return normalize(result)
+    """Unit-length mean embedding of each topic's documents: (n_topics x dim), in one pass over the documents."""
+    import scipy.sparse as sp
+
+    index = {t: i for i, t in enumerate(topic_ids)}
+    rows = np.array([index.get(int(t), -1) for t in topics], dtype=np.int64)
+    keep = np.flatnonzero(rows >= 0)
+    membership = sp.csr_matrix((np.ones(len(keep), dtype=np.float32), (rows[keep], keep)),
+                               shape=(len(topic_ids), unit_embeddings.shape[0]))
+    return normalize(np.asarray(membership @ unit_embeddings, dtype=np.float32))
 
 
 def representative_docs(unit_embeddings: np.ndarray, topics: np.ndarray, topic_ids: Sequence[int],

@@ -10,6 +10,11 @@ from .knn import normalize
 from .represent import centroids
 
 
+def topic_count(labels: np.ndarray) -> int:
+    """Topics are numbered 0..n-1: n (0 when every document is an outlier)."""
+    return int(labels.max()) + 1 if len(labels) and (labels >= 0).any() else 0
+
+
 def renumber_by_size(labels: np.ndarray) -> np.ndarray:
     """Topic 0 is the largest; ties go to the cluster met first. Outliers stay -1."""
     ids, first, counts = np.unique(labels[labels >= 0], return_index=True, return_counts=True)
