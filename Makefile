@@ -24,6 +24,7 @@ install: .install-stamp
 
 run: install
 	topiclens fit $(SAMPLE) --out $(OUT) --llm $(LLM)
+	topiclens report $(OUT)
 
 test: install
 	TOPICLENS_THREADS=1 $(PYTHON) -m pytest -m "not slow" -q

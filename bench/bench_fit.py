@@ -4,10 +4,12 @@ Each configuration runs in its own process (so peak memory and one-time compilat
 its own); the parent scores every result the same way: topic count, outlier share, NMI/ARI
 against the archive sections, NPMI (gensim c_npmi) and diversity of the top-10 unigrams.
 
-usage: python bench/bench_fit.py [--corpus C.jsonl.gz] [--embeddings E.npy] [--only NAME ...]
+usage: python bench/bench_fit.py [--lang en|zh] [--corpus C.jsonl.gz] [--embeddings E.npy] [--only NAME ...]
                                  [--out bench/results/fit_debian.json]
-The corpus defaults to the full Debian corpus built by ../shared/corpora/debian_corpus.py and
-the embeddings to all-MiniLM-L6-v2's (computed through topiclens's cache when missing).
+English: the full Debian corpus built by ../shared/corpora/debian_corpus.py, all-MiniLM-L6-v2
+embeddings. Chinese (--lang zh): every Debian zh_CN translated description (data/debian_zh_corpus.py),
+Universal Sentence Encoder multilingual embeddings, jieba words for every model and for coherence.
+Embeddings are computed through topiclens's cache when missing.
 """
 
 from __future__ import annotations
@@ -31,10 +33,18 @@ WORK = HERE / "work"
 
 TOPICLENS = {
     "topiclens": {},
-    "topiclens-leiden-r0.5": {"resolution": 0.5},
+    "topiclens-no-map": {"layout": "none"},
     "topiclens-leiden-r2": {"resolution": 2.0},
     "topiclens-umap100-hdbscan": {"reduction": "umap", "umap_epochs": 100, "clustering": "hdbscan"},
     "topiclens-classic-ctfidf": {"keyword_weighting": "classic"},
+    "lda": {"model": "lda", "nr_topics": 35, "layout": "none"},
+    "nmf": {"model": "nmf", "nr_topics": 35, "layout": "none"},
+}
+LANG = {
+    "en": {"corpus": "debian_full.jsonl.gz", "embeddings": "debian_full.minilm.npy", "model": "all-MiniLM-L6-v2",
+           "out": "fit_debian.json"},
+    "zh": {"corpus": "debian_zh_full.jsonl.gz", "embeddings": "debian_zh_full.use.npy", "model": "use-multilingual",
+           "out": "fit_debian_zh.json"},
 }
 BERTOPIC = {"bertopic": False, "bertopic+keybert+mmr": True}
 
@@ -49,10 +59,10 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def run_topiclens(name: str, docs: list[str], embeddings) -> dict:
+def run_topiclens(name: str, docs: list[str], embeddings, lang: str) -> dict:
     from topiclens import TopicModel
 
-    model = TopicModel(seed=42, verbose=False, **TOPICLENS[name])
+    model = TopicModel(seed=42, verbose=False, language=lang, embedding_model=LANG[lang]["model"], **TOPICLENS[name])
     start = time.perf_counter()
     model.fit(docs, embeddings=embeddings)
     seconds = time.perf_counter() - start
@@ -67,10 +77,9 @@ def run_topiclens(name: str, docs: list[str], embeddings) -> dict:
     }
 
 
-def run_bertopic(name: str, docs: list[str], embeddings) -> dict:
+def run_bertopic(name: str, docs: list[str], embeddings, lang: str) -> dict:
     from bertopic import BERTopic
     from hdbscan import HDBSCAN
-    from sklearn.feature_extraction.text import CountVectorizer
     from umap import UMAP
 
     with_reps = BERTOPIC[name]
@@ -88,7 +97,7 @@ def run_bertopic(name: str, docs: list[str], embeddings) -> dict:
         umap_model=UMAP(n_neighbors=15, n_components=5, min_dist=0.0, metric="cosine", random_state=42),
         hdbscan_model=HDBSCAN(min_cluster_size=10, metric="euclidean", cluster_selection_method="eom",
                               prediction_data=True),
-        vectorizer_model=CountVectorizer(stop_words="english", min_df=2, ngram_range=(1, 2)),
+        vectorizer_model=bertopic_vectorizer(lang),
         representation_model=representation,
     )
     start = time.perf_counter()
@@ -102,29 +111,41 @@ def run_bertopic(name: str, docs: list[str], embeddings) -> dict:
     }
 
 
-def worker(name: str, corpus: Path, embeddings_path: Path) -> None:
+def bertopic_vectorizer(lang: str):
+    """BERTopic's documented setup: English stop words and bigrams; for Chinese, jieba words (as topiclens)."""
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    if lang == "zh":
+        from topiclens.keywords import Vocabulary
+
+        return Vocabulary(language="zh")._vectorizer()
+    return CountVectorizer(stop_words="english", min_df=2, ngram_range=(1, 2))
+
+
+def worker(name: str, corpus: Path, embeddings_path: Path, lang: str) -> None:
     import numpy as np
 
     docs, _ = read_corpus(corpus)
     embeddings = np.load(embeddings_path)
     rss_before = peak_rss_mb()
     runner = run_bertopic if name in BERTOPIC else run_topiclens
-    result = runner(name, docs, embeddings)
+    result = runner(name, docs, embeddings, lang)
     result.update(name=name, peak_rss_mb=round(peak_rss_mb(), 1), rss_before_fit_mb=round(rss_before, 1))
     print(json.dumps(result))
 
 
-def ensure_inputs(corpus: Path, embeddings: Path) -> None:
+def ensure_inputs(corpus: Path, embeddings: Path, lang: str) -> None:
     if not corpus.exists():
         corpus.parent.mkdir(parents=True, exist_ok=True)
-        subprocess.run([sys.executable, str(SHARED / "corpora" / "debian_corpus.py"), str(corpus)], check=True)
+        builder = SHARED / "corpora" / "debian_corpus.py" if lang == "en" else ROOT / "data" / "debian_zh_corpus.py"
+        subprocess.run([sys.executable, str(builder), str(corpus)], check=True)
     if not embeddings.exists():
         import numpy as np
 
         from topiclens.embed import embed_texts, make_embedder
 
         docs, _ = read_corpus(corpus)
-        np.save(embeddings, embed_texts(docs, make_embedder("all-MiniLM-L6-v2")))
+        np.save(embeddings, embed_texts(docs, make_embedder(LANG[lang]["model"])))
 
 
 def score(result: dict, gold: list[str], tokens) -> dict:
@@ -134,7 +155,8 @@ def score(result: dict, gold: list[str], tokens) -> dict:
 
     topics = np.array(result["topics"])
     words = [unigrams(w, 10) for w in result["topic_words"]]
-    npmi = coherence(words, tokens, "c_npmi")
+    npmi = coherence(words, tokens, "c_npmi", processes=2)
+    c_v = coherence(words, tokens, "c_v", processes=2)
     scores = {
         "name": result["name"],
         "fit_seconds": round(result["fit_seconds"], 2),
@@ -144,6 +166,7 @@ def score(result: dict, gold: list[str], tokens) -> dict:
         "n_topics": int(len(set(topics.tolist()) - {-1})),
         **{k: round(v, 4) for k, v in agreement(gold, topics).items()},
         "npmi": round(float(np.nanmean(npmi)), 4),
+        "c_v": round(float(np.nanmean(c_v)), 4),
         "diversity": round(diversity(words), 4),
     }
     for key in ("stage_seconds", "params", "min_cluster_size"):
@@ -154,27 +177,32 @@ def score(result: dict, gold: list[str], tokens) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--corpus", type=Path, default=WORK / "debian_full.jsonl.gz")
-    parser.add_argument("--embeddings", type=Path, default=WORK / "debian_full.minilm.npy")
+    parser.add_argument("--lang", choices=sorted(LANG), default="en")
+    parser.add_argument("--corpus", type=Path)
+    parser.add_argument("--embeddings", type=Path)
     parser.add_argument("--only", nargs="*", help="configurations to run (default: all)")
-    parser.add_argument("--out", type=Path, default=HERE / "results" / "fit_debian.json")
+    parser.add_argument("--out", type=Path)
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    args.corpus = args.corpus or WORK / LANG[args.lang]["corpus"]
+    args.embeddings = args.embeddings or WORK / LANG[args.lang]["embeddings"]
+    args.out = args.out or HERE / "results" / LANG[args.lang]["out"]
     if args.worker:
-        worker(args.worker, args.corpus, args.embeddings)
+        worker(args.worker, args.corpus, args.embeddings, args.lang)
         return
-    ensure_inputs(args.corpus, args.embeddings)
+    ensure_inputs(args.corpus, args.embeddings, args.lang)
     names = args.only or [*BERTOPIC, *TOPICLENS]
     docs, gold = read_corpus(args.corpus)
     from topiclens.evaluate import tokenize_for_coherence
 
-    tokens = tokenize_for_coherence(docs)
+    tokens = tokenize_for_coherence(docs, "english", args.lang)
     rows = []
     for name in names:
         print(f"running {name} ...", file=sys.stderr, flush=True)
         with tempfile.TemporaryDirectory() as cold_cache:  # every run starts with empty caches
             done = subprocess.run([sys.executable, __file__, "--worker", name, "--corpus", str(args.corpus),
-                                   "--embeddings", str(args.embeddings)], capture_output=True, text=True,
+                                   "--embeddings", str(args.embeddings), "--lang", args.lang],
+                                  capture_output=True, text=True,
                                   env={**os.environ, "PYTHONWARNINGS": "ignore", "TOPICLENS_CACHE": cold_cache})
         if done.returncode != 0:
             print(done.stderr[-3000:], file=sys.stderr)
@@ -191,7 +219,8 @@ def main() -> None:
                 bert_reps = reps["fit_seconds"] - base["fit_seconds"]
                 row["represent_time_ratio_vs_bertopic"] = round(row["represent_seconds"] / bert_reps, 4)
     report = {
-        "corpus": str(args.corpus.name), "n_documents": len(docs), "n_gold_labels": len(set(gold)),
+        "corpus": str(args.corpus.name), "language": args.lang, "embedding_model": LANG[args.lang]["model"],
+        "n_documents": len(docs), "n_gold_labels": len(set(gold)),
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
                     "threads": os.environ.get("TOPICLENS_THREADS", "all")},
         "date": time.strftime("%Y-%m-%d"), "results": rows,

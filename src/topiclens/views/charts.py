@@ -1,0 +1,116 @@
+"""Topic charts (plotly): keyword bars, the topic hierarchy (dendrogram), the topic-similarity heatmap."""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Sequence
+
+import numpy as np
+
+from ..errors import ConfigError
+from .data import centroid_similarity, check_fitted, snippet, topic_colors, wrap_html
+
+
+def _pick_topics(model, topics: Sequence[int] | None, top: int | None) -> list[int]:
+    check_fitted(model)
+    if topics is None:
+        ranked = sorted(model.topic_ids_, key=lambda t: -model.topic_sizes_[t])
+        return ranked[:top] if top else ranked
+    unknown = [t for t in topics if t not in model.topic_ids_]
+    if unknown:
+        raise ConfigError(f"no topic {unknown[0]}: topics are 0..{len(model.topic_ids_) - 1}")
+    return list(topics)
+
+
+def _name(model, t: int, width: int = 40) -> str:
+    return f"{t}: {snippet(model.labels_[t], width)}"
+
+
+def barchart(model, *, topics: Sequence[int] | None = None, top_n_topics: int = 8, n_words: int = 8,
+             columns: int = 4, height_per_row: int = 260, width: int | None = None, title: str | None = None):
+    """One bar subplot per topic: its best keywords and their c-TF-IDF scores (largest topics by default)."""
+    import plotly.graph_objects as go
+    from plotly.subplots import make_subplots
+
+    chosen = _pick_topics(model, topics, top_n_topics)
+    if not chosen:
+        raise ConfigError("the model has no topics to chart")
+    colors = topic_colors(len(model.topic_ids_))
+    columns = max(1, min(columns, len(chosen)))
+    rows = math.ceil(len(chosen) / columns)
+    fig = make_subplots(rows=rows, cols=columns, horizontal_spacing=0.12 / max(columns - 1, 1) * 2,
+                        vertical_spacing=min(0.4 / rows, 0.12),
+                        subplot_titles=[wrap_html(_name(model, t, 60), 28) for t in chosen])
+    for i, t in enumerate(chosen):
+        words = model.keywords_[t][:n_words][::-1]  # best at the top
+        fig.add_trace(go.Bar(
+            x=[float(s) for _, s in words], y=[w for w, _ in words], orientation="h", name=_name(model, t),
+            marker={"color": colors[t]}, hovertemplate="%{y}: %{x:.4f}<extra>" + html.escape(_name(model, t))
+            + "</extra>", showlegend=False,
+        ), row=i // columns + 1, col=i % columns + 1)
+    fig.update_annotations(font_size=12)
+    fig.update_layout(title=title or "Topic keywords (c-TF-IDF)", template="simple_white",
+                      height=max(320, rows * height_per_row + 80), width=width,
+                      margin={"l": 10, "r": 10, "t": 90, "b": 20})
+    fig.update_xaxes(showgrid=True, tickformat=".2f")
+    return fig
+
+
+def _centroids(model, chosen: list[int]) -> np.ndarray:
+    if len(chosen) < 2:
+        raise ConfigError("a hierarchy needs at least 2 topics")
+    return np.asarray(model.centroids_, dtype=np.float64)[chosen]
+
+
+def topic_linkage(model, topics: Sequence[int] | None = None, method: str = "average") -> np.ndarray:
+    """SciPy linkage matrix of the topics from the cosine distances between their centroids."""
+    from scipy.cluster.hierarchy import linkage
+    from scipy.spatial.distance import pdist
+
+    chosen = _pick_topics(model, topics, None)
+    distances = np.clip(pdist(_centroids(model, chosen), metric="cosine"), 0.0, None)
+    return linkage(distances, method=method)
+
+
+def hierarchy(model, *, topics: Sequence[int] | None = None, method: str = "average", label_width: int = 45,
+              width: int | None = None, height: int | None = None, title: str | None = None):
+    """A dendrogram of the topics (cosine distance between centroids), leaves named by their labels."""
+    import plotly.figure_factory as ff
+
+    chosen = _pick_topics(model, topics, None)
+    centroids = _centroids(model, chosen)
+    link = topic_linkage(model, chosen, method)
+    names = [_name(model, t, label_width) for t in chosen]
+    fig = ff.create_dendrogram(centroids, orientation="left", labels=names,
+                               linkagefun=lambda _: link, color_threshold=None)
+    fig.update_layout(title=title or "Topic hierarchy (cosine distance between topic centroids)",
+                      template="simple_white", width=width, height=height or max(400, 22 * len(chosen) + 120),
+                      showlegend=False, margin={"l": 10, "r": 10, "t": 60, "b": 40})
+    fig.update_xaxes(title_text="cosine distance")
+    return fig
+
+
+def heatmap(model, *, topics: Sequence[int] | None = None, ordered: bool = True, label_width: int = 35,
+            width: int | None = None, height: int | None = None, title: str | None = None):
+    """Cosine similarity between topic centroids; rows in dendrogram order so related topics sit together."""
+    import plotly.graph_objects as go
+
+    chosen = _pick_topics(model, topics, None)
+    if not chosen:
+        raise ConfigError("the model has no topics to compare")
+    if ordered and len(chosen) > 2:
+        from scipy.cluster.hierarchy import leaves_list
+
+        chosen = [chosen[i] for i in leaves_list(topic_linkage(model, chosen))]
+    sim = centroid_similarity(model)[np.ix_(chosen, chosen)]
+    names = [_name(model, t, label_width) for t in chosen]
+    size = max(450, 20 * len(chosen) + 250)
+    fig = go.Figure(go.Heatmap(z=sim, x=names, y=names, colorscale="Blues", zmin=float(min(sim.min(), 0.0)),
+                               zmax=1.0, colorbar={"title": {"text": "cosine"}},
+                               hovertemplate="%{y}<br>%{x}<br>similarity %{z:.3f}<extra></extra>"))
+    fig.update_layout(title=title or "Topic similarity (cosine between topic centroids)", template="simple_white",
+                      width=width or size + 150, height=height or size, margin={"l": 10, "r": 10, "t": 60, "b": 10})
+    fig.update_yaxes(autorange="reversed")
+    fig.update_xaxes(tickangle=45)
+    return fig

@@ -1,0 +1,119 @@
+"""What every view needs from a fitted model: map coordinates, colours, labels, topic centres, snippets."""
+
+from __future__ import annotations
+
+import colorsys
+import html
+import textwrap
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..errors import ConfigError
+
+OUTLIER_COLOR = "#c8c8c8"
+OUTLIER_LABEL = "outliers"
+
+# Distinct, readable on white; topics past the list get evenly spread hues.
+PALETTE = [
+    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf",
+    "#bcbd22", "#393b79", "#e6550d", "#31a354", "#843c39", "#7b4173", "#3182bd", "#ad494a",
+    "#637939", "#d6616b", "#6b6ecf", "#e7969c", "#8c6d31", "#9c9ede", "#de9ed6", "#fd8d3c",
+    "#74c476", "#6baed6", "#a55194", "#b5cf6b", "#e7ba52", "#969696",
+]
+
+
+def topic_colors(n: int) -> list[str]:
+    """``n`` distinct hex colours, one per topic, the same in every view."""
+    colors = PALETTE[:n]
+    for i in range(len(colors), n):
+        hue = (i * 0.618033988749895) % 1.0
+        lightness = 0.38 + 0.14 * (i % 3)
+        r, g, b = colorsys.hls_to_rgb(hue, lightness, 0.65)
+        colors.append(f"#{int(r * 255):02x}{int(g * 255):02x}{int(b * 255):02x}")
+    return colors
+
+
+def snippet(text: str, max_chars: int) -> str:
+    """The start of a text, whitespace collapsed, cut at ``max_chars`` with an ellipsis."""
+    text = " ".join(text.split())
+    if len(text) <= max_chars:
+        return text
+    return text[: max_chars - 1].rstrip() + "…"
+
+
+def wrap(text: str, width: int, sep: str = "\n") -> str:
+    """Break a label into lines of at most ``width`` characters (long words are kept whole)."""
+    return sep.join(textwrap.wrap(text, width, break_long_words=False)) or text
+
+
+def wrap_html(text: str, width: int) -> str:
+    """Like :func:`wrap`, for plotly: each line HTML-escaped, lines joined by <br>."""
+    return "<br>".join(html.escape(line) for line in wrap(text, width).split("\n"))
+
+
+@dataclass
+class MapData:
+    """The documents that have a place on the map, with their topics, and each topic's centre."""
+
+    xy: np.ndarray           # (n_points, 2) float32
+    doc_index: np.ndarray    # (n_points,) row of each point in the model's documents
+    topics: np.ndarray       # (n_points,) topic of each point, -1 = outlier
+    topic_ids: list[int]
+    labels: list[str]        # label in use, by topic id
+    colors: list[str]        # colour by topic id
+    centres: np.ndarray      # (n_topics, 2) median of each topic's points (NaN for an empty topic)
+
+    def members(self, topic: int) -> np.ndarray:
+        """Positions (into the point arrays) of one topic's points."""
+        return np.flatnonzero(self.topics == topic)
+
+
+def check_fitted(model) -> None:
+    """Raise NotFittedError unless the model is fitted or loaded."""
+    model._check_fitted()
+
+
+def model_layout(model) -> np.ndarray:
+    """The model's 2-D layout (n_docs x 2); computed by PCA, with a warning, when it has none."""
+    check_fitted(model)
+    layout = getattr(model, "layout_", None)
+    if layout is not None:
+        return np.asarray(layout, dtype=np.float32)
+    from ..layout import map_layout
+
+    warnings.warn("the model has no map layout (fitted with layout='none' or by an older topiclens): "
+                  "using a PCA projection; refit with layout='umap' for a better map", UserWarning, stacklevel=3)
+    full = np.full((len(model.corpus_), 2), np.nan, dtype=np.float32)
+    if len(model.embeddings_):
+        full[model.usable_] = map_layout(model.embeddings_, None, "pca")
+    model.layout_ = full
+    return full
+
+
+def map_data(model) -> MapData:
+    """Collect the points of the map: documents with finite coordinates."""
+    layout = model_layout(model)
+    keep = np.flatnonzero(np.isfinite(layout).all(axis=1))
+    if not len(keep):
+        raise ConfigError("no document has a place on the map: the model has no usable documents")
+    topics = np.asarray(model.topics_)[keep]
+    xy = layout[keep]
+    n_topics = len(model.topic_ids_)
+    centres = np.full((n_topics, 2), np.nan, dtype=np.float32)
+    for t in range(n_topics):
+        points = xy[topics == t]
+        if len(points):
+            centres[t] = np.median(points, axis=0)
+    return MapData(xy=xy, doc_index=keep, topics=topics, topic_ids=list(model.topic_ids_),
+                   labels=list(model.labels_), colors=topic_colors(n_topics), centres=centres)
+
+
+def centroid_similarity(model) -> np.ndarray:
+    """Cosine similarity between topic centroids (n_topics x n_topics)."""
+    check_fitted(model)
+    c = np.asarray(model.centroids_, dtype=np.float64)
+    norms = np.linalg.norm(c, axis=1, keepdims=True)
+    c = c / np.where(norms > 0, norms, 1.0)
+    return np.clip(c @ c.T, -1.0, 1.0)

@@ -1,0 +1,124 @@
+"""The explorer: one self-contained HTML file (map, topic table, topic pages, search), no network needed.
+
+Everything is inline: the data as JSON (coordinates quantised to 16 bits and base64-encoded, at most
+``max_chars`` characters of text per document) and our own vanilla JavaScript, which draws the map
+with WebGL (Canvas 2D when WebGL is missing). The file opens from ``file://`` offline.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+import os
+import tempfile
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .data import OUTLIER_LABEL, map_data, snippet
+
+ASSETS = ("report.css", "map.js", "app.js")
+
+
+def _asset(name: str) -> str:
+    return resources.files(__package__).joinpath("assets", name).read_text(encoding="utf-8")
+
+
+def _b64(array: np.ndarray) -> str:
+    return base64.b64encode(np.ascontiguousarray(array).astype(array.dtype.newbyteorder("<")).tobytes()).decode()
+
+
+def _pairs(rows: list[tuple[str, float]]) -> list[list[Any]]:
+    return [[w, round(float(s), 4)] for w, s in rows]
+
+
+def report_data(model, max_chars: int = 300, seed: int = 0) -> dict[str, Any]:
+    """The explorer's data: documents that have a place on the map, and every topic's description.
+
+    Points are ordered outliers first (drawn underneath), the rest shuffled so no topic always covers
+    another; coordinates are scaled into [0, 1] keeping the aspect ratio, then quantised to uint16.
+    """
+    data = map_data(model)
+    outliers = np.flatnonzero(data.topics < 0)
+    others = np.random.default_rng(seed).permutation(np.flatnonzero(data.topics >= 0))
+    order = np.concatenate([outliers, others]).astype(np.int64)
+    position = np.empty(len(order), dtype=np.int64)
+    position[order] = np.arange(len(order))
+    xy = data.xy[order].astype(np.float64)
+    low = xy.min(axis=0)
+    span = float(max((xy.max(axis=0) - low).max(), 1e-9))
+    shift = (1.0 - (xy.max(axis=0) - low) / span) / 2  # centre the shorter axis
+
+    def to_unit(points: np.ndarray) -> np.ndarray:
+        return np.clip((points - low) / span + shift, 0.0, 1.0)
+
+    quantised = np.round(to_unit(xy) * 65535).astype(np.uint16)
+    doc_rows = data.doc_index[order]
+    texts = model.corpus_.texts
+    ids = model.corpus_.ids
+    point_of_doc = {int(d): int(position[k]) for k, d in enumerate(data.doc_index)}
+    llm = model.llm_labels_
+    topics = []
+    n_out = len(outliers)
+    if n_out:
+        topics.append({"id": -1, "label": OUTLIER_LABEL, "llm": "", "size": n_out, "color": "#c8c8c8",
+                       "keywords": [], "keybert": [], "mmr": [], "reps": [], "centre": None})
+    for t in data.topic_ids:
+        centre = data.centres[t]
+        centre_unit = to_unit(centre.astype(np.float64)).round(5).tolist() if np.isfinite(centre).all() else None
+        topics.append({
+            "id": t, "label": model.labels_[t], "llm": llm[t] if llm else "", "size": int(model.topic_sizes_[t]),
+            "color": data.colors[t], "keywords": _pairs(model.keywords_[t]), "keybert": _pairs(model.keybert_[t]),
+            "mmr": _pairs(model.mmr_[t]), "centre": centre_unit,
+            "reps": [point_of_doc[d] for d in model.representative_docs_[t] if d in point_of_doc],
+        })
+    n_points = len(order)
+    return {
+        "meta": {"n_points": n_points, "n_documents": len(texts), "n_topics": len(data.topic_ids),
+                 "outlier_share": n_out / max(n_points, 1), "max_chars": max_chars,
+                 "llm": getattr(model, "llm_name_", None) if llm else None, "source": str(model.corpus_.source)},
+        "topics": topics,
+        "docs": {"xy": _b64(quantised.reshape(-1)), "topic": _b64(data.topics[order].astype(np.int16)),
+                 "text": [snippet(texts[i], max_chars) for i in doc_rows], "id": [str(ids[i]) for i in doc_rows]},
+    }
+
+
+def _script_json(value: Any) -> str:
+    """JSON safe inside a <script> element: no '<' can close it or open a comment."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
+
+
+def render_report(model, max_chars: int = 300, title: str | None = None) -> str:
+    """The explorer's HTML as a string."""
+    from .. import __version__
+
+    data = report_data(model, max_chars)
+    source = Path(data["meta"]["source"]).name if data["meta"]["source"] not in ("", "<list>") else ""
+    title = title or (f"topiclens · {source}" if source else "topiclens · topics")
+    head, tail = _asset("report.html").split("__DATA__")
+    scripts = "\n".join(_asset(name) for name in ASSETS[1:]).replace("</script", "<\\/script")
+    parts = []
+    for part in (head, tail):
+        part = part.replace("__VERSION__", __version__).replace("__TITLE__", html.escape(title))
+        parts.append(part.replace("/*__CSS__*/", _asset("report.css")).replace("/*__JS__*/", scripts))
+    return parts[0] + _script_json(data) + parts[1]
+
+
+def write_report(model, path: str | Path = "report.html", *, max_chars: int = 300, title: str | None = None) -> Path:
+    """Write the self-contained HTML explorer to ``path`` (atomically) and return the path."""
+    model._check_fitted()
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    page = render_report(model, max_chars, title)
+    handle, staging = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(page)
+        os.replace(staging, path)
+    finally:
+        if os.path.exists(staging):
+            os.unlink(staging)
+    return path

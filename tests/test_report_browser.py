@@ -1,0 +1,229 @@
+"""The HTML explorer in a real browser: Debian's chromium driven by Playwright, offline, from file://."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from topiclens.views.data import snippet
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+if not CHROMIUM.exists():
+    if os.environ.get("CI"):
+        pytest.fail("CI needs Debian's chromium for the report tests: apt-get install -y chromium", pytrace=False)
+    pytest.skip("Debian's chromium is not installed (apt-get install -y chromium)", allow_module_level=True)
+if os.environ.get("CI"):
+    from playwright.sync_api import sync_playwright
+else:
+    sync_playwright = pytest.importorskip("playwright.sync_api", reason="pip install playwright").sync_playwright
+
+
+@pytest.fixture(scope="module")
+def browser():
+    profile = tempfile.mkdtemp(prefix="topiclens-chromium-")
+    with sync_playwright() as p:
+        context = p.chromium.launch_persistent_context(profile, executable_path=str(CHROMIUM), args=ARGS,
+                                                       headless=True, viewport={"width": 1280, "height": 800})
+        try:
+            yield context
+        finally:
+            context.close()
+    shutil.rmtree(profile, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def report(fitted, tmp_path_factory) -> Path:
+    return fitted.report(tmp_path_factory.mktemp("report") / "report.html")
+
+
+class Page:
+    """A page that may only read file:// URLs; records blocked requests and every JavaScript error."""
+
+    def __init__(self, context, url: str):
+        self.page = context.new_page()
+        self.errors: list[str] = []
+        self.blocked: list[str] = []
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.route(re.compile(r"^(?!file:).*"), self._block)
+        self.page.goto(url)
+        self.page.wait_for_function("window.topiclens && window.topiclens.firstRenderMs", timeout=30_000)
+
+    def _block(self, route):
+        self.blocked.append(route.request.url)
+        route.abort()
+
+    def js(self, expression: str):
+        return self.page.evaluate(expression)
+
+
+@pytest.fixture
+def page(browser, report):
+    opened = Page(browser, report.as_uri())
+    yield opened
+    assert opened.errors == [], opened.errors
+    assert opened.blocked == [], f"the report tried the network: {opened.blocked}"
+    opened.page.close()
+
+
+def test_report_loads_offline_and_draws_every_document(page, fitted, request):
+    expected = int(np.isfinite(fitted.layout_).all(axis=1).sum())
+    assert page.js("window.topiclens.drawn") == expected
+    assert page.page.get_attribute("#map", "data-points") == str(expected)
+    assert page.js("window.topiclens.renderer") in ("webgl", "canvas2d")
+    assert int(page.page.get_attribute("#map", "data-labels")) >= 1
+    rows = page.page.locator("#topic-table tbody tr")
+    has_outliers = bool((fitted.topics_[fitted.usable_] < 0).any())
+    assert rows.count() == len(fitted.topic_ids_) + has_outliers
+    assert rows.first.get_attribute("data-topic") == "0"  # sorted by size
+    # Pixels: the map canvas is not blank.
+    coloured = page.js("""(() => {
+        const c = document.getElementById('map-points'), t = document.createElement('canvas');
+        t.width = c.width; t.height = c.height; const g = t.getContext('2d'); g.drawImage(c, 0, 0);
+        const d = g.getImageData(0, 0, t.width, t.height).data; let n = 0;
+        for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++;
+        return n; })()""")
+    assert coloured > 1000
+    artifacts = Path(request.config.cache.mkdir("artifacts"))
+    shot = artifacts / "report.png"
+    page.page.screenshot(path=str(shot))
+    print(f"\nreport screenshot: {shot}")
+
+
+def test_clicking_a_topic_lists_its_documents(page, fitted):
+    topic = 1
+    page.page.click(f'#topic-table tbody tr[data-topic="{topic}"] td.label')
+    page.page.wait_for_selector(f'#topic-panel[data-topic="{topic}"]')
+    assert page.page.is_visible("#topic-panel")
+    assert page.page.text_content("#topic-title").strip() == fitted.labels_[topic]
+    docs = page.page.locator("#topic-docs li")
+    size = fitted.topic_sizes_[topic]
+    reps = len(fitted.representative_docs_[topic])
+    assert docs.count() == min(50, size - reps) > 0
+    assert set(docs.evaluate_all("els => els.map(e => e.dataset.topic)")) == {str(topic)}
+    shown_ids = page.page.locator("#topic-reps li .id").all_text_contents()
+    assert shown_ids == [fitted.corpus_.ids[i] for i in fitted.representative_docs_[topic]]
+    assert page.js("window.topiclens.highlighted") == size
+    if size - reps > 50:
+        page.page.click("#topic-more")
+        assert docs.count() == min(100, size - reps)
+
+
+def test_search_finds_a_known_document_and_marks_it_on_the_map(page, fitted):
+    texts = fitted.corpus_.texts
+    doc = next(i for i in range(len(texts)) if fitted.usable_[i] and re.search(r"\b[A-Za-z]{9,}\b", texts[i][:200]))
+    word = re.search(r"\b[A-Za-z]{9,}\b", texts[doc][:200]).group(0)
+    expected = [i for i, t in enumerate(texts) if fitted.usable_[i] and word.lower() in snippet(t, 300).lower()]
+    page.page.fill("#search", word)
+    page.page.press("#search", "Enter")
+    page.page.wait_for_selector("#search-results li")
+    assert page.page.get_attribute("#search-results", "data-hits") == str(len(expected))
+    ids = page.page.locator("#search-results li .id").all_text_contents()
+    assert fitted.corpus_.ids[doc] in ids
+    assert page.js("window.topiclens.highlighted") == len(expected)
+    assert f"{len(expected)} document" in page.page.text_content("#search-count")
+    page.page.fill("#search", "zzzz-no-such-word")
+    page.page.press("#search", "Enter")
+    page.page.wait_for_function("document.getElementById('search-results').dataset.hits === '0'")
+
+
+def test_clicking_a_point_opens_its_topic(page):
+    target = page.js("""(() => {
+        const m = window.topiclens.explorer.map;
+        for (let i = 0; i < m.n; i++) {
+            if (m.topics[i] < 0) continue;
+            const [x, y] = m.toScreen(m.xy[2 * i], m.xy[2 * i + 1]);
+            if (x > 20 && y > 20 && x < m.cssW - 20 && y < m.cssH - 20 && m.pick(x, y) === i)
+                return {x, y, topic: m.topics[i]};
+        }
+        return null; })()""")
+    assert target is not None
+    box = page.page.locator("#map").bounding_box()
+    page.page.mouse.click(box["x"] + target["x"], box["y"] + target["y"])
+    page.page.wait_for_selector(f'#topic-panel[data-topic="{target["topic"]}"]')
+    assert page.page.locator("#topic-docs li").count() > 0
+
+
+def test_topic_table_sorts_filters_and_hides_topics(page, fitted):
+    page.page.click('#topic-table th[data-sort="label"]')
+    labels = page.page.locator("#topic-table tbody tr td.label").all_text_contents()
+    assert labels == sorted(labels, key=str.lower)
+    word = fitted.keywords_[0][0][0]
+    page.page.fill("#topic-filter", word)
+    matching = [t for t in fitted.topic_ids_ if word in " ".join(
+        [fitted.labels_[t], (fitted.llm_labels_ or [""] * (t + 1))[t]]
+        + [w for rows in (fitted.keywords_, fitted.keybert_, fitted.mmr_) for w, _ in rows[t]]
+    ).lower()]
+    assert page.page.get_attribute("#topic-table", "data-shown") == str(len(matching))
+    page.page.fill("#topic-filter", "")
+    before = page.js("window.topiclens.drawn")
+    page.page.click('#topic-table tbody tr[data-topic="0"] input.topic-visible')
+    assert page.js("window.topiclens.drawn") == before - fitted.topic_sizes_[0]
+    page.page.click("#show-all")
+    assert page.js("window.topiclens.drawn") == before
+
+
+def test_the_network_guard_catches_requests(browser, report):
+    opened = Page(browser, report.as_uri())
+    opened.js("fetch('http://127.0.0.1:9/probe').catch(() => null)")
+    opened.page.wait_for_timeout(200)
+    assert opened.blocked == ["http://127.0.0.1:9/probe"]
+    opened.page.close()
+
+
+@pytest.fixture(scope="module")
+def large_report(fitted, tmp_path_factory) -> Path:
+    """The fitted model blown up to 30,000 documents (texts, topics and jittered map places repeated)."""
+    from topiclens import TopicModel
+    from topiclens.corpus import Corpus
+
+    keep = np.flatnonzero(fitted.usable_)
+    rows = np.resize(keep, 30_000)
+    rng = np.random.default_rng(0)
+    big = TopicModel.__new__(TopicModel)
+    big.__dict__.update(fitted.__dict__)
+    big.corpus_ = Corpus(texts=[f"[{k}] {fitted.corpus_.texts[r]}" for k, r in enumerate(rows)],
+                         ids=[f"doc{k}" for k in range(len(rows))], source="large.jsonl")
+    big.topics_ = fitted.topics_[rows]
+    big.usable_ = np.ones(len(rows), dtype=bool)
+    big.layout_ = (fitted.layout_[rows] + rng.normal(0, 0.01, (len(rows), 2))).astype(np.float32)
+    big.topic_sizes_ = np.bincount(big.topics_[big.topics_ >= 0], minlength=len(fitted.topic_ids_)).tolist()
+    return big.report(tmp_path_factory.mktemp("large") / "report.html")
+
+
+def test_thirty_thousand_documents_render_quickly(browser, large_report):
+    size_mb = large_report.stat().st_size / 1e6
+    opened = Page(browser, large_report.as_uri())
+    first_render = opened.js("window.topiclens.firstRenderMs")
+    assert opened.js("window.topiclens.drawn") == 30_000
+    search_ms = opened.js("(() => { const t = performance.now(); window.topiclens.search('[29999]'); "
+                          "return performance.now() - t; })()")
+    assert opened.page.get_attribute("#search-results", "data-hits") == "1"
+    print(f"\n30,000 documents: {size_mb:.1f} MB, first render {first_render:.0f} ms, search {search_ms:.0f} ms")
+    assert first_render < 10_000 and search_ms < 3_000
+    assert opened.errors == [] and opened.blocked == []
+    opened.page.close()
+
+
+def test_without_webgl_the_map_falls_back_to_canvas(browser, report, fitted):
+    page = browser.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.add_init_script("""const original = HTMLCanvasElement.prototype.getContext;
+        HTMLCanvasElement.prototype.getContext = function (kind, ...rest) {
+            return kind.startsWith('webgl') ? null : original.call(this, kind, ...rest); };""")
+    page.goto(report.as_uri())
+    page.wait_for_function("window.topiclens && window.topiclens.firstRenderMs")
+    assert page.evaluate("window.topiclens.renderer") == "canvas2d"
+    assert page.evaluate("window.topiclens.drawn") == int(np.isfinite(fitted.layout_).all(axis=1).sum())
+    assert errors == []
+    page.close()
