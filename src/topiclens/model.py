@@ -31,11 +31,12 @@ from .layout import LAYOUTS, map_layout
 from .reduce import REDUCTIONS
 from .represent import centroids, embed_words, keybert_keywords, mmr_keywords, representative_docs
 from .runtime import thread_limit
+from .views.methods import ViewMethods
 
 Documents = Sequence[str] | Corpus | str | Path
 
 
-class TopicModel:
+class TopicModel(ViewMethods):
     """Topics of a document collection: embed, reduce, cluster, rank words, represent.
 
     Parameters follow scikit-learn's convention: they are stored as given and read at
@@ -366,43 +367,6 @@ class TopicModel:
                 raise ConfigError(f"no topic {topic}: topics are 0..{len(self.topic_ids_) - 1}")
             self.labels_[topic] = str(label)
         return self
-
-    # ---------------------------------------------------------------------- views
-    def document_map(self, **options: Any):
-        """Interactive plotly map of the documents by topic (``.write_html(path)`` to save it)."""
-        from .views import document_map
-
-        return document_map(self, **options)
-
-    def static_map(self, path: str | Path = "map.png", dpi: int = 300, **options: Any) -> Path:
-        """A PNG (or PDF/SVG) map with each topic's label at its centre; returns the path."""
-        from .views import static_map
-
-        return static_map(self, path, dpi=dpi, **options)
-
-    def barchart(self, **options: Any):
-        """Plotly bar charts of the topics' best keywords and their c-TF-IDF scores."""
-        from .views import barchart
-
-        return barchart(self, **options)
-
-    def hierarchy(self, **options: Any):
-        """Plotly dendrogram of the topics from the cosine distances between their centroids."""
-        from .views import hierarchy
-
-        return hierarchy(self, **options)
-
-    def heatmap(self, **options: Any):
-        """Plotly heatmap of the cosine similarity between topic centroids."""
-        from .views import heatmap
-
-        return heatmap(self, **options)
-
-    def report(self, path: str | Path = "report.html", **options: Any) -> Path:
-        """Write the self-contained HTML explorer (map, topics, documents, search); returns the path."""
-        from .views import write_report
-
-        return write_report(self, path, **options)
 
     # ----------------------------------------------------------------- persistence
     def save(self, directory: str | Path) -> Path:

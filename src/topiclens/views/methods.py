@@ -1,0 +1,46 @@
+"""The figure and report methods of TopicModel: each only delegates to a view module."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+
+class ViewMethods:
+    """Mixed into TopicModel: document map, static map, charts and the HTML explorer."""
+
+    def document_map(self, **options: Any):
+        """Interactive plotly map of the documents by topic (``.write_html(path)`` to save it)."""
+        from . import document_map
+
+        return document_map(self, **options)
+
+    def static_map(self, path: str | Path = "map.png", dpi: int = 300, **options: Any) -> Path:
+        """A PNG (or PDF/SVG) map with each topic's label at its centre; returns the path."""
+        from . import static_map
+
+        return static_map(self, path, dpi=dpi, **options)
+
+    def barchart(self, **options: Any):
+        """Plotly bar charts of the topics' best keywords and their c-TF-IDF scores."""
+        from . import barchart
+
+        return barchart(self, **options)
+
+    def hierarchy(self, **options: Any):
+        """Plotly dendrogram of the topics from the cosine distances between their centroids."""
+        from . import hierarchy
+
+        return hierarchy(self, **options)
+
+    def heatmap(self, **options: Any):
+        """Plotly heatmap of the cosine similarity between topic centroids."""
+        from . import heatmap
+
+        return heatmap(self, **options)
+
+    def report(self, path: str | Path = "report.html", **options: Any) -> Path:
+        """Write the self-contained HTML explorer (map, topics, documents, search); returns the path."""
+        from . import write_report
+
+        return write_report(self, path, **options)
