@@ -79,3 +79,14 @@ def test_truncate_and_language():
     assert truncate("中文" * 200, 50) == ("中文" * 25)
     assert detect_language(["这是一个中文文档，关于网络工具。"] * 5) == "zh"
     assert detect_language(["An English document about network tools."]) == "en"
+
+
+def test_chinese_prompt_has_a_chinese_worked_example():
+    from topiclens.llm.prompts import TEMPLATE_ZH, label_messages
+
+    messages = label_messages(["网络工具"], ["网络"], TEMPLATE_ZH, language="zh")
+    example, answer = messages[1]["content"], messages[2]["content"]
+    assert "牛肉" in example and "beef" not in example and "甲烷" in example
+    assert answer == "吃肉对环境的影响"
+    english = label_messages(["network tool"], ["network"])
+    assert "beef" in english[1]["content"]

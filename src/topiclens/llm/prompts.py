@@ -1,8 +1,9 @@
 """The topic-label prompt, and chat formats for backends that take raw text.
 
 The prompt follows the usual recipe: a system prompt, one worked example (documents and
-keywords about the environmental cost of eating meat, answered with a label only), then
-the topic itself with [DOCUMENTS] (its most representative documents) and [KEYWORDS].
+keywords about the environmental cost of eating meat, answered with a label only; in Chinese
+for Chinese labels), then the topic itself with [DOCUMENTS] (its most representative
+documents) and [KEYWORDS].
 """
 
 from __future__ import annotations
@@ -33,6 +34,12 @@ TEMPLATE_ZH = (
     "描述它的关键词是：[KEYWORDS]。\n"
     "请根据以上文档和关键词，为这个主题写一个简短的中文标签。只回答标签本身，不要写其他内容。"
 )
+EXAMPLE_DOCUMENTS_ZH = (
+    "- 生产一公斤牛肉排放的温室气体，远远多于种植一公斤豆类。\n"
+    "- 养牛场为了开辟牧场而砍伐森林，牛群排出的甲烷也加剧了气候变暖。\n"
+    "- 少吃肉是一个家庭减少碳足迹最简单的办法之一。"
+)
+EXAMPLE_KEYWORDS_ZH = "肉类, 牛肉, 排放, 养牛, 甲烷, 碳, 农业, 饮食, 气候, 食物"
 EXAMPLE_LABEL_ZH = "吃肉对环境的影响"
 
 RETRY_SUFFIX = "\nThese labels are already used by other topics, so do not repeat them: [TAKEN]."
@@ -49,8 +56,10 @@ def fill(template: str, documents: Sequence[str], keywords: Sequence[str]) -> st
 def label_messages(documents: Sequence[str], keywords: Sequence[str], template: str = TEMPLATE,
                    language: str = "en", taken: Sequence[str] = ()) -> list[dict[str, str]]:
     """Chat messages: system prompt, the worked example, then this topic."""
-    example_label = EXAMPLE_LABEL_ZH if language == "zh" else EXAMPLE_LABEL
-    example = fill(template, EXAMPLE_DOCUMENTS.replace("- ", "").split("\n"), EXAMPLE_KEYWORDS.split(", "))
+    zh = language == "zh"
+    example_label = EXAMPLE_LABEL_ZH if zh else EXAMPLE_LABEL
+    example_docs = (EXAMPLE_DOCUMENTS_ZH if zh else EXAMPLE_DOCUMENTS).replace("- ", "").split("\n")
+    example = fill(template, example_docs, (EXAMPLE_KEYWORDS_ZH if zh else EXAMPLE_KEYWORDS).split(", "))
     question = fill(template, documents, keywords)
     if taken:
         question += RETRY_SUFFIX.replace("[TAKEN]", "; ".join(f'"{t}"' for t in taken))
