@@ -213,7 +213,7 @@ def main() -> None:
     base = next((r for r in rows if r["name"] == "bertopic"), None)
     reps = next((r for r in rows if r["name"] == "bertopic+keybert+mmr"), None)
     for row in rows:
-        if base and row["name"].startswith("topiclens"):
+        if base and not row["name"].startswith("bertopic"):
             row["fit_time_ratio_vs_bertopic"] = round(row["fit_seconds"] / base["fit_seconds"], 3)
             if reps:
                 bert_reps = reps["fit_seconds"] - base["fit_seconds"]

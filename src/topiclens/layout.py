@@ -34,6 +34,8 @@ def map_layout(space: np.ndarray, knn: tuple[np.ndarray, np.ndarray] | None, met
         k = index.shape[1]
     else:
         k = min(15, n - 1)
+    if n_epochs is None and n > 10_000:
+        n_epochs = 100  # UMAP's own default is 200 here; the map is for the eye, and 100 halves its cost
     import warnings
 
     with warnings.catch_warnings():
