@@ -84,4 +84,4 @@ def test_multilingual_embedder_puts_translations_together():
 
 
 def test_english_corpus_keeps_minilm(fitted):
-    assert fitted.language_ == "en" and fitted.embedding_model_ == "all-MiniLM-L6-v2"
+    assert fitted.language_ == "en" and fitted.embedding_model_ == "minilm-int8"

@@ -81,7 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
                       help="embedding: embed, reduce, cluster (default); lda (gensim) or nmf (scikit-learn) on "
                       "word counts, with --nr-topics topics (default 20)")
     pipe.add_argument("--embedding-model", default="auto",
-                      help="auto (all-MiniLM-L6-v2, or use-multilingual for Chinese), all-MiniLM-L6-v2, "
+                      help="auto (minilm-int8, or use-multilingual for Chinese), all-MiniLM-L6-v2 (fp32), "
                       "minilm-int8 / minilm-onnx / minilm-static (faster builds of it, see README), "
                       "use-multilingual, or a local sentence-transformers directory")
     pipe.add_argument("--reduction", default="pca", choices=["pca", "none", "umap"],

@@ -23,6 +23,8 @@ DEFAULT_EMBEDDING_MODEL = "all-MiniLM-L6-v2"
 MULTILINGUAL_EMBEDDING_MODEL = "use-multilingual"
 # all-MiniLM-L6-v2 made faster (topiclens.embedders): ONNX fp32, ONNX int8, a distilled static table.
 FAST_EMBEDDING_MODELS = ("minilm-onnx", "minilm-int8", "minilm-static")
+# What embedding_model="auto" uses for non-Chinese text: 3.5x fp32's speed, the same topics (README).
+AUTO_EMBEDDING_MODEL = "minilm-int8"
 
 
 @runtime_checkable

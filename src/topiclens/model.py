@@ -16,7 +16,7 @@ from .classic import MODELS
 from .cluster import CLUSTERINGS, auto_min_cluster_size
 from .corpus import Corpus, check_corpus, from_texts, read_corpus
 from .embed import (
-    DEFAULT_EMBEDDING_MODEL,
+    AUTO_EMBEDDING_MODEL,
     MULTILINGUAL_EMBEDDING_MODEL,
     Embedder,
     embed_texts,
@@ -168,11 +168,11 @@ class TopicModel(ViewMethods):
             raise ConfigError(f"nr_topics must be at least 1, got {self.nr_topics}")
 
     def _resolve_embedding_model(self, texts: Sequence[str]) -> None:
-        """'auto': the bundled multilingual encoder for Chinese corpora, else all-MiniLM-L6-v2."""
+        """'auto': the bundled multilingual encoder for Chinese corpora, else int8 all-MiniLM-L6-v2."""
         self.language_ = detect_language(texts) if self.language == "auto" else self.language
         model = self.embedding_model
         if isinstance(model, str) and model == "auto":
-            model = MULTILINGUAL_EMBEDDING_MODEL if self.language_ == "zh" else DEFAULT_EMBEDDING_MODEL
+            model = MULTILINGUAL_EMBEDDING_MODEL if self.language_ == "zh" else AUTO_EMBEDDING_MODEL
         if getattr(self, "embedding_model_", None) != model:
             self._embedder_cache = None
         self.embedding_model_ = model
