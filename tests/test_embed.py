@@ -90,7 +90,7 @@ def test_precomputed_npy_file(docs, embeddings, tmp_path):
 
 def test_fit_without_precomputed_embeddings_uses_the_model(docs, embeddings):
     """Fitting from text embeds through the cache: the same vectors as the fixture's."""
-    model = TopicModel(threads=1, verbose=False).fit(docs[:150])
+    model = TopicModel(embedding_model="all-MiniLM-L6-v2", threads=1, verbose=False).fit(docs[:150])
     unit = embeddings[:150] / np.linalg.norm(embeddings[:150], axis=1, keepdims=True)
     assert np.allclose(model.embeddings_, unit, atol=1e-5)
 
@@ -110,7 +110,8 @@ def test_huge_documents_are_kept_whole_and_embedded_quickly(docs, tmp_path):
     huge = "a package manager for python modules and libraries. " * 80_000  # ~4 MB
     texts = list(docs[:60]) + [huge]
     start = time.perf_counter()
-    model = TopicModel(threads=1, verbose=False, cache=str(tmp_path), min_cluster_size=5).fit(texts)
+    model = TopicModel(embedding_model="all-MiniLM-L6-v2", threads=1, verbose=False, cache=str(tmp_path),
+                       min_cluster_size=5).fit(texts)
     assert time.perf_counter() - start < 120
     info = model.document_info()
     assert info["text"].iloc[-1] == huge

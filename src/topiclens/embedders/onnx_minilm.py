@@ -151,6 +151,10 @@ class OnnxMiniLMEmbedder:
         self._session = None
         self._tokenizer = None
 
+    def __getstate__(self) -> dict:
+        """Copies and pickles (deepcopy, Dask) leave the loaded session behind; it reloads on first use."""
+        return {**self.__dict__, "_session": None, "_tokenizer": None}
+
     def _load(self):
         if self._session is None:
             ort = _onnxruntime()
