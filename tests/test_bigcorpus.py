@@ -89,7 +89,8 @@ def test_dask_local_cluster_equals_the_single_machine_path(sampled, docs, embedd
 @pytest.mark.slow
 def test_dask_embedding_equals_local_embedding(docs, embeddings, dask_client, tmp_path):
     texts = docs[:200]
-    model = TopicModel(client=dask_client, chunk_size=50, cache=str(tmp_path), verbose=False, threads=1)
+    model = TopicModel(client=dask_client, chunk_size=50, cache=str(tmp_path), verbose=False, threads=1,
+                       embedding_model="all-MiniLM-L6-v2")
     model._resolve_embedding_model(texts)
     from topiclens.bigcorpus import embed_chunked
 
