@@ -46,11 +46,23 @@ def topic_probabilities(model, corpus: Corpus, known: np.ndarray, embeddings) ->
 
 
 def _vote(model, vectors: np.ndarray) -> np.ndarray:
-    space = assignment_space(model.reduction, model.space_arrays_)
-    with thread_limit(model.threads):
-        neighbours, sims = cosine_knn(space.transform(vectors), model.space_, model.n_neighbors)
     # The neighbour index is the clustered documents: all of them, or the sample of a big corpus.
-    return topic_ops.neighbour_votes(neighbours, sims, model.topics_[model.sample_], len(model.topic_ids_))
+    probs, _, _ = neighbour_vote(vectors, reduction=model.reduction, space_arrays=model.space_arrays_,
+                                 index_space=model.space_, index_topics=model.topics_[model.sample_],
+                                 n_topics=len(model.topic_ids_), k=model.n_neighbors, threads=model.threads)
+    return probs
+
+
+def neighbour_vote(vectors: np.ndarray, *, reduction: str, space_arrays: dict, index_space: np.ndarray,
+                   index_topics: np.ndarray, n_topics: int, k: int, threads: int | None):
+    """Topic probabilities of new documents from their k nearest indexed documents: (probs, neighbours, sims).
+
+    A pure function of its inputs, so big-corpus chunks run it anywhere (here or on Dask workers).
+    """
+    with thread_limit(threads):
+        space = assignment_space(reduction, space_arrays)
+        neighbours, sims = cosine_knn(space.transform(np.asarray(vectors, dtype=np.float32)), index_space, k)
+    return topic_ops.neighbour_votes(neighbours, sims, index_topics, n_topics), neighbours, sims
 
 
 def _training_lookup(model) -> dict[str, int]:

@@ -15,11 +15,11 @@ from pathlib import Path
 import numpy as np
 
 from . import topics as topic_ops
+from .assign import neighbour_vote
 from .fitting import cluster_embeddings, count_words
 from .keywords import ClassStats, Vocabulary, weigh_classes
-from .knn import cosine_knn, normalize
+from .knn import normalize
 from .layout import map_layout
-from .reduce import assignment_space
 from .runtime import cache_dir, thread_limit
 from .scale import ChunkStore, chunk_ranges, fingerprint, make_executor, run_chunks
 
@@ -39,13 +39,9 @@ def embed_chunk(texts: list[str], *, spec, batch_size: int, max_seq_length: int,
     return {"vectors": vectors}
 
 
-def assign_chunk(vectors: np.ndarray, *, reduction: str, space_arrays: dict, index_space: np.ndarray,
-                 index_topics: np.ndarray, n_topics: int, k: int, threads: int | None) -> dict[str, np.ndarray]:
-    """Topic votes of one chunk of documents from their nearest sampled documents."""
-    with thread_limit(threads):
-        space = assignment_space(reduction, space_arrays)
-        neighbours, sims = cosine_knn(space.transform(np.asarray(vectors, dtype=np.float32)), index_space, k)
-    probs = topic_ops.neighbour_votes(neighbours, sims, index_topics, n_topics)
+def assign_chunk(vectors: np.ndarray, **index) -> dict[str, np.ndarray]:
+    """Topic votes of one chunk of documents from their nearest sampled documents (as ``transform``)."""
+    probs, neighbours, sims = neighbour_vote(vectors, **index)
     return {"probs": probs, "topics": topic_ops.topics_from_probs(probs), "neighbours": neighbours.astype(np.int32),
             "sims": sims}
 
