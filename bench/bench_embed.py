@@ -33,13 +33,13 @@ HERE = Path(__file__).resolve().parent
 WORK = HERE / "work"
 CORPUS = WORK / "debian_full.jsonl.gz"
 FP32 = "minilm-fp32"
-BACKENDS = {  # name in the table -> TopicModel settings (embedding_model and, for one, max_seq_length)
-    FP32: {"embedding_model": "all-MiniLM-L6-v2"},
-    "minilm-onnx": {"embedding_model": "minilm-onnx"},
-    "minilm-int8": {"embedding_model": "minilm-int8"},
-    "minilm-int8-128": {"embedding_model": "minilm-int8", "max_seq_length": 128},
-    "use-multilingual": {"embedding_model": "use-multilingual"},
-    "minilm-static": {"embedding_model": "minilm-static"},
+BACKENDS = {  # name in the table -> the embedding_model setting (a name, or for one the object with its knob)
+    FP32: "all-MiniLM-L6-v2",
+    "minilm-onnx": "minilm-onnx",
+    "minilm-int8": "minilm-int8",
+    "minilm-int8-128": {"quantized": True, "max_seq_length": 128},  # OnnxMiniLMEmbedder(...)
+    "use-multilingual": "use-multilingual",
+    "minilm-static": "minilm-static",
 }
 MINILM_DERIVED = {FP32, "minilm-onnx", "minilm-int8", "minilm-int8-128", "minilm-static"}
 
@@ -58,18 +58,19 @@ def embeddings_path(name: str) -> Path:
 
 def word_pieces(texts: list[str]) -> np.ndarray:
     """MiniLM word pieces per text, [CLS] and [SEP] included, truncated at 256 (what the model reads)."""
-    from topiclens.embed import bundled_minilm_path
-    from topiclens.embedders.common import cut, minilm_tokenizer
+    from topiclens.embedders.common import bundled_minilm_path, cut, minilm_tokenizer
 
     tokenizer = minilm_tokenizer(bundled_minilm_path(), 256, pad=False)
     return np.array([len(e.ids) for e in tokenizer.encode_batch(cut(texts, 256))])
 
 
 def embedder(name: str, threads: int):
-    from topiclens.embed import make_embedder
+    from topiclens.embedders import OnnxMiniLMEmbedder, make_embedder
 
-    settings = dict(BACKENDS[name])
-    return make_embedder(settings.pop("embedding_model"), threads=threads, **settings)
+    spec = BACKENDS[name]
+    if isinstance(spec, dict):
+        return OnnxMiniLMEmbedder(**spec, threads=threads)
+    return make_embedder(spec, threads=threads)
 
 
 def phase_speed(names: list[str], docs: list[str], args) -> dict:
@@ -128,7 +129,7 @@ def knn_overlap(a: np.ndarray, b: np.ndarray, k: int = 10, n: int = 3000) -> flo
 
 
 def phase_embed(names: list[str], docs: list[str], args) -> dict:
-    from topiclens.embed import embed_texts
+    from topiclens.embedders import embed_texts
 
     reference = np.load(embeddings_path(FP32))
     out = {}
@@ -157,7 +158,8 @@ def phase_topics(names: list[str], docs: list[str], gold: list[str], args) -> di
     tokens = tokenize_for_coherence(docs)
     out = {}
     for name in names:
-        model = TopicModel(**BACKENDS[name], threads=args.threads, verbose=False, layout="none")
+        model = TopicModel(embedding_model=embedder(name, args.threads), threads=args.threads, verbose=False,
+                           layout="none")
         start = time.perf_counter()
         model.fit(docs, embeddings=np.load(embeddings_path(name)))
         fit_seconds = time.perf_counter() - start

@@ -31,12 +31,12 @@ ROOT = HERE.parent
 SHARED = ROOT.parent / "shared"
 WORK = HERE / "work"
 
-TOPICLENS = {
+TOPICLENS = {  # name -> TopicModel settings; stage objects are written as (class name, knobs)
     "topiclens": {},
     "topiclens-no-map": {"layout": "none"},
-    "topiclens-leiden-r2": {"resolution": 2.0},
-    "topiclens-umap100-hdbscan": {"reduction": "umap", "umap_epochs": 100, "clustering": "hdbscan"},
-    "topiclens-classic-ctfidf": {"keyword_weighting": "classic"},
+    "topiclens-leiden-r2": {"clustering": ("LeidenClustering", {"resolution": 2.0})},
+    "topiclens-umap100-hdbscan": {"reduction": ("UMAPReduction", {"n_epochs": 100}), "clustering": "hdbscan"},
+    "topiclens-classic-ctfidf": {"representation": ("Representation", {"keyword_weighting": "classic"})},
     "lda": {"model": "lda", "nr_topics": 35, "layout": "none"},
     "nmf": {"model": "nmf", "nr_topics": 35, "layout": "none"},
 }
@@ -59,10 +59,19 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def topiclens_settings(name: str) -> dict:
+    import topiclens
+
+    return {key: getattr(topiclens, value[0])(**value[1]) if isinstance(value, tuple) else value
+            for key, value in TOPICLENS[name].items()}
+
+
 def run_topiclens(name: str, docs: list[str], embeddings, lang: str) -> dict:
     from topiclens import TopicModel
+    from topiclens.io.records import param_record
 
-    model = TopicModel(seed=42, verbose=False, language=lang, embedding_model=LANG[lang]["model"], **TOPICLENS[name])
+    model = TopicModel(seed=42, verbose=False, language=lang, embedding_model=LANG[lang]["model"],
+                       **topiclens_settings(name))
     start = time.perf_counter()
     model.fit(docs, embeddings=embeddings)
     seconds = time.perf_counter() - start
@@ -72,7 +81,7 @@ def run_topiclens(name: str, docs: list[str], embeddings, lang: str) -> dict:
         "stage_seconds": {k: round(v, 2) for k, v in model.timings_.items()},
         "topics": model.topics_.tolist(),
         "topic_words": [[w for w, _ in kw] for kw in model.keywords_],
-        "params": {k: v for k, v in model.get_params().items() if isinstance(v, (int, float, str, bool, type(None)))},
+        "params": {k: param_record(v) for k, v in model.get_params().items() if k != "client"},
         "min_cluster_size": model.min_cluster_size_,
     }
 
@@ -88,7 +97,7 @@ def run_bertopic(name: str, docs: list[str], embeddings, lang: str) -> dict:
         from bertopic.representation import KeyBERTInspired, MaximalMarginalRelevance
         from sentence_transformers import SentenceTransformer
 
-        from topiclens.embed import bundled_minilm_path
+        from topiclens.embedders import bundled_minilm_path
 
         embedding_model = SentenceTransformer(str(bundled_minilm_path()), device="cpu")
         representation = {"KeyBERT": KeyBERTInspired(), "MMR": MaximalMarginalRelevance(diversity=0.3)}
@@ -116,9 +125,9 @@ def bertopic_vectorizer(lang: str):
     from sklearn.feature_extraction.text import CountVectorizer
 
     if lang == "zh":
-        from topiclens.keywords import Vocabulary
+        from topiclens import Vocabulary
 
-        return Vocabulary(language="zh")._vectorizer()
+        return Vocabulary().count_vectorizer("zh")
     return CountVectorizer(stop_words="english", min_df=2, ngram_range=(1, 2))
 
 
@@ -142,7 +151,7 @@ def ensure_inputs(corpus: Path, embeddings: Path, lang: str) -> None:
     if not embeddings.exists():
         import numpy as np
 
-        from topiclens.embed import embed_texts, make_embedder
+        from topiclens.embedders import embed_texts, make_embedder
 
         docs, _ = read_corpus(corpus)
         np.save(embeddings, embed_texts(docs, make_embedder(LANG[lang]["model"])))

@@ -34,7 +34,8 @@ def main() -> None:
     import numpy as np
 
     from topiclens import TopicModel, read_corpus
-    from topiclens.label import TopicLabeler, TopicPrompt
+    from topiclens.labeling.engine import TopicLabeler
+    from topiclens.labeling.labeler import topic_evidence
     from topiclens.llm.bundled import bundled_model_path
     from topiclens.llm.llamacpp import LlamaCppLLM
 
@@ -42,9 +43,8 @@ def main() -> None:
     model = TopicModel(verbose=False, threads=args.threads).fit(corpus, embeddings=np.load(args.embeddings))
     texts = corpus.texts
     topics = model.topic_ids_[: args.limit] if args.limit else model.topic_ids_
-    prompts = [TopicPrompt([texts[i] for i in model.representative_docs_[t]],
-                           [w for w, _ in model.keywords_[t]], ", ".join(w for w, _ in model.keywords_[t][:4]))
-               for t in topics]
+    prompts = topic_evidence(texts, [model.representative_docs_[t] for t in topics],
+                             [model.keywords_[t] for t in topics])
     path = bundled_model_path(args.llm)
     runs = {}
     modes = [(f"doc_tokens={args.doc_tokens[0]},no_reuse", args.doc_tokens[0], False)]

@@ -44,7 +44,7 @@ def gold(records) -> list[str]:
 @pytest.fixture(scope="session")
 def embeddings(docs, cache_root) -> np.ndarray:
     """The real all-MiniLM-L6-v2 embeddings of the slice (cached on disk between runs)."""
-    from topiclens.embed import embed_texts, make_embedder
+    from topiclens.embedders import embed_texts, make_embedder
 
     return embed_texts(docs, make_embedder("all-MiniLM-L6-v2", threads=1), verbose=False)
 

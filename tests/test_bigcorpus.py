@@ -6,10 +6,9 @@ import numpy as np
 import pytest
 
 from topiclens import TopicModel
-from topiclens import topics as topic_ops
-from topiclens.assign import _vote
-from topiclens.fitting import model_vocabulary
-from topiclens.keywords import ctfidf
+from topiclens.pipeline import topics as topic_ops
+from topiclens.pipeline.assign import NeighbourIndex
+from topiclens.pipeline.keywords import ctfidf
 
 SETTINGS = dict(sample_size=300, chunk_size=100, seed=5, threads=1, verbose=False, layout="pca")
 
@@ -25,16 +24,18 @@ def test_the_sample_is_clustered_and_the_rest_assigned_like_transform(sampled, e
     assert model.sample_.sum() == 300
     rest = np.flatnonzero(~model.sample_)
     # The same vote transform() gives a new document, against the sampled documents only.
-    votes = topic_ops.topics_from_probs(_vote(model, embeddings[rest]))
+    index = NeighbourIndex.of(model.embeddings_[model.sample_[model.usable_]], model.topics_[model.sample_],
+                              model.projection_, len(model.topic_ids_))
+    votes = topic_ops.topics_from_probs(index.vote(embeddings[rest], model.n_neighbors, 1)[0])
     assert (votes == model.topics_[rest]).all()
     assert len(model.topic_ids_) >= 3 and (model.topics_[rest] >= 0).mean() > 0.8
 
 
 def test_streamed_keywords_equal_counting_everything_at_once(sampled, docs):
     model, _ = sampled
-    counts = model_vocabulary(model).transform(docs)
+    counts = model.vectorizer_.transform(docs)
     n = len(model.topic_ids_)
-    whole = ctfidf(counts, model.topics_, list(range(n)) + [-1], model.keyword_weighting)[:n]
+    whole = ctfidf(counts, model.topics_, list(range(n)) + [-1], "docshare")[:n]
     assert np.allclose(whole.toarray(), model.ctfidf_.toarray(), atol=1e-6)
 
 
@@ -91,10 +92,10 @@ def test_dask_embedding_equals_local_embedding(docs, embeddings, dask_client, tm
     texts = docs[:200]
     model = TopicModel(client=dask_client, chunk_size=50, cache=str(tmp_path), verbose=False, threads=1,
                        embedding_model="all-MiniLM-L6-v2")
-    model._resolve_embedding_model(texts)
-    from topiclens.bigcorpus import embed_chunked
+    from topiclens.pipeline.sampled import embed_chunked
 
-    vectors = embed_chunked(model, texts)
+    plan = model._plan()
+    vectors = embed_chunked(plan, plan.encoder("all-MiniLM-L6-v2"), texts)
     assert vectors.shape == (200, 384)
     assert np.allclose(vectors, embeddings[:200], atol=1e-5)
     assert len(list((tmp_path / "runs").rglob("part-*.npz"))) == 4  # written back as partitions

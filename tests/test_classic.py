@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from sklearn.metrics import normalized_mutual_info_score
 
-from topiclens import ConfigError, TopicModel
+from topiclens import ConfigError, Representation, TopicModel
 from topiclens.evaluate import evaluate_model
 
 
@@ -32,9 +32,10 @@ def test_result_objects_match_the_embedding_model(classic, fitted):
     assert sizes.tolist() == classic.topic_sizes_ and (np.diff(sizes) <= 0).all() and sizes.min() > 0
     assert list(classic.topic_info().columns) == list(fitted.topic_info().columns)
     assert list(classic.document_info().columns) == list(fitted.document_info().columns)
+    settings = Representation()
     for reps in (classic.keywords_, classic.keybert_, classic.mmr_):
-        assert all(len(r) == classic.top_n_words for r in reps)
-    assert all(len(r) == classic.n_representative_docs for r in classic.representative_docs_)
+        assert all(len(r) == settings.top_n_words for r in reps)
+    assert all(len(r) == settings.n_representative_docs for r in classic.representative_docs_)
     assert classic.layout_.shape == (len(docs_of(classic)), 2)
 
 
@@ -53,7 +54,7 @@ def test_topics_follow_the_gold_sections(classic, gold):
 def test_keywords_are_the_models_own_top_words(classic):
     matrix = classic.ctfidf_.toarray()
     for t in classic.topic_ids_:
-        best = [classic.words_[i] for i in np.argsort(-matrix[t], kind="stable")[: classic.top_n_words]]
+        best = [classic.words_[i] for i in np.argsort(-matrix[t], kind="stable")[:10]]
         assert [w for w, _ in classic.keywords_[t]] == best
 
 
@@ -80,7 +81,7 @@ def test_evaluate_works_on_classic_models(classic, gold):
 
 
 def test_unknown_model_is_a_clear_error(docs):
-    with pytest.raises(ConfigError, match="unknown model 'plsa': use one of embedding, lda, nmf"):
+    with pytest.raises(ConfigError, match="unknown model 'plsa': use one of 'embedding', 'lda', 'nmf'"):
         TopicModel(model="plsa").fit(docs)
 
 

@@ -103,10 +103,10 @@ def test_console_script_runs(fitted_dir):
 
 
 def test_table_columns_line_up_for_wide_characters():
-    from topiclens.cli import _fit_column, _width
+    from topiclens.cli.output import fit_column, width
 
-    assert _width("Fcitx 输入法框架") == 16
+    assert width("Fcitx 输入法框架") == 16
     for label in ["Fcitx 输入法框架", "Python libraries", "很长的中文标签" * 5, "x" * 60]:
-        cell = _fit_column(label, 40)
-        assert _width(cell) == 40
-    assert _fit_column("x" * 60, 40).endswith("…")
+        cell = fit_column(label, 40)
+        assert width(cell) == 40
+    assert fit_column("x" * 60, 40).endswith("…")

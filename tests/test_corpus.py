@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from topiclens import CorpusError, TopicLensWarning, TopicModel, read_corpus
-from topiclens.corpus import check_corpus, from_texts
+from topiclens.io.corpus import check_corpus, from_texts
 
 TEXTS = ["the cat sat on the mat", "dogs bark at night", "a third document here"]
 

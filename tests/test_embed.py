@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from topiclens import ConfigError, TopicModel
-from topiclens.embed import EmbeddingCache, bundled_minilm_path, embed_texts, make_embedder
+from topiclens.embedders import EmbeddingCache, bundled_minilm_path, embed_texts, make_embedder
 
 
 class CountingEmbedder:

@@ -33,7 +33,7 @@ def test_coherence_per_topic_and_mean(report, fitted):
     topics = report["topics"]
     assert len(topics) == len(fitted.topic_ids_)
     npmi = [t["npmi"] for t in topics]
-    cv = [t["v"] for t in topics]
+    cv = [t["c_v"] for t in topics]
     assert all(-1 <= x <= 1 for x in npmi if not math.isnan(x))
     assert all(0 <= x <= 1 for x in cv if not math.isnan(x))
     assert report["summary"]["npmi"] == pytest.approx(np.nanmean(npmi))

@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 
 from topiclens import MissingDependencyError, TopicLensError, TopicModel
-from topiclens.embed import make_embedder
-from topiclens.embedders import OnnxMiniLMEmbedder, StaticEmbedder, length_sorted_batches, load_or_build
+from topiclens.embedders import OnnxMiniLMEmbedder, StaticEmbedder, make_embedder
+from topiclens.embedders.common import length_sorted_batches, load_or_build
 from topiclens.evaluate import agreement
 
 

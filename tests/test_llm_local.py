@@ -16,9 +16,11 @@ import urllib.request
 import pytest
 
 from servers import free_port
-from topiclens.llm.base import GenerationParams, make_llm
+from topiclens import LLMLabeler
+from topiclens.llm.base import GenerationParams
 from topiclens.llm.bundled import bundled_model_path
 from topiclens.llm.prompts import label_messages
+from topiclens.llm.registry import make_llm
 
 RUST = (["Rust crate providing a TOML parser, packaged for Debian with debcargo.",
          "Cargo subcommand that lists outdated crate dependencies."], ["rust", "cargo", "crate", "toml", "debcargo"])
@@ -120,10 +122,8 @@ def five_topics(docs, embeddings):
 
 def test_openai_backend_against_llama_cpp_server(llama_server, five_topics, tmp_path):
     model = copy.deepcopy(five_topics)
-    model.cache = str(tmp_path)
-    model.verbose = False
-    model.llm_concurrency = 2
-    stats = model.label_topics(f"openai:smollm2@{llama_server}")
+    model.set_params(cache=str(tmp_path), verbose=False)
+    stats = model.label_topics(LLMLabeler(f"openai:smollm2@{llama_server}", concurrency=2))
     assert stats["llm_calls"] >= len(model.topic_ids_)
     assert all(model.llm_labels_) and len({x.casefold() for x in model.llm_labels_}) == len(model.topic_ids_)
 
@@ -196,7 +196,8 @@ def test_label_command_reports_calls_and_cache(five_topics, tmp_path, capsys, mo
 
 
 def test_chinese_prompt_gets_a_chinese_label():
-    from topiclens.label import CJK, clean_label
+    from topiclens.labeling.clean import clean_label
+    from topiclens.lang import CJK
     from topiclens.llm.prompts import TEMPLATE_ZH
 
     docs = ["一个用于解析 TOML 文件的 Rust 库，由 debcargo 打包。", "列出过期依赖项的 Cargo 子命令。"]

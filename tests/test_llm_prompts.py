@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from topiclens import ConfigError
-from topiclens.label import clean_label, make_distinct, truncate
+from topiclens.labeling.clean import clean_label, make_distinct, truncate
 from topiclens.lang import detect_language
-from topiclens.llm.base import make_llm
 from topiclens.llm.prompts import SYSTEM_PROMPT, label_messages, render
+from topiclens.llm.registry import make_llm
 
 DOCS = ["Rust crate for parsing TOML files.", "Cargo plugin that audits dependencies."]
 KEYWORDS = ["rust", "cargo", "crate", "toml"]

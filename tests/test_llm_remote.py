@@ -7,7 +7,7 @@ import time
 import pytest
 
 from servers import MisbehavingServer, free_port
-from topiclens import TopicLensWarning
+from topiclens import LLMLabeler, TopicLensWarning
 from topiclens.llm.base import GenerationParams, LLMError, LLMUnavailable
 from topiclens.llm.openai_compat import OpenAICompatLLM
 
@@ -82,9 +82,8 @@ def test_key_is_sent_but_never_saved(server, fitted, tmp_path, monkeypatch):
 
     monkeypatch.setenv("TOPICLENS_TEST_KEY", "sk-very-secret-value")
     model = copy.deepcopy(fitted)
-    model.api_key_env = "TOPICLENS_TEST_KEY"
     model.cache = str(tmp_path)
-    model.label_topics(f"openai:test-model@{server.url('ok')}")
+    model.label_topics(LLMLabeler(f"openai:test-model@{server.url('ok')}", api_key_env="TOPICLENS_TEST_KEY"))
     assert any(h.get("Authorization") == "Bearer sk-very-secret-value" for h in server.headers_seen)
     saved = model.save(tmp_path / "model")
     for path in saved.iterdir():
@@ -97,9 +96,8 @@ def test_labels_come_concurrently_once_per_topic_and_then_from_cache(server, fit
 
     model = copy.deepcopy(fitted)
     model.cache = str(tmp_path)
-    model.llm_concurrency = 4
     n = len(model.topic_ids_)
-    stats = model.label_topics(f"openai:test-model@{server.url('slow')}")
+    stats = model.label_topics(LLMLabeler(f"openai:test-model@{server.url('slow')}", concurrency=4))
     assert stats["llm_calls"] == n + stats["reasked"] and stats["cached"] == 0
     assert server.max_in_flight >= 2
     labels = model.topic_info().query("topic >= 0")["llm"].tolist()
@@ -113,16 +111,12 @@ def test_labels_come_concurrently_once_per_topic_and_then_from_cache(server, fit
     assert again.labels_ == model.labels_
 
 
-def test_failed_topics_fall_back_to_keywords(server, fitted, tmp_path):
-    import copy
-
-    model = copy.deepcopy(fitted)
-    model.cache = str(tmp_path)
-    model.llm_timeout = 5.0
-    from topiclens.label import TopicLabeler, TopicPrompt
+def test_failed_topics_fall_back_to_keywords(server):
+    from topiclens.labeling.engine import TopicLabeler
+    from topiclens.stages.protocols import TopicEvidence
 
     llm = client(server.url("always500"), max_retries=1)
-    prompts = [TopicPrompt(["a document"], ["alpha", "beta"], "alpha, beta")]
+    prompts = [TopicEvidence(["a document"], ["alpha", "beta"], "alpha, beta")]
     with pytest.warns(TopicLensWarning, match="1 LLM call"):
         labels, stats = TopicLabeler(llm, cache=False, verbose=False).label(prompts)
     assert labels == ["alpha, beta"] and stats.fallbacks == 1

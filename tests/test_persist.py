@@ -103,3 +103,33 @@ def test_saving_over_a_foreign_directory_is_refused(fitted, tmp_path):
 def test_unfitted_model_says_so():
     with pytest.raises(NotFittedError, match="call fit"):
         TopicModel().topic_info()
+
+
+def test_a_model_saved_by_topiclens_0_1_loads_and_predicts_as_it_did(records, embeddings, tmp_path):
+    """tests/data/model_v1 was written by topiclens 0.1 (schema 1, the 45 flat parameters)."""
+    import shutil
+    from pathlib import Path
+
+    from topiclens import LeidenClustering, PCAReduction, Vocabulary
+
+    data = Path(__file__).parent / "data"
+    expected = json.loads((data / "model_v1_expected.json").read_text())
+    model = TopicModel.load(data / "model_v1", verbose=False)
+    assert isinstance(model.reduction, PCAReduction) and model.reduction.n_components == 16
+    assert isinstance(model.clustering, LeidenClustering) and model.clustering.resolution == 1.5
+    assert isinstance(model.vectorizer, Vocabulary) and model.vectorizer.ngram_range == (1, 2)
+    assert model.representation.top_n_words == 8 and model.nr_topics == 4 and model.seed == 3
+    assert model.labels_[0] == "Hand label" and len(model.keywords_[1]) == 8
+    texts = [r["text"] for r in records]
+    assert (model.predict(texts[:100]) == model.topics_).all()
+    new = model.predict(texts[100:130], embeddings=embeddings[100:130])
+    assert new.tolist() == expected["predict"]
+    assert np.allclose(model.transform(texts[100:130], embeddings=embeddings[100:130]), expected["transform"],
+                       atol=1e-5)
+    # Saved again, it is a schema-2 directory that loads to the same model.
+    copy = tmp_path / "copy"
+    shutil.copytree(data / "model_v1", copy)
+    again = TopicModel.load(model.save(copy), verbose=False)
+    assert json.loads((copy / "topiclens.json").read_text())["schema_version"] == 2
+    assert again.topic_info().equals(model.topic_info())
+    assert repr(again.get_params(deep=True)) == repr(model.get_params(deep=True))

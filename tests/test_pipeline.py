@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from sklearn.metrics import normalized_mutual_info_score
 
-from topiclens import ConfigError, TopicModel
+from topiclens import ConfigError, KMeansClustering, Representation, TopicModel, UMAPReduction
 
 
 def test_default_fit_finds_topics_that_match_the_archive_sections(fitted, gold):
@@ -42,14 +42,14 @@ def test_representative_docs_belong_to_their_topic(fitted):
 
 def test_keybert_keywords_are_closer_to_the_topic_than_ctfidf_order(fitted):
     """KeyBERT re-ranks by similarity to the centroid, so its mean similarity is never lower."""
-    from topiclens.represent import embed_words
+    from topiclens.stages.represent import embed_words
 
     model = fitted
     better = 0
     for t in model.topic_ids_:
         kb = [w for w, _ in model.keybert_[t]]
         kw = [w for w, _ in model.keywords_[t]]
-        vectors = embed_words(kb + kw, lambda ws: model._embed(ws))
+        vectors = embed_words(kb + kw, lambda ws: model.embed(ws))
         centroid = model.centroids_[t]
         sim_kb = np.mean([vectors[w] @ centroid for w in kb])
         sim_kw = np.mean([vectors[w] @ centroid for w in kw])
@@ -59,7 +59,7 @@ def test_keybert_keywords_are_closer_to_the_topic_than_ctfidf_order(fitted):
 
 
 def test_mmr_is_more_diverse_than_keybert(fitted):
-    from topiclens.represent import embed_words
+    from topiclens.stages.represent import embed_words
 
     def redundancy(words, vectors):
         m = np.stack([vectors[w] for w in words])
@@ -70,7 +70,7 @@ def test_mmr_is_more_diverse_than_keybert(fitted):
     for t in fitted.topic_ids_:
         kb = [w for w, _ in fitted.keybert_[t]]
         mm = [w for w, _ in fitted.mmr_[t]]
-        vectors = embed_words(kb + mm, lambda ws: fitted._embed(ws))
+        vectors = embed_words(kb + mm, lambda ws: fitted.embed(ws))
         lower += redundancy(mm, vectors) <= redundancy(kb, vectors) + 1e-6
     assert lower == len(fitted.topic_ids_)
 
@@ -92,8 +92,9 @@ def test_same_seed_same_topics_different_seed_may_differ(docs, embeddings):
 
 @pytest.mark.parametrize("reduction,clustering", [("umap", "hdbscan"), ("none", "leiden"), ("pca", "kmeans")])
 def test_swappable_stages_are_reproducible(docs, embeddings, reduction, clustering):
-    settings = dict(reduction=reduction, clustering=clustering, seed=11, threads=1, verbose=False,
-                    n_clusters=12, umap_epochs=50)
+    stages = {"umap": UMAPReduction(n_epochs=50), "kmeans": KMeansClustering(n_clusters=12)}
+    settings = dict(reduction=stages.get(reduction, reduction), clustering=stages.get(clustering, clustering), seed=11,
+                    threads=1, verbose=False)
     a = TopicModel(**settings).fit(docs, embeddings=embeddings)
     b = TopicModel(**settings).fit(docs, embeddings=embeddings)
     assert (a.topics_ == b.topics_).all()
@@ -103,7 +104,7 @@ def test_swappable_stages_are_reproducible(docs, embeddings, reduction, clusteri
 
 
 def test_min_cluster_size_scales_with_corpus_and_can_be_overridden(docs, embeddings):
-    from topiclens.cluster import auto_min_cluster_size
+    from topiclens.stages.cluster import auto_min_cluster_size
 
     assert auto_min_cluster_size(600) == 10
     assert auto_min_cluster_size(30_000) == 60
@@ -119,16 +120,14 @@ def test_nr_topics_merges_down_to_the_number(docs, embeddings, fitted):
 
 
 def test_outlier_reduction_with_threshold(docs, embeddings):
-    base = TopicModel(reduction="umap", clustering="hdbscan", umap_epochs=50, threads=1, verbose=False)
+    base = TopicModel(reduction=UMAPReduction(n_epochs=50), clustering="hdbscan", threads=1, verbose=False)
     topics = base.fit_predict(docs, embeddings=embeddings)
     n_out = int((topics < 0).sum())
     assert n_out > 0
-    reduced = TopicModel(reduction="umap", clustering="hdbscan", umap_epochs=50, threads=1, verbose=False,
-                         reduce_outliers=True).fit_predict(docs, embeddings=embeddings)
+    reduced = base.set_params(outlier_threshold=0.0).fit_predict(docs, embeddings=embeddings)
     assert (reduced >= 0).all()
     assert (reduced[topics >= 0] == topics[topics >= 0]).all()
-    strict = TopicModel(reduction="umap", clustering="hdbscan", umap_epochs=50, threads=1, verbose=False,
-                        reduce_outliers=True, outlier_threshold=0.6).fit_predict(docs, embeddings=embeddings)
+    strict = base.set_params(outlier_threshold=0.6).fit_predict(docs, embeddings=embeddings)
     assert 0 < int((strict < 0).sum()) < n_out
 
 
@@ -136,8 +135,7 @@ def test_bad_parameters_are_named():
     with pytest.raises(ConfigError, match="unknown clustering 'dbscan'"):
         TopicModel(clustering="dbscan", verbose=False).fit(["a b c"] * 20)
     with pytest.raises(ConfigError, match="KMeans needs a number of topics"):
-        TopicModel(clustering="kmeans", verbose=False).fit(["alpha beta", "gamma delta"] * 10,
-                                                           embeddings=np.eye(20, 8, dtype=np.float32))
+        TopicModel(clustering="kmeans", verbose=False).fit(["alpha beta", "gamma delta"] * 10)
 
 
 def test_wrong_embedding_shape_is_named(docs):
@@ -146,14 +144,15 @@ def test_wrong_embedding_shape_is_named(docs):
 
 
 def test_keyword_weightings(docs, embeddings, fitted):
-    classic = TopicModel(seed=7, threads=1, verbose=False, keyword_weighting="classic").fit(docs, embeddings=embeddings)
+    classic = TopicModel(seed=7, threads=1, verbose=False,
+                         representation=Representation(keyword_weighting="classic")).fit(docs, embeddings=embeddings)
     assert (classic.topics_ == fitted.topics_).all()
     assert [[w for w, _ in k] for k in classic.keywords_] != [[w for w, _ in k] for k in fitted.keywords_]
     # Both rank the topic's own dominant word first for most topics (e.g. 'perl', 'rust').
     same_first = sum(a[0][0] == b[0][0] for a, b in zip(classic.keywords_, fitted.keywords_))
     assert same_first >= len(fitted.keywords_) // 2
-    with pytest.raises(ConfigError, match="unknown keyword weighting 'tfidf'"):
-        TopicModel(keyword_weighting="tfidf", threads=1, verbose=False).fit(docs, embeddings=embeddings)
+    with pytest.raises(ConfigError, match="unknown keyword_weighting 'tfidf'"):
+        TopicModel(representation=Representation(keyword_weighting="tfidf"), verbose=False).fit(docs)
 
 
 def test_layout_places_topics_apart(fitted):

@@ -184,7 +184,7 @@ def test_the_network_guard_catches_requests(browser, report):
 def large_report(fitted, tmp_path_factory) -> Path:
     """The fitted model blown up to 30,000 documents (texts, topics and jittered map places repeated)."""
     from topiclens import TopicModel
-    from topiclens.corpus import Corpus
+    from topiclens.io.corpus import Corpus
 
     keep = np.flatnonzero(fitted.usable_)
     rows = np.resize(keep, 30_000)

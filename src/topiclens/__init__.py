@@ -1,25 +1,64 @@
-"""topiclens: topic modeling with readable labels, local by default."""
+"""topiclens: topic modeling with readable labels, local by default.
 
-__version__ = "0.1.0"
+The names below load on first use, so ``import topiclens`` (and ``topiclens --help``) stays fast.
+"""
 
-from .corpus import Corpus, TopicLensWarning, read_corpus  # noqa: E402
-from .errors import (  # noqa: E402
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from ._version import __version__
+from .errors import (
     ConfigError,
     CorpusError,
     MissingDependencyError,
     ModelFileError,
     NotFittedError,
     TopicLensError,
+    TopicLensWarning,
 )
-from .model import TopicModel  # noqa: E402
+
+_WHERE = {
+    "TopicModel": ".model",
+    "Corpus": ".io.corpus", "read_corpus": ".io.corpus",
+    "NoReduction": ".stages.reduce", "PCAReduction": ".stages.reduce", "UMAPReduction": ".stages.reduce",
+    "LeidenClustering": ".stages.cluster", "HDBSCANClustering": ".stages.cluster",
+    "KMeansClustering": ".stages.cluster",
+    "Vocabulary": ".stages.vocabulary", "Representation": ".stages.represent",
+    "UMAPLayout": ".stages.layout", "PCALayout": ".stages.layout",
+    "LDATopics": ".stages.classic", "NMFTopics": ".stages.classic",
+    "LLMLabeler": ".labeling.labeler",
+}
+
+if TYPE_CHECKING:
+    from .io.corpus import Corpus, read_corpus
+    from .labeling.labeler import LLMLabeler
+    from .model import TopicModel
+    from .stages.classic import LDATopics, NMFTopics
+    from .stages.cluster import HDBSCANClustering, KMeansClustering, LeidenClustering
+    from .stages.layout import PCALayout, UMAPLayout
+    from .stages.reduce import NoReduction, PCAReduction, UMAPReduction
+    from .stages.represent import Representation
+    from .stages.vocabulary import Vocabulary
 
 
-def load(directory) -> "TopicModel":
-    """Load a saved model directory (same as TopicModel.load)."""
+def __getattr__(name: str) -> Any:
+    if name in _WHERE:
+        return getattr(importlib.import_module(_WHERE[name], __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def load(directory) -> TopicModel:
+    """Load a saved model directory (same as ``TopicModel.load``)."""
+    from .model import TopicModel
+
     return TopicModel.load(directory)
 
 
 __all__ = [
-    "ConfigError", "Corpus", "CorpusError", "MissingDependencyError", "ModelFileError", "NotFittedError",
-    "TopicLensError", "TopicLensWarning", "TopicModel", "__version__", "load", "read_corpus",
+    "ConfigError", "Corpus", "CorpusError", "HDBSCANClustering", "KMeansClustering", "LDATopics", "LLMLabeler",
+    "LeidenClustering", "MissingDependencyError", "ModelFileError", "NMFTopics", "NoReduction", "NotFittedError",
+    "PCALayout", "PCAReduction", "Representation", "TopicLensError", "TopicLensWarning", "TopicModel", "UMAPLayout",
+    "UMAPReduction", "Vocabulary", "__version__", "load", "read_corpus",
 ]

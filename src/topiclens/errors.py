@@ -27,6 +27,10 @@ class NotFittedError(TopicLensError, AttributeError):
     """The model must be fitted (or loaded) first."""
 
 
+class TopicLensWarning(UserWarning):
+    """Something was skipped or looks wrong, but the work went on."""
+
+
 def require(module: str, extra: str, feature: str):
     """Import an optional module, or say which extra installs it."""
     import importlib

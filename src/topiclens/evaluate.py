@@ -11,10 +11,10 @@ from .errors import ConfigError, require
 
 def tokenize_for_coherence(texts: Sequence[str], stop_words: str | list[str] | None = "english",
                            language: str = "en") -> list[list[str]]:
-    """Unigram tokens as the keyword stage sees them (lowercase, stop words removed)."""
-    from .keywords import Vocabulary
+    """Unigram tokens as the default vocabulary stage sees them (lowercase, stop words removed)."""
+    from .stages.vocabulary import FittedVocabulary, Vocabulary
 
-    analyze = Vocabulary(stop_words, language=language).analyzer()
+    analyze = FittedVocabulary(Vocabulary(stop_words), language, []).unigram_analyzer()
     return [analyze(t) for t in texts]
 
 
@@ -74,41 +74,52 @@ def label_quality(label_vectors: np.ndarray, topic_centroids: np.ndarray) -> dic
     return {"hit_rate": float((ranks == 1).mean()), "mean_rank": float(ranks.mean())}
 
 
+SCORE_NAMES = {"c_npmi": "npmi", "c_v": "c_v", "u_mass": "u_mass"}  # the keys a report uses per measure
+
+
 def evaluate_model(model, gold: Sequence | None = None, measures: Sequence[str] = ("c_npmi", "c_v"),
                    top_n: int = 10) -> dict:
-    """Coherence per topic and on average, diversity, label quality, and NMI/ARI when gold labels exist."""
-    from .model import keyword_label
+    """Coherence per topic and on average, diversity, label quality, and NMI/ARI when gold labels exist.
 
+    ``model`` is a fitted TopicModel. Each coherence measure is reported under its name in
+    :data:`SCORE_NAMES` ('npmi', 'c_v', 'u_mass'); scores that cannot be computed are NaN.
+    """
+    from .labeling.clean import keyword_label
+
+    unknown = [m for m in measures if m not in SCORE_NAMES]
+    if unknown:
+        raise ConfigError(f"unknown coherence measure {unknown[0]!r}: use {', '.join(SCORE_NAMES)}")
     usable = model.usable_
     texts = [t for t, ok in zip(model.corpus_.texts, usable) if ok]
-    tokens = tokenize_for_coherence(texts, model.stop_words, getattr(model, "language_", "en"))
+    analyze = model.vectorizer_.unigram_analyzer()
+    tokens = [analyze(t) for t in texts]
     words = [unigrams([w for w, _ in kw], top_n) for kw in model.keywords_]
-    per_topic = [{"topic": t, "size": model.topic_sizes_[t], "label": model.labels_[t], "words": words[t]}
+    per_topic = [{"topic": t, "size": int(model.topic_sizes_[t]), "label": model.labels_[t], "words": words[t]}
                  for t in model.topic_ids_]
     summary: dict = {"n_topics": len(model.topic_ids_), "n_documents": int(usable.sum()),
                      "outlier_fraction": float((model.topics_[usable] < 0).mean()),
                      "diversity": diversity(words, top_n)}
     for measure in measures:
-        name = measure.removeprefix("c_")
+        name = SCORE_NAMES[measure]
         scores = coherence(words, tokens, measure, top_n)
         for row, score in zip(per_topic, scores):
             row[name] = score
-        summary[name] = float(np.nanmean(scores)) if scores else float("nan")
+        finite = [x for x in scores if not np.isnan(x)]
+        summary[name] = float(np.mean(finite)) if finite else float("nan")
     if gold is not None:
         gold = list(gold)
         if len(gold) != len(model.topics_):
             raise ConfigError(f"{len(gold)} gold labels for {len(model.topics_)} documents")
         kept = [g for g, ok in zip(gold, usable) if ok]
         summary.update(agreement(kept, model.topics_[usable]))
-    if model._embedder() is not None and model.topic_ids_:
-        keyword_labels = [keyword_label(kw) for kw in model.keywords_]
-        label_sets = {"keyword_labels": keyword_labels}
+    if model.embedding_model_ is not None and model.topic_ids_:
+        label_sets = {"keyword_labels": [keyword_label(kw) for kw in model.keywords_]}
         if model.llm_labels_:
             label_sets["llm_labels"] = model.llm_labels_
         if model.labels_ not in label_sets.values():
             label_sets["labels"] = model.labels_
         summary["label_quality"] = {
-            name: label_quality(model._embed(labels, desc="embedding labels"), model.centroids_)
+            name: label_quality(model.embed(labels, desc="embedding labels"), model.centroids_)
             for name, labels in label_sets.items()
         }
     return {"summary": summary, "topics": per_topic}

@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
+
+
+class KnnGraph(NamedTuple):
+    """Each row's nearest rows: ``neighbours`` (n, k) int64 and their cosine ``similarities`` (n, k) float32,
+    best first."""
+
+    neighbours: np.ndarray
+    similarities: np.ndarray
 
 
 def normalize(vectors: np.ndarray) -> np.ndarray:
@@ -11,6 +21,17 @@ def normalize(vectors: np.ndarray) -> np.ndarray:
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
     norms[norms == 0] = 1.0
     return vectors / norms
+
+
+def unit_rows(vectors: np.ndarray, tolerance: float = 1e-6) -> np.ndarray:
+    """``vectors`` as they are when every row already has unit length, else normalized rows.
+
+    Dividing unit rows by their norms again changes their last bits, and with them near-ties in a
+    neighbour search: rows that are unit already are left exactly as they are.
+    """
+    vectors = np.asarray(vectors, dtype=np.float32)
+    norms = np.linalg.norm(vectors, axis=1)
+    return vectors if np.all(np.abs(norms - 1.0) <= tolerance) else normalize(vectors)
 
 
 def _top_k_numpy(sims: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -35,10 +56,10 @@ def _top_k():
 
 
 def cosine_knn(queries: np.ndarray, index: np.ndarray, k: int, *, exclude_self: bool = False,
-               block: int = 1024) -> tuple[np.ndarray, np.ndarray]:
+               block: int = 1024) -> KnnGraph:
     """The k most cosine-similar rows of ``index`` for each query row.
 
-    Returns (neighbours, similarities), each (n_queries, k), best first, ties by index.
+    Returns a :class:`KnnGraph`, each array (n_queries, k), best first, ties by the lower index.
     With ``exclude_self`` the queries are the index itself and row i never lists i.
     Both inputs must already be unit-normalized.
     """
@@ -46,7 +67,7 @@ def cosine_knn(queries: np.ndarray, index: np.ndarray, k: int, *, exclude_self: 
     index = np.ascontiguousarray(index, dtype=np.float32)
     k = min(k, index.shape[0] - (1 if exclude_self else 0))
     if k <= 0:
-        return np.zeros((queries.shape[0], 0), np.int64), np.zeros((queries.shape[0], 0), np.float32)
+        return KnnGraph(np.zeros((queries.shape[0], 0), np.int64), np.zeros((queries.shape[0], 0), np.float32))
     top_k = _top_k()
     neighbours = np.empty((queries.shape[0], k), dtype=np.int64)
     similarities = np.empty((queries.shape[0], k), dtype=np.float32)
@@ -56,8 +77,24 @@ def cosine_knn(queries: np.ndarray, index: np.ndarray, k: int, *, exclude_self: 
         if exclude_self:
             rows = np.arange(stop - start)
             sims[rows, rows + start] = -np.inf
-        part, part_sims = top_k(sims, k)
-        order = np.lexsort((part, -part_sims), axis=1)
-        neighbours[start:stop] = np.take_along_axis(part, order, axis=1)
-        similarities[start:stop] = np.take_along_axis(part_sims, order, axis=1)
-    return neighbours, similarities
+        neighbours[start:stop], similarities[start:stop] = _best_k(sims, k, top_k)
+    return KnnGraph(neighbours, similarities)
+
+
+def _best_k(sims: np.ndarray, k: int, top_k) -> tuple[np.ndarray, np.ndarray]:
+    """The k best columns of each row, best first; equal similarities go to the lower index.
+
+    A fast top-k picks any of several equal values at the boundary, and duplicate documents make
+    such ties common: one candidate more shows where the k-th and the next tie, and those rows
+    (rare) are ranked again in full, so the result never depends on the selection algorithm.
+    """
+    extra = 1 if k < sims.shape[1] else 0
+    part, part_sims = top_k(sims, k + extra)
+    order = np.lexsort((part, -part_sims), axis=1)
+    part = np.take_along_axis(part, order, axis=1)
+    part_sims = np.take_along_axis(part_sims, order, axis=1)
+    if extra:
+        for row in np.flatnonzero(part_sims[:, k] == part_sims[:, k - 1]):
+            best = np.lexsort((np.arange(sims.shape[1]), -sims[row]))[: k + 1]
+            part[row], part_sims[row] = best, sims[row, best]
+    return part[:, :k], part_sims[:, :k]

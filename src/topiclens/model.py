@@ -1,402 +1,419 @@
-"""TopicModel: composes the stages (embed, reduce, cluster, keywords, represent) and holds what it learned."""
+"""TopicModel: composes the stages and owns what they learned."""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
+from sklearn.base import BaseEstimator
 
-from . import topics as topic_ops
-from .assign import known_rows, topic_probabilities
-from .classic import MODELS
-from .cluster import CLUSTERINGS, auto_min_cluster_size
-from .corpus import Corpus, check_corpus, from_texts, read_corpus
-from .embed import (
-    AUTO_EMBEDDING_MODEL,
-    MULTILINGUAL_EMBEDDING_MODEL,
-    Embedder,
-    embed_texts,
-    load_embeddings,
-    make_embedder,
-)
-from .errors import ConfigError, CorpusError, NotFittedError
-from .fitting import cluster_embeddings, count_words, fit_classic
-from .keywords import ctfidf, top_terms
-from .lang import detect_language
-from .layout import LAYOUTS, map_layout
-from .reduce import REDUCTIONS
-from .represent import centroids, embed_words, keybert_keywords, mmr_keywords, representative_docs
-from .runtime import thread_limit
+from .choices import LANGUAGES, LAYOUTS, MODELS
+from .embedders.registry import check_embedding_spec
+from .errors import ConfigError, NotFittedError
+from .io.corpus import as_corpus
+from .io.records import param_record, restore_param
+from .labeling.labeler import LABELER_OBJECT, as_labeler, topic_evidence
+from .params import HasMethods, Instance, IsNone, Number, OneOf, Rule, Unrestored, check_param, check_params
+from .pipeline.fit import fit_topics
+from .pipeline.plan import FitPlan
+from .placing import Documents, Embeddings, PlacingMethods
+from .stages import adapt
+from .stages.classic import LDATopics, NMFTopics
+from .stages.cluster import CLUSTERER_OBJECT, SKLEARN_CLUSTERER
+from .stages.protocols import LabelContext
+from .stages.reduce import REDUCER_OBJECT, SKLEARN_TRANSFORMER
+from .stages.represent import Representation
+from .stages.vocabulary import SKLEARN_VECTORIZER, VECTORIZER_OBJECT
+from .state import STATE_FIELDS, TopicState
 from .views.methods import ViewMethods
 
-Documents = Sequence[str] | Corpus | str | Path
+# The fitted values that everything derived (text lookup, neighbour index, encoder) is computed from.
+DATA_FIELDS = ("corpus", "usable", "topics", "sample", "embeddings", "projection", "embedding_model")
+# What a model directory restores; the rest (where LLM requests, keys, caches and work go, and how
+# this process runs) is always the caller's choice, never the files'.
+PIPELINE_PARAMS = ("model", "embedding_model", "reduction", "clustering", "vectorizer", "representation", "layout",
+                   "language", "n_neighbors", "min_cluster_size", "nr_topics", "outlier_threshold", "sample_size",
+                   "chunk_size", "seed")
 
 
-class TopicModel(ViewMethods):
-    """Topics of a document collection: embed, reduce, cluster, rank words, represent.
+class TopicModel(PlacingMethods, ViewMethods, BaseEstimator):
+    """Topics of a document collection: embed, reduce, cluster, rank words, represent, label.
 
-    Parameters follow scikit-learn's convention: they are stored as given and read at
-    ``fit``; what the model learns ends in an underscore. ``seed`` fixes every random step.
+    A scikit-learn estimator: the constructor only stores its parameters, every parameter is
+    checked before any work starts, ``get_params(deep=True)`` lists nested stage settings
+    (``clustering__resolution``), and ``set_params``, ``sklearn.base.clone`` and ``repr`` work.
+    What the model learns ends in an underscore and is assigned in one place.
+
+    Parameters
+    ----------
+    model : {'embedding', 'lda', 'nmf'} or LDATopics or NMFTopics, default 'embedding'
+        'embedding': embed, reduce, cluster. 'lda' / 'nmf' (or the objects, for their settings):
+        classic topic models on the word counts, ``nr_topics`` topics (20 by default).
+    embedding_model : str, path or Embedder, default 'auto'
+        'auto': int8 all-MiniLM-L6-v2 (``minilm-int8``), or the multilingual Universal Sentence
+        Encoder (``use-multilingual``) for Chinese; ``all-MiniLM-L6-v2`` (fp32), ``minilm-onnx``,
+        ``minilm-static``; a local sentence-transformers directory; or any object with ``name`` and
+        ``encode(texts)`` (e.g. ``OnnxMiniLMEmbedder(max_seq_length=128)``). None: embeddings must be
+        given to ``fit`` and no KeyBERT/MMR keywords are computed.
+    reduction : {'pca', 'none', 'umap'}, a reducer, or a scikit-learn transformer, default 'pca'
+        'pca' is ``PCAReduction(64)``, 'umap' ``UMAPReduction()``. A transformer such as
+        ``sklearn.decomposition.PCA(32)`` is cloned and fitted on the unit-length embeddings; if it
+        is affine its map is saved as arrays and places new documents, else new documents are
+        compared in the embedding space.
+    clustering : {'leiden', 'hdbscan', 'kmeans'}, a clusterer, or a scikit-learn clusterer, default 'leiden'
+        'leiden' is ``LeidenClustering()`` (``resolution`` on the object), 'hdbscan'
+        ``HDBSCANClustering()``, 'kmeans' needs ``KMeansClustering(n_clusters=N)``. Any estimator with
+        ``fit_predict`` (or ``fit`` and ``labels_``), e.g. ``AgglomerativeClustering(n_clusters=20)``,
+        is cloned and used as it is; negative labels are outliers.
+    vectorizer : Vocabulary, a CountVectorizer-like object, or None, default None
+        Which words are ranked: None is ``Vocabulary()`` (English stop words, unigrams, min_df=2; jieba
+        words for Chinese). A scikit-learn vectorizer is cloned and its own tokenizer used.
+    representation : Representation or None, default None
+        Keyword weighting, keywords per topic, KeyBERT candidates, MMR diversity, representative
+        documents (None: ``Representation()``).
+    labeler : str, LLMLabeler, a labeler object, or None, default None
+        Labels written at the end of ``fit``: an LLM spec such as 'qwen2.5-coder-1.5b' (bundled),
+        'llama-cpp:PATH.gguf', 'hf:DIR', 'openai:MODEL@URL', or ``LLMLabeler(llm, ...)`` with its
+        template, language, word cap and document budget. None: keyword labels until
+        ``label_topics`` is called.
+    layout : {'umap', 'pca', 'none'} or a layout object, default 'umap'
+        The document map's 2-D layout, computed at fit ('umap' is ``UMAPLayout()``).
+    language : {'auto', 'en', 'zh'}, default 'auto'
+        The corpus language: 'zh' segments words with jieba and labels in Chinese; 'auto' detects it.
+    n_neighbors : int, default 15
+        Neighbours in the kNN graph (clustering, probabilities, map, assignment of new documents).
+    min_cluster_size : int or None, default None
+        The smallest topic for Leiden and HDBSCAN: smaller clusters become outliers (None: 0.2 % of
+        the documents, at least 10). Also the fewest documents a fit accepts.
+    nr_topics : int or None, default None
+        Merge the smallest topic into its most similar one until this many remain (LDA/NMF: the
+        number of topics).
+    outlier_threshold : float or None, default None
+        Move each outlier to the topic with the most similar centroid when the cosine similarity is at
+        least this (None: outliers stay).
+    sample_size : int or None, default 100000
+        Above this many documents, cluster a seeded sample and assign the rest (None: never sample).
+    chunk_size : int, default 50000
+        Documents per chunk of big-corpus work.
+    client : dask.distributed.Client, str or None, default None
+        Run embedding, assignment and word counts on a Dask cluster (a client or a scheduler address).
+    work_dir : str, path or None, default None
+        Where finished big-corpus chunks are kept so an interrupted run resumes (None: the cache).
+    seed : int, default 42
+        Every random step (PCA, Leiden, UMAP, KMeans, LDA, NMF, the sample).
+    threads : int or None, default None
+        BLAS, torch, numba and LLM threads (None: ``$TOPICLENS_THREADS``, else every core).
+    cache : bool or path, default True
+        Embeddings and LLM answers on disk (True: ``$TOPICLENS_CACHE`` or ``~/.cache/topiclens``).
+    verbose : bool, default True
+        Progress bars on stderr.
+
+    Attributes
+    ----------
+    corpus_ : Corpus
+        The input documents, ids and other fields, in input order (``n`` documents).
+    usable_ : ndarray of shape (n,), bool
+        Documents with text (empty ones are kept as outliers).
+    topics_ : ndarray of shape (n,), int64
+        Each document's topic, -1 for outliers.
+    probabilities_ : ndarray of shape (n, n_topics), float32
+        Each document's share of its neighbours' similarity per topic (LDA/NMF: its topic mixture);
+        what a row falls short of 1 is the outliers' share.
+    sample_ : ndarray of shape (n,), bool
+        Documents that were clustered (all of them unless the corpus was sampled).
+    embeddings_ : ndarray of shape (n_usable, dim), float32
+        Unit-length embeddings of the usable documents.
+    projection_ : LinearMap or None
+        Places new embeddings in the neighbour space of the clustering (None: the embedding space).
+    vectorizer_ : WordCounter
+        The fitted vocabulary; ``words_`` lists its words.
+    ctfidf_ : sparse matrix of shape (n_topics, n_words)
+        Each topic's word weights (LDA/NMF: the topic-word matrix, rows summing to 1).
+    topic_ids_ : list of int
+        ``[0, ..., n_topics - 1]``, topic 0 the largest.
+    topic_sizes_ : list of int, length n_topics
+    keywords_, keybert_, mmr_ : list of n_topics lists of (word, score)
+        c-TF-IDF keywords, KeyBERT-style keywords (cosine to the centroid), MMR keywords.
+    representative_docs_ : list of n_topics lists of int
+        Rows of each topic's documents nearest its centroid.
+    centroids_ : ndarray of shape (n_topics, dim), float32
+    layout_ : ndarray of shape (n, 2), float32, or None
+        Map coordinates (NaN for empty documents); None with ``layout='none'``.
+    labels_ : list of str
+        The label in use per topic: set by hand, else the labeler's, else keywords.
+    llm_labels_ : list of str or None
+        The labeler's labels, once asked.
+    llm_name_ : str or None
+        What wrote ``llm_labels_`` (e.g. 'llama-cpp:qwen2.5-coder-1.5b').
+    label_stats_ : dict
+        Call counts of the last labeling (``llm_calls``, ``cached``, ``reasked``, ``fallbacks``).
+    language_ : str
+        The corpus language used.
+    embedding_model_ : str, path or Embedder
+        The embedding model used ('auto' resolved).
+    min_cluster_size_ : int
+        The minimum topic size used.
+    classic_ : ClassicAssigner or None
+        The LDA / NMF model (``model='lda'|'nmf'``).
+    timings_ : dict of str to float
+        Seconds per stage of the fit.
     """
+
+    _constraints: ClassVar[dict[str, list[Rule]]] = {
+        "model": [OneOf(MODELS), Instance(LDATopics, NMFTopics)],
+        "embedding_model": [IsNone(), Instance(str, Path, what="a name or a model directory"),
+                            HasMethods("encode", what="an embedder object with name and encode(texts)")],
+        "reduction": [OneOf(adapt.REDUCERS), REDUCER_OBJECT, SKLEARN_TRANSFORMER],
+        "clustering": [OneOf(adapt.CLUSTERERS), CLUSTERER_OBJECT, SKLEARN_CLUSTERER],
+        "vectorizer": [IsNone(), VECTORIZER_OBJECT, SKLEARN_VECTORIZER],
+        "representation": [IsNone(), Instance(Representation)],
+        "labeler": [IsNone(), Instance(str, what="an LLM spec string"), LABELER_OBJECT],
+        "layout": [OneOf(LAYOUTS), HasMethods("layout", what="a layout object with layout(space, graph, context)")],
+        "language": [OneOf(LANGUAGES)],
+        "n_neighbors": [Number(int, 1)],
+        "min_cluster_size": [IsNone(), Number(int, 2)],
+        "nr_topics": [IsNone(), Number(int, 1)],
+        "outlier_threshold": [IsNone(), Number(float, -1.0, 1.0)],
+        "sample_size": [IsNone(), Number(int, 50)],
+        "chunk_size": [Number(int, 1)],
+        "work_dir": [IsNone(), Instance(str, Path, what="a directory")],
+        "seed": [Number(int, 0, 2**32 - 1)],
+        "threads": [IsNone(), Number(int, 1)],
+        "cache": [Instance(bool, str, Path, what="True, False or a directory")],
+        "verbose": [Instance(bool)],
+    }
 
     def __init__(
         self,
         *,
-        model: str = "embedding",
-        embedding_model: str | Embedder | None = "auto",
-        reduction: str = "pca",
-        n_components: int | None = None,
-        umap_epochs: int | None = None,
-        clustering: str = "leiden",
-        n_neighbors: int = 15,
-        resolution: float = 1.0,
-        min_cluster_size: int | None = None,
-        min_samples: int | None = None,
-        n_clusters: int | None = None,
-        nr_topics: int | None = None,
-        reduce_outliers: bool = False,
-        outlier_threshold: float = 0.0,
-        layout: str = "umap",
-        layout_epochs: int | None = None,
+        model: str | LDATopics | NMFTopics = "embedding",
+        embedding_model: Any = "auto",
+        reduction: Any = "pca",
+        clustering: Any = "leiden",
+        vectorizer: Any = None,
+        representation: Representation | None = None,
+        labeler: Any = None,
+        layout: Any = "umap",
         language: str = "auto",
-        stop_words: str | list[str] | None = "english",
-        ngram_range: tuple[int, int] = (1, 1),
-        min_df: int | float = 2,
-        max_df: int | float = 1.0,
-        keyword_weighting: str = "docshare",
-        top_n_words: int = 10,
-        n_candidates: int = 30,
-        mmr_diversity: float = 0.3,
-        n_representative_docs: int = 5,
-        llm: str | Any | None = None,
-        chat_format: str | None = None,
-        api_key_env: str | None = None,
-        llm_concurrency: int = 4,
-        llm_timeout: float = 120.0,
-        label_template: str | None = None,
-        label_language: str = "auto",
-        label_max_words: int = 8,
-        label_doc_tokens: int = 24,
+        n_neighbors: int = 15,
+        min_cluster_size: int | None = None,
+        nr_topics: int | None = None,
+        outlier_threshold: float | None = None,
         sample_size: int | None = 100_000,
         chunk_size: int = 50_000,
         client: Any = None,
         work_dir: str | Path | None = None,
         seed: int = 42,
         threads: int | None = None,
-        batch_size: int = 64,
-        max_seq_length: int = 256,
-        cache: bool | str = True,
+        cache: bool | str | Path = True,
         verbose: bool = True,
     ) -> None:
         self.model = model
         self.embedding_model = embedding_model
         self.reduction = reduction
-        self.n_components = n_components
-        self.umap_epochs = umap_epochs
         self.clustering = clustering
-        self.n_neighbors = n_neighbors
-        self.resolution = resolution
-        self.min_cluster_size = min_cluster_size
-        self.min_samples = min_samples
-        self.n_clusters = n_clusters
-        self.nr_topics = nr_topics
-        self.reduce_outliers = reduce_outliers
-        self.outlier_threshold = outlier_threshold
+        self.vectorizer = vectorizer
+        self.representation = representation
+        self.labeler = labeler
         self.layout = layout
-        self.layout_epochs = layout_epochs
         self.language = language
-        self.stop_words = stop_words
-        self.ngram_range = ngram_range
-        self.min_df = min_df
-        self.max_df = max_df
-        self.keyword_weighting = keyword_weighting
-        self.top_n_words = top_n_words
-        self.n_candidates = n_candidates
-        self.mmr_diversity = mmr_diversity
-        self.n_representative_docs = n_representative_docs
-        self.llm = llm
-        self.chat_format = chat_format
-        self.api_key_env = api_key_env
-        self.llm_concurrency = llm_concurrency
-        self.llm_timeout = llm_timeout
-        self.label_template = label_template
-        self.label_language = label_language
-        self.label_max_words = label_max_words
-        self.label_doc_tokens = label_doc_tokens
+        self.n_neighbors = n_neighbors
+        self.min_cluster_size = min_cluster_size
+        self.nr_topics = nr_topics
+        self.outlier_threshold = outlier_threshold
         self.sample_size = sample_size
         self.chunk_size = chunk_size
         self.client = client
         self.work_dir = work_dir
         self.seed = seed
         self.threads = threads
-        self.batch_size = batch_size
-        self.max_seq_length = max_seq_length
         self.cache = cache
         self.verbose = verbose
 
     # ----------------------------------------------------------------- parameters
-    def get_params(self) -> dict[str, Any]:
-        """The constructor's parameters (JSON-friendly, except a custom Embedder)."""
-        import inspect
+    def validate_params(self) -> TopicModel:
+        """Check every parameter, as ``fit`` does before it reads a document; return self.
 
-        names = [p for p in inspect.signature(type(self).__init__).parameters if p != "self"]
-        return {name: getattr(self, name) for name in names}
-
-    def _check_params(self) -> None:
-        if self.model not in MODELS:
-            raise ConfigError(f"unknown model {self.model!r}: use one of {', '.join(MODELS)}")
-        if self.language not in ("auto", "en", "zh"):
-            raise ConfigError(f"unknown language {self.language!r}: use auto, en or zh")
-        if self.reduction not in REDUCTIONS:
-            raise ConfigError(f"unknown reduction {self.reduction!r}: use one of {', '.join(REDUCTIONS)}")
-        if self.clustering not in CLUSTERINGS:
-            raise ConfigError(f"unknown clustering {self.clustering!r}: use one of {', '.join(CLUSTERINGS)}")
-        if self.layout not in LAYOUTS:
-            raise ConfigError(f"unknown layout {self.layout!r}: use one of {', '.join(LAYOUTS)}")
-        if self.min_cluster_size is not None and self.min_cluster_size < 2:
-            raise ConfigError(f"min_cluster_size must be at least 2, got {self.min_cluster_size}")
-        if self.sample_size is not None and self.sample_size < 50:
-            raise ConfigError(f"sample_size must be at least 50 documents (or None: no sampling), got "
-                              f"{self.sample_size}")
-        if self.chunk_size < 1:
-            raise ConfigError(f"chunk_size must be at least 1, got {self.chunk_size}")
-        if self.nr_topics is not None and self.nr_topics < 1:
-            raise ConfigError(f"nr_topics must be at least 1, got {self.nr_topics}")
-
-    def _resolve_embedding_model(self, texts: Sequence[str]) -> None:
-        """'auto': the bundled multilingual encoder for Chinese corpora, else int8 all-MiniLM-L6-v2."""
-        self.language_ = detect_language(texts) if self.language == "auto" else self.language
-        model = self.embedding_model
-        if isinstance(model, str) and model == "auto":
-            model = MULTILINGUAL_EMBEDDING_MODEL if self.language_ == "zh" else AUTO_EMBEDDING_MODEL
-        if getattr(self, "embedding_model_", None) != model:
-            self._embedder_cache = None
-        self.embedding_model_ = model
-
-    def _embedder(self) -> Embedder | None:
-        if getattr(self, "_embedder_cache", None) is None:
-            spec = getattr(self, "embedding_model_", self.embedding_model)
-            self._embedder_cache = make_embedder(spec, batch_size=self.batch_size,
-                                                 max_seq_length=self.max_seq_length, threads=self.threads)
-        return self._embedder_cache
-
-    def _embed(self, texts: Sequence[str], desc: str = "embedding") -> np.ndarray:
-        embedder = self._embedder()
-        if embedder is None:
-            raise ConfigError("no embedding model: pass embeddings=... or set embedding_model")
-        return embed_texts(texts, embedder, cache=self.cache, verbose=self.verbose, desc=desc)
-
-    # ------------------------------------------------------------------------ fit
-    def fit(self, docs: Documents, embeddings: np.ndarray | str | Path | None = None) -> TopicModel:
-        """Learn topics from documents (list of strings, Corpus, or a corpus file path)."""
-        self._check_params()
-        corpus = as_corpus(docs)
-        n_clustered = int(corpus.usable.sum())
-        if self.model == "embedding" and self.sample_size:
-            n_clustered = min(n_clustered, self.sample_size)
-        self.min_cluster_size_ = self.min_cluster_size or auto_min_cluster_size(n_clustered)
-        usable = check_corpus(corpus, self.min_cluster_size_)
-        timings: dict[str, float] = {}
-        clock = time.perf_counter()
-        texts = [t for t, ok in zip(corpus.texts, usable) if ok]
-        self._resolve_embedding_model(texts)
-        with thread_limit(self.threads):
-            vectors = self._document_vectors(corpus, usable, texts, embeddings)
-            timings["embed"] = time.perf_counter() - clock
-            fit_clock = time.perf_counter()
-            keys = [h for h, ok in zip(corpus.hashes, usable) if ok]
-            coords = knn = None
-            if self.model == "embedding" and self.sample_size and len(texts) > self.sample_size:
-                from .bigcorpus import fit_sampled
-
-                labels, unit, probs, keyword_matrix, sample, coords = fit_sampled(self, texts, vectors, keys,
-                                                                                  timings)
-            else:
-                clock = time.perf_counter()
-                counts = count_words(self, texts)
-                timings["count"] = time.perf_counter() - clock
-                sample = np.ones(len(texts), dtype=bool)
-                if self.model == "embedding":
-                    labels, unit, knn = cluster_embeddings(self, vectors, keys, timings)
-                    n_topics = topic_ops.topic_count(labels)
-                    probs = topic_ops.neighbour_votes(knn[0], knn[1], labels, n_topics)
-                    topic_ids = list(range(n_topics))
-                    keyword_matrix = ctfidf(counts, labels, topic_ids + [-1], self.keyword_weighting)[:n_topics]
-                    layout_space = self.space_
-                else:
-                    labels, unit, knn, probs, layout_space = fit_classic(self, vectors, counts, keys, timings)
-                    keyword_matrix = self.classic_.keyword_matrix()
-            self._learn_topics(corpus, usable, unit, labels, probs, keyword_matrix, sample, timings)
-            if knn is not None:
-                clock = time.perf_counter()
-                coords = map_layout(layout_space, knn, self.layout, self.seed, self.layout_epochs)
-                timings["layout"] = time.perf_counter() - clock
-            self.layout_ = None if coords is None else self._usable_rows(coords, np.nan)
-        timings["fit"] = time.perf_counter() - fit_clock
-        self.timings_ = timings
-        if self.llm is not None:
-            clock = time.perf_counter()
-            self.label_topics()
-            self.timings_["label"] = time.perf_counter() - clock
+        Raises
+        ------
+        ConfigError
+            Naming the first invalid parameter and what to use instead.
+        """
+        self._plan()
         return self
 
-    def _document_vectors(self, corpus: Corpus, usable: np.ndarray, texts: list[str], embeddings) -> np.ndarray:
-        """The usable documents' embeddings: precomputed (memory-mapped .npy stays mapped), or embedded."""
-        if embeddings is not None:
-            full = load_embeddings(embeddings, len(corpus))
-            return full if usable.all() else np.asarray(full[usable], dtype=np.float32)
-        if self.client is not None:
-            from .bigcorpus import embed_chunked
+    def _plan(self) -> FitPlan:
+        """Check every parameter and resolve the stages; no document is read or embedded yet."""
+        check_params(self)
+        if isinstance(self.embedding_model, (str, Path)) and self.embedding_model != "auto":
+            check_embedding_spec(self.embedding_model)
+        as_labeler(self.labeler)
+        return FitPlan(
+            classic=adapt.as_classic(self.model), embedding_model=self.embedding_model,
+            reducer=adapt.as_reducer(self.reduction), clusterer=adapt.as_clusterer(self.clustering),
+            vectorizer=adapt.as_vectorizer(self.vectorizer),
+            representation=adapt.as_representation(self.representation), layout=adapt.as_layout(self.layout),
+            language=self.language, n_neighbors=self.n_neighbors, min_cluster_size=self.min_cluster_size,
+            nr_topics=self.nr_topics, outlier_threshold=self.outlier_threshold, sample_size=self.sample_size,
+            chunk_size=self.chunk_size, client=self.client, work_dir=self.work_dir, seed=self.seed,
+            threads=self.threads, cache=self.cache, verbose=self.verbose,
+            fingerprint=self._pipeline_record(),
+        )
 
-            return embed_chunked(self, texts)
-        return self._embed(texts)
+    def _pipeline_record(self) -> dict[str, Any]:
+        """The pipeline's parameters as JSON records (what a model directory restores)."""
+        return {name: param_record(getattr(self, name)) for name in PIPELINE_PARAMS}
 
-    def _learn_topics(self, corpus: Corpus, usable: np.ndarray, unit: np.ndarray, labels: np.ndarray,
-                      probs: np.ndarray, keyword_matrix, sample: np.ndarray, timings: dict[str, float]) -> None:
-        clock = time.perf_counter()
-        n_topics = topic_ops.topic_count(labels)
-        topic_ids = list(range(n_topics))
-        self.corpus_ = corpus
-        self.usable_ = usable
-        self.topics_ = self._usable_rows(labels, -1).astype(np.int64)
-        self.probabilities_ = self._usable_rows(probs, 0.0)
-        self.sample_ = self._usable_rows(sample, False)
-        self.embeddings_ = unit
-        self.topic_ids_ = topic_ids
-        self.topic_sizes_ = np.bincount(labels[labels >= 0], minlength=n_topics).tolist()
-        self.ctfidf_ = keyword_matrix
-        ranked = top_terms(self.ctfidf_, self.words_, max(self.n_candidates, self.top_n_words))
-        self.keywords_ = [r[: self.top_n_words] for r in ranked]
-        timings["keywords"] = time.perf_counter() - clock
+    # ---------------------------------------------------------------- fitted state
+    def _assign(self, state: TopicState) -> None:
+        """The one place where fitted attributes are written: each field of ``state`` becomes ``<field>_``.
 
-        clock = time.perf_counter()
-        self.centroids_ = centroids(unit, labels, topic_ids)
-        usable_index = np.flatnonzero(usable)
-        reps = representative_docs(unit, labels, topic_ids, self.centroids_, self.n_representative_docs)
-        self.representative_docs_ = [usable_index[r].tolist() for r in reps]
-        self.keybert_, self.mmr_ = self._word_representations([[w for w, _ in r] for r in ranked])
-        self.labels_ = [keyword_label(k) for k in self.keywords_]
-        self.llm_labels_: list[str] | None = None
-        self.label_stats_: dict[str, int] = {}
-        timings["represent"] = time.perf_counter() - clock
+        Values derived from the documents and their topics (the training-text lookup, the neighbour
+        index, the loaded encoder) are dropped unless ``state`` keeps those very arrays (a relabel).
+        """
+        keeps_data = "topics_" in vars(self) and all(
+            getattr(self, f"{name}_") is getattr(state, name) for name in DATA_FIELDS)
+        for name in STATE_FIELDS:
+            setattr(self, f"{name}_", getattr(state, name))
+        if not keeps_data:
+            self._derived: dict[Any, Any] = {}
 
-    def _usable_rows(self, values: np.ndarray, fill) -> np.ndarray:
-        """Rows for every input document: ``values`` at the usable ones, ``fill`` elsewhere."""
-        values = np.asarray(values)
-        full = np.full((len(self.usable_),) + values.shape[1:], fill, dtype=values.dtype)
-        full[self.usable_] = values
-        return full
+    def _state(self) -> TopicState:
+        """The fitted attributes as a TopicState."""
+        self._check_fitted()
+        return TopicState(**{name: getattr(self, f"{name}_") for name in STATE_FIELDS})
 
-    def _word_representations(self, candidates: list[list[str]]):
-        if self._embedder() is None:
-            import warnings
+    def _check_fitted(self) -> None:
+        if "topics_" not in vars(self):
+            raise NotFittedError("this TopicModel is not fitted: call fit(docs) or TopicModel.load(dir) first")
 
-            from .corpus import TopicLensWarning
+    def __sklearn_is_fitted__(self) -> bool:
+        return "topics_" in vars(self)
 
-            warnings.warn("no embedding model: KeyBERT and MMR keywords are left empty", TopicLensWarning,
-                          stacklevel=3)
-            return [[] for _ in candidates], [[] for _ in candidates]
-        words = [w for ws in candidates for w in ws]
-        vectors = embed_words(words, lambda ws: self._embed(ws, desc="embedding keywords"))
-        keybert = keybert_keywords(candidates, vectors, self.centroids_, self.top_n_words)
-        mmr = mmr_keywords(candidates, vectors, self.centroids_, self.top_n_words, self.mmr_diversity)
-        return keybert, mmr
+    @property
+    def words_(self) -> list[str]:
+        """The vocabulary's words (columns of ``ctfidf_``)."""
+        self._check_fitted()
+        return self.vectorizer_.words
 
-    def fit_predict(self, docs: Documents, embeddings: np.ndarray | str | Path | None = None) -> np.ndarray:
+    def _derived_value(self, key: Any, compute):
+        """A value computed once from the fitted state (dropped at the next fit or load)."""
+        if key not in self._derived:
+            self._derived[key] = compute()
+        return self._derived[key]
+
+    # ------------------------------------------------------------------------ fit
+    def fit(self, docs: Documents, embeddings: Embeddings = None) -> TopicModel:
+        """Learn topics from documents.
+
+        Parameters
+        ----------
+        docs : list of str, Corpus or pathlib.Path
+            The documents (a Path is read with ``read_corpus``).
+        embeddings : ndarray, str or Path, optional
+            Precomputed embeddings, one row per document (an ``.npy`` file stays memory-mapped).
+
+        Returns
+        -------
+        self
+        """
+        plan = self._plan()
+        state, encoder = fit_topics(plan, as_corpus(docs), embeddings)
+        self._assign(state)
+        self._derived[self._encoder_key()] = encoder  # the one that embedded the corpus: loaded already
+        if self.labeler is not None:  # after the fit is assigned: a failing labeler loses none of it
+            clock = time.perf_counter()
+            self.label_topics()
+            self._assign(replace(self._state(), timings={**self.timings_, "label": time.perf_counter() - clock}))
+        return self
+
+    def fit_predict(self, docs: Documents, embeddings: Embeddings = None) -> np.ndarray:
         """Fit, then return the topic of every document (-1 = outlier)."""
         return self.fit(docs, embeddings).topics_.copy()
 
-    # ------------------------------------------------------------------ assigning
-    def _check_fitted(self) -> None:
-        if not hasattr(self, "topics_"):
-            raise NotFittedError("this TopicModel is not fitted: call fit(docs) or TopicModel.load(dir) first")
-
-    def transform(self, docs: Documents, embeddings: np.ndarray | str | Path | None = None) -> np.ndarray:
-        """Topic probabilities (n_docs x n_topics). Training documents get the rows fit computed."""
-        self._check_fitted()
-        corpus = as_corpus(docs)
-        return topic_probabilities(self, corpus, known_rows(self, corpus), embeddings)
-
-    def predict(self, docs: Documents, embeddings: np.ndarray | str | Path | None = None) -> np.ndarray:
-        """The topic of each document: fit's topic for training documents, else nearest-neighbour vote."""
-        self._check_fitted()
-        corpus = as_corpus(docs)
-        known = known_rows(self, corpus)
-        voted = topic_ops.topics_from_probs(topic_probabilities(self, corpus, known, embeddings))
-        result = np.where(known >= 0, self.topics_[np.maximum(known, 0)], voted)
-        return np.where(corpus.usable, result, -1).astype(np.int64)
-
     # --------------------------------------------------------------------- labels
-    def label_topics(self, llm: str | Any | None = None) -> dict[str, int]:
-        """Write each topic's label with an LLM: one call per topic, every answer cached on disk.
+    def label_topics(self, labeler: Any = None) -> dict[str, int]:
+        """Write each topic's label: one labeler call per topic, every LLM answer cached on disk.
 
-        Returns the call counts ({'llm_calls', 'cached', 'reasked', 'fallbacks'}).
+        Parameters
+        ----------
+        labeler : str, LLMLabeler or labeler object, optional
+            What writes the labels; None uses the model's ``labeler`` parameter. Neither is changed.
+
+        Returns
+        -------
+        dict
+            The call counts (``llm_calls``, ``cached``, ``reasked``, ``fallbacks``).
         """
-        from .label import label_model
-
         self._check_fitted()
-        return label_model(self, llm)
+        chosen = labeler if labeler is not None else self.labeler
+        check_param(type(self).__name__, "labeler", chosen, self._constraints["labeler"])
+        resolved = as_labeler(chosen)
+        if resolved is None:
+            raise ConfigError("no labeler given: pass labeler='qwen2.5-coder-1.5b' (bundled), "
+                              "'llama-cpp:PATH.gguf', 'hf:DIR', 'openai:MODEL@URL' or an LLMLabeler")
+        evidence = topic_evidence(self.corpus_.texts, self.representative_docs_, self.keywords_)
+        cache = self.cache if isinstance(self.cache, bool) else str(Path(self.cache) / "llm-answers.sqlite")
+        context = LabelContext(language=self.language_, threads=self.threads, cache=cache, verbose=self.verbose)
+        result = resolved.label(evidence, context)
+        self._assign(replace(self._state(), labels=list(result.labels), llm_labels=list(result.labels),
+                             llm_name=result.source, label_stats=dict(result.stats)))
+        return dict(result.stats)
+
+    def set_labels(self, labels: dict[int, str]) -> TopicModel:
+        """Override topic labels by hand: ``{topic: label}``."""
+        self._check_fitted()
+        updated = list(self.labels_)
+        for topic, label in labels.items():
+            if topic not in self.topic_ids_:
+                raise ConfigError(f"no topic {topic}: topics are 0..{len(self.topic_ids_) - 1}")
+            updated[topic] = str(label)
+        self._assign(replace(self._state(), labels=updated))
+        return self
 
     # --------------------------------------------------------------------- tables
     def topic_info(self) -> pd.DataFrame:
         """One row per topic (outliers first as -1): size, label, keywords, KeyBERT, MMR, LLM label, documents.
 
-        ``label`` is the one in use: set by hand, else the LLM's, else built from keywords.
+        ``label`` is the one in use: set by hand, else the labeler's, else built from keywords.
         """
-        from .tables import topic_table
+        from .views.tables import topic_table
 
-        self._check_fitted()
-        return topic_table(self)
+        return topic_table(self._state())
 
     def document_info(self) -> pd.DataFrame:
         """One row per input document: id, text, topic, probability, label, and the input's own fields."""
-        from .tables import document_table
+        from .views.tables import document_table
 
-        self._check_fitted()
-        return document_table(self)
-
-    def set_labels(self, labels: dict[int, str]) -> TopicModel:
-        """Override topic labels by hand: {topic: label}."""
-        self._check_fitted()
-        for topic, label in labels.items():
-            if topic not in self.topic_ids_:
-                raise ConfigError(f"no topic {topic}: topics are 0..{len(self.topic_ids_) - 1}")
-            self.labels_[topic] = str(label)
-        return self
+        return document_table(self._state())
 
     # ----------------------------------------------------------------- persistence
     def save(self, directory: str | Path) -> Path:
-        """Write the model as JSON + .npy/.npz + parquet (no pickle)."""
-        from .persist import save_model
+        """Write the model as JSON + .npy/.npz + parquet (no pickle); returns the directory."""
+        from .io.persist import save_state
 
-        self._check_fitted()
-        return save_model(self, Path(directory))
+        return save_state(self._state(), self._pipeline_record(), Path(directory))
 
     @classmethod
-    def load(cls, directory: str | Path, **overrides: Any) -> TopicModel:
-        """Read a model directory written by :meth:`save`; never runs code from the files."""
-        from .persist import load_model
+    def load(cls, directory: str | Path, **params: Any) -> TopicModel:
+        """Read a model directory written by :meth:`save`; never runs code from the files.
 
-        return load_model(cls, Path(directory), overrides)
+        The pipeline's settings come from the directory (``params`` override them); the labeler,
+        the cache, the work directory, the Dask client, threads and verbosity come only from
+        ``params``. A user's own stage object cannot be restored from files: pass it again here
+        to fit or embed with it.
+        """
+        from .io.persist import load_state
 
+        state, records = load_state(Path(directory))
+        restored = {name: restore_param(records[name]) for name in PIPELINE_PARAMS if name in records}
+        model = cls(**{**restored, **params})
+        if isinstance(state.embedding_model, Unrestored) and "embedding_model" in params:
+            state = replace(state, embedding_model=params["embedding_model"])
+        model._assign(state)
+        return model
 
-def keyword_label(keywords: Sequence[tuple[str, float]], n: int = 4) -> str:
-    """A readable stand-in label from the best keywords."""
-    words = [w for w, _ in keywords[:n]]
-    return ", ".join(words) if words else "(no keywords)"
-
-
-def as_corpus(docs: Documents) -> Corpus:
-    """Accept a list of strings, a Corpus, or a corpus file path."""
-    if isinstance(docs, Corpus):
-        return docs
-    if isinstance(docs, Path):
-        return read_corpus(docs)
-    if isinstance(docs, str):
-        raise CorpusError("documents must be a list of strings; to read a file pass pathlib.Path(...) "
-                          "or topiclens.read_corpus(path)")
-    return from_texts(docs)

@@ -1,17 +1,17 @@
-"""Fast embedders derived from the bundled all-MiniLM-L6-v2, built once into the cache directory.
+"""Embedders: the bundled all-MiniLM-L6-v2 (sentence-transformers, ONNX fp32/int8, a distilled static table),
+the multilingual Universal Sentence Encoder, and the on-disk embedding cache.
 
-- ``minilm-onnx``: the model exported to ONNX (fp32), run by onnxruntime.
-- ``minilm-int8``: the same graph with int8 weights (onnxruntime dynamic quantization, per channel).
-- ``minilm-static``: a static (model2vec-style) embedding table distilled from the model: one vector
-  per word piece, so a document's vector is the mean of its word pieces' vectors.
-
-``make_embedder`` in ``topiclens.embed`` maps these names to the classes below.
+``make_embedder`` (``embedders.registry``) maps the names to these classes.
 """
 
-from __future__ import annotations
-
-from .common import length_sorted_batches, load_or_build
+from .cache import DocumentEncoder, EmbeddingCache, embed_texts, load_embeddings
+from .common import bundled_minilm_path
 from .onnx_minilm import OnnxMiniLMEmbedder
+from .registry import make_embedder, resolve_embedding_model
+from .sentence import SentenceTransformerEmbedder
 from .static import StaticEmbedder
+from .use import UniversalSentenceEncoderEmbedder
 
-__all__ = ["OnnxMiniLMEmbedder", "StaticEmbedder", "length_sorted_batches", "load_or_build"]
+__all__ = ["DocumentEncoder", "EmbeddingCache", "OnnxMiniLMEmbedder", "SentenceTransformerEmbedder", "StaticEmbedder",
+           "UniversalSentenceEncoderEmbedder", "bundled_minilm_path", "embed_texts", "load_embeddings",
+           "make_embedder", "resolve_embedding_model"]

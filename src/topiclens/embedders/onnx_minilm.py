@@ -20,7 +20,7 @@ import numpy as np
 
 from ..errors import MissingDependencyError
 from ..runtime import default_threads
-from .common import cut, length_sorted_batches, load_or_build, minilm_tokenizer, models_dir
+from .common import bundled_minilm_path, cut, length_sorted_batches, load_or_build, minilm_tokenizer, models_dir
 
 MODEL_ID = "all-MiniLM-L6-v2"
 RECIPE = "v1"  # bump when the export or quantization changes: it renames the files and the cache key
@@ -138,8 +138,6 @@ class OnnxMiniLMEmbedder:
 
     def __init__(self, quantized: bool = True, *, batch_size: int = default_batch_size, max_seq_length: int = 256,
                  threads: int | None = None) -> None:
-        from ..embed import bundled_minilm_path
-
         _onnxruntime()
         self.model_dir = bundled_minilm_path()
         self.quantized = quantized

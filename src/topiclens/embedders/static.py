@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from ..runtime import default_threads, thread_limit
-from .common import cut, load_or_build, minilm_tokenizer, models_dir
+from .common import bundled_minilm_path, cut, load_or_build, minilm_tokenizer, models_dir
 
 MODEL_ID = "all-MiniLM-L6-v2"
 RECIPE = "v1"  # bump when the distillation changes: it renames the file and the cache key
@@ -89,8 +89,6 @@ class StaticEmbedder:
     """
 
     def __init__(self, *, dims: int = 256, max_seq_length: int = 256, threads: int | None = None) -> None:
-        from ..embed import bundled_minilm_path
-
         self.model_dir = bundled_minilm_path()
         self.dims = dims
         self.max_seq_length = max_seq_length

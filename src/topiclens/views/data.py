@@ -81,14 +81,13 @@ def model_layout(model) -> np.ndarray:
     layout = getattr(model, "layout_", None)
     if layout is not None:
         return np.asarray(layout, dtype=np.float32)
-    from ..layout import map_layout
+    from ..stages.layout import pca_2d
 
     warnings.warn("the model has no map layout (fitted with layout='none' or by an older topiclens): "
                   "using a PCA projection; refit with layout='umap' for a better map", UserWarning, stacklevel=3)
     full = np.full((len(model.corpus_), 2), np.nan, dtype=np.float32)
     if len(model.embeddings_):
-        full[model.usable_] = map_layout(model.embeddings_, None, "pca")
-    model.layout_ = full
+        full[model.usable_] = pca_2d(model.embeddings_)
     return full
 
 

@@ -93,7 +93,7 @@ def _script_json(value: Any) -> str:
 
 def render_report(model, max_chars: int = 300, title: str | None = None) -> str:
     """The explorer's HTML as a string."""
-    from .. import __version__
+    from .._version import __version__
 
     data = report_data(model, max_chars)
     source = Path(data["meta"]["source"]).name if data["meta"]["source"] not in ("", "<list>") else ""

@@ -1,0 +1,181 @@
+"""The command line's parser: every command, option and allowed value (from ``topiclens.choices``).
+
+Only argparse and the declared choices are imported here, so ``topiclens --help`` answers at once.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from .._version import __version__
+from ..choices import (
+    CHAT_FORMATS,
+    CLUSTERINGS,
+    COHERENCE_MEASURES,
+    DECODE_ERRORS,
+    KEYWORD_WEIGHTINGS,
+    LANGUAGES,
+    LAYOUTS,
+    MODELS,
+    REDUCTIONS,
+)
+from ..llm.base import DEFAULT_LLM
+
+EPILOG = """examples:
+  topiclens fit data/debian_sample.jsonl.gz --out runs/debian
+  topiclens label runs/debian --llm openai:mistralai/Mixtral-8x7B-Instruct-v0.1@https://api.together.xyz/v1 \\
+      --api-key-env TOGETHER_API_KEY
+  topiclens info runs/debian --json
+  topiclens assign runs/debian new.jsonl --out assigned.csv
+  topiclens report runs/debian --open
+"""
+
+
+def _corpus_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("input")
+    group.add_argument("--text-field", default="text", help="field/column holding the text (default: text)")
+    group.add_argument("--id-field", default="id", help="field/column holding the id (default: id)")
+    group.add_argument("--encoding", default="utf-8", help="file encoding (default: utf-8)")
+    group.add_argument("--decode-errors", default="strict", choices=DECODE_ERRORS,
+                       help="what to do with undecodable bytes (default: strict = stop with an error)")
+    group.add_argument("--embeddings", help="precomputed embeddings (.npy), one row per document")
+
+
+def _llm_options(parser: argparse.ArgumentParser, required: bool) -> None:
+    group = parser.add_argument_group("LLM labels")
+    group.add_argument("--llm", required=required, default=None if required else DEFAULT_LLM,
+                       help=f"{DEFAULT_LLM} (bundled, the default), qwen2.5-coder-0.5b, smollm2-135m, "
+                       "llama-cpp:PATH.gguf, hf:DIR or openai:MODEL@BASE_URL")
+    if not required:
+        group.add_argument("--no-llm", action="store_true", help="keyword labels only, no LLM")
+    group.add_argument("--chat-format", choices=CHAT_FORMATS,
+                       help="raw prompt format for local models (default: the model's own chat template)")
+    group.add_argument("--api-key-env", help="environment variable holding the API key (openai: backends)")
+    group.add_argument("--llm-concurrency", type=int, default=4, help="parallel requests to a server (default 4)")
+    group.add_argument("--llm-timeout", type=float, default=120.0, help="seconds per request (default 120)")
+    group.add_argument("--label-language", default="auto", choices=LANGUAGES,
+                       help="language of the labels; auto follows the corpus (default)")
+    group.add_argument("--label-max-words", type=int, default=8, help="longest label in words (default 8)")
+    group.add_argument("--label-doc-tokens", type=int, default=24,
+                       help="tokens of each representative document shown to the LLM (default 24)")
+    group.add_argument("--label-template", type=Path,
+                       help="a text file with your own prompt, using [DOCUMENTS] and [KEYWORDS]")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="topiclens", description="Topic modeling with readable labels, local by default.",
+        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"topiclens {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    fit = commands.add_parser("fit", help="fit topics on a corpus and save the model",
+                              description="Embed, cluster and describe a corpus; save the model to --out. "
+                              "CORPUS is .txt (one document a line), .jsonl(.gz), .csv or .parquet.")
+    fit.add_argument("corpus", type=Path, help="the corpus file")
+    fit.add_argument("--out", type=Path, required=True, help="model directory to write (replaced if present)")
+    _corpus_options(fit)
+    pipe = fit.add_argument_group("pipeline")
+    pipe.add_argument("--model", default="embedding", choices=MODELS,
+                      help="embedding: embed, reduce, cluster (default); lda (gensim) or nmf (scikit-learn) on "
+                      "word counts, with --nr-topics topics (default 20)")
+    pipe.add_argument("--embedding-model", default="auto",
+                      help="auto (minilm-int8, or use-multilingual for Chinese), all-MiniLM-L6-v2 (fp32), "
+                      "minilm-int8 / minilm-onnx / minilm-static (faster builds of it, see README), "
+                      "use-multilingual, or a local sentence-transformers directory")
+    pipe.add_argument("--reduction", default="pca", choices=REDUCTIONS,
+                      help="dimension reduction before clustering (default: pca)")
+    pipe.add_argument("--n-components", type=int, help="dimensions kept by PCA (default 64) or UMAP (5)")
+    pipe.add_argument("--umap-epochs", type=int, help="UMAP optimisation epochs (default: UMAP's own)")
+    pipe.add_argument("--clustering", default="leiden", choices=CLUSTERINGS,
+                      help="clustering algorithm (default: leiden on the kNN graph)")
+    pipe.add_argument("--n-neighbors", type=int, default=15, help="neighbours in the kNN graph (default: 15)")
+    pipe.add_argument("--resolution", type=float, default=1.0,
+                      help="Leiden resolution: higher gives more, smaller topics (default: 1.0)")
+    pipe.add_argument("--min-cluster-size", type=int,
+                      help="smallest topic; smaller clusters become outliers (default: 0.2%% of the corpus, >= 10)")
+    pipe.add_argument("--n-clusters", type=int, help="number of clusters for --clustering kmeans")
+    pipe.add_argument("--nr-topics", type=int,
+                      help="merge similar topics down to this number (lda/nmf: the number of topics)")
+    pipe.add_argument("--layout", default="umap", choices=LAYOUTS,
+                      help="2-D layout for the document map, computed at fit (default: umap)")
+    pipe.add_argument("--reduce-outliers", action="store_true", help="move outliers to their nearest topic")
+    pipe.add_argument("--outlier-threshold", type=float, default=0.0,
+                      help="minimum cosine similarity for --reduce-outliers (default: 0)")
+    words = fit.add_argument_group("keywords")
+    words.add_argument("--lang", default="auto", choices=LANGUAGES,
+                       help="corpus language: zh segments words with jieba; auto detects CJK text (default)")
+    words.add_argument("--stop-words", default="english", help="'english', or 'none' to keep every word")
+    words.add_argument("--ngram-range", type=int, nargs=2, default=[1, 1], metavar=("MIN", "MAX"),
+                       help="word n-gram lengths (default: 1 1)")
+    words.add_argument("--min-df", type=int, default=2, help="ignore words in fewer documents (default: 2)")
+    words.add_argument("--keyword-weighting", default="docshare", choices=KEYWORD_WEIGHTINGS,
+                       help="docshare: share of the topic's documents with the word x BM25 idf (default); "
+                       "classic: BERTopic's c-TF-IDF")
+    words.add_argument("--top-n-words", type=int, default=10, help="keywords per topic (default: 10)")
+    _llm_options(fit, required=False)
+    run = fit.add_argument_group("run")
+    run.add_argument("--seed", type=int, default=42, help="seed for every random step (default: 42)")
+    run.add_argument("--threads", type=int, help="CPU threads (default: $TOPICLENS_THREADS or all cores)")
+    run.add_argument("--no-cache", action="store_true", help="do not read or write the embedding cache")
+    big = fit.add_argument_group("big corpora")
+    big.add_argument("--sample-size", type=int, default=100_000,
+                     help="above this many documents, cluster a random sample and assign the rest "
+                     "(default: 100000; 0 = never sample)")
+    big.add_argument("--chunk-size", type=int, default=50_000, help="documents per chunk of work (default: 50000)")
+    big.add_argument("--work-dir", type=Path,
+                     help="where finished chunks are kept so an interrupted run resumes (default: the cache)")
+    big.add_argument("--dask", metavar="SCHEDULER_ADDRESS",
+                     help="run embedding, assignment and word counts on a Dask cluster (tcp://host:8786)")
+    run.add_argument("--quiet", action="store_true", help="no progress bars")
+    run.add_argument("--json", action="store_true", help="print the topic table as JSON")
+    run.add_argument("--rows", type=int, default=30, help="topics to print (default: 30; 0 = all)")
+
+    info = commands.add_parser("info", help="print a saved model's topic table",
+                               description="Print the topics of a saved model directory.")
+    info.add_argument("model", type=Path, help="model directory written by 'topiclens fit'")
+    info.add_argument("--json", action="store_true", help="print JSON (topics and settings)")
+    info.add_argument("--rows", type=int, default=30, help="topics to print (default: 30; 0 = all)")
+
+    label = commands.add_parser("label", help="(re)label a saved model's topics with an LLM",
+                                description="Ask an LLM for one label per topic of a saved model (answers "
+                                "are cached: a repeated run makes no call) and save the labels into it.")
+    label.add_argument("model", type=Path, help="model directory written by 'topiclens fit'")
+    _llm_options(label, required=True)
+    label.add_argument("--threads", type=int, help="CPU threads for a local model")
+    label.add_argument("--quiet", action="store_true", help="no progress bar")
+    label.add_argument("--json", action="store_true", help="print the call counts and labels as JSON")
+
+    evaluate = commands.add_parser("evaluate", help="score a saved model: coherence, diversity, labels, NMI/ARI",
+                                   description="NPMI and C_v of each topic's top-10 words (gensim, over the "
+                                   "corpus tokenized as the model tokenized it), topic diversity, how well each "
+                                   "label points at its own topic, and NMI/ARI against gold labels if given.")
+    evaluate.add_argument("model", type=Path, help="model directory written by 'topiclens fit'")
+    evaluate.add_argument("--labels", metavar="FIELD", help="input field holding gold labels (e.g. label)")
+    evaluate.add_argument("--measures", nargs="+", default=["c_npmi", "c_v"], choices=COHERENCE_MEASURES,
+                          help="coherence measures (default: c_npmi c_v)")
+    evaluate.add_argument("--json", action="store_true", help="print the scores as JSON")
+
+    assign = commands.add_parser("assign", help="assign topics to new documents with a saved model",
+                                 description="Give each document of CORPUS a topic of a saved model "
+                                 "(nearest-neighbour vote over the model's documents).")
+    assign.add_argument("model", type=Path, help="model directory written by 'topiclens fit'")
+    assign.add_argument("corpus", type=Path, help="the documents to assign")
+    _corpus_options(assign)
+    assign.add_argument("--out", type=Path, help="write id, topic, probability, label to .csv/.jsonl/.parquet")
+    assign.add_argument("--threads", type=int, help="CPU threads")
+    assign.add_argument("--quiet", action="store_true", help="no progress bars")
+    assign.add_argument("--json", action="store_true", help="print the assignments as JSON lines")
+
+    report = commands.add_parser("report", help="write the HTML explorer of a saved model",
+                                 description="Write one self-contained HTML file (data and scripts inline, "
+                                 "works offline from file://): the document map, a sortable table of the "
+                                 "topics, a page per topic with its documents, and a search over the documents.")
+    report.add_argument("model", type=Path, help="model directory written by 'topiclens fit'")
+    report.add_argument("--out", type=Path, help="HTML file to write (default: MODEL/report.html)")
+    report.add_argument("--max-chars", type=int, default=300,
+                        help="characters of each document kept in the file, shown and searched (default: 300)")
+    report.add_argument("--title", help="page title (default: from the corpus file name)")
+    report.add_argument("--open", action="store_true", help="open the report in the web browser")
+    return parser

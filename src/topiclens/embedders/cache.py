@@ -1,0 +1,109 @@
+"""Document embeddings through an on-disk cache, and precomputed embeddings.
+
+The cache is a SQLite file per model, keyed by the text hash. Embedding writes each batch
+as it finishes, so an interrupted run resumes where it stopped and a second run on the same
+corpus embeds nothing.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import ConfigError
+from ..io.corpus import text_hash
+from ..runtime import cache_dir, progress
+from ..stages.protocols import Embedder
+
+
+class EmbeddingCache:
+    """SQLite store of vectors keyed by text hash, one file per embedding model."""
+
+    def __init__(self, model_name: str, directory: str | Path | None = None) -> None:
+        safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in model_name)[-120:]
+        root = Path(directory) if directory is not None else cache_dir() / "embeddings"
+        root.mkdir(parents=True, exist_ok=True)
+        self.path = root / f"{safe}.sqlite"
+        self._db = sqlite3.connect(self.path)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, vector BLOB)")
+
+    def get(self, keys: Sequence[str]) -> dict[str, np.ndarray]:
+        found: dict[str, np.ndarray] = {}
+        unique = list(dict.fromkeys(keys))
+        for start in range(0, len(unique), 900):
+            chunk = unique[start:start + 900]
+            marks = ",".join("?" * len(chunk))
+            for key, blob in self._db.execute(f"SELECT key, vector FROM vectors WHERE key IN ({marks})", chunk):
+                found[key] = np.frombuffer(blob, dtype=np.float32)
+        return found
+
+    def put(self, keys: Sequence[str], vectors: np.ndarray) -> None:
+        rows = [(k, np.ascontiguousarray(v, dtype=np.float32).tobytes()) for k, v in zip(keys, vectors)]
+        with self._db:
+            self._db.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?)", rows)
+
+    def close(self) -> None:
+        self._db.close()
+
+
+def embed_texts(texts: Sequence[str], embedder: Embedder, *, cache: bool | str | Path = True,
+                chunk_size: int = 256, verbose: bool = True, desc: str = "embedding") -> np.ndarray:
+    """Embed texts through the cache: only texts never seen by this model are computed."""
+    if not texts:
+        return np.zeros((0, 0), dtype=np.float32)
+    keys = [text_hash(t) for t in texts]
+    store = None
+    if cache:
+        store = EmbeddingCache(embedder.name, None if cache is True else cache)
+    known = store.get(keys) if store else {}
+    todo = list(dict.fromkeys(k for k in keys if k not in known))
+    first_text = dict(zip(keys, texts))
+    # Sort by length so batches hold texts of similar size (less padding).
+    todo.sort(key=lambda k: len(first_text[k]))
+    with progress(total=len(set(keys)), initial=len(set(keys)) - len(todo), desc=desc,
+                  unit="doc", disable=not verbose) as bar:
+        for start in range(0, len(todo), chunk_size):
+            chunk = todo[start:start + chunk_size]
+            vectors = embedder.encode([first_text[k] for k in chunk])
+            if store:
+                store.put(chunk, vectors)
+            known.update(zip(chunk, vectors))
+            bar.update(len(chunk))
+    if store:
+        store.close()
+    return np.stack([known[k] for k in keys]).astype(np.float32, copy=False)
+
+
+def load_embeddings(source: np.ndarray | str | Path, n_docs: int) -> np.ndarray:
+    """Precomputed embeddings from an array or an .npy file, checked against the corpus size."""
+    if isinstance(source, (str, Path)):
+        path = Path(source)
+        if path.suffix != ".npy":
+            raise ConfigError(f"embeddings must be a .npy file, not {path.name}: save them with numpy.save")
+        if not path.exists():
+            raise ConfigError(f"embeddings file not found: {path}")
+        source = np.load(path, allow_pickle=False, mmap_mode="r")
+    array = np.asarray(source, dtype=np.float32)
+    if array.ndim != 2:
+        raise ConfigError(f"embeddings must be 2-D (documents x dimensions), got shape {array.shape}")
+    if array.shape[0] != n_docs:
+        raise ConfigError(f"{array.shape[0]} embeddings for {n_docs} documents: give one row per document")
+    if not np.isfinite(array).all():
+        raise ConfigError("embeddings contain NaN or infinity: recompute them")
+    return array
+
+
+class DocumentEncoder:
+    """An embedder with the cache and progress settings of one model: texts in, float32 rows out."""
+
+    def __init__(self, embedder: Embedder, *, cache: bool | str | Path = True, verbose: bool = True) -> None:
+        self.embedder = embedder
+        self.cache = cache
+        self.verbose = verbose
+
+    def encode(self, texts: Sequence[str], desc: str = "embedding") -> np.ndarray:
+        return embed_texts(texts, self.embedder, cache=self.cache, verbose=self.verbose, desc=desc)

@@ -1,0 +1,1 @@
+"""Input and output: reading corpora, saving and loading model directories."""

@@ -1,0 +1,137 @@
+"""Asking an LLM for one label per topic: cached, concurrent where the backend allows, re-asked once.
+
+Every answer goes to the on-disk cache as soon as it arrives, so an interrupted run resumes
+with the topics it had not finished, and a repeated run makes no call. An empty or chatty
+answer is cleaned; if nothing usable is left, or the label repeats another topic's, the
+topic is asked once more with the labels already taken listed. What is still a duplicate
+gets the topic's best distinguishing keyword; what is still empty falls back to keywords.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+
+from ..errors import TopicLensWarning
+from ..llm.base import LLM, GenerationParams, LLMError, LLMUnavailable
+from ..llm.cache import AnswerCache, answer_key
+from ..llm.prompts import TEMPLATE, TEMPLATE_ZH, label_messages
+from ..runtime import progress
+from ..stages.protocols import TopicEvidence
+from .clean import clean_label, is_duplicate, make_distinct, truncate
+
+
+@dataclass
+class LabelStats:
+    llm_calls: int = 0
+    cached: int = 0
+    reasked: int = 0
+    fallbacks: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {"llm_calls": self.llm_calls, "cached": self.cached, "reasked": self.reasked,
+                "fallbacks": self.fallbacks}
+
+
+class TopicLabeler:
+    """Writes a label for each topic with an LLM (see the module docstring)."""
+
+    def __init__(self, llm: LLM, *, template: str | None = None, language: str = "en", max_words: int = 8,
+                 doc_tokens: int = 24, params: GenerationParams | None = None, cache: bool | str = True,
+                 verbose: bool = True) -> None:
+        self.llm = llm
+        self.language = language
+        self.template = template or (TEMPLATE_ZH if language == "zh" else TEMPLATE)
+        self.max_words = max_words
+        self.doc_tokens = doc_tokens
+        self.params = params or GenerationParams()
+        self.cache = cache
+        self.verbose = verbose
+
+    def _messages(self, topic: TopicEvidence, taken: Sequence[str] = ()) -> list[dict[str, str]]:
+        documents = [truncate(d, self.doc_tokens) for d in topic.documents]
+        return label_messages(documents, topic.keywords, self.template, self.language, taken)
+
+    def _ask_all(self, jobs: list[list[dict[str, str]]], store: AnswerCache | None, stats: LabelStats,
+                 desc: str) -> list[str | None]:
+        """Answers for each message list: from the cache, or from the LLM (concurrently if it allows)."""
+        params = self.params.as_dict()
+        answers: list[str | None] = [None] * len(jobs)
+        keys = [answer_key(self.llm.backend, self.llm.model, m, params) for m in jobs]
+        todo = []
+        for i, key in enumerate(keys):
+            cached = store.get(key) if store is not None else None
+            if cached is not None:
+                answers[i] = cached
+                stats.cached += 1
+            else:
+                todo.append(i)
+        stats.llm_calls += len(todo)
+
+        def call(i: int) -> str:
+            answer = self.llm.complete(jobs[i], self.params)
+            if store is not None:
+                store.put(keys[i], self.llm.backend, self.llm.model, jobs[i], params, answer)
+            return answer
+
+        with progress(total=len(jobs), initial=len(jobs) - len(todo), desc=desc, unit="topic",
+                      disable=not self.verbose) as bar:
+            workers = max(1, min(getattr(self.llm, "concurrency", 1), len(todo)))
+            if workers == 1:
+                for i in todo:
+                    answers[i] = self._guarded(call, i, stats)
+                    bar.update(1)
+            else:
+                with ThreadPoolExecutor(max_workers=workers) as pool:
+                    futures = {pool.submit(self._guarded, call, i, stats): i for i in todo}
+                    for future in as_completed(futures):
+                        answers[futures[future]] = future.result()
+                        bar.update(1)
+        return answers
+
+    @staticmethod
+    def _guarded(call, i: int, stats: LabelStats) -> str | None:
+        try:
+            return call(i)
+        except LLMUnavailable:
+            raise
+        except LLMError as exc:
+            stats.errors.append(str(exc))
+            return None
+
+    def label(self, topics: Sequence[TopicEvidence]) -> tuple[list[str], LabelStats]:
+        """A distinct, non-empty label for every topic, and what it cost."""
+        stats = LabelStats()
+        store = AnswerCache(None if self.cache is True else self.cache) if self.cache else None
+        try:
+            answers = self._ask_all([self._messages(t) for t in topics], store, stats, "labeling topics")
+            labels = [clean_label(a or "", self.max_words) for a in answers]
+            # Failed calls were retried already: they go straight to the keyword fallback.
+            again = [i for i, lab in enumerate(labels)
+                     if answers[i] is not None and (not lab or is_duplicate(labels, i))]
+            if again:
+                stats.reasked = len(again)
+                taken = [lab for lab in labels if lab]
+                retry = self._ask_all([self._messages(topics[i], taken) for i in again], store, stats,
+                                      "re-asking topics")
+                for i, answer in zip(again, retry):
+                    candidate = clean_label(answer or "", self.max_words)
+                    if candidate and candidate.casefold() not in {t.casefold() for t in taken}:
+                        labels[i] = candidate
+        finally:
+            if store is not None:
+                store.close()
+        for i, lab in enumerate(labels):
+            if not lab:
+                labels[i] = topics[i].fallback
+                stats.fallbacks += 1
+        labels = make_distinct(labels, [t.keywords for t in topics])
+        if stats.errors:
+            warnings.warn(f"{len(stats.errors)} LLM call(s) failed, those topics use keyword labels; first: "
+                          f"{stats.errors[0]}", TopicLensWarning, stacklevel=4)
+        return labels, stats
+
+

@@ -1,0 +1,111 @@
+"""The LLM labeler: a stage object that holds every labeling knob and names topics with one call each."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+from ..choices import CHAT_FORMATS, LANGUAGES
+from ..errors import ConfigError
+from ..params import HasMethods, Instance, IsNone, Number, OneOf, Rule
+from ..stages.base import Stage
+from ..stages.protocols import LabelContext, Labeler, LabelResult, TopicEvidence
+from .clean import keyword_label
+from .engine import TopicLabeler
+
+
+class LLMLabeler(Stage):
+    """Labels each topic with an LLM from its documents and keywords: one call per topic, cached on disk.
+
+    Parameters
+    ----------
+    llm : str or LLM, default 'qwen2.5-coder-1.5b'
+        A spec string (the bundled ``qwen2.5-coder-1.5b``, ``qwen2.5-coder-0.5b``, ``smollm2-135m``;
+        ``llama-cpp:PATH.gguf``; ``hf:DIR``; ``openai:MODEL@BASE_URL``) or an object with
+        ``complete(messages, params)``.
+    template : str or None, default None
+        Your own prompt with ``[DOCUMENTS]`` and/or ``[KEYWORDS]``; None: the built-in one.
+    language : {'auto', 'en', 'zh'}, default 'auto'
+        Language of the labels; 'auto' follows the corpus.
+    max_words : int, default 8
+        Longest label in words.
+    doc_tokens : int, default 24
+        Tokens of each representative document shown to the LLM.
+    chat_format : str or None, default None
+        A raw prompt format for local models (``llama-2``, ``mistral``, ``zephyr``, ``chatml``,
+        ``few-shot``); None: the model's own chat template.
+    api_key_env : str or None, default None
+        The environment variable that holds the API key (``openai:`` backends). The key itself is
+        never stored.
+    concurrency : int, default 4
+        Parallel requests to a server.
+    timeout : float, default 120.0
+        Seconds per request.
+    """
+
+    _constraints: ClassVar[dict[str, list[Rule]]] = {
+        "llm": [Instance(str, what="an LLM spec string"),
+                HasMethods("complete", what="an LLM object with complete(messages, params)")],
+        "template": [IsNone(), Instance(str, what="a prompt with [DOCUMENTS] and/or [KEYWORDS]")],
+        "language": [OneOf(LANGUAGES)],
+        "max_words": [Number(int, 1)],
+        "doc_tokens": [Number(int, 1)],
+        "chat_format": [IsNone(), OneOf(CHAT_FORMATS)],
+        "api_key_env": [IsNone(), Instance(str, what="the name of an environment variable")],
+        "concurrency": [Number(int, 1)],
+        "timeout": [Number(float, 0, low_open=True)],
+    }
+
+    def __init__(self, llm: str | Any = "qwen2.5-coder-1.5b", *, template: str | None = None, language: str = "auto",
+                 max_words: int = 8, doc_tokens: int = 24, chat_format: str | None = None,
+                 api_key_env: str | None = None, concurrency: int = 4, timeout: float = 120.0) -> None:
+        self.llm = llm
+        self.template = template
+        self.language = language
+        self.max_words = max_words
+        self.doc_tokens = doc_tokens
+        self.chat_format = chat_format
+        self.api_key_env = api_key_env
+        self.concurrency = concurrency
+        self.timeout = timeout
+
+    def check(self) -> LLMLabeler:
+        super().check()
+        if isinstance(self.llm, str):
+            from ..llm.registry import parse_llm_spec
+
+            parse_llm_spec(self.llm)
+        if self.template is not None and "[DOCUMENTS]" not in self.template and "[KEYWORDS]" not in self.template:
+            raise ConfigError("a prompt template needs [DOCUMENTS] and/or [KEYWORDS] placeholders")
+        return self
+
+    def label(self, topics: Sequence[TopicEvidence], context: LabelContext) -> LabelResult:
+        from ..llm.registry import make_llm
+
+        backend = make_llm(self.llm, threads=context.threads, chat_format=self.chat_format,
+                           api_key_env=self.api_key_env, concurrency=self.concurrency, timeout=self.timeout)
+        language = context.language if self.language == "auto" else self.language
+        engine = TopicLabeler(backend, template=self.template, language=language, max_words=self.max_words,
+                              doc_tokens=self.doc_tokens, cache=context.cache, verbose=context.verbose)
+        labels, stats = engine.label(topics)
+        return LabelResult(labels=labels, source=f"{backend.backend}:{backend.model}", stats=stats.as_dict())
+
+
+LABELER_OBJECT = HasMethods("label", what="a labeler object with label(topics, context)")
+
+
+def as_labeler(value: str | Any | None) -> Labeler | None:
+    """None (no labels at fit), an LLM spec string (an LLMLabeler with that LLM), or a Labeler."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = LLMLabeler(llm=value)
+    return value.check() if isinstance(value, Stage) else value
+
+
+def topic_evidence(texts: Sequence[str], representative_docs: Sequence[Sequence[int]],
+                   keywords: Sequence[Sequence[tuple[str, float]]], n_keywords: int = 10) -> list[TopicEvidence]:
+    """What a labeler sees of each topic: its representative documents and best keywords."""
+    return [TopicEvidence(documents=[texts[i] for i in docs], keywords=[w for w, _ in words[:n_keywords]],
+                          fallback=keyword_label(words))
+            for docs, words in zip(representative_docs, keywords)]

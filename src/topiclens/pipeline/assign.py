@@ -1,0 +1,69 @@
+"""Placing documents under a fitted model: training documents by text, new ones by their neighbours.
+
+An embedding model gives a new document the similarity-weighted vote of its nearest clustered
+documents, in the space the clustering saw when that space is linear (a saved :class:`LinearMap`),
+else in the embedding space. LDA / NMF infer the mixture from word counts instead (the model
+calls its ``ClassicAssigner``). The vote is a pure function of arrays, so big-corpus chunks run it
+here or on Dask workers alike.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..io.corpus import Corpus
+from ..knn import KnnGraph, cosine_knn, normalize
+from ..runtime import thread_limit
+from ..stages.protocols import LinearMap
+from . import topics as topic_ops
+
+
+def training_lookup(corpus: Corpus, usable: np.ndarray) -> dict[str, int]:
+    """Text hash -> the row of its first usable copy among the training documents."""
+    lookup: dict[str, int] = {}
+    for i, key in enumerate(corpus.hashes):
+        if usable[i]:
+            lookup.setdefault(key, i)
+    return lookup
+
+
+def known_rows(lookup: dict[str, int], corpus: Corpus) -> np.ndarray:
+    """For each document, its row among the training documents (by text), or -1."""
+    return np.array([lookup.get(h, -1) for h in corpus.hashes], dtype=np.int64)
+
+
+def project(vectors: np.ndarray, projection: LinearMap | None) -> np.ndarray:
+    """Embeddings placed in the neighbour space: through the projection, or unit rows of the embedding space."""
+    vectors = np.asarray(vectors, dtype=np.float32)
+    return projection.apply(vectors) if projection is not None else normalize(vectors)
+
+
+@dataclass(frozen=True)
+class NeighbourIndex:
+    """The clustered documents as the index that new documents vote against."""
+
+    space: np.ndarray               # (n_index, k) unit rows in the neighbour space
+    topics: np.ndarray              # (n_index,) their topics
+    projection: LinearMap | None
+    n_topics: int
+
+    @classmethod
+    def of(cls, embeddings: np.ndarray, topics: np.ndarray, projection: LinearMap | None,
+           n_topics: int) -> NeighbourIndex:
+        """The index of unit ``embeddings`` (rows of the clustered documents) and their ``topics``."""
+        return cls(project(embeddings, projection), np.asarray(topics), projection, n_topics)
+
+    def vote(self, vectors: np.ndarray, k: int, threads: int | None) -> tuple[np.ndarray, KnnGraph]:
+        return neighbour_vote(vectors, projection=self.projection, index_space=self.space,
+                              index_topics=self.topics, n_topics=self.n_topics, k=k, threads=threads)
+
+
+def neighbour_vote(vectors: np.ndarray, *, projection: LinearMap | None, index_space: np.ndarray,
+                   index_topics: np.ndarray, n_topics: int, k: int,
+                   threads: int | None) -> tuple[np.ndarray, KnnGraph]:
+    """Topic probabilities (n, n_topics) of new documents from their k nearest indexed documents, and that graph."""
+    with thread_limit(threads):
+        graph = cosine_knn(project(vectors, projection), index_space, k)
+    return topic_ops.neighbour_votes(graph.neighbours, graph.similarities, index_topics, n_topics), graph

@@ -1,0 +1,132 @@
+"""The fit: from a corpus and a plan to a :class:`TopicState`, stage by stage.
+
+Each step takes arrays and returns a small typed result; nothing here writes to a model.
+The embedding path reduces, builds the kNN graph, clusters and shapes the topics; the classic
+path (LDA / NMF) learns topics from word counts; corpora above ``sample_size`` go through
+``pipeline.sampled``. All three end in the same representations and state.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import numpy as np
+
+from ..embedders.cache import DocumentEncoder, load_embeddings
+from ..embedders.registry import resolve_embedding_model
+from ..errors import ConfigError, TopicLensWarning
+from ..io.corpus import Corpus, check_corpus
+from ..labeling.clean import keyword_label
+from ..lang import detect_language
+from ..runtime import default_threads, thread_limit
+from ..stages.cluster import auto_min_cluster_size
+from ..stages.protocols import StageContext
+from ..stages.represent import centroids, embed_words, keybert_keywords, mmr_keywords, representative_docs
+from ..state import TopicState
+from . import topics as topic_ops
+from .keywords import top_terms
+from .plan import FitPlan
+from .sampled import embed_chunked, fit_sampled
+from .steps import LearnedTopics, fit_classic, fit_embedding
+
+
+def fit_topics(plan: FitPlan, corpus: Corpus,
+               embeddings: np.ndarray | str | Path | None = None) -> tuple[TopicState, DocumentEncoder | None]:
+    """Run every stage on ``corpus``; return the fitted state and the encoder that embedded it."""
+    n_clustered = int(corpus.usable.sum())
+    if plan.classic is None and plan.sample_size:
+        n_clustered = min(n_clustered, plan.sample_size)
+    min_size = plan.min_cluster_size or auto_min_cluster_size(n_clustered)
+    usable = check_corpus(corpus, min_size)
+    texts = [t for t, ok in zip(corpus.texts, usable) if ok]
+    language = detect_language(texts) if plan.language == "auto" else plan.language
+    embedding_model = resolve_embedding_model(plan.embedding_model, language)
+    encoder = plan.encoder(embedding_model)
+    context = StageContext(seed=plan.seed, n_neighbors=plan.n_neighbors, min_cluster_size=min_size,
+                           threads=plan.threads or default_threads())
+    timings: dict[str, float] = {}
+    clock = time.perf_counter()
+    with thread_limit(plan.threads):
+        vectors = document_vectors(plan, encoder, corpus, usable, texts, embeddings)
+        timings["embed"] = time.perf_counter() - clock
+        fit_clock = time.perf_counter()
+        keys = [h for h, ok in zip(corpus.hashes, usable) if ok]
+        if plan.classic is None and plan.sample_size and len(texts) > plan.sample_size:
+            learned = fit_sampled(plan, texts, vectors, keys, language, context, timings)
+        elif plan.classic is None:
+            learned = fit_embedding(plan, texts, vectors, keys, language, context, timings)
+        else:
+            learned = fit_classic(plan, texts, vectors, keys, language, context, timings)
+        state = describe_topics(plan, corpus, usable, learned, encoder, timings,
+                                language=language, embedding_model=embedding_model, min_cluster_size=min_size)
+    timings["fit"] = time.perf_counter() - fit_clock
+    return state, encoder
+
+
+def document_vectors(plan: FitPlan, encoder: DocumentEncoder | None, corpus: Corpus, usable: np.ndarray,
+                     texts: list[str], embeddings) -> np.ndarray:
+    """The usable documents' embeddings: precomputed (a memory-mapped .npy stays mapped), or embedded."""
+    if embeddings is not None:
+        full = load_embeddings(embeddings, len(corpus))
+        return full if usable.all() else np.asarray(full[usable], dtype=np.float32)
+    if encoder is None:
+        raise ConfigError("no embedding model: pass embeddings=... or set embedding_model")
+    if plan.client is not None:
+        return embed_chunked(plan, encoder, texts)
+    return encoder.encode(texts)
+
+
+def describe_topics(plan: FitPlan, corpus: Corpus, usable: np.ndarray, learned: LearnedTopics,
+                    encoder: DocumentEncoder | None, timings: dict[str, float], *, language: str,
+                    embedding_model, min_cluster_size: int) -> TopicState:
+    """Keywords, KeyBERT / MMR keywords, centroids and representative documents; the whole state."""
+    clock = time.perf_counter()
+    rep = plan.representation
+    labels = learned.labels
+    n_topics = topic_ops.topic_count(labels)
+    topic_ids = list(range(n_topics))
+    ranked = top_terms(learned.keyword_matrix, learned.vectorizer.words, max(rep.n_candidates, rep.top_n_words))
+    keywords = [r[: rep.top_n_words] for r in ranked]
+    timings["keywords"] = time.perf_counter() - clock
+
+    clock = time.perf_counter()
+    topic_centroids = centroids(learned.unit, labels, topic_ids)
+    usable_index = np.flatnonzero(usable)
+    reps = representative_docs(learned.unit, labels, topic_ids, topic_centroids, rep.n_representative_docs)
+    keybert, mmr = word_representations(plan, [[w for w, _ in r] for r in ranked], topic_centroids, encoder)
+    timings["represent"] = time.perf_counter() - clock
+
+    def full(values: np.ndarray, fill) -> np.ndarray:
+        values = np.asarray(values)
+        out = np.full((len(usable),) + values.shape[1:], fill, dtype=values.dtype)
+        out[usable] = values
+        return out
+
+    return TopicState(
+        corpus=corpus, usable=usable, topics=full(labels, -1).astype(np.int64),
+        probabilities=full(learned.probabilities, 0.0), sample=full(learned.sample, False), embeddings=learned.unit,
+        projection=learned.projection, vectorizer=learned.vectorizer, ctfidf=learned.keyword_matrix,
+        topic_ids=topic_ids, topic_sizes=np.bincount(labels[labels >= 0], minlength=n_topics).tolist(),
+        keywords=keywords, keybert=keybert, mmr=mmr, representative_docs=[usable_index[r].tolist() for r in reps],
+        centroids=topic_centroids, layout=None if learned.layout is None else full(learned.layout, np.nan),
+        labels=[keyword_label(k) for k in keywords], llm_labels=None, llm_name=None, label_stats={},
+        language=language, embedding_model=embedding_model, min_cluster_size=min_cluster_size,
+        classic=learned.classic, timings=timings,
+    )
+
+
+def word_representations(plan: FitPlan, candidates: list[list[str]], topic_centroids: np.ndarray,
+                         encoder: DocumentEncoder | None):
+    """KeyBERT-style and MMR keywords: each candidate word embedded once, through the cache."""
+    rep = plan.representation
+    if encoder is None:
+        import warnings
+
+        warnings.warn("no embedding model: KeyBERT and MMR keywords are left empty", TopicLensWarning, stacklevel=5)
+        return [[] for _ in candidates], [[] for _ in candidates]
+    words = [w for ws in candidates for w in ws]
+    vectors = embed_words(words, lambda ws: encoder.encode(ws, desc="embedding keywords"))
+    keybert = keybert_keywords(candidates, vectors, topic_centroids, rep.top_n_words)
+    mmr = mmr_keywords(candidates, vectors, topic_centroids, rep.top_n_words, rep.mmr_diversity)
+    return keybert, mmr

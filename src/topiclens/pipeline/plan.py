@@ -1,0 +1,54 @@
+"""A fit plan: the model's parameters, checked and resolved into stage objects, before any work."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..embedders.cache import DocumentEncoder
+from ..embedders.registry import make_embedder
+from ..runtime import cache_dir
+from ..stages.classic import LDATopics, NMFTopics
+from ..stages.protocols import Clusterer, MapLayout, Reducer, Vectorizer
+from ..stages.represent import Representation
+
+
+@dataclass(frozen=True)
+class FitPlan:
+    """Everything a fit reads, as objects: built by ``TopicModel`` from its parameters."""
+
+    classic: LDATopics | NMFTopics | None   # None: the embedding pipeline
+    embedding_model: Any                    # as given; 'auto' is resolved from the corpus language
+    reducer: Reducer
+    clusterer: Clusterer
+    vectorizer: Vectorizer
+    representation: Representation
+    layout: MapLayout | None
+    language: str
+    n_neighbors: int
+    min_cluster_size: int | None
+    nr_topics: int | None
+    outlier_threshold: float | None
+    sample_size: int | None
+    chunk_size: int
+    client: Any
+    work_dir: str | Path | None
+    seed: int
+    threads: int | None
+    cache: bool | str | Path
+    verbose: bool
+    fingerprint: dict                       # the pipeline's settings as JSON (keys big-corpus checkpoints)
+
+    def encoder(self, embedding_model: Any) -> DocumentEncoder | None:
+        """The document encoder for a resolved embedding model (None when there is none)."""
+        embedder = make_embedder(embedding_model, threads=self.threads)
+        return None if embedder is None else DocumentEncoder(embedder, cache=self.cache, verbose=self.verbose)
+
+    def checkpoint_root(self) -> Path | None:
+        """Where big-corpus chunks are kept: ``work_dir``, else the cache's ``runs/``; None without a cache."""
+        if self.work_dir is not None:
+            return Path(self.work_dir)
+        if not self.cache:
+            return None
+        return (cache_dir() if self.cache is True else Path(self.cache)) / "runs"

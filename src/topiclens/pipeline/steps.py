@@ -1,0 +1,120 @@
+"""The steps of a fit, each over arrays: count words, cluster (reduce, kNN graph, clusterer, topic shaping),
+lay out the map, and the two small-corpus paths built from them (embedding and LDA / NMF).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from ..knn import KnnGraph, cosine_knn, normalize, unit_rows
+from ..stages.classic import DEFAULT_CLASSIC_TOPICS, ClassicAssigner
+from ..stages.protocols import LinearMap, StageContext, WordCounter
+from . import topics as topic_ops
+from .keywords import ctfidf
+from .plan import FitPlan
+
+
+@dataclass
+class Clustering:
+    """The embedding path's clusters: topics of the usable documents and the geometry they came from."""
+
+    labels: np.ndarray              # (n_usable,) int64, renumbered largest first, -1 = outlier
+    unit: np.ndarray                # (n_usable, d) unit embeddings
+    space: np.ndarray               # (n_usable, k) the neighbour space of the clustering
+    graph: KnnGraph                 # kNN graph in that space
+    projection: LinearMap | None    # places new documents in that space
+
+
+@dataclass
+class LearnedTopics:
+    """What any path learned about the usable documents, before the representations."""
+
+    labels: np.ndarray              # (n_usable,)
+    unit: np.ndarray                # (n_usable, d)
+    probabilities: np.ndarray       # (n_usable, t)
+    keyword_matrix: sp.csr_matrix   # (t, n_words)
+    vectorizer: WordCounter
+    sample: np.ndarray              # (n_usable,) bool
+    projection: LinearMap | None
+    layout: np.ndarray | None       # (n_usable, 2)
+    classic: ClassicAssigner | None = None
+
+
+def cluster_documents(plan: FitPlan, vectors: np.ndarray, keys: list[str], context: StageContext,
+                      timings: dict[str, float]) -> Clustering:
+    """Reduce, build the kNN graph, cluster, then shape the topics (duplicates, order, nr_topics, outliers)."""
+    clock = time.perf_counter()
+    unit = normalize(vectors)
+    reduction = plan.reducer.reduce(unit, context)
+    # New documents are placed by neighbours in this space: the reduced one when it is linear.
+    space = unit_rows(reduction.vectors) if reduction.linear else unit
+    timings["reduce"] = time.perf_counter() - clock
+    clock = time.perf_counter()
+    graph = cosine_knn(space, space, plan.n_neighbors, exclude_self=True)
+    timings["knn"] = time.perf_counter() - clock
+    clock = time.perf_counter()
+    labels = plan.clusterer.cluster(reduction.vectors, graph if reduction.linear else None, context)
+    labels = topic_ops.renumber_by_size(topic_ops.unify_duplicates(labels, keys))
+    if plan.nr_topics:
+        labels = topic_ops.merge_to(labels, unit, plan.nr_topics)
+    if plan.outlier_threshold is not None:
+        labels = topic_ops.reassign_outliers(labels, unit, plan.outlier_threshold)
+    timings["cluster"] = time.perf_counter() - clock
+    return Clustering(labels, unit, space, graph, reduction.projection)
+
+
+def count_words(plan: FitPlan, texts: list[str], language: str,
+                timings: dict[str, float]) -> tuple[WordCounter, sp.csr_matrix]:
+    clock = time.perf_counter()
+    vectorizer, counts = plan.vectorizer.fit_counts(texts, language)
+    timings["count"] = time.perf_counter() - clock
+    return vectorizer, counts
+
+
+def map_layout(plan: FitPlan, space: np.ndarray, graph: KnnGraph | None, context: StageContext,
+               timings: dict[str, float]) -> np.ndarray | None:
+    clock = time.perf_counter()
+    coords = None if plan.layout is None else plan.layout.layout(space, graph, context)
+    timings["layout"] = time.perf_counter() - clock
+    return coords
+
+
+def fit_embedding(plan: FitPlan, texts: list[str], vectors: np.ndarray, keys: list[str], language: str,
+                  context: StageContext, timings: dict[str, float]) -> LearnedTopics:
+    """The default path: every usable document is clustered."""
+    vectorizer, counts = count_words(plan, texts, language, timings)
+    clustering = cluster_documents(plan, vectors, keys, context, timings)
+    labels = clustering.labels
+    n_topics = topic_ops.topic_count(labels)
+    probs = topic_ops.neighbour_votes(clustering.graph.neighbours, clustering.graph.similarities, labels, n_topics)
+    topic_ids = list(range(n_topics))
+    weighting = plan.representation.keyword_weighting
+    keyword_matrix = ctfidf(counts, labels, topic_ids + [-1], weighting)[:n_topics]
+    coords = map_layout(plan, clustering.space, clustering.graph, context, timings)
+    return LearnedTopics(labels=labels, unit=clustering.unit, probabilities=probs, keyword_matrix=keyword_matrix,
+                         vectorizer=vectorizer, sample=np.ones(len(texts), dtype=bool),
+                         projection=clustering.projection, layout=coords)
+
+
+def fit_classic(plan: FitPlan, texts: list[str], vectors: np.ndarray, keys: list[str], language: str,
+                context: StageContext, timings: dict[str, float]) -> LearnedTopics:
+    """LDA / NMF on the word counts; the embeddings serve the representations and nothing else."""
+    vectorizer, counts = count_words(plan, texts, language, timings)
+    clock = time.perf_counter()
+    n_topics = plan.classic.n_topics or plan.nr_topics or DEFAULT_CLASSIC_TOPICS
+    fitted, raw = plan.classic.fit(counts, n_topics, context)
+    assigner, labels, probs = ClassicAssigner.from_distributions(fitted, raw)
+    labels = topic_ops.unify_duplicates(labels, keys)
+    unit = normalize(vectors)
+    # The map shows the model's own geometry: documents near each other in topic mixture.
+    mixture = normalize(np.sqrt(probs))
+    graph = cosine_knn(mixture, mixture, plan.n_neighbors, exclude_self=True)
+    timings["cluster"] = time.perf_counter() - clock
+    coords = map_layout(plan, mixture, graph, context, timings)
+    return LearnedTopics(labels=labels, unit=unit, probabilities=probs, keyword_matrix=assigner.keyword_matrix(),
+                         vectorizer=vectorizer, sample=np.ones(len(texts), dtype=bool), projection=None,
+                         layout=coords, classic=assigner)

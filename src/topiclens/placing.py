@@ -1,0 +1,91 @@
+"""How a fitted TopicModel places documents: embedding them, and their topics and probabilities."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from .embedders.cache import DocumentEncoder, load_embeddings
+from .embedders.registry import make_embedder
+from .errors import ConfigError
+from .io.corpus import Corpus, as_corpus
+from .params import Unrestored
+from .pipeline import topics as topic_ops
+from .pipeline.assign import NeighbourIndex, known_rows, training_lookup
+from .runtime import thread_limit
+
+Documents = Sequence[str] | Corpus | Path
+Embeddings = np.ndarray | str | Path | None
+
+
+class PlacingMethods:
+    """Mixed into TopicModel: ``embed``, ``transform`` and ``predict`` (they read the fitted state only)."""
+
+    def _encoder_key(self) -> tuple:
+        return ("encoder", self.threads, str(self.cache), self.verbose)
+
+    def _encoder(self) -> DocumentEncoder | None:
+        """The encoder of the fitted embedding model, with this model's cache and progress settings."""
+        used = self.embedding_model_
+        if isinstance(used, Unrestored):
+            raise ConfigError(used.problem("embedding_model"))
+
+        def build() -> DocumentEncoder | None:
+            embedder = make_embedder(used, threads=self.threads)
+            return None if embedder is None else DocumentEncoder(embedder, cache=self.cache, verbose=self.verbose)
+
+        return self._derived_value(self._encoder_key(), build)
+
+    def embed(self, texts: Sequence[str], desc: str = "embedding") -> np.ndarray:
+        """Embed texts with the fitted embedding model, through the cache: (len(texts), dim) float32."""
+        self._check_fitted()
+        encoder = self._encoder()
+        if encoder is None:
+            raise ConfigError("the model has no embedding model: pass embedding_model= to TopicModel.load, or "
+                              "give precomputed embeddings")
+        return encoder.encode(texts, desc=desc)
+
+    def transform(self, docs: Documents, embeddings: Embeddings = None) -> np.ndarray:
+        """Topic probabilities (n_docs, n_topics). Training documents get the rows fit computed."""
+        self._check_fitted()
+        corpus = as_corpus(docs)
+        return self._probabilities(corpus, self._known(corpus), embeddings)
+
+    def predict(self, docs: Documents, embeddings: Embeddings = None) -> np.ndarray:
+        """The topic of each document: fit's topic for training documents, else the model's inference."""
+        self._check_fitted()
+        corpus = as_corpus(docs)
+        known = self._known(corpus)
+        voted = topic_ops.topics_from_probs(self._probabilities(corpus, known, embeddings))
+        result = np.where(known >= 0, self.topics_[np.maximum(known, 0)], voted)
+        return np.where(corpus.usable, result, -1).astype(np.int64)
+
+    def _known(self, corpus: Corpus) -> np.ndarray:
+        lookup = self._derived_value("lookup", lambda: training_lookup(self.corpus_, self.usable_))
+        return known_rows(lookup, corpus)
+
+    def _probabilities(self, corpus: Corpus, known: np.ndarray, embeddings: Embeddings) -> np.ndarray:
+        """(n_docs, n_topics): fit's rows for training documents, the model's inference for new ones."""
+        probs = np.zeros((len(corpus), len(self.topic_ids_)), dtype=np.float32)
+        probs[known >= 0] = self.probabilities_[known[known >= 0]]
+        new = np.flatnonzero((known < 0) & corpus.usable)
+        if not len(new):
+            return probs
+        texts = [corpus.texts[i] for i in new]
+        if self.classic_ is not None:
+            counts = self.vectorizer_.transform(texts)
+            with thread_limit(self.threads):
+                probs[new] = self.classic_.transform(counts)
+            return probs
+        if embeddings is not None:
+            vectors = load_embeddings(embeddings, len(corpus))[new]
+        else:
+            vectors = self.embed(texts, desc="embedding new documents")
+        # The index is the clustered documents: all of them, or the sample of a big corpus.
+        index = self._derived_value("index", lambda: NeighbourIndex.of(
+            self.embeddings_[self.sample_[self.usable_]], self.topics_[self.sample_], self.projection_,
+            len(self.topic_ids_)))
+        probs[new], _ = index.vote(vectors, self.n_neighbors, self.threads)
+        return probs

@@ -1,0 +1,65 @@
+"""From a parameter value to a stage object, in one place.
+
+A string is a shortcut for topiclens's default object of that name; topiclens's own objects are
+checked; an object that already speaks the stage's protocol is used as it is; a scikit-learn
+estimator is wrapped in its one thin adapter. ``TopicModel`` checks the values first (each
+parameter declares the kinds it accepts), so these functions only dispatch.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .base import Stage
+from .classic import LDATopics, NMFTopics
+from .cluster import HDBSCANClustering, KMeansClustering, LeidenClustering, SklearnClusterer
+from .layout import PCALayout, UMAPLayout
+from .protocols import Clusterer, MapLayout, Reducer, Vectorizer
+from .reduce import NoReduction, PCAReduction, SklearnReducer, UMAPReduction
+from .represent import Representation
+from .vocabulary import SklearnVectorizer, Vocabulary
+
+REDUCERS = {"pca": PCAReduction, "none": NoReduction, "umap": UMAPReduction}
+CLUSTERERS = {"leiden": LeidenClustering, "hdbscan": HDBSCANClustering, "kmeans": KMeansClustering}
+LAYOUTS = {"umap": UMAPLayout, "pca": PCALayout}
+CLASSIC = {"lda": LDATopics, "nmf": NMFTopics}
+
+
+def _checked(value: Any) -> Any:
+    return value.check() if isinstance(value, Stage) else value
+
+
+def as_reducer(value: str | Any) -> Reducer:
+    """'pca' | 'none' | 'umap', a Reducer, or a scikit-learn transformer."""
+    value = _checked(REDUCERS[value]() if isinstance(value, str) else value)
+    return value if isinstance(value, Reducer) else SklearnReducer(value)
+
+
+def as_clusterer(value: str | Any) -> Clusterer:
+    """'leiden' | 'hdbscan' | 'kmeans', a Clusterer, or a scikit-learn clusterer."""
+    value = _checked(CLUSTERERS[value]() if isinstance(value, str) else value)
+    return value if isinstance(value, Clusterer) else SklearnClusterer(value)
+
+
+def as_vectorizer(value: Any) -> Vectorizer:
+    """None (the default Vocabulary), a Vectorizer, or a scikit-learn CountVectorizer-like object."""
+    value = _checked(Vocabulary() if value is None else value)
+    return value if isinstance(value, Vectorizer) else SklearnVectorizer(value)
+
+
+def as_representation(value: Representation | None) -> Representation:
+    return _checked(Representation() if value is None else value)
+
+
+def as_layout(value: str | Any) -> MapLayout | None:
+    """'umap' | 'pca' | 'none' (no map), or a MapLayout."""
+    if value == "none":
+        return None
+    return _checked(LAYOUTS[value]() if isinstance(value, str) else value)
+
+
+def as_classic(value: str | Any) -> LDATopics | NMFTopics | None:
+    """None for 'embedding' (the embedding pipeline); the LDA / NMF stage otherwise."""
+    if value == "embedding":
+        return None
+    return _checked(CLASSIC[value]() if isinstance(value, str) else value)

@@ -1,0 +1,148 @@
+"""Clustering stages: Leiden on the kNN graph, HDBSCAN, KMeans, or any scikit-learn clusterer. -1 marks outliers."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import numpy as np
+
+from ..errors import ConfigError, require
+from ..knn import KnnGraph, cosine_knn, normalize
+from ..params import HasMethods, IsNone, Number, Rule
+from .base import Stage
+from .protocols import StageContext
+
+
+def auto_min_cluster_size(n_docs: int) -> int:
+    """The default minimum topic size: grows with the corpus (0.2 %), never below 10."""
+    return int(min(max(10, round(0.002 * n_docs)), max(2, n_docs // 2)))
+
+
+def drop_small(labels: np.ndarray, min_size: int) -> np.ndarray:
+    """Mark members of clusters smaller than ``min_size`` as outliers (-1)."""
+    labels = labels.copy()
+    ids, counts = np.unique(labels[labels >= 0], return_counts=True)
+    labels[np.isin(labels, ids[counts < min_size])] = -1
+    return labels
+
+
+class LeidenClustering(Stage):
+    """Communities of the k-nearest-neighbour graph (igraph's Leiden, modularity objective).
+
+    Communities smaller than the model's ``min_cluster_size`` become outliers. The model passes
+    the kNN graph it builds anyway; without one (after a nonlinear reduction) the graph of the
+    reduced vectors is built here.
+
+    Parameters
+    ----------
+    resolution : float, default 1.0
+        Granularity: higher gives more, smaller topics.
+    """
+
+    _constraints: ClassVar[dict[str, list[Rule]]] = {"resolution": [Number(float, 0, low_open=True)]}
+
+    def __init__(self, resolution: float = 1.0) -> None:
+        self.resolution = resolution
+
+    def cluster(self, vectors: np.ndarray, graph: KnnGraph | None, context: StageContext) -> np.ndarray:
+        import random
+
+        igraph = require("igraph", "leiden", "Leiden clustering")
+        if graph is None:
+            unit = normalize(vectors)
+            graph = cosine_knn(unit, unit, context.n_neighbors, exclude_self=True)
+        neighbours, similarities = graph
+        n = vectors.shape[0]
+        sources = np.repeat(np.arange(n), neighbours.shape[1])
+        keep = similarities.ravel() > 0
+        network = igraph.Graph(n=n, edges=np.column_stack([sources, neighbours.ravel()])[keep], directed=False)
+        network.es["weight"] = similarities.ravel()[keep].astype(np.float64)
+        network = network.simplify(combine_edges="sum")
+        # igraph draws from Python's random module by default: give it a seeded generator of its own.
+        igraph.set_random_number_generator(random.Random(context.seed))
+        try:
+            communities = network.community_leiden(objective_function="modularity", weights="weight",
+                                                   resolution=self.resolution, n_iterations=-1)
+        finally:
+            igraph.set_random_number_generator(random)
+        return drop_small(np.asarray(communities.membership, dtype=np.int64), context.min_cluster_size)
+
+
+class HDBSCANClustering(Stage):
+    """HDBSCAN (fast_hdbscan when installed, else scikit-learn's).
+
+    Parameters
+    ----------
+    min_samples : int or None, default None
+        HDBSCAN's density smoothing; None uses its minimum cluster size, the model's ``min_cluster_size``.
+    """
+
+    _constraints: ClassVar[dict[str, list[Rule]]] = {"min_samples": [IsNone(), Number(int, 1)]}
+
+    def __init__(self, min_samples: int | None = None) -> None:
+        self.min_samples = min_samples
+
+    def cluster(self, vectors: np.ndarray, graph: KnnGraph | None, context: StageContext) -> np.ndarray:
+        try:
+            from fast_hdbscan import HDBSCAN
+        except ImportError:
+            from sklearn.cluster import HDBSCAN
+        model = HDBSCAN(min_cluster_size=context.min_cluster_size, min_samples=self.min_samples)
+        return np.asarray(model.fit_predict(np.asarray(vectors, dtype=np.float64)), dtype=np.int64)
+
+
+class KMeansClustering(Stage):
+    """A fixed number of clusters, no outliers.
+
+    Parameters
+    ----------
+    n_clusters : int
+        The number of topics (required).
+    """
+
+    _constraints: ClassVar[dict[str, list[Rule]]] = {"n_clusters": [IsNone(), Number(int, 1)]}
+
+    def __init__(self, n_clusters: int | None = None) -> None:
+        self.n_clusters = n_clusters
+
+    def check(self) -> KMeansClustering:
+        super().check()
+        if self.n_clusters is None:
+            raise ConfigError("KMeans needs a number of topics: pass clustering=KMeansClustering(n_clusters=N) "
+                              "(--n-clusters N)")
+        return self
+
+    def cluster(self, vectors: np.ndarray, graph: KnnGraph | None, context: StageContext) -> np.ndarray:
+        from sklearn.cluster import KMeans
+
+        k = min(self.n_clusters, vectors.shape[0])
+        return KMeans(n_clusters=k, random_state=context.seed, n_init=3).fit_predict(vectors).astype(np.int64)
+
+
+class SklearnClusterer:
+    """Adapts a scikit-learn clusterer (``fit_predict``, or ``fit`` then ``labels_``) to the Clusterer protocol.
+
+    The estimator is cloned before fitting. Negative labels count as outliers; the model's
+    ``min_cluster_size`` is not applied (the clusterer's own settings decide).
+    """
+
+    def __init__(self, estimator: Any) -> None:
+        self.estimator = estimator
+
+    def cluster(self, vectors: np.ndarray, graph: KnnGraph | None, context: StageContext) -> np.ndarray:
+        from sklearn.base import clone
+
+        fitted = clone(self.estimator)
+        if callable(getattr(fitted, "fit_predict", None)):
+            labels = fitted.fit_predict(vectors)
+        else:
+            labels = fitted.fit(vectors).labels_
+        labels = np.asarray(labels).astype(np.int64).ravel()
+        if labels.shape[0] != vectors.shape[0]:
+            raise ConfigError(f"the clusterer {type(fitted).__name__} returned {labels.shape[0]} labels for "
+                              f"{vectors.shape[0]} documents: pass a clusterer that labels every row")
+        return np.where(labels < 0, -1, labels)
+
+
+CLUSTERER_OBJECT = HasMethods("cluster", what="a clusterer object with cluster(vectors, graph, context)")
+SKLEARN_CLUSTERER = HasMethods("fit", what="a scikit-learn clusterer (fit_predict, or fit then labels_)")

@@ -1,0 +1,154 @@
+"""What each stage of the pipeline is: the protocols, and the small typed values they exchange.
+
+A stage is any object with the method its protocol names. topiclens's own stages (``PCAReduction``,
+``LeidenClustering``, ``Vocabulary``, ...) are scikit-learn style estimators whose constructor only
+stores its knobs; a scikit-learn estimator (a ``PCA``, an ``AgglomerativeClustering``, a
+``CountVectorizer``) is adapted to its protocol once, when the model checks its parameters
+(``stages.adapt``). Stages never keep what they learn on themselves: they return it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+import scipy.sparse as sp
+
+from ..knn import KnnGraph, normalize
+
+
+@dataclass(frozen=True)
+class StageContext:
+    """What every stage may read from the model: the seed, graph size, topic size floor and threads."""
+
+    seed: int
+    n_neighbors: int
+    min_cluster_size: int
+    threads: int
+
+
+@dataclass(frozen=True)
+class LinearMap:
+    """An affine map of unit-length embeddings into a space where cosine neighbours are searched.
+
+    ``apply(x) = normalize((normalize(x) - mean) @ components.T + offset)``. PCA is
+    ``(components, mean, 0)``; any other affine reducer is measured into this form. Plain arrays,
+    so a saved model places new documents exactly as the fitted one, with no pickled estimator.
+    """
+
+    components: np.ndarray  # (k, dim) float32
+    mean: np.ndarray        # (dim,) float32
+    offset: np.ndarray      # (k,) float32
+
+    def apply(self, vectors: np.ndarray) -> np.ndarray:
+        return normalize((normalize(vectors) - self.mean) @ self.components.T + self.offset)
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        return {"components": self.components, "mean": self.mean, "offset": self.offset}
+
+    @classmethod
+    def from_arrays(cls, arrays: dict[str, np.ndarray]) -> LinearMap:
+        components = np.asarray(arrays["components"], dtype=np.float32)
+        offset = arrays.get("offset")
+        return cls(components, np.asarray(arrays["mean"], dtype=np.float32),
+                   np.zeros(components.shape[0], np.float32) if offset is None else np.asarray(offset, np.float32))
+
+
+@dataclass(frozen=True)
+class Reduction:
+    """What a reducer returns.
+
+    ``vectors`` (n, k): what the clusterer sees. ``linear``: the vectors are a linear image of the
+    embeddings, so the kNN graph of their cosine geometry (the one the model builds anyway) serves
+    the clusterer too. ``projection``: places new embeddings in that geometry; ``None`` means new
+    documents are compared in the embedding space itself (no reduction, or a nonlinear one).
+    """
+
+    vectors: np.ndarray
+    linear: bool
+    projection: LinearMap | None
+
+
+@runtime_checkable
+class Reducer(Protocol):
+    """Reduces unit-length embeddings (n, dim) before clustering."""
+
+    def reduce(self, unit: np.ndarray, context: StageContext) -> Reduction: ...
+
+
+@runtime_checkable
+class Clusterer(Protocol):
+    """Labels each row (-1: outlier). ``graph`` is the rows' kNN graph when the model has it."""
+
+    def cluster(self, vectors: np.ndarray, graph: KnnGraph | None, context: StageContext) -> np.ndarray: ...
+
+
+@runtime_checkable
+class WordCounter(Protocol):
+    """A fitted vocabulary: counts its words in texts."""
+
+    words: list[str]
+
+    def transform(self, texts: Sequence[str]) -> sp.csr_matrix: ...
+
+    def unigram_analyzer(self) -> Callable[[str], list[str]]: ...
+
+
+@runtime_checkable
+class Vectorizer(Protocol):
+    """Learns a vocabulary from texts in a language; returns it with the document-term counts."""
+
+    def fit_counts(self, texts: Sequence[str], language: str) -> tuple[WordCounter, sp.csr_matrix]: ...
+
+
+@runtime_checkable
+class MapLayout(Protocol):
+    """2-D coordinates (n, 2) of the rows of the neighbour space, for the document map."""
+
+    def layout(self, space: np.ndarray, graph: KnnGraph | None, context: StageContext) -> np.ndarray: ...
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    """Turns texts into a (n, dim) float array. ``name`` keys the embedding cache."""
+
+    name: str
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+@dataclass(frozen=True)
+class TopicEvidence:
+    """What a labeler sees of one topic: its documents, its keywords, and a label to fall back on."""
+
+    documents: list[str]
+    keywords: list[str]
+    fallback: str
+
+
+@dataclass(frozen=True)
+class LabelContext:
+    """What a labeler may read from the model: the corpus language, threads, cache and verbosity."""
+
+    language: str
+    threads: int | None
+    cache: bool | str
+    verbose: bool
+
+
+@dataclass(frozen=True)
+class LabelResult:
+    """One label per topic, the name of what wrote them, and the call counts."""
+
+    labels: list[str]
+    source: str
+    stats: dict[str, int] = field(default_factory=dict)
+
+
+@runtime_checkable
+class Labeler(Protocol):
+    """Names topics from their evidence (an LLM labeler makes one call per topic)."""
+
+    def label(self, topics: Sequence[TopicEvidence], context: LabelContext) -> LabelResult: ...

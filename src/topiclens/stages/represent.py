@@ -1,0 +1,119 @@
+"""Topic representations beyond c-TF-IDF: KeyBERT-style and MMR keywords, representative documents.
+
+Every candidate word is embedded once for all topics (and cached on disk with the
+documents' embeddings), and topics are represented by the centroid of their documents'
+embeddings, which are already computed: no document is embedded again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import ClassVar
+
+import numpy as np
+
+from ..choices import KEYWORD_WEIGHTINGS
+from ..knn import normalize
+from ..params import Number, OneOf, Rule
+from .base import Stage
+
+
+class Representation(Stage):
+    """How each topic is described: its keywords (c-TF-IDF), KeyBERT-style and MMR keywords, documents.
+
+    Parameters
+    ----------
+    keyword_weighting : {'docshare', 'classic'}, default 'docshare'
+        'docshare': the share of the topic's documents that contain the word x BM25 idf;
+        'classic': BERTopic's c-TF-IDF (word occurrences).
+    top_n_words : int, default 10
+        Keywords (and KeyBERT / MMR keywords) per topic.
+    n_candidates : int, default 30
+        The best c-TF-IDF words that KeyBERT and MMR re-rank.
+    mmr_diversity : float, default 0.3
+        0: MMR equals KeyBERT; 1: only diversity counts.
+    n_representative_docs : int, default 5
+        Documents nearest each topic's centroid, kept as its evidence.
+    """
+
+    _constraints: ClassVar[dict[str, list[Rule]]] = {
+        "keyword_weighting": [OneOf(KEYWORD_WEIGHTINGS)], "top_n_words": [Number(int, 1)],
+        "n_candidates": [Number(int, 1)], "mmr_diversity": [Number(float, 0, 1)],
+        "n_representative_docs": [Number(int, 1)],
+    }
+
+    def __init__(self, keyword_weighting: str = "docshare", top_n_words: int = 10, n_candidates: int = 30,
+                 mmr_diversity: float = 0.3, n_representative_docs: int = 5) -> None:
+        self.keyword_weighting = keyword_weighting
+        self.top_n_words = top_n_words
+        self.n_candidates = n_candidates
+        self.mmr_diversity = mmr_diversity
+        self.n_representative_docs = n_representative_docs
+
+
+def centroids(unit_embeddings: np.ndarray, topics: np.ndarray, topic_ids: Sequence[int]) -> np.ndarray:
+    """Unit-length mean embedding of each topic's documents: (n_topics x dim), in one pass over the documents."""
+    import scipy.sparse as sp
+
+    index = {t: i for i, t in enumerate(topic_ids)}
+    rows = np.array([index.get(int(t), -1) for t in topics], dtype=np.int64)
+    keep = np.flatnonzero(rows >= 0)
+    membership = sp.csr_matrix((np.ones(len(keep), dtype=np.float32), (rows[keep], keep)),
+                               shape=(len(topic_ids), unit_embeddings.shape[0]))
+    return normalize(np.asarray(membership @ unit_embeddings, dtype=np.float32))
+
+
+def representative_docs(unit_embeddings: np.ndarray, topics: np.ndarray, topic_ids: Sequence[int],
+                        topic_centroids: np.ndarray, n: int) -> list[list[int]]:
+    """Indices of each topic's n documents closest to its centroid, closest first."""
+    result = []
+    for i, topic in enumerate(topic_ids):
+        members = np.flatnonzero(topics == topic)
+        sims = unit_embeddings[members] @ topic_centroids[i]
+        order = np.lexsort((members, -sims))[:n]
+        result.append(members[order].tolist())
+    return result
+
+
+def keybert_keywords(candidates: Sequence[Sequence[str]], word_vectors: dict[str, np.ndarray],
+                     topic_centroids: np.ndarray, n: int) -> list[list[tuple[str, float]]]:
+    """Re-rank each topic's candidate words by cosine similarity to the topic's centroid."""
+    result = []
+    for words, centroid in zip(candidates, topic_centroids):
+        if not words:
+            result.append([])
+            continue
+        sims = np.stack([word_vectors[w] for w in words]) @ centroid
+        order = np.lexsort((np.arange(len(words)), -sims))[:n]
+        result.append([(words[i], float(sims[i])) for i in order])
+    return result
+
+
+def mmr_keywords(candidates: Sequence[Sequence[str]], word_vectors: dict[str, np.ndarray],
+                 topic_centroids: np.ndarray, n: int, diversity: float = 0.3) -> list[list[tuple[str, float]]]:
+    """Maximal marginal relevance: relevant to the topic, unlike the words already chosen."""
+    result = []
+    for words, centroid in zip(candidates, topic_centroids):
+        if not words:
+            result.append([])
+            continue
+        vectors = np.stack([word_vectors[w] for w in words])
+        relevance = vectors @ centroid
+        pairwise = vectors @ vectors.T
+        chosen = [int(np.argmax(relevance))]
+        while len(chosen) < min(n, len(words)):
+            rest = [i for i in range(len(words)) if i not in chosen]
+            redundancy = pairwise[np.ix_(rest, chosen)].max(axis=1)
+            scores = (1 - diversity) * relevance[rest] - diversity * redundancy
+            chosen.append(rest[int(np.argmax(scores))])
+        result.append([(words[i], float(relevance[i])) for i in chosen])
+    return result
+
+
+def embed_words(words: Sequence[str], encode) -> dict[str, np.ndarray]:
+    """Unit vectors for each distinct word, through ``encode(list_of_texts)``."""
+    unique = sorted(set(words))
+    if not unique:
+        return {}
+    vectors = normalize(encode(unique))
+    return dict(zip(unique, vectors))

@@ -1,0 +1,50 @@
+"""The result tables of a fitted model: one row per topic, one row per document."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..state import TopicState
+
+TOPIC_COLUMNS = ["topic", "size", "label", "keywords", "keybert", "mmr", "llm", "representative_docs"]
+
+
+def topic_table(state: TopicState) -> pd.DataFrame:
+    """Outliers first (as topic -1, when there are any), then the topics by size."""
+    texts = state.corpus.texts
+    rows = []
+    n_out = int(((state.topics < 0) & state.usable).sum())
+    if n_out:
+        rows.append({"topic": -1, "size": n_out, "label": "outliers", "keywords": [], "keybert": [], "mmr": [],
+                     "llm": "", "representative_docs": []})
+    for t in state.topic_ids:
+        rows.append({
+            "topic": t, "size": state.topic_sizes[t], "label": state.labels[t],
+            "keywords": [w for w, _ in state.keywords[t]],
+            "keybert": [w for w, _ in state.keybert[t]],
+            "mmr": [w for w, _ in state.mmr[t]],
+            "llm": state.llm_labels[t] if state.llm_labels else "",
+            "representative_docs": [texts[i] for i in state.representative_docs[t]],
+        })
+    return pd.DataFrame(rows, columns=TOPIC_COLUMNS)
+
+
+def document_table(state: TopicState) -> pd.DataFrame:
+    """Every input document in input order; the input's own fields keep their names (input_X on a clash)."""
+    topics = state.topics
+    rows = np.arange(len(topics))
+    if state.topic_ids:
+        prob = np.where(topics >= 0, state.probabilities[rows, np.maximum(topics, 0)], 0.0)
+    else:
+        prob = np.zeros(len(topics))
+    frame = pd.DataFrame({
+        "id": state.corpus.ids, "text": state.corpus.texts, "topic": topics,
+        "probability": prob.astype(np.float32),
+        "topic_label": [state.labels[t] if t >= 0 else "outliers" for t in topics],
+    })
+    extra = state.corpus.fields.reset_index(drop=True)
+    if len(extra.columns):
+        extra = extra.rename(columns={c: f"input_{c}" for c in extra.columns if c in frame.columns})
+        frame = pd.concat([frame, extra], axis=1)
+    return frame

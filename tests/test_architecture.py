@@ -1,0 +1,156 @@
+"""The shape of the code: no import cycles, one owner of the fitted state, stateless stages, a light CLI."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[1] / "src" / "topiclens"
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(PACKAGE.parent).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+MODULES = {_module_name(p): p for p in sorted(PACKAGE.rglob("*.py"))}
+
+
+def _imports(name: str, path: Path) -> set[str]:
+    """Every topiclens module ``name`` imports, at module level or inside functions."""
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            targets = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")
+                anchor = anchor[: len(anchor) - node.level + 1]
+                base = ".".join(anchor + ([base] if base else []))
+            # "from pkg import module" imports the module; "from module import name" the module itself
+            targets = [f"{base}.{alias.name}" if f"{base}.{alias.name}" in MODULES else base for alias in node.names]
+        else:
+            continue
+        found.update(t for t in targets if t in MODULES and t != name)
+    return found
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected components with more than one module (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    result: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for nxt in graph[node]:
+            if nxt not in index:
+                visit(nxt)
+                low[node] = min(low[node], low[nxt])
+            elif nxt in on_stack:
+                low[node] = min(low[node], index[nxt])
+        if low[node] == index[node]:
+            component = []
+            while True:
+                item = stack.pop()
+                on_stack.discard(item)
+                component.append(item)
+                if item == node:
+                    break
+            if len(component) > 1:
+                result.append(sorted(component))
+
+    for node in graph:
+        if node not in index:
+            visit(node)
+    return result
+
+
+def test_the_cycle_finder_finds_a_cycle():
+    assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+    assert _cycles({"a": {"b"}, "b": set()}) == []
+
+
+def test_no_module_imports_itself_back_even_inside_functions():
+    graph = {name: _imports(name, path) for name, path in MODULES.items()}
+    assert graph["topiclens.model"] >= {"topiclens.pipeline.fit", "topiclens.stages.adapt"}  # the parser sees imports
+    assert _cycles(graph) == []
+
+
+def _written(target: ast.AST):
+    """(owner, attribute) pairs an assignment target writes: ``a.b = ``, ``a.b[i] = ``, tuples of those."""
+    if isinstance(target, (ast.Tuple, ast.List)):
+        for item in target.elts:
+            yield from _written(item)
+    elif isinstance(target, ast.Subscript):
+        yield from _written(target.value)
+    elif isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name):
+        yield target.value.id, target.attr
+
+
+def _attribute_writes(tree: ast.AST):
+    for node in ast.walk(tree):
+        targets = []
+        if isinstance(node, ast.Assign):
+            targets = node.targets
+        elif isinstance(node, (ast.AugAssign, ast.AnnAssign)):
+            targets = [node.target]
+        for target in targets:
+            for owner, attr in _written(target):
+                yield owner, attr, node.lineno
+
+
+def test_only_the_model_assigns_fitted_attributes():
+    """No module writes ``something.attr_`` on another object; the model writes its own in one method."""
+    offenders = []
+    for name, path in MODULES.items():
+        for owner, attr, line in _attribute_writes(ast.parse(path.read_text(encoding="utf-8"))):
+            if attr.endswith("_") and not attr.startswith("_") and owner != "self":
+                offenders.append(f"{name}:{line} {owner}.{attr}")
+    assert offenders == []
+    model = ast.parse(MODULES["topiclens.model"].read_text(encoding="utf-8"))
+    writes = [(attr, line) for owner, attr, line in _attribute_writes(model)
+              if owner == "self" and attr.endswith("_") and not attr.startswith("_")]
+    assert writes == []  # fitted attributes are set by TopicModel._assign alone, from a TopicState
+
+
+def test_stage_objects_keep_nothing_they_learn():
+    """A stage's methods return what they learn; only __init__ writes to self (scikit-learn's rule too)."""
+    offenders = []
+    for name, path in MODULES.items():
+        if ".stages." not in name and ".labeling." not in name:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.ClassDef):
+                continue
+            bases = {getattr(b, "id", getattr(b, "attr", "")) for b in node.bases}
+            if not bases & {"Stage"}:
+                continue
+            for method in node.body:
+                if isinstance(method, ast.FunctionDef) and method.name != "__init__":
+                    writes = [a for o, a, _ in _attribute_writes(method) if o == "self"]
+                    offenders += [f"{name}.{node.name}.{method.name}: self.{a}" for a in writes]
+    assert offenders == []
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["fit", "--help"]])
+def test_the_command_line_parses_without_the_model_stack(argv):
+    """`topiclens --help` must answer at once: parsing imports no numpy, pandas, scikit-learn or torch."""
+    code = ("import sys\nfrom topiclens.cli import main\ntry:\n    main(sys.argv[1:])\nexcept SystemExit:\n    pass\n"
+            "heavy = sorted(m for m in ('numpy', 'pandas', 'sklearn', 'scipy', 'torch') if m in sys.modules)\n"
+            "print('HEAVY', heavy)")
+    done = subprocess.run([sys.executable, "-c", code, *argv], capture_output=True, text=True, timeout=60)
+    assert "usage: topiclens" in done.stdout
+    assert done.stdout.strip().splitlines()[-1] == "HEAVY []"
