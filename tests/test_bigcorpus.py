@@ -95,7 +95,7 @@ def test_dask_embedding_equals_local_embedding(docs, embeddings, dask_client, tm
     from topiclens.pipeline.sampled import embed_chunked
 
     plan = model._plan()
-    vectors = embed_chunked(plan, plan.encoder("all-MiniLM-L6-v2"), texts)
+    vectors = embed_chunked(plan, "all-MiniLM-L6-v2", plan.encoder("all-MiniLM-L6-v2"), texts)
     assert vectors.shape == (200, 384)
     assert np.allclose(vectors, embeddings[:200], atol=1e-5)
     assert len(list((tmp_path / "runs").rglob("part-*.npz"))) == 4  # written back as partitions

@@ -104,3 +104,14 @@ def test_fit_command_with_lda(records, tmp_path, capsys):
     table = json.loads(capsys.readouterr().out)
     assert 1 <= table["n_topics"] <= 6
     assert TopicModel.load(tmp_path / "m").model == "lda"
+
+
+def test_nmf_settings_are_kept_for_new_documents(docs, embeddings, tmp_path):
+    from topiclens import NMFTopics
+
+    model = TopicModel(model=NMFTopics(n_topics=6, max_iter=30), threads=1, verbose=False, layout="none").fit(
+        docs, embeddings=embeddings)
+    loaded = TopicModel.load(model.save(tmp_path / "m"), verbose=False)
+    assert loaded.classic_.fitted.max_iter == 30 and loaded.model.max_iter == 30
+    new = ["A Perl module to parse and write XML documents with an object interface"]
+    assert np.array_equal(loaded.transform(new), model.transform(new))

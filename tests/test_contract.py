@@ -199,3 +199,63 @@ def test_evaluate_json_names_c_v_and_prints_strict_json(docs, embeddings, tmp_pa
     report = json.loads(out, parse_constant=refuse)
     assert report["summary"]["c_v"] is None and report["summary"]["npmi"] is None
     assert all(row["c_v"] is None for row in report["topics"])
+
+
+def test_numpy_scalars_are_saved_as_numbers(docs, embeddings, tmp_path):
+    """Values from numpy (a grid search, rng.integers) pass the checks, so they must save and load too."""
+    model = TopicModel(seed=np.int64(3), n_neighbors=np.int64(10), clustering=LeidenClustering(np.float32(1.5)),
+                       threads=1, verbose=False, layout="none").fit(docs, embeddings=embeddings)
+    loaded = TopicModel.load(model.save(tmp_path / "m"), verbose=False)
+    assert loaded.seed == 3 and loaded.n_neighbors == 10 and loaded.clustering.resolution == 1.5
+    new = model.embed(["A Perl module to parse XML"])
+    assert (loaded.predict(["A Perl module to parse XML"], embeddings=new) ==
+            model.predict(["A Perl module to parse XML"], embeddings=new)).all()
+
+
+def test_our_embedder_objects_survive_save_and_load(docs, tmp_path):
+    from topiclens.embedders import OnnxMiniLMEmbedder
+
+    model = TopicModel(embedding_model=OnnxMiniLMEmbedder(max_seq_length=128), nr_topics=5, threads=1,
+                       verbose=False, layout="none").fit(docs[:200])
+    loaded = TopicModel.load(model.save(tmp_path / "m"), verbose=False)
+    assert repr(loaded.embedding_model_) == "OnnxMiniLMEmbedder(quantized=True, batch_size=8, max_seq_length=128)"
+    assert repr(loaded.embedding_model) == repr(model.embedding_model)
+    new = ["A game where you fly a space ship", "Library to read and write TIFF images"]
+    assert np.allclose(loaded.transform(new), model.transform(new), atol=1e-6)
+
+
+def test_load_can_name_the_model_that_embeds_new_documents(fitted, docs, embeddings, tmp_path):
+    """A model fitted on precomputed vectors embeds new documents with whatever load() is told."""
+    model = TopicModel(embedding_model=None, threads=1, verbose=False, layout="none").fit(docs, embeddings=embeddings)
+    saved = model.save(tmp_path / "m")
+    with pytest.raises(ConfigError, match="has no embedding model"):
+        TopicModel.load(saved, verbose=False).predict(["a brand new text"])
+    loaded = TopicModel.load(saved, verbose=False, embedding_model="all-MiniLM-L6-v2")
+    assert loaded.embedding_model_ == "all-MiniLM-L6-v2"
+    assert (loaded.predict(docs[:50]) == model.topics_[:50]).all()
+    assert loaded.predict(["Perl module for reading and writing CSV files"]).shape == (1,)
+
+
+def test_changing_a_parameter_after_fit_leaves_the_fitted_vocabulary_alone(docs, embeddings):
+    vocabulary = Vocabulary(stop_words="english")
+    model = TopicModel(vectorizer=vocabulary, threads=1, verbose=False, layout="none").fit(docs, embeddings=embeddings)
+    counts = model.vectorizer_.transform(["the perl module"]).toarray()
+    model.set_params(vectorizer__stop_words=None)
+    assert vocabulary.stop_words is None  # scikit-learn changes nested objects in place
+    assert np.array_equal(model.vectorizer_.transform(["the perl module"]).toarray(), counts)
+
+
+def test_objects_of_the_wrong_kind_are_refused_before_work(docs, tmp_path):
+    class HalfAnLLM:
+        def complete(self, messages, params):
+            return "label"
+
+    for settings, message in [(dict(clustering=PCA(2)), r"TopicModel\(clustering=PCA\(n_components=2\)\) is not valid"),
+                              (dict(client=True), r"TopicModel\(client=True\) is not valid"),
+                              (dict(labeler=LLMLabeler(HalfAnLLM())), "is not valid: use an LLM spec string"),
+                              (dict(embedding_model=object()), "is not valid")]:
+        with pytest.raises(ConfigError, match=message):
+            TopicModel(cache=str(tmp_path), verbose=False, **settings).fit(docs[:50])
+    assert not list(tmp_path.iterdir())
+    # LDA / NMF neither reduce nor cluster: settings for those stages are not held against them
+    TopicModel(model="lda", clustering="kmeans").validate_params()

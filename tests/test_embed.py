@@ -118,3 +118,31 @@ def test_huge_documents_are_kept_whole_and_embedded_quickly(docs, tmp_path):
     embedder = make_embedder("all-MiniLM-L6-v2", threads=1)
     cut = embedder.encode([huge[:5000]])[0]
     assert float(model.embeddings_[-1] @ (cut / np.linalg.norm(cut))) > 0.999
+
+
+def _open_together(args):
+    directories, barrier = args
+    from topiclens.embedders.cache import EmbeddingCache
+
+    failures = 0
+    for directory in directories:
+        barrier.wait()
+        try:
+            EmbeddingCache("same-model", directory).close()
+        except Exception:  # noqa: BLE001 - counted, the test asserts there are none
+            failures += 1
+    return failures
+
+
+def test_processes_opening_a_new_cache_at_once_all_get_it(tmp_path):
+    """Regression: two Dask workers creating the same cache file failed with 'database is locked'
+    (switching a new SQLite file to WAL does not wait for a busy handler); 4 processes x 60 files."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    manager = context.Manager()
+    barrier = manager.Barrier(4)
+    directories = [tmp_path / str(i) for i in range(60)]
+    with context.Pool(4) as pool:
+        failures = pool.map(_open_together, [(directories, barrier)] * 4)
+    assert sum(failures) == 0

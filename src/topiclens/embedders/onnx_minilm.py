@@ -20,7 +20,15 @@ import numpy as np
 
 from ..errors import MissingDependencyError
 from ..runtime import default_threads
-from .common import bundled_minilm_path, cut, length_sorted_batches, load_or_build, minilm_tokenizer, models_dir
+from .common import (
+    EmbedderSettings,
+    bundled_minilm_path,
+    cut,
+    length_sorted_batches,
+    load_or_build,
+    minilm_tokenizer,
+    models_dir,
+)
 
 MODEL_ID = "all-MiniLM-L6-v2"
 RECIPE = "v1"  # bump when the export or quantization changes: it renames the files and the cache key
@@ -124,7 +132,7 @@ def onnx_session(model_dir: Path, quantized: bool, open_session: Callable[[Path]
                          "int8 all-MiniLM-L6-v2")
 
 
-class OnnxMiniLMEmbedder:
+class OnnxMiniLMEmbedder(EmbedderSettings):
     """The bundled all-MiniLM-L6-v2 through onnxruntime, fp32 (``minilm-onnx``) or int8 (``minilm-int8``).
 
     Texts are sorted by length before batching (each batch is padded to its own longest text) and
@@ -148,6 +156,9 @@ class OnnxMiniLMEmbedder:
         self.path = onnx_file(quantized)
         self._session = None
         self._tokenizer = None
+
+    def settings(self) -> dict:
+        return {"quantized": self.quantized, "batch_size": self.batch_size, "max_seq_length": self.max_seq_length}
 
     def __getstate__(self) -> dict:
         """Copies and pickles (deepcopy, Dask) leave the loaded session behind; it reloads on first use."""

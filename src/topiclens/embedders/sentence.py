@@ -9,14 +9,15 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import ConfigError, MissingDependencyError
-from .common import DEFAULT_EMBEDDING_MODEL, bundled_minilm_path
+from .common import DEFAULT_EMBEDDING_MODEL, EmbedderSettings, bundled_minilm_path
 
 
-class SentenceTransformerEmbedder:
+class SentenceTransformerEmbedder(EmbedderSettings):
     """A sentence-transformers model from a local directory, loaded offline."""
 
     def __init__(self, path: str | Path | None = None, *, batch_size: int = 64,
                  max_seq_length: int = 256, threads: int | None = None) -> None:
+        self.source = None if path is None else str(path)  # None: the bundled all-MiniLM-L6-v2
         self.path = Path(path) if path is not None else bundled_minilm_path()
         if not self.path.is_dir():
             raise ConfigError(
@@ -29,6 +30,9 @@ class SentenceTransformerEmbedder:
         model_id = DEFAULT_EMBEDDING_MODEL if path is None else self.path.resolve()
         self.name = f"st:{model_id}:{max_seq_length}"
         self._model = None
+
+    def settings(self) -> dict:
+        return {"path": self.source, "batch_size": self.batch_size, "max_seq_length": self.max_seq_length}
 
     def _load(self):
         if self._model is None:

@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from ..runtime import default_threads, thread_limit
-from .common import bundled_minilm_path, cut, load_or_build, minilm_tokenizer, models_dir
+from .common import EmbedderSettings, bundled_minilm_path, cut, load_or_build, minilm_tokenizer, models_dir
 
 MODEL_ID = "all-MiniLM-L6-v2"
 RECIPE = "v1"  # bump when the distillation changes: it renames the file and the cache key
@@ -80,7 +80,7 @@ def distill(model_dir: Path, dims: int = 256, threads: int | None = None) -> np.
     return table
 
 
-class StaticEmbedder:
+class StaticEmbedder(EmbedderSettings):
     """``minilm-static``: word-piece vectors distilled from all-MiniLM-L6-v2, averaged per text.
 
     About 200 times faster than the transformer; no batching or length sorting is needed
@@ -97,6 +97,9 @@ class StaticEmbedder:
         self.path = models_dir() / f"{MODEL_ID}.static{dims}.{RECIPE}.npy"
         self._table: np.ndarray | None = None
         self._tokenizer = None
+
+    def settings(self) -> dict:
+        return {"dims": self.dims, "max_seq_length": self.max_seq_length}
 
     def _load(self) -> tuple[np.ndarray, object]:
         if self._table is None:

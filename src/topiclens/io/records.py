@@ -1,18 +1,28 @@
 """Parameters as JSON, and back: what a model directory records of the settings that made it.
 
-topiclens's own stage objects are written as ``{"stage": name, "params": {...}}`` and rebuilt
-from an explicit list of classes (never a class named by the file). Anything else (a user's
-scikit-learn estimator, an embedder object) is recorded by type and ``repr`` and comes back as an
+topiclens's own stage objects are written as ``{"stage": name, "params": {...}}`` and its own
+embedders as ``{"embedder": name, "params": {...}}``; both are rebuilt from an explicit list of
+classes (never a class named by the file). Anything else (a user's scikit-learn estimator or
+embedder) is recorded by type and ``repr`` and comes back as an
 :class:`~topiclens.params.Unrestored` marker: loading never runs code.
 """
 
 from __future__ import annotations
 
+import inspect
+import numbers
 import reprlib
 from pathlib import Path
 from typing import Any
 
-from ..labeling.labeler import LLMLabeler
+from ..embedders import (
+    OnnxMiniLMEmbedder,
+    SentenceTransformerEmbedder,
+    StaticEmbedder,
+    UniversalSentenceEncoderEmbedder,
+)
+from ..embedders.common import EmbedderSettings
+from ..errors import TopicLensError
 from ..params import Unrestored
 from ..stages import (
     HDBSCANClustering,
@@ -32,7 +42,9 @@ from ..stages.base import Stage
 
 STAGES: dict[str, type[Stage]] = {cls.__name__: cls for cls in (
     NoReduction, PCAReduction, UMAPReduction, LeidenClustering, HDBSCANClustering, KMeansClustering,
-    Vocabulary, Representation, UMAPLayout, PCALayout, LDATopics, NMFTopics, LLMLabeler)}
+    Vocabulary, Representation, UMAPLayout, PCALayout, LDATopics, NMFTopics)}
+EMBEDDERS: dict[str, type[EmbedderSettings]] = {cls.__name__: cls for cls in (
+    OnnxMiniLMEmbedder, SentenceTransformerEmbedder, StaticEmbedder, UniversalSentenceEncoderEmbedder)}
 
 _short = reprlib.Repr()
 _short.maxstring = 200
@@ -41,8 +53,12 @@ _short.maxother = 200
 
 def param_record(value: Any) -> Any:
     """A JSON-able record of a parameter value."""
-    if value is None or isinstance(value, (bool, int, float, str)):
+    if value is None or isinstance(value, (bool, str)):
         return value
+    if isinstance(value, numbers.Integral):  # numpy integers too
+        return int(value)
+    if isinstance(value, numbers.Real):
+        return float(value)
     if isinstance(value, Path):
         return str(value)
     if isinstance(value, (list, tuple, set, frozenset)):
@@ -53,6 +69,8 @@ def param_record(value: Any) -> Any:
     if type(value) in STAGES.values():
         return {"stage": type(value).__name__,
                 "params": {k: param_record(v) for k, v in value.get_params(deep=False).items()}}
+    if type(value) in EMBEDDERS.values():
+        return {"embedder": type(value).__name__, "params": {k: param_record(v) for k, v in value.settings().items()}}
     kind = type(value)
     return {"object": f"{kind.__module__}.{kind.__qualname__}", "repr": _short.repr(value)}
 
@@ -63,11 +81,31 @@ def restore_param(record: Any) -> Any:
         return tuple(restore_param(v) for v in record)
     if not isinstance(record, dict):
         return record
-    if record.get("stage") in STAGES and isinstance(record.get("params"), dict):
-        cls = STAGES[record["stage"]]
-        known = set(cls._get_param_names())
-        return cls(**{k: restore_param(v) for k, v in record["params"].items() if k in known})
+    params = record.get("params")
+    if isinstance(params, dict) and (record.get("stage") in STAGES or record.get("embedder") in EMBEDDERS):
+        cls = STAGES.get(record.get("stage")) or EMBEDDERS[record["embedder"]]
+        known = set(inspect.signature(cls.__init__).parameters) - {"self", "threads"}
+        try:
+            return cls(**{k: restore_param(v) for k, v in params.items() if k in known})
+        except (TopicLensError, TypeError, ValueError) as exc:  # e.g. a model directory that is gone
+            return Unrestored(f"{cls.__module__}.{cls.__name__}", f"{cls.__name__}(**{params!r}) ({exc})")
     return Unrestored(str(record.get("object", "?")), str(record.get("repr", record.get("object", "?"))))
+
+
+def fingerprint_record(value: Any) -> Any:
+    """A stable JSON description of a parameter value, for keying checkpoints of a run.
+
+    Estimators are described by their full nested parameters (a ``repr`` may be cut short or carry
+    a memory address); other objects by their type and, for our embedders, their settings.
+    """
+    record = param_record(value)
+    if isinstance(record, dict) and "object" in record:
+        get_params = getattr(value, "get_params", None)
+        if callable(get_params):
+            return {"object": record["object"],
+                    "params": {k: fingerprint_record(v) for k, v in get_params(deep=False).items()}}
+        return {"object": record["object"]}
+    return record
 
 
 def upgrade_v1_params(params: dict[str, Any]) -> dict[str, Any]:

@@ -7,9 +7,9 @@ from typing import Any, ClassVar
 
 from ..choices import CHAT_FORMATS, LANGUAGES
 from ..errors import ConfigError
-from ..params import HasMethods, Instance, IsNone, Number, OneOf, Rule
+from ..params import Conforms, Instance, IsNone, Number, OneOf, Rule
 from ..stages.base import Stage
-from ..stages.protocols import LabelContext, Labeler, LabelResult, TopicEvidence
+from ..stages.protocols import LLM, LabelContext, LabelResult, TopicEvidence
 from .clean import keyword_label
 from .engine import TopicLabeler
 
@@ -45,7 +45,7 @@ class LLMLabeler(Stage):
 
     _constraints: ClassVar[dict[str, list[Rule]]] = {
         "llm": [Instance(str, what="an LLM spec string"),
-                HasMethods("complete", what="an LLM object with complete(messages, params)")],
+                Conforms(LLM, what="an LLM object with backend, model, concurrency and complete(messages, params)")],
         "template": [IsNone(), Instance(str, what="a prompt with [DOCUMENTS] and/or [KEYWORDS]")],
         "language": [OneOf(LANGUAGES)],
         "max_words": [Number(int, 1)],
@@ -90,17 +90,6 @@ class LLMLabeler(Stage):
         labels, stats = engine.label(topics)
         return LabelResult(labels=labels, source=f"{backend.backend}:{backend.model}", stats=stats.as_dict())
 
-
-LABELER_OBJECT = HasMethods("label", what="a labeler object with label(topics, context)")
-
-
-def as_labeler(value: str | Any | None) -> Labeler | None:
-    """None (no labels at fit), an LLM spec string (an LLMLabeler with that LLM), or a Labeler."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        value = LLMLabeler(llm=value)
-    return value.check() if isinstance(value, Stage) else value
 
 
 def topic_evidence(texts: Sequence[str], representative_docs: Sequence[Sequence[int]],

@@ -1,14 +1,15 @@
-"""One LLM interface for every backend: the protocol, its errors and the generation settings.
+"""The LLM layer's errors; the protocol every backend speaks and its generation settings.
 
-The spec strings that pick a backend are read in ``llm.registry``.
+``LLM`` and ``GenerationParams`` are declared with the other protocols in ``stages.protocols``
+and re-exported here; the spec strings that pick a backend are read in ``llm.registry``.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
-from typing import Protocol, runtime_checkable
-
 from ..errors import TopicLensError
+from ..stages.protocols import LLM, GenerationParams
+
+__all__ = ["LLM", "GenerationParams", "LLMError", "LLMUnavailable"]
 
 
 class LLMError(TopicLensError):
@@ -17,31 +18,3 @@ class LLMError(TopicLensError):
 
 class LLMUnavailable(LLMError):
     """The backend cannot be used at all (unreachable server, rejected key, missing model)."""
-
-
-@dataclass(frozen=True)
-class GenerationParams:
-    """Sampling settings; part of every cache key."""
-
-    max_tokens: int = 24
-    temperature: float = 0.0
-    seed: int = 42
-    stop: tuple[str, ...] = field(default_factory=tuple)
-
-    def as_dict(self) -> dict:
-        return {**asdict(self), "stop": list(self.stop)}
-
-
-@runtime_checkable
-class LLM(Protocol):
-    """``complete(messages, params) -> str``; ``backend`` and ``model`` name it in the cache."""
-
-    backend: str
-    model: str
-    concurrency: int
-
-    def complete(self, messages: list[dict[str, str]], params: GenerationParams) -> str: ...
-
-
-BUNDLED_NAMES = ("qwen2.5-coder-1.5b", "qwen2.5-coder-0.5b", "smollm2-135m")
-DEFAULT_LLM = "qwen2.5-coder-1.5b"

@@ -6,8 +6,9 @@ name (``qwen2.5-coder-1.5b``, the default; ``qwen2.5-coder-0.5b``; ``smollm2-135
 
 from __future__ import annotations
 
+from ..choices import BUNDLED_LLMS, DEFAULT_LLM
 from ..errors import ConfigError
-from .base import BUNDLED_NAMES, DEFAULT_LLM, LLM
+from .base import LLM
 
 
 def parse_llm_spec(spec: str) -> tuple[str, str]:
@@ -17,14 +18,14 @@ def parse_llm_spec(spec: str) -> tuple[str, str]:
     """
     if spec in ("default", "bundled"):
         return "bundled", DEFAULT_LLM
-    if spec in BUNDLED_NAMES:
+    if spec in BUNDLED_LLMS:
         return "bundled", spec
     kind, _, rest = spec.partition(":")
     if (kind in ("llama-cpp", "hf") and rest) or (kind == "openai" and "@" in rest):
         return kind, rest
     raise ConfigError(
         f"unknown LLM spec {spec!r}: use llama-cpp:PATH.gguf, hf:DIR, openai:MODEL@BASE_URL "
-        f"or one of {', '.join(BUNDLED_NAMES)}"
+        f"or one of {', '.join(BUNDLED_LLMS)}"
     )
 
 

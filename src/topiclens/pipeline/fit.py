@@ -48,7 +48,7 @@ def fit_topics(plan: FitPlan, corpus: Corpus,
     timings: dict[str, float] = {}
     clock = time.perf_counter()
     with thread_limit(plan.threads):
-        vectors = document_vectors(plan, encoder, corpus, usable, texts, embeddings)
+        vectors = document_vectors(plan, embedding_model, encoder, corpus, usable, texts, embeddings)
         timings["embed"] = time.perf_counter() - clock
         fit_clock = time.perf_counter()
         keys = [h for h, ok in zip(corpus.hashes, usable) if ok]
@@ -64,8 +64,8 @@ def fit_topics(plan: FitPlan, corpus: Corpus,
     return state, encoder
 
 
-def document_vectors(plan: FitPlan, encoder: DocumentEncoder | None, corpus: Corpus, usable: np.ndarray,
-                     texts: list[str], embeddings) -> np.ndarray:
+def document_vectors(plan: FitPlan, embedding_model, encoder: DocumentEncoder | None, corpus: Corpus,
+                     usable: np.ndarray, texts: list[str], embeddings) -> np.ndarray:
     """The usable documents' embeddings: precomputed (a memory-mapped .npy stays mapped), or embedded."""
     if embeddings is not None:
         full = load_embeddings(embeddings, len(corpus))
@@ -73,7 +73,7 @@ def document_vectors(plan: FitPlan, encoder: DocumentEncoder | None, corpus: Cor
     if encoder is None:
         raise ConfigError("no embedding model: pass embeddings=... or set embedding_model")
     if plan.client is not None:
-        return embed_chunked(plan, encoder, texts)
+        return embed_chunked(plan, embedding_model, encoder, texts)
     return encoder.encode(texts)
 
 

@@ -6,8 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..embedders.cache import DocumentEncoder
-from ..embedders.registry import make_embedder
+from ..embedders.cache import DocumentEncoder, document_encoder
 from ..runtime import cache_dir
 from ..stages.classic import LDATopics, NMFTopics
 from ..stages.protocols import Clusterer, MapLayout, Reducer, Vectorizer
@@ -20,8 +19,8 @@ class FitPlan:
 
     classic: LDATopics | NMFTopics | None   # None: the embedding pipeline
     embedding_model: Any                    # as given; 'auto' is resolved from the corpus language
-    reducer: Reducer
-    clusterer: Clusterer
+    reducer: Reducer | None                 # None for LDA / NMF
+    clusterer: Clusterer | None
     vectorizer: Vectorizer
     representation: Representation
     layout: MapLayout | None
@@ -42,8 +41,7 @@ class FitPlan:
 
     def encoder(self, embedding_model: Any) -> DocumentEncoder | None:
         """The document encoder for a resolved embedding model (None when there is none)."""
-        embedder = make_embedder(embedding_model, threads=self.threads)
-        return None if embedder is None else DocumentEncoder(embedder, cache=self.cache, verbose=self.verbose)
+        return document_encoder(embedding_model, threads=self.threads, cache=self.cache, verbose=self.verbose)
 
     def checkpoint_root(self) -> Path | None:
         """Where big-corpus chunks are kept: ``work_dir``, else the cache's ``runs/``; None without a cache."""

@@ -10,6 +10,7 @@ and each finished chunk is checkpointed so an interrupted run resumes.
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -57,13 +58,17 @@ def _executor_and_store(plan: FitPlan, run_key: str):
     return make_executor(plan.client), ChunkStore(None if root is None else root / run_key)
 
 
-def embed_chunked(plan: FitPlan, encoder: DocumentEncoder, texts: list[str]) -> np.ndarray:
-    """Embed in chunks on the executor (Dask workers); each chunk is also written as a partition."""
+def embed_chunked(plan: FitPlan, spec: Any, encoder: DocumentEncoder, texts: list[str]) -> np.ndarray:
+    """Embed in chunks on the executor (Dask workers); each chunk is also written as a partition.
+
+    Workers get the embedding model's name (each builds the embedder from its own installation and
+    cache) unless the model is an object, which is sent as it is.
+    """
     ranges = chunk_ranges(len(texts), plan.chunk_size)
     run_key = fingerprint("embed", encoder.embedder.name, [texts[a] for a, _ in ranges], len(texts), plan.chunk_size)
     executor, store = _executor_and_store(plan, run_key)
     cache = plan.cache if isinstance(plan.cache, bool) else str(plan.cache)
-    shared = dict(spec=encoder.embedder, threads=plan.threads, cache=cache)
+    shared = dict(spec=str(spec) if isinstance(spec, Path) else spec, threads=plan.threads, cache=cache)
     parts = run_chunks("embedding", embed_chunk, len(ranges), lambda i: (texts[slice(*ranges[i])],),
                        executor=executor, store=store, shared=shared, verbose=plan.verbose,
                        sizes=[b - a for a, b in ranges])

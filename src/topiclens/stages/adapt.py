@@ -3,18 +3,20 @@
 A string is a shortcut for topiclens's default object of that name; topiclens's own objects are
 checked; an object that already speaks the stage's protocol is used as it is; a scikit-learn
 estimator is wrapped in its one thin adapter. ``TopicModel`` checks the values first (each
-parameter declares the kinds it accepts), so these functions only dispatch.
+parameter declares the protocols it accepts), so these functions only dispatch. Embedding models
+go through their own registry of names (``embedders.registry.make_embedder``).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from ..labeling.labeler import LLMLabeler
 from .base import Stage
 from .classic import LDATopics, NMFTopics
 from .cluster import HDBSCANClustering, KMeansClustering, LeidenClustering, SklearnClusterer
 from .layout import PCALayout, UMAPLayout
-from .protocols import Clusterer, MapLayout, Reducer, Vectorizer
+from .protocols import Clusterer, Labeler, MapLayout, Reducer, Vectorizer
 from .reduce import NoReduction, PCAReduction, SklearnReducer, UMAPReduction
 from .represent import Representation
 from .vocabulary import SklearnVectorizer, Vocabulary
@@ -63,3 +65,12 @@ def as_classic(value: str | Any) -> LDATopics | NMFTopics | None:
     if value == "embedding":
         return None
     return _checked(CLASSIC[value]() if isinstance(value, str) else value)
+
+
+def as_labeler(value: str | Any | None) -> Labeler | None:
+    """None (no labels at fit), an LLM spec string (an LLMLabeler with that LLM), or a Labeler."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = LLMLabeler(llm=value)
+    return value.check() if isinstance(value, Stage) else value

@@ -137,11 +137,12 @@ class FittedNMF:
         return _rows_to_distributions(weights, weights.sum(axis=1) == 0)
 
     def arrays(self) -> dict[str, np.ndarray]:
-        return {"topic_word": self.topic_word, "idf": self.idf}
+        return {"topic_word": self.topic_word, "idf": self.idf, "max_iter": np.array(self.max_iter)}
 
     @classmethod
     def from_arrays(cls, arrays: dict[str, np.ndarray], seed: int = 42) -> FittedNMF:
-        return cls(arrays["topic_word"], arrays["idf"], seed)
+        max_iter = int(arrays["max_iter"]) if "max_iter" in arrays else 400  # schema 1 files: the old default
+        return cls(arrays["topic_word"], arrays["idf"], seed, max_iter)
 
 
 def _tfidf(counts: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:

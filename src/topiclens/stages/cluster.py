@@ -8,7 +8,7 @@ import numpy as np
 
 from ..errors import ConfigError, require
 from ..knn import KnnGraph, cosine_knn, normalize
-from ..params import HasMethods, IsNone, Number, Rule
+from ..params import IsNone, Number, Rule
 from .base import Stage
 from .protocols import StageContext
 
@@ -120,7 +120,7 @@ class KMeansClustering(Stage):
 
 
 class SklearnClusterer:
-    """Adapts a scikit-learn clusterer (``fit_predict``, or ``fit`` then ``labels_``) to the Clusterer protocol.
+    """Adapts a scikit-learn clusterer (``fit_predict``; every ``ClusterMixin`` derives it from ``labels_``).
 
     The estimator is cloned before fitting. Negative labels count as outliers; the model's
     ``min_cluster_size`` is not applied (the clusterer's own settings decide).
@@ -133,16 +133,8 @@ class SklearnClusterer:
         from sklearn.base import clone
 
         fitted = clone(self.estimator)
-        if callable(getattr(fitted, "fit_predict", None)):
-            labels = fitted.fit_predict(vectors)
-        else:
-            labels = fitted.fit(vectors).labels_
-        labels = np.asarray(labels).astype(np.int64).ravel()
+        labels = np.asarray(fitted.fit_predict(vectors)).astype(np.int64).ravel()
         if labels.shape[0] != vectors.shape[0]:
             raise ConfigError(f"the clusterer {type(fitted).__name__} returned {labels.shape[0]} labels for "
                               f"{vectors.shape[0]} documents: pass a clusterer that labels every row")
         return np.where(labels < 0, -1, labels)
-
-
-CLUSTERER_OBJECT = HasMethods("cluster", what="a clusterer object with cluster(vectors, graph, context)")
-SKLEARN_CLUSTERER = HasMethods("fit", what="a scikit-learn clusterer (fit_predict, or fit then labels_)")

@@ -1,16 +1,18 @@
-"""What each stage of the pipeline is: the protocols, and the small typed values they exchange.
+"""Every protocol of the pipeline, in one place, and the small typed values the stages exchange.
 
-A stage is any object with the method its protocol names. topiclens's own stages (``PCAReduction``,
-``LeidenClustering``, ``Vocabulary``, ...) are scikit-learn style estimators whose constructor only
-stores its knobs; a scikit-learn estimator (a ``PCA``, an ``AgglomerativeClustering``, a
-``CountVectorizer``) is adapted to its protocol once, when the model checks its parameters
-(``stages.adapt``). Stages never keep what they learn on themselves: they return it.
+A stage is any object with the method its protocol names (``Reducer``, ``Clusterer``, ``Vectorizer``
+and the fitted ``WordCounter``, ``MapLayout``, ``Embedder``, ``Labeler``; a labeler's ``LLM``).
+topiclens's own stages (``PCAReduction``, ``LeidenClustering``, ``Vocabulary``, ...) are
+scikit-learn style estimators whose constructor only stores its knobs; an object with the shape of
+a scikit-learn estimator (``FitTransformer``, ``FitPredictor``, ``CountVectorizerLike``) is adapted
+to its protocol by one thin adapter (``stages.adapt``). The model checks parameters against these
+same protocols. Stages never keep what they learn on themselves: they return it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Protocol, runtime_checkable
 
 import numpy as np
@@ -152,3 +154,50 @@ class Labeler(Protocol):
     """Names topics from their evidence (an LLM labeler makes one call per topic)."""
 
     def label(self, topics: Sequence[TopicEvidence], context: LabelContext) -> LabelResult: ...
+
+
+@dataclass(frozen=True)
+class GenerationParams:
+    """Sampling settings; part of every cache key."""
+
+    max_tokens: int = 24
+    temperature: float = 0.0
+    seed: int = 42
+    stop: tuple[str, ...] = field(default_factory=tuple)
+
+    def as_dict(self) -> dict:
+        return {**asdict(self), "stop": list(self.stop)}
+
+
+@runtime_checkable
+class LLM(Protocol):
+    """``complete(messages, params) -> str``; ``backend`` and ``model`` name it in the cache."""
+
+    backend: str
+    model: str
+    concurrency: int
+
+    def complete(self, messages: list[dict[str, str]], params: GenerationParams) -> str: ...
+
+
+@runtime_checkable
+class FitTransformer(Protocol):
+    """What a scikit-learn transformer offers (a ``PCA``, ``TruncatedSVD``, ``umap.UMAP``)."""
+
+    def fit_transform(self, X, y=None): ...
+
+
+@runtime_checkable
+class FitPredictor(Protocol):
+    """What a scikit-learn clusterer offers (every ``ClusterMixin`` derives it from ``labels_``)."""
+
+    def fit_predict(self, X, y=None): ...
+
+
+@runtime_checkable
+class CountVectorizerLike(Protocol):
+    """What a scikit-learn vectorizer offers (``CountVectorizer``, ``TfidfVectorizer``)."""
+
+    def fit_transform(self, raw_documents, y=None): ...
+
+    def get_feature_names_out(self, input_features=None): ...

@@ -15,7 +15,7 @@ import numpy as np
 
 from ..errors import require
 from ..knn import normalize
-from ..params import HasMethods, IsNone, Number, Rule
+from ..params import IsNone, Number, Rule
 from .base import Stage
 from .protocols import LinearMap, Reduction, StageContext
 
@@ -125,14 +125,12 @@ def measure_linear_map(fitted: Any, sample: np.ndarray, *, tolerance: float = 1e
         actual = np.asarray(fitted.transform(rows), dtype=np.float64)
     except Exception:  # a transformer that cannot take arbitrary rows is treated as nonlinear
         return None
+    if images.ndim != 2 or actual.shape != (len(rows), images.shape[1]):
+        return None
     offset = images[0]
     components = (images[1:] - offset).T  # (k, dim)
     predicted = rows.astype(np.float64) @ components.T + offset
     scale = max(float(np.abs(actual).max()), 1e-12)
-    if images.ndim != 2 or not np.allclose(predicted, actual, atol=tolerance * scale, rtol=0):
+    if not np.allclose(predicted, actual, atol=tolerance * scale, rtol=0):
         return None
     return LinearMap(components.astype(np.float32), np.zeros(dim, np.float32), offset.astype(np.float32))
-
-
-REDUCER_OBJECT = HasMethods("reduce", what="a reducer object with reduce(unit, context)")
-SKLEARN_TRANSFORMER = HasMethods("fit_transform", what="a scikit-learn transformer with fit_transform")

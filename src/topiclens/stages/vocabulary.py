@@ -14,7 +14,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..errors import ConfigError, CorpusError
-from ..params import HasMethods, Instance, IsNone, Number, OneOf, Rule
+from ..params import Instance, IsNone, Number, OneOf, Rule
 from .base import Stage
 
 
@@ -78,6 +78,8 @@ class Vocabulary(Stage):
 
     def fit_counts(self, texts: Sequence[str], language: str) -> tuple[FittedVocabulary, sp.csr_matrix]:
         """Learn the vocabulary of ``texts``; return it with the document-term counts."""
+        from sklearn.base import clone
+
         vectorizer = self.count_vectorizer(language)
         if isinstance(self.min_df, int) and self.min_df > len(texts):
             vectorizer.set_params(min_df=1)
@@ -86,7 +88,9 @@ class Vocabulary(Stage):
         except ValueError as exc:
             raise CorpusError(f"no words left to rank after stop words and min_df={self.min_df} ({exc}); "
                               "lower --min-df or check that the documents contain words") from None
-        return FittedVocabulary(self, language, vectorizer.get_feature_names_out().tolist()), counts.tocsr()
+        # A copy: set_params on the model's vectorizer later must not change how the fitted one counts.
+        settings = clone(self)
+        return FittedVocabulary(settings, language, vectorizer.get_feature_names_out().tolist()), counts.tocsr()
 
 
 class FittedVocabulary:
@@ -163,8 +167,3 @@ class RecordedVocabulary:
 
     def unigram_analyzer(self) -> Callable[[str], list[str]]:
         self._refuse()
-
-
-VECTORIZER_OBJECT = HasMethods("fit_counts", what="a vectorizer object with fit_counts(texts, language)")
-SKLEARN_VECTORIZER = HasMethods("fit_transform", "get_feature_names_out",
-                                what="a scikit-learn CountVectorizer-like object")

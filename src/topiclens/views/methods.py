@@ -3,11 +3,41 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 class ViewMethods:
-    """Mixed into TopicModel: document map, static map, charts and the HTML explorer."""
+    """Mixed into TopicModel: the result tables, document map, static map, charts and the HTML explorer."""
+
+    def topic_info(self) -> pd.DataFrame:
+        """The topics as a table.
+
+        Returns
+        -------
+        DataFrame
+            One row per topic, outliers first as topic -1 when there are any: ``topic``, ``size``,
+            ``label`` (the one in use: ``labels_``), ``keywords``, ``keybert``, ``mmr``, ``llm`` (the
+            labeler's label, or '') and ``representative_docs`` (their texts).
+        """
+        from .tables import topic_table
+
+        return topic_table(self._state())
+
+    def document_info(self) -> pd.DataFrame:
+        """The documents as a table.
+
+        Returns
+        -------
+        DataFrame
+            One row per input document, in input order: ``id``, ``text``, ``topic``, ``probability``
+            (of its topic), ``topic_label``, then the input's own fields (``input_X`` on a name clash).
+        """
+        from .tables import document_table
+
+        return document_table(self._state())
 
     def document_map(self, **options: Any):
         """Interactive plotly map of the documents by topic (``.write_html(path)`` to save it)."""
