@@ -228,6 +228,7 @@ def main() -> None:
             report.setdefault("embed", {}).update(phase_embed(names, docs, args))
         else:
             report.setdefault("topics", {}).update(phase_topics(names, docs, gold, args))
+        report[f"{phase}_date"] = time.strftime("%Y-%m-%d")  # phases may be rerun on their own
         # Merge into the file as it is now (another phase may have run meanwhile in another process).
         saved = json.loads(args.out.read_text()) if args.out.exists() else {}
         for key, value in report.items():
