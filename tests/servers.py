@@ -53,7 +53,29 @@ class _Handler(BaseHTTPRequestHandler):
                 self.connection.shutdown(socket.SHUT_RDWR)
                 self.connection.close()
                 return None
+            if mode == "redirect":  # to the address the test set: another origin, or this one
+                return self._send(307, b"", {"Location": self.server.redirect_target})
+            if mode == "echo400":  # a server that reflects the request's headers in its error
+                return self._send(400, json.dumps({"error": "bad", "you_sent": dict(self.headers)}).encode())
+            if mode == "trickle":  # a complete, valid answer, one byte every 0.5 s
+                payload = self._answer(body)
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                for i in range(len(payload)):
+                    self.wfile.write(payload[i:i + 1])
+                    self.wfile.flush()
+                    time.sleep(0.5)
+                return None
+            if mode == "huge":  # a 10 MB "label"
+                return self._send(200, self._content("Rust " * 2_000_000))
+            if mode == "evil":  # terminal escapes, a title change, bidi overrides, NUL and backspaces
+                return self._send(200, self._content("\x1b]0;pwned\x07\x1b[31mRust\x1b[0m \u202ecrates\u202c "
+                                                     "\x00tools\x08\x08\x1b[2J"))
         return self._send(200, self._answer(body))
+
+    def _content(self, text: str) -> bytes:
+        return json.dumps({"choices": [{"message": {"role": "assistant", "content": text}}]}).encode()
 
     def _answer(self, body: dict) -> bytes:
         question = body["messages"][-1]["content"]
@@ -84,6 +106,7 @@ class MisbehavingServer(ThreadingHTTPServer):
         self.times: dict[str, list[float]] = {}
         self._lock = threading.Lock()
         self.headers_seen: list[dict] = []
+        self.redirect_target = ""
 
     in_flight = 0
     max_in_flight = 0

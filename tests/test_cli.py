@@ -72,7 +72,8 @@ def test_assign_new_documents(fitted_dir, corpus_files, capsys, records):
 def test_assign_training_documents_gives_fit_topics(fitted_dir, corpus_files, capsys):
     assert main(["assign", str(fitted_dir), str(corpus_files / "docs.jsonl"), "--json", "--quiet"]) == 0
     rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
-    saved = pd.read_parquet(fitted_dir / "documents.parquet")
+    data = fitted_dir / json.loads((fitted_dir / "topiclens.json").read_text())["data"]
+    saved = pd.read_parquet(data / "documents.parquet")
     assert [r["topic"] for r in rows] == saved["topic"].tolist()
 
 

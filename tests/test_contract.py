@@ -72,7 +72,7 @@ def test_scikit_learn_clusterer_and_reducer_fit_save_load_and_predict(user_stage
     assert not hasattr(clusterer, "labels_") and not hasattr(reducer, "components_")  # the user's objects untouched
     assert model.projection_ is not None and model.projection_.components.shape == (32, 384)
     saved = model.save(tmp_path / "m")
-    assert (saved / "projection.npz").exists()
+    assert (saved / json.loads((saved / "topiclens.json").read_text())["data"] / "projection.npz").exists()
     loaded = TopicModel.load(saved, verbose=False)
     assert isinstance(loaded.clustering, Unrestored) and isinstance(loaded.reduction, Unrestored)
     assert "AgglomerativeClustering(n_clusters=20)" in repr(loaded.clustering)

@@ -86,8 +86,8 @@ def test_key_is_sent_but_never_saved(server, fitted, tmp_path, monkeypatch):
     model.label_topics(LLMLabeler(f"openai:test-model@{server.url('ok')}", api_key_env="TOPICLENS_TEST_KEY"))
     assert any(h.get("Authorization") == "Bearer sk-very-secret-value" for h in server.headers_seen)
     saved = model.save(tmp_path / "model")
-    for path in saved.iterdir():
-        assert b"sk-very-secret-value" not in path.read_bytes()
+    for path in saved.rglob("*"):
+        assert path.is_dir() or b"sk-very-secret-value" not in path.read_bytes()
     assert b"sk-very-secret-value" not in (tmp_path / "llm-answers.sqlite").read_bytes()
 
 

@@ -16,15 +16,21 @@ def saved(fitted, tmp_path_factory):
     return fitted.save(tmp_path_factory.mktemp("models") / "model")
 
 
+def data_of(directory):
+    """The data folder the manifest names."""
+    return directory / json.loads((directory / "topiclens.json").read_text())["data"]
+
+
 def test_model_directory_holds_no_pickle(saved):
-    names = sorted(p.name for p in saved.iterdir())
-    assert names == ["centroids.npy", "ctfidf.npz", "documents.parquet", "embeddings.npy", "layout.npy",
-                     "probabilities.npy",
-                     "projection.npz", "topiclens.json", "vocabulary.json"]
-    for path in saved.iterdir():
+    data = data_of(saved)
+    assert sorted(p.name for p in saved.iterdir()) == sorted([".topiclens.lock", data.name, "topiclens.json"])
+    names = sorted(p.name for p in data.iterdir())
+    assert names == [".topiclens-data", "centroids.npy", "ctfidf.npz", "documents.parquet", "embeddings.npy",
+                     "layout.npy", "probabilities.npy", "projection.npz", "vocabulary.json"]
+    for path in data.iterdir():
         assert b"\x80\x04\x95" not in path.read_bytes()[:64]  # pickle protocol 4 header
     for name in ("centroids.npy", "embeddings.npy", "probabilities.npy", "layout.npy"):
-        np.load(saved / name, allow_pickle=False)
+        np.load(data / name, allow_pickle=False)
 
 
 def test_round_trip_is_exact(fitted, saved):
@@ -88,8 +94,8 @@ def test_damaged_array_is_a_clear_error(saved, tmp_path):
 
     copy = tmp_path / "damaged"
     shutil.copytree(saved, copy)
-    (copy / "embeddings.npy").write_bytes(b"not numpy")
-    with pytest.raises(ModelFileError, match="embeddings.npy is missing or damaged"):
+    (data_of(copy) / "embeddings.npy").write_bytes(b"not numpy")
+    with pytest.raises(ModelFileError, match="embeddings.npy has changed since the model was saved"):
         TopicModel.load(copy)
 
 

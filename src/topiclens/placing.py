@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
 from .embedders.cache import DocumentEncoder, document_encoder, load_embeddings
-from .errors import ConfigError
+from .errors import ConfigError, TopicLensWarning
 from .io.corpus import Corpus, as_corpus
-from .params import Unrestored
+from .params import Number, Unrestored, check_param
 from .pipeline import topics as topic_ops
 from .pipeline.assign import NeighbourIndex, known_rows, training_lookup
 from .runtime import thread_limit
@@ -73,7 +74,7 @@ class PlacingMethods:
         corpus = as_corpus(docs)
         return self._probabilities(corpus, self._known(corpus), embeddings)
 
-    def predict(self, docs: Documents, embeddings: Embeddings = None) -> np.ndarray:
+    def predict(self, docs: Documents, embeddings: Embeddings = None, min_probability: float = 0.0) -> np.ndarray:
         """The topic of each document: ``fit``'s topic for a training document, else the model's inference.
 
         Parameters
@@ -81,17 +82,28 @@ class PlacingMethods:
         docs : list of str, Corpus or pathlib.Path
         embeddings : ndarray, str or Path, optional
             Precomputed embeddings of ``docs``, one row each.
+        min_probability : float, default 0.0
+            A document whose topic has less than this probability (its share of the neighbours'
+            vote) becomes an outlier: text far from every topic gets -1 instead of the least bad one.
 
         Returns
         -------
         ndarray of shape (n_docs,), int64
-            -1 for outliers and empty documents.
+            -1 for outliers and empty documents (a warning counts the empty ones).
         """
         self._check_fitted()
+        check_param(type(self).__name__, "min_probability", min_probability, [Number(float, 0.0, 1.0)])
         corpus = as_corpus(docs)
+        empty = int((~corpus.usable).sum())
+        if empty:
+            warnings.warn(f"{empty} empty or whitespace-only document(s) get no topic (-1)", TopicLensWarning,
+                          stacklevel=2)
         known = self._known(corpus)
-        voted = topic_ops.topics_from_probs(self._probabilities(corpus, known, embeddings))
-        result = np.where(known >= 0, self.topics_[np.maximum(known, 0)], voted)
+        probs = self._probabilities(corpus, known, embeddings)
+        result = np.where(known >= 0, self.topics_[np.maximum(known, 0)], topic_ops.topics_from_probs(probs))
+        if min_probability > 0 and probs.shape[1]:
+            below = probs[np.arange(len(result)), np.maximum(result, 0)] < min_probability
+            result = np.where(below, -1, result)
         return np.where(corpus.usable, result, -1).astype(np.int64)
 
     def _known(self, corpus: Corpus) -> np.ndarray:

@@ -1,10 +1,14 @@
 """The command line: topiclens fit | info | label | evaluate | assign | report.
 
-Parsing imports nothing heavy; each command imports what it needs when it runs.
+Parsing imports nothing heavy; each command imports what it needs when it runs. Every failure a
+user can cause ends in one line on stderr that names the problem and the fix, and exit code 2;
+``--debug`` shows the traceback instead.
 """
 
 from __future__ import annotations
 
+import errno
+import os
 import sys
 import warnings
 
@@ -13,20 +17,59 @@ from .parser import build_parser
 
 
 def _warning_line(message, category, filename, lineno, line=None) -> str:
-    return f"topiclens: warning: {message}\n"
+    from ..untrusted import for_terminal
+
+    return f"topiclens: warning: {for_terminal(str(message))}\n"
+
+
+def _error(message: str) -> None:
+    from ..untrusted import for_terminal
+
+    print(f"topiclens: error: {for_terminal(message)}", file=sys.stderr)
+
+
+def _os_error(exc: OSError) -> str:
+    """What went wrong with a file, and what to do about it."""
+    where = f" {exc.filename}" if getattr(exc, "filename", None) else ""
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+        fix = "free some space (or choose another --out / $TOPICLENS_CACHE) and run the command again"
+    elif exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        fix = "check the permissions, or choose another place"
+    else:
+        fix = "check the path and run the command again"
+    return f"cannot read or write{where} ({exc.strerror or exc}): {fix}; finished work is kept"
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run one command; bad input is one line on stderr and exit code 2."""
+    """Run one command; returns the exit code (0 ok, 2 a problem to fix, 130 interrupted)."""
     args = build_parser().parse_args(argv)
     warnings.formatwarning = _warning_line
     try:
         from .commands import run
 
-        return run(args)
-    except TopicLensError as exc:
-        print(f"topiclens: error: {exc}", file=sys.stderr)
-        return 2
+        code = run(args)
+        sys.stdout.flush()  # here, where a closed pipe can still be told apart from a failure
+        return code
+    except BrokenPipeError:  # `topiclens info DIR | head`: the reader went away, which is not an error
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+        return 141
     except KeyboardInterrupt:
-        print("topiclens: interrupted; finished work is cached, run the same command to resume", file=sys.stderr)
+        _error("interrupted; finished work is cached, run the same command to resume")
         return 130
+    except Exception as exc:  # noqa: BLE001 - the one place that turns failures into one line
+        if args.debug:
+            raise
+        if isinstance(exc, TopicLensError):
+            _error(str(exc))
+            return 2
+        if isinstance(exc, OSError):
+            _error(_os_error(exc))
+            return 2
+        if isinstance(exc, MemoryError):
+            _error("out of memory: use --sample-size (big corpora) or a smaller corpus, and close other programs")
+            return 2
+        _error(f"unexpected {type(exc).__name__}: {exc} (this is a topiclens bug: run again with --debug and "
+               "report the traceback)")
+        return 1

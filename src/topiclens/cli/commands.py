@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 from typing import Any
 
-from ..errors import TopicLensError
-from .output import dump_json, format_table, stats_line, topics_json
+from ..errors import ConfigError, TopicLensError
+from .output import dump_json, for_terminal, format_table, format_topic, stats_line, topics_json
+
+
+def _reason(exc: BaseException) -> str:
+    return getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
 
 
 def _read(args):
@@ -20,7 +25,13 @@ def labeler_from_args(args: argparse.Namespace):
     """The LLMLabeler the LLM options describe."""
     from ..labeling.labeler import LLMLabeler
 
-    template = args.label_template.read_text(encoding="utf-8") if args.label_template else None
+    template = None
+    if args.label_template:
+        try:
+            template = args.label_template.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"cannot read the label template {args.label_template} ({_reason(exc)}): give a UTF-8 "
+                              "text file with [DOCUMENTS] and/or [KEYWORDS]") from None
     return LLMLabeler(llm=args.llm, template=template, language=args.label_language, max_words=args.label_max_words,
                       doc_tokens=args.label_doc_tokens, chat_format=args.chat_format, api_key_env=args.api_key_env,
                       concurrency=args.llm_concurrency, timeout=args.llm_timeout)
@@ -58,6 +69,7 @@ def stages_from_args(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def cmd_fit(args) -> int:
+    from ..io.modeldir import check_target, locked
     from ..model import TopicModel
     from ..pipeline.scale import close_clients
 
@@ -72,19 +84,17 @@ def cmd_fit(args) -> int:
     model.validate_params()  # every setting checked before the corpus is read or embedded
     if labeler is not None:
         labeler.check()
-    corpus = _read(args)
+    check_target(args.out)  # and where the model goes: a file or a foreign directory fails now, not after the fit
+    created = not args.out.exists()
     try:
-        model.fit(corpus, embeddings=args.embeddings)
+        with locked(args.out, "topiclens fit"):
+            out = _fit_and_save(model, labeler, args)
+    except BaseException:
+        if created:
+            _remove_if_only_lock(args.out)
+        raise
     finally:
         close_clients()
-    out = model.save(args.out)  # saved before labeling: a failing LLM loses none of the fit
-    if labeler is not None:
-        try:
-            model.label_topics(labeler)
-        except TopicLensError as exc:
-            raise TopicLensError(f"{exc} (the model is saved with keyword labels in {out}: label it later with "
-                                 f"topiclens label {out} --llm SPEC)") from None
-        model.save(out)
     if args.json:
         print(dump_json({"model": str(out), "n_topics": len(model.topic_ids_), **model.label_stats_,
                          "timings": model.timings_, "topics": topics_json(model)}))
@@ -96,13 +106,39 @@ def cmd_fit(args) -> int:
     return 0
 
 
+def _fit_and_save(model, labeler, args):
+    model.fit(_read(args), embeddings=args.embeddings)
+    out = model.save(args.out)  # saved before labeling: a failing LLM loses none of the fit
+    if labeler is not None:
+        try:
+            model.label_topics(labeler)
+        except TopicLensError as exc:
+            raise TopicLensError(f"{exc} (the model is saved with keyword labels in {out}: label it later with "
+                                 f"topiclens label {out} --llm SPEC)") from None
+        model.save(out)
+    return out
+
+
+def _remove_if_only_lock(directory) -> None:
+    """Undo the directory a failed fit created for its lock (only if nothing else is in it)."""
+    from ..io.modeldir import LOCK
+
+    with contextlib.suppress(OSError):
+        if [p.name for p in directory.iterdir()] == [LOCK]:
+            (directory / LOCK).unlink()
+            directory.rmdir()
+
+
 def cmd_label(args) -> int:
+    from ..io.modeldir import check_target, locked
     from ..model import TopicModel
 
     labeler = labeler_from_args(args).check()
     model = TopicModel.load(args.model, verbose=not args.quiet, threads=args.threads)
-    stats = model.label_topics(labeler)
-    model.save(args.model)
+    check_target(args.model)
+    with locked(args.model, "topiclens label"):
+        stats = model.label_topics(labeler)
+        model.save(args.model)
     if args.json:
         print(dump_json({**stats, "model": str(args.model), "labels": model.labels_}))
     else:
@@ -119,8 +155,10 @@ def cmd_info(args) -> int:
         print(dump_json({"model": str(args.model), "n_topics": len(model.topic_ids_),
                          "n_documents": len(model.corpus_), "params": model._pipeline_record(),
                          "topics": topics_json(model)}))
+    elif args.topic is not None:
+        print(format_topic(model, args.topic))
     else:
-        print(format_table(model, args.rows))
+        print(format_table(model, args.rows, full=args.full))
     return 0
 
 
@@ -128,30 +166,29 @@ def cmd_assign(args) -> int:
     import numpy as np
     import pandas as pd
 
+    from ..io.export import FORMATS, write_table
     from ..model import TopicModel
 
+    if args.out and args.out.suffix.lower() not in FORMATS:  # checked before the work, not after
+        raise ConfigError(f"cannot write {args.out.name}: name the file with one of {', '.join(FORMATS)}")
+    if args.out and args.out.is_dir():
+        raise ConfigError(f"--out {args.out} is a directory: give a file name such as {args.out / 'assigned.csv'}")
     model = TopicModel.load(args.model, verbose=not args.quiet, threads=args.threads)
     corpus = _read(args)
     probs = model.transform(corpus, embeddings=args.embeddings)
-    topics = model.predict(corpus, embeddings=args.embeddings)
+    topics = model.predict(corpus, embeddings=args.embeddings, min_probability=args.min_probability)
     rows = np.arange(len(topics))
     prob = np.where(topics >= 0, probs[rows, np.maximum(topics, 0)] if probs.shape[1] else 0.0, 0.0)
     frame = pd.DataFrame({"id": corpus.ids, "topic": topics, "probability": prob.round(4),
                           "label": [model.labels_[t] if t >= 0 else "outliers" for t in topics]})
     if args.out:
-        suffix = args.out.suffix.lower()
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        if suffix == ".parquet":
-            frame.to_parquet(args.out, index=False)
-        elif suffix in (".jsonl", ".json"):
-            frame.to_json(args.out, orient="records", lines=True, force_ascii=False)
-        else:
-            frame.to_csv(args.out, index=False)
+        write_table(frame, args.out)
     if args.json:
         for record in frame.to_dict(orient="records"):
             print(dump_json(record))
     elif not args.out:
-        print(frame.to_string(index=False, max_colwidth=60))
+        shown = frame.assign(id=frame["id"].map(for_terminal), label=frame["label"].map(for_terminal))
+        print(shown.to_string(index=False, max_colwidth=60))
     else:
         counts = frame["topic"].value_counts()
         print(f"assigned {len(frame)} documents to {int((counts.index >= 0).sum())} topics "
@@ -191,7 +228,7 @@ def cmd_evaluate(args) -> int:
     print(f"{'topic':>5}  {'size':>6}  " + "  ".join(f"{n:>6}" for n in names) + "  label")
     for row in report["topics"]:
         scores = "  ".join("   nan" if math.isnan(row[n]) else f"{row[n]:>6.3f}" for n in names)
-        print(f"{row['topic']:>5}  {row['size']:>6}  {scores}  {row['label']}")
+        print(f"{row['topic']:>5}  {row['size']:>6}  {scores}  {for_terminal(row['label'])}")
     return 0
 
 
@@ -201,6 +238,8 @@ def cmd_report(args) -> int:
     from ..model import TopicModel
     from ..views import write_report
 
+    if args.max_chars < 1:
+        raise ConfigError(f"--max-chars {args.max_chars} is not valid: give at least 1 (default 300)")
     model = TopicModel.load(args.model, verbose=False)
     out = write_report(model, args.out or args.model / "report.html", max_chars=args.max_chars, title=args.title)
     size = out.stat().st_size

@@ -4,38 +4,82 @@ from __future__ import annotations
 
 import json
 import math
+import unicodedata
 from typing import Any
 
 import numpy as np
 
+from ..untrusted import BIDI_CONTROLS, for_terminal
+
+_ESCAPE_BIDI = {ord(ch): f"\\u{ord(ch):04x}" for ch in BIDI_CONTROLS}
+
+
+def _columns(ch: str) -> int:
+    return 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+
 
 def width(text: str) -> int:
     """Terminal columns of a string: East Asian wide and full-width characters take two."""
-    import unicodedata
-
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return sum(_columns(ch) for ch in text)
 
 
 def fit_column(text: str, columns: int) -> str:
-    """Cut to ``columns`` terminal columns (with an ellipsis) and pad to exactly that width."""
+    """Cut to ``columns`` terminal columns (with an ellipsis) and pad to exactly that width; linear time."""
     if width(text) > columns:
-        while width(text) > columns - 1:
-            text = text[:-1]
-        text += "…"
+        kept, used = [], 0
+        for ch in text:
+            if used + _columns(ch) > columns - 1:
+                break
+            kept.append(ch)
+            used += _columns(ch)
+        text = "".join(kept) + "…"
     return text + " " * (columns - width(text))
 
 
-def format_table(model, rows: int) -> str:
+def format_table(model, rows: int, full: bool = False) -> str:
+    """The topic table; ``full`` prints every label whole instead of cutting it at 40 columns.
+
+    Labels and keywords come from documents and LLMs: control characters and escapes are shown,
+    not obeyed (``for_terminal``).
+    """
     info = model.topic_info()
     total = int(info["size"].sum())
+    labels = [for_terminal(str(label)) for label in info["label"]]
+    label_width = max([40] + [width(label) for label in labels]) if full else 40
     lines = [f"{len(model.topic_ids_)} topics, {total} documents"
              f" ({info.loc[info.topic == -1, 'size'].sum() / max(total, 1):.1%} outliers)", ""]
-    lines.append(f"{'topic':>5}  {'size':>6}  {'label':<40}  keywords")
+    lines.append(f"{'topic':>5}  {'size':>6}  {fit_column('label', label_width)}  keywords")
     shown = info if rows <= 0 else info.head(rows + (1 if (info.topic == -1).any() else 0))
-    for row in shown.itertuples():
-        lines.append(f"{row.topic:>5}  {row.size:>6}  {fit_column(row.label, 40)}  {', '.join(row.keywords[:8])}")
+    for row, label in zip(shown.itertuples(), labels):
+        keywords = for_terminal(", ".join(row.keywords[:8]))
+        lines.append(f"{row.topic:>5}  {row.size:>6}  {fit_column(label, label_width)}  {keywords}")
     if len(shown) < len(info):
         lines.append(f"  … {len(info) - len(shown)} more (--rows 0 shows all)")
+    return "\n".join(lines)
+
+
+def format_topic(model, topic: int, max_chars: int = 300) -> str:
+    """One topic in full: its labels, keywords of every kind, and the documents behind the label."""
+    from ..errors import ConfigError
+
+    if topic not in model.topic_ids_:
+        raise ConfigError(f"no topic {topic}: topics are 0..{len(model.topic_ids_) - 1} (topiclens info DIR lists "
+                          "them)")
+    texts = model.corpus_.texts
+    llm = model.llm_labels_[topic] if model.llm_labels_ else None
+    lines = [f"topic {topic}: {model.topic_sizes_[topic]} documents",
+             f"label:     {for_terminal(model.labels_[topic])}"]
+    if llm is not None and llm != model.labels_[topic]:
+        lines.append(f"LLM label: {for_terminal(llm)} ({model.llm_name_})")
+    for name, pairs in (("keywords", model.keywords_[topic]), ("KeyBERT", model.keybert_[topic]),
+                        ("MMR", model.mmr_[topic])):
+        lines.append(f"{name + ':':<10} {for_terminal(', '.join(w for w, _ in pairs))}")
+    lines.append("")
+    lines.append("representative documents (nearest the topic's centre; what the labeler saw):")
+    for row in model.representative_docs_[topic]:
+        text = " ".join(texts[row].split())
+        text = text if len(text) <= max_chars else text[: max_chars - 1] + "…"
+        lines.append(f"- [{for_terminal(model.corpus_.ids[row])}] {for_terminal(text)}")
     return "\n".join(lines)
 
 
@@ -63,5 +107,6 @@ def json_safe(value: Any) -> Any:
 
 
 def dump_json(value: Any) -> str:
-    """Strict JSON (no NaN): what every --json prints."""
-    return json.dumps(json_safe(value), ensure_ascii=False, allow_nan=False)
+    """Strict JSON (no NaN): what every --json prints. Control characters are escaped by JSON itself;
+    bidi overrides, which JSON leaves raw, are escaped too (the same text, safe on a terminal)."""
+    return json.dumps(json_safe(value), ensure_ascii=False, allow_nan=False).translate(_ESCAPE_BIDI)

@@ -42,12 +42,12 @@ def _corpus_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--embeddings", help="precomputed embeddings (.npy), one row per document")
 
 
-def _llm_options(parser: argparse.ArgumentParser, required: bool) -> None:
+def _llm_options(parser: argparse.ArgumentParser, can_skip: bool) -> None:
     group = parser.add_argument_group("LLM labels")
-    group.add_argument("--llm", required=required, default=None if required else DEFAULT_LLM,
+    group.add_argument("--llm", default=DEFAULT_LLM,
                        help=f"{DEFAULT_LLM} (bundled, the default), qwen2.5-coder-0.5b, smollm2-135m, "
                        "llama-cpp:PATH.gguf, hf:DIR or openai:MODEL@BASE_URL")
-    if not required:
+    if can_skip:
         group.add_argument("--no-llm", action="store_true", help="keyword labels only, no LLM")
     group.add_argument("--chat-format", choices=CHAT_FORMATS,
                        help="raw prompt format for local models (default: the model's own chat template)")
@@ -68,6 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="topiclens", description="Topic modeling with readable labels, local by default.",
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"topiclens {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show the full traceback of an error")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     fit = commands.add_parser("fit", help="fit topics on a corpus and save the model",
@@ -114,7 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="docshare: share of the topic's documents with the word x BM25 idf (default); "
                        "classic: BERTopic's c-TF-IDF")
     words.add_argument("--top-n-words", type=int, default=10, help="keywords per topic (default: 10)")
-    _llm_options(fit, required=False)
+    _llm_options(fit, can_skip=True)
     run = fit.add_argument_group("run")
     run.add_argument("--seed", type=int, default=42, help="seed for every random step (default: 42)")
     run.add_argument("--threads", type=int, help="CPU threads (default: $TOPICLENS_THREADS or all cores)")
@@ -137,12 +138,15 @@ def build_parser() -> argparse.ArgumentParser:
     info.add_argument("model", type=Path, help="model directory written by 'topiclens fit'")
     info.add_argument("--json", action="store_true", help="print JSON (topics and settings)")
     info.add_argument("--rows", type=int, default=30, help="topics to print (default: 30; 0 = all)")
+    info.add_argument("--full", action="store_true", help="print every label whole (no cutting at 40 columns)")
+    info.add_argument("--topic", type=int, metavar="N",
+                      help="one topic in full: its labels, every kind of keyword and the documents behind it")
 
     label = commands.add_parser("label", help="(re)label a saved model's topics with an LLM",
                                 description="Ask an LLM for one label per topic of a saved model (answers "
                                 "are cached: a repeated run makes no call) and save the labels into it.")
     label.add_argument("model", type=Path, help="model directory written by 'topiclens fit'")
-    _llm_options(label, required=True)
+    _llm_options(label, can_skip=False)
     label.add_argument("--threads", type=int, help="CPU threads for a local model")
     label.add_argument("--quiet", action="store_true", help="no progress bar")
     label.add_argument("--json", action="store_true", help="print the call counts and labels as JSON")
@@ -163,7 +167,12 @@ def build_parser() -> argparse.ArgumentParser:
     assign.add_argument("model", type=Path, help="model directory written by 'topiclens fit'")
     assign.add_argument("corpus", type=Path, help="the documents to assign")
     _corpus_options(assign)
-    assign.add_argument("--out", type=Path, help="write id, topic, probability, label to .csv/.jsonl/.parquet")
+    assign.add_argument("--out", type=Path,
+                        help="write id, topic, probability, label to .csv, .tsv, .jsonl, .parquet or .xlsx "
+                        "(CSV/XLSX cells that a spreadsheet would run as a formula are prefixed with ')")
+    assign.add_argument("--min-probability", type=float, default=0.0, metavar="P",
+                        help="documents whose topic gets less than P of their neighbours' vote become outliers "
+                        "(default: 0, none)")
     assign.add_argument("--threads", type=int, help="CPU threads")
     assign.add_argument("--quiet", action="store_true", help="no progress bars")
     assign.add_argument("--json", action="store_true", help="print the assignments as JSON lines")

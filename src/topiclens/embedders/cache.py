@@ -102,21 +102,37 @@ def embed_texts(texts: Sequence[str], embedder: Embedder, *, cache: bool | str |
 
 def load_embeddings(source: np.ndarray | str | Path, n_docs: int) -> np.ndarray:
     """Precomputed embeddings from an array or an .npy file, checked against the corpus size."""
+    what = "the embeddings"
     if isinstance(source, (str, Path)):
         path = Path(source)
+        what = str(path)
         if path.suffix != ".npy":
             raise ConfigError(f"embeddings must be a .npy file, not {path.name}: save them with numpy.save")
-        if not path.exists():
+        if not path.is_file():
             raise ConfigError(f"embeddings file not found: {path}")
-        source = np.load(path, allow_pickle=False, mmap_mode="r")
-    array = np.asarray(source, dtype=np.float32)
+        try:
+            source = np.load(path, allow_pickle=False, mmap_mode="r")
+        except (ValueError, OSError, EOFError) as exc:
+            raise ConfigError(f"{path} is not a numeric .npy array ({exc}): save the embeddings with "
+                              "numpy.save(path, vectors.astype('float32'))") from None
+    try:
+        array = np.asarray(source, dtype=np.float32)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"{what} are not numbers ({exc}): give a float array, one row per document") from None
     if array.ndim != 2:
         raise ConfigError(f"embeddings must be 2-D (documents x dimensions), got shape {array.shape}")
     if array.shape[0] != n_docs:
         raise ConfigError(f"{array.shape[0]} embeddings for {n_docs} documents: give one row per document")
-    if not np.isfinite(array).all():
-        raise ConfigError("embeddings contain NaN or infinity: recompute them")
+    for start in range(0, len(array), 65536):  # in blocks: a memory-mapped million rows stays mapped
+        if not np.isfinite(array[start:start + 65536]).all():
+            raise ConfigError(f"{what} contain NaN or infinity: recompute them")
     return array
+
+
+def zero_rows(vectors: np.ndarray) -> np.ndarray:
+    """Rows with no direction (all zeros): they cannot be placed by cosine similarity."""
+    return np.concatenate([np.abs(vectors[start:start + 65536]).max(axis=1, initial=0.0) == 0
+                           for start in range(0, len(vectors), 65536)] or [np.zeros(0, dtype=bool)])
 
 
 class DocumentEncoder:

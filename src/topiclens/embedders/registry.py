@@ -32,7 +32,12 @@ def resolve_embedding_model(spec: str | Path | Embedder | None, language: str) -
 def check_embedding_spec(spec: str | Path) -> None:
     """Raise ConfigError unless ``spec`` names a bundled embedder or an existing model directory."""
     name = str(spec)
-    if name in EMBEDDER_NAMES or name in _ALIASES or Path(name).is_dir():
+    if name in EMBEDDER_NAMES or name in _ALIASES:
+        return
+    if Path(name).is_dir():
+        if not any((Path(name) / marker).is_file() for marker in ("modules.json", "config.json")):
+            raise ConfigError(f"{name} holds no sentence-transformers model (no modules.json or config.json): give "
+                              f"the model's own directory, or one of {', '.join(EMBEDDER_NAMES)}")
         return
     what = "embedding model directory not found:" if isinstance(spec, Path) or "/" in name else \
         "unknown embedding model"

@@ -110,16 +110,20 @@ def read_corpus(
         raise CorpusError(f"{path} is a directory: give a corpus file ({', '.join(SUFFIXES)})")
     name = path.name.lower()
     if name.endswith(".parquet"):
-        frame = pd.read_parquet(path)
-        return _from_frame(frame, path, text_field, id_field)
+        try:
+            frame = pd.read_parquet(path)
+        except OSError as exc:
+            raise CorpusError(f"cannot read {path} ({exc.strerror or exc}): check that it exists and that you may "
+                              "read it") from None
+        except Exception as exc:  # pyarrow's errors for a file that is not Parquet
+            raise CorpusError(f"{path} is not a readable Parquet file ({type(exc).__name__}: {exc}); check the "
+                              "file, or convert it to .jsonl or .csv") from None
+        return _from_frame(frame, path, text_field, id_field, encoding, decode_errors)
     text = _decode(path, encoding, decode_errors)
     if name.endswith((".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz")):
         return _from_jsonl(text, path, text_field, id_field)
     if name.endswith((".csv", ".csv.gz")):
-        import io
-
-        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
-        return _from_frame(frame, path, text_field, id_field)
+        return _from_frame(_read_csv(text, path, text_field), path, text_field, id_field, encoding, decode_errors)
     if name.endswith((".txt", ".txt.gz")):
         lines = text.split("\n")
         if lines and lines[-1] == "":
@@ -129,8 +133,30 @@ def read_corpus(
     raise CorpusError(f"unknown corpus format: {path.name}; use one of {', '.join(SUFFIXES)}")
 
 
+def _read_csv(text: str, path: Path, text_field: str) -> pd.DataFrame:
+    """A CSV file read with the delimiter it uses (comma, semicolon, tab or bar)."""
+    import csv
+    import io
+
+    header = text.split("\n", 1)[0]
+    delimiter = ","
+    if text_field not in [c.strip('"') for c in header.split(",")]:
+        try:
+            delimiter = csv.Sniffer().sniff(text[:65536], delimiters=",;\t|").delimiter
+        except csv.Error:
+            delimiter = ","
+    try:
+        return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, sep=delimiter)
+    except (pd.errors.ParserError, csv.Error, ValueError) as exc:
+        raise CorpusError(f"{path} is not a well-formed CSV file ({str(exc).strip()}): check its quoting and that "
+                          "every row has as many fields as the header") from None
+
+
 def _decode(path: Path, encoding: str, errors: str) -> str:
-    raw = path.read_bytes()
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise CorpusError(f"cannot read {path} ({exc.strerror or exc}): check that you may read it") from None
     if path.name.lower().endswith(".gz"):
         try:
             raw = gzip.decompress(raw)
@@ -181,13 +207,32 @@ def _from_jsonl(text: str, path: Path, text_field: str, id_field: str) -> Corpus
     return _from_frame(frame, path, text_field, id_field)
 
 
-def _from_frame(frame: pd.DataFrame, path: Path, text_field: str, id_field: str) -> Corpus:
+def _text_value(value, row: int, path: Path, field: str, encoding: str, errors: str) -> str:
+    """One document's text from a table cell: strings as they are, bytes decoded, numbers written out."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (bytes, bytearray)):
+        try:
+            return bytes(value).decode(encoding, errors=errors)
+        except UnicodeDecodeError:
+            raise CorpusError(f"{path} row {row + 1}: the '{field}' bytes are not valid {encoding}: give --encoding, "
+                              "or --decode-errors replace") from None
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return str(value)
+    raise CorpusError(f"{path} row {row + 1}: '{field}' holds a {type(value).__name__}, not text: store each "
+                      "document as a string")
+
+
+def _from_frame(frame: pd.DataFrame, path: Path, text_field: str, id_field: str, encoding: str = "utf-8",
+                errors: str = "strict") -> Corpus:
     if text_field not in frame.columns:
         raise CorpusError(
             f"{path}: no '{text_field}' column (columns: {', '.join(map(str, frame.columns))}); "
             "name the text column with --text-field"
         )
-    texts = ["" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v) for v in frame[text_field]]
+    texts = [_text_value(v, i, path, text_field, encoding, errors) for i, v in enumerate(frame[text_field])]
     if id_field in frame.columns:
         ids = [str(v) for v in frame[id_field]]
         repeated = [k for k, n in Counter(ids).items() if n > 1]

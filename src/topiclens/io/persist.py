@@ -10,10 +10,9 @@ keys, caches and work go is the caller's choice at load time, never the files'.
 
 from __future__ import annotations
 
+import hashlib
 import json
-import os
 import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -28,11 +27,12 @@ from ..stages.classic import ClassicAssigner
 from ..stages.protocols import LinearMap, WordCounter
 from ..stages.vocabulary import FittedSklearnVectorizer, FittedVocabulary, RecordedVocabulary, Vocabulary
 from ..state import TopicState
+from .checks import check_state
 from .corpus import Corpus
+from .modeldir import GENERATION_MARK, MANIFEST, check_target, commit, data_folder, locked, new_generation
 from .records import param_record, restore_param, upgrade_v1_params
 
 SCHEMA_VERSION = 2
-MANIFEST = "topiclens.json"
 
 
 def _pairs(row):
@@ -51,25 +51,27 @@ def vectorizer_record(vectorizer: WordCounter) -> Any:
 
 
 def save_state(state: TopicState, params: dict[str, Any], directory: Path) -> Path:
-    """Write ``state`` and the parameter records into ``directory`` (replaced whole, atomically where possible)."""
+    """Write ``state`` and the parameter records as the model in ``directory``.
+
+    The new model replaces the previous one in one atomic step (``modeldir.commit``); a directory
+    of other files is refused before anything is written, and a directory another process is
+    writing is refused with that process's pid.
+    """
     directory = Path(directory)
-    directory.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=directory.parent))
-    try:
-        _write(state, params, staging)
-        if directory.exists():
-            if not (directory / MANIFEST).exists() and any(directory.iterdir()):
-                raise ModelFileError(f"{directory} exists and is not a topiclens model: choose another --out")
-            shutil.rmtree(directory)
-        os.replace(staging, directory)
-    finally:
-        if staging.exists():
-            shutil.rmtree(staging, ignore_errors=True)
+    check_target(directory)
+    with locked(directory, "saving a model"):
+        data = new_generation(directory)
+        try:
+            files = _write_data(state, data)
+        except BaseException:
+            shutil.rmtree(data, ignore_errors=True)
+            raise
+        commit(directory, _manifest(state, params, files), data)
     return directory
 
 
-def _write(state: TopicState, params: dict[str, Any], staging: Path) -> None:
-    manifest = {
+def _manifest(state: TopicState, params: dict[str, Any], files: dict[str, str]) -> dict[str, Any]:
+    return {
         "schema_version": SCHEMA_VERSION,
         "topiclens_version": __version__,
         "params": params,
@@ -78,6 +80,7 @@ def _write(state: TopicState, params: dict[str, Any], staging: Path) -> None:
         "embedding_model": param_record(state.embedding_model),
         "vectorizer": vectorizer_record(state.vectorizer),
         "classic": None if state.classic is None else state.classic.kind,
+        "projection": state.projection is not None,
         "n_documents": len(state.corpus),
         "source": state.corpus.source,
         "timings": {k: round(v, 3) for k, v in state.timings.items()},
@@ -90,30 +93,42 @@ def _write(state: TopicState, params: dict[str, Any], staging: Path) -> None:
         ],
         "llm": state.llm_name,
         "label_stats": state.label_stats,
+        "files": files,
     }
-    (staging / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
-    (staging / "vocabulary.json").write_text(json.dumps(state.vectorizer.words, ensure_ascii=False),
-                                             encoding="utf-8")
+
+
+def _write_data(state: TopicState, data: Path) -> dict[str, str]:
+    """Every array of ``state`` into the data folder; returns each file's sha256."""
+    (data / "vocabulary.json").write_text(json.dumps(state.vectorizer.words, ensure_ascii=False), encoding="utf-8")
     matrix = sp.csr_matrix(state.ctfidf, dtype=np.float32)
-    np.savez_compressed(staging / "ctfidf.npz", data=matrix.data, indices=matrix.indices, indptr=matrix.indptr,
+    np.savez_compressed(data / "ctfidf.npz", data=matrix.data, indices=matrix.indices, indptr=matrix.indptr,
                         shape=np.array(matrix.shape))
-    np.save(staging / "embeddings.npy", state.embeddings.astype(np.float32))
-    np.save(staging / "probabilities.npy", state.probabilities.astype(np.float32))
+    np.save(data / "embeddings.npy", state.embeddings.astype(np.float32))
+    np.save(data / "probabilities.npy", state.probabilities.astype(np.float32))
     if not state.sample[state.usable].all():
-        np.save(staging / "sample.npy", state.sample)
-    np.save(staging / "centroids.npy", state.centroids.astype(np.float32))
+        np.save(data / "sample.npy", state.sample)
+    np.save(data / "centroids.npy", state.centroids.astype(np.float32))
     if state.projection is not None:
-        np.savez(staging / "projection.npz", **state.projection.arrays())
+        np.savez(data / "projection.npz", **state.projection.arrays())
     if state.classic is not None:
-        np.savez(staging / "classic.npz", **state.classic.arrays())
+        np.savez(data / "classic.npz", **state.classic.arrays())
     if state.layout is not None:
-        np.save(staging / "layout.npy", state.layout.astype(np.float32))
+        np.save(data / "layout.npy", state.layout.astype(np.float32))
     documents = pd.DataFrame({"id": state.corpus.ids, "text": state.corpus.texts, "topic": state.topics,
                               "usable": state.usable})
     fields = state.corpus.fields.reset_index(drop=True)
     fields = fields.rename(columns={c: f"field:{c}" for c in fields.columns})
     pd.concat([documents, fields.astype(str) if len(fields.columns) else fields], axis=1).to_parquet(
-        staging / "documents.parquet", index=False)
+        data / "documents.parquet", index=False)
+    return {path.name: _sha256(path) for path in sorted(data.iterdir()) if path.name != GENERATION_MARK}
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while block := handle.read(1 << 22):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def read_manifest(directory: Path) -> dict[str, Any]:
@@ -170,52 +185,87 @@ def _arrays(directory: Path, name: str) -> dict[str, np.ndarray]:
 
 
 def load_state(directory: Path) -> tuple[TopicState, dict[str, Any]]:
-    """The fitted state in ``directory`` and the recorded pipeline parameters (as records)."""
+    """The fitted state in ``directory`` and the recorded pipeline parameters (as records).
+
+    Every file is checked against the checksum the save recorded, and the state as a whole against
+    itself (``io.checks``): a damaged, truncated, mixed or edited model is refused with the reason.
+    """
     directory = Path(directory)
     manifest = read_manifest(directory)
+    data = data_folder(directory, manifest)
+    _verify_files(data, manifest.get("files"))
     try:
-        documents = pd.read_parquet(directory / "documents.parquet")
-        words = json.loads((directory / "vocabulary.json").read_text(encoding="utf-8"))
-        ctfidf = _arrays(directory, "ctfidf.npz")
-        matrix = sp.csr_matrix((ctfidf["data"], ctfidf["indices"], ctfidf["indptr"]), shape=tuple(ctfidf["shape"]))
-        fields = documents[[c for c in documents.columns if c.startswith("field:")]]
-        fields = fields.rename(columns={c: c[len("field:"):] for c in fields.columns})
-        corpus = Corpus(texts=documents["text"].tolist(), ids=documents["id"].astype(str).tolist(), fields=fields,
-                        source=manifest.get("source", str(directory)))
-        topics = manifest["topics"]
-        usable = documents["usable"].to_numpy(dtype=bool)
-        language = manifest.get("language", "en")
-        seed = int(manifest["params"].get("seed", 42))
-        classic = None
-        if manifest.get("classic") in ("lda", "nmf"):
-            classic = ClassicAssigner.from_arrays(manifest["classic"], _arrays(directory, "classic.npz"), seed)
-        llm_labels = [t.get("llm_label") for t in topics]
-        state = TopicState(
-            corpus=corpus, usable=usable, topics=documents["topic"].to_numpy(dtype=np.int64),
-            probabilities=_array(directory, "probabilities"),
-            sample=_array(directory, "sample") if (directory / "sample.npy").exists() else usable.copy(),
-            embeddings=_array(directory, "embeddings"),
-            projection=LinearMap.from_arrays(_arrays(directory, "projection.npz"))
-            if (directory / "projection.npz").exists() else None,
-            vectorizer=_vectorizer(manifest.get("vectorizer"), language, words), ctfidf=matrix,
-            topic_ids=[t["topic"] for t in topics], topic_sizes=[t["size"] for t in topics],
-            keywords=[[(w, s) for w, s in t["keywords"]] for t in topics],
-            keybert=[[(w, s) for w, s in t["keybert"]] for t in topics],
-            mmr=[[(w, s) for w, s in t["mmr"]] for t in topics],
-            representative_docs=[t["representative_docs"] for t in topics],
-            centroids=_array(directory, "centroids"),
-            layout=_array(directory, "layout") if (directory / "layout.npy").exists() else None,
-            labels=[t["label"] for t in topics],
-            llm_labels=llm_labels if topics and all(isinstance(x, str) for x in llm_labels) else None,
-            llm_name=manifest.get("llm"), label_stats=manifest.get("label_stats", {}), language=language,
-            embedding_model=restore_param(manifest.get("embedding_model")),
-            min_cluster_size=int(manifest["min_cluster_size"]), classic=classic, timings=manifest.get("timings", {}),
-        )
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise ModelFileError(f"{directory} is incomplete or damaged ({exc}); fit the model again") from None
-    if state.embeddings.shape[0] != int(state.usable.sum()):
-        raise ModelFileError(f"{directory}: embeddings and documents disagree in number; fit the model again")
-    return state, manifest["params"]
+        state = _read_state(data, manifest)
+    except ModelFileError:
+        raise
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError) as exc:
+        raise ModelFileError(f"{directory} is incomplete or damaged ({type(exc).__name__}: {exc}); fit the model "
+                             "again") from None
+    if manifest.get("projection") and state.projection is None:
+        raise ModelFileError(f"{data / 'projection.npz'} is missing: without it new documents would be placed in "
+                             "the wrong space; fit the model again")
+    check_state(state, directory)
+    params = manifest.get("params")
+    if not isinstance(params, dict):
+        raise ModelFileError(f"{directory / MANIFEST} has no parameters: fit the model again")
+    return state, params
+
+
+def _verify_files(data: Path, files: Any) -> None:
+    if files is None:  # schema 1, which recorded no checksums
+        return
+    if not isinstance(files, dict):
+        raise ModelFileError(f"{data.parent / MANIFEST} lists its files wrongly: fit the model again")
+    for name, expected in files.items():
+        path = data / str(name)
+        if "/" in str(name) or not path.is_file():
+            raise ModelFileError(f"{path} is missing: the model directory is incomplete; fit the model again")
+        if _sha256(path) != expected:
+            raise ModelFileError(f"{path} has changed since the model was saved (its checksum differs): it was "
+                                 "edited or damaged; fit the model again")
+
+
+def _read_state(data: Path, manifest: dict[str, Any]) -> TopicState:
+    documents = pd.read_parquet(data / "documents.parquet")
+    words = json.loads((data / "vocabulary.json").read_text(encoding="utf-8"))
+    ctfidf = _arrays(data, "ctfidf.npz")
+    matrix = sp.csr_matrix((ctfidf["data"], ctfidf["indices"], ctfidf["indptr"]), shape=tuple(ctfidf["shape"]))
+    fields = documents[[c for c in documents.columns if c.startswith("field:")]]
+    fields = fields.rename(columns={c: c[len("field:"):] for c in fields.columns})
+    corpus = Corpus(texts=documents["text"].tolist(), ids=documents["id"].astype(str).tolist(), fields=fields,
+                    source=str(manifest.get("source", data.parent)))
+    topics = manifest["topics"]
+    usable = documents["usable"].to_numpy(dtype=bool)
+    language = manifest.get("language", "en")
+    seed = int(manifest["params"].get("seed", 42))
+    classic = None
+    if manifest.get("classic") is not None:
+        if manifest["classic"] not in ("lda", "nmf"):
+            raise ModelFileError(f"{data.parent / MANIFEST} names an unknown classic model {manifest['classic']!r}")
+        classic = ClassicAssigner.from_arrays(manifest["classic"], _arrays(data, "classic.npz"), seed)
+    llm_labels = [t.get("llm_label") for t in topics]
+    return TopicState(
+        corpus=corpus, usable=usable, topics=documents["topic"].to_numpy(dtype=np.int64),
+        probabilities=_array(data, "probabilities"),
+        sample=_array(data, "sample") if (data / "sample.npy").exists() else usable.copy(),
+        embeddings=_array(data, "embeddings"),
+        projection=LinearMap.from_arrays(_arrays(data, "projection.npz")) if (data / "projection.npz").exists()
+        else None,
+        vectorizer=_vectorizer(manifest.get("vectorizer"), language, words), ctfidf=matrix,
+        topic_ids=[int(t["topic"]) for t in topics], topic_sizes=[int(t["size"]) for t in topics],
+        keywords=[[(str(w), float(s)) for w, s in t["keywords"]] for t in topics],
+        keybert=[[(str(w), float(s)) for w, s in t["keybert"]] for t in topics],
+        mmr=[[(str(w), float(s)) for w, s in t["mmr"]] for t in topics],
+        representative_docs=[[int(i) for i in t["representative_docs"]] for t in topics],
+        centroids=_array(data, "centroids"),
+        layout=_array(data, "layout") if (data / "layout.npy").exists() else None,
+        labels=[str(t["label"]) for t in topics],
+        llm_labels=llm_labels if topics and all(isinstance(x, str) for x in llm_labels) else None,
+        llm_name=manifest.get("llm"), label_stats=dict(manifest.get("label_stats") or {}), language=language,
+        embedding_model=restore_param(manifest.get("embedding_model")),
+        min_cluster_size=int(manifest["min_cluster_size"]), classic=classic,
+        timings=dict(manifest.get("timings") or {}),
+    )
 
 
 def _vectorizer(record: Any, language: str, words: list[str]) -> WordCounter:

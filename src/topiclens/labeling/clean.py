@@ -6,6 +6,7 @@ import re
 from collections.abc import Sequence
 
 from ..lang import CJK
+from ..untrusted import strip_controls
 
 CHATTER = re.compile(
     r"^\s*(?:sure|certainly|of course|okay|ok|absolutely|great)\b[^:\n]*?(?:[:!.,]\s*|$)"
@@ -16,11 +17,15 @@ CHATTER = re.compile(
 )
 STILL_CHATTY = re.compile(r"^(?:sure|certainly|here|i |i'm|as an ai|based on|this topic|the topic)", re.IGNORECASE)
 TRIM = " \t\"'`*#•“”‘’「」『』《》[]()"
+MAX_LABEL_CHARS = 80  # eight long words; a label is read at a glance
+MAX_ANSWER_CHARS = 8192  # the label is in the first lines: the rest of a runaway answer is never looked at
 
 
-def clean_label(answer: str, max_words: int = 8) -> str:
-    """One short line from an LLM answer, without chatter, quotes or a final period ('' if none)."""
-    text = re.sub(r"<think>.*?</think>", "", answer or "", flags=re.DOTALL | re.IGNORECASE)
+def clean_label(answer: str, max_words: int = 8, max_chars: int = MAX_LABEL_CHARS) -> str:
+    """One short line from an LLM answer, without chatter, quotes, a final period, control characters or
+    terminal escapes; at most ``max_words`` words and ``max_chars`` characters ('' if nothing is left)."""
+    text = strip_controls((answer or "")[:MAX_ANSWER_CHARS])
+    text = re.sub(r"<think>.*?</think>", "", text, flags=re.DOTALL | re.IGNORECASE)
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     if not lines:
         return ""
@@ -36,9 +41,11 @@ def clean_label(answer: str, max_words: int = 8) -> str:
     if not line or STILL_CHATTY.match(line):
         return ""
     if CJK.search(line):
-        return line[: max_words * 3]
-    words = line.split()
-    return " ".join(words[:max_words])
+        return line[: min(max_words * 3, max_chars)]
+    words = line.split()[:max_words]
+    while len(" ".join(words)) > max_chars and len(words) > 1:
+        words.pop()
+    return " ".join(words)[:max_chars]
 
 
 def truncate(text: str, budget_tokens: int) -> str:

@@ -60,7 +60,9 @@ class TopicLabeler:
         """Answers for each message list: from the cache, or from the LLM (concurrently if it allows)."""
         params = self.params.as_dict()
         answers: list[str | None] = [None] * len(jobs)
-        keys = [answer_key(self.llm.backend, self.llm.model, m, params) for m in jobs]
+        # A remote backend's answers are keyed by its address too: another server is another model.
+        identity = f"{self.llm.model}@{self.llm.scope}" if getattr(self.llm, "scope", "") else self.llm.model
+        keys = [answer_key(self.llm.backend, identity, m, params) for m in jobs]
         todo = []
         for i, key in enumerate(keys):
             cached = store.get(key) if store is not None else None

@@ -9,11 +9,12 @@ path (LDA / NMF) learns topics from word counts; corpora above ``sample_size`` g
 from __future__ import annotations
 
 import time
+import warnings
 from pathlib import Path
 
 import numpy as np
 
-from ..embedders.cache import DocumentEncoder, load_embeddings
+from ..embedders.cache import DocumentEncoder, load_embeddings, zero_rows
 from ..embedders.registry import resolve_embedding_model
 from ..errors import ConfigError, TopicLensWarning
 from ..io.corpus import Corpus, check_corpus
@@ -39,6 +40,7 @@ def fit_topics(plan: FitPlan, corpus: Corpus,
         n_clustered = min(n_clustered, plan.sample_size)
     min_size = plan.min_cluster_size or auto_min_cluster_size(n_clustered)
     usable = check_corpus(corpus, min_size)
+    plan.check_corpus_size(int(usable.sum()))
     texts = [t for t, ok in zip(corpus.texts, usable) if ok]
     language = detect_language(texts) if plan.language == "auto" else plan.language
     embedding_model = resolve_embedding_model(plan.embedding_model, language)
@@ -49,6 +51,9 @@ def fit_topics(plan: FitPlan, corpus: Corpus,
     clock = time.perf_counter()
     with thread_limit(plan.threads):
         vectors = document_vectors(plan, embedding_model, encoder, corpus, usable, texts, embeddings)
+        if embeddings is not None and encoder is not None:
+            check_dimensions(vectors, encoder, embedding_model)
+        usable, texts, vectors = drop_directionless(corpus, usable, texts, vectors, min_size)
         timings["embed"] = time.perf_counter() - clock
         fit_clock = time.perf_counter()
         keys = [h for h, ok in zip(corpus.hashes, usable) if ok]
@@ -62,6 +67,33 @@ def fit_topics(plan: FitPlan, corpus: Corpus,
                                 language=language, embedding_model=embedding_model, min_cluster_size=min_size)
     timings["fit"] = time.perf_counter() - fit_clock
     return state, encoder
+
+
+def check_dimensions(vectors: np.ndarray, encoder: DocumentEncoder, embedding_model) -> None:
+    """Precomputed embeddings must live in the embedding model's space (it embeds words and new documents)."""
+    dim = encoder.encode(["topic"], desc="checking the embedding model").shape[1]
+    if vectors.shape[1] != dim:
+        raise ConfigError(f"the embeddings have {vectors.shape[1]} dimensions but the embedding model "
+                          f"{embedding_model} gives {dim}: set embedding_model to the model that made them (or to "
+                          "None: no KeyBERT/MMR keywords, and new documents need their own embeddings)")
+
+
+def drop_directionless(corpus: Corpus, usable: np.ndarray, texts: list[str], vectors: np.ndarray,
+                       min_size: int) -> tuple[np.ndarray, list[str], np.ndarray]:
+    """Documents whose embedding is all zeros have no place by cosine: they become outliers, with a warning."""
+    zero = zero_rows(vectors)
+    if not zero.any():
+        return usable, texts, vectors
+    rows = np.flatnonzero(usable)[zero]
+    warnings.warn(f"{len(rows)} document(s) have an all-zero embedding and get no topic (-1); first at positions "
+                  f"{rows[:5].tolist()}: recompute their embeddings", TopicLensWarning, stacklevel=4)
+    usable = usable.copy()
+    usable[rows] = False
+    if int(usable.sum()) < min_size:
+        raise ConfigError(f"only {int(usable.sum())} document(s) have an embedding that is not all zeros, fewer than "
+                          f"the minimum topic size {min_size}: recompute the embeddings")
+    keep = ~zero
+    return usable, [t for t, ok in zip(texts, keep) if ok], np.asarray(vectors[keep], dtype=np.float32)
 
 
 def document_vectors(plan: FitPlan, embedding_model, encoder: DocumentEncoder | None, corpus: Corpus,
@@ -121,8 +153,6 @@ def word_representations(plan: FitPlan, candidates: list[list[str]], topic_centr
     """KeyBERT-style and MMR keywords: each candidate word embedded once, through the cache."""
     rep = plan.representation
     if encoder is None:
-        import warnings
-
         warnings.warn("no embedding model: KeyBERT and MMR keywords are left empty", TopicLensWarning, stacklevel=5)
         return [[] for _ in candidates], [[] for _ in candidates]
     words = [w for ws in candidates for w in ws]

@@ -43,6 +43,21 @@ class FitPlan:
         """The document encoder for a resolved embedding model (None when there is none)."""
         return document_encoder(embedding_model, threads=self.threads, cache=self.cache, verbose=self.verbose)
 
+    def check_corpus_size(self, n_documents: int) -> None:
+        """Settings that ask for more topics than there are documents fail before the embedding, not after."""
+        from ..errors import ConfigError
+        from ..stages.cluster import KMeansClustering
+
+        asked: list[tuple[str, int]] = []
+        if isinstance(self.clusterer, KMeansClustering):
+            asked.append(("KMeansClustering(n_clusters", self.clusterer.n_clusters))
+        if self.classic is not None and self.classic.n_topics:
+            asked.append((f"{type(self.classic).__name__}(n_topics", self.classic.n_topics))
+        for setting, count in asked:
+            if count > n_documents:
+                raise ConfigError(f"{setting}={count}) asks for more topics than the {n_documents} documents: "
+                                  "ask for fewer")
+
     def checkpoint_root(self) -> Path | None:
         """Where big-corpus chunks are kept: ``work_dir``, else the cache's ``runs/``; None without a cache."""
         if self.work_dir is not None:

@@ -82,7 +82,8 @@ class Vocabulary(Stage):
 
         vectorizer = self.count_vectorizer(language)
         if isinstance(self.min_df, int) and self.min_df > len(texts):
-            vectorizer.set_params(min_df=1)
+            raise ConfigError(f"Vocabulary(min_df={self.min_df}) keeps only words in {self.min_df} or more documents, "
+                              f"but there are {len(texts)}: lower --min-df")
         try:
             counts = vectorizer.fit_transform(texts)
         except ValueError as exc:

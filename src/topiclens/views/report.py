@@ -10,14 +10,15 @@ from __future__ import annotations
 import base64
 import html
 import json
-import os
-import tempfile
+import re
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from ..errors import ConfigError
+from ..io.files import write_atomic
 from .data import OUTLIER_LABEL, map_data, snippet
 
 ASSETS = ("report.css", "map.js", "app.js")
@@ -100,25 +101,18 @@ def render_report(model, max_chars: int = 300, title: str | None = None) -> str:
     title = title or (f"topiclens · {source}" if source else "topiclens · topics")
     head, tail = _asset("report.html").split("__DATA__")
     scripts = "\n".join(_asset(name) for name in ASSETS[1:]).replace("</script", "<\\/script")
-    parts = []
-    for part in (head, tail):
-        part = part.replace("__VERSION__", __version__).replace("__TITLE__", html.escape(title))
-        parts.append(part.replace("/*__CSS__*/", _asset("report.css")).replace("/*__JS__*/", scripts))
-    return parts[0] + _script_json(data) + parts[1]
+    # One pass over the template: a placeholder inside the title (or any value) is text, never expanded.
+    values = {"__VERSION__": __version__, "__TITLE__": html.escape(title), "/*__CSS__*/": _asset("report.css"),
+              "/*__JS__*/": scripts}
+    pattern = re.compile("|".join(re.escape(key) for key in values))
+    head, tail = (pattern.sub(lambda match: values[match.group(0)], part) for part in (head, tail))
+    return head + _script_json(data) + tail
 
 
 def write_report(model, path: str | Path = "report.html", *, max_chars: int = 300, title: str | None = None) -> Path:
     """Write the self-contained HTML explorer to ``path`` (atomically) and return the path."""
     model._check_fitted()
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if max_chars < 1:
+        raise ConfigError(f"max_chars={max_chars} is not valid: give at least 1 character per document")
     page = render_report(model, max_chars, title)
-    handle, staging = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(page)
-        os.replace(staging, path)
-    finally:
-        if os.path.exists(staging):
-            os.unlink(staging)
-    return path
+    return write_atomic(Path(path), lambda out: out.write(page))

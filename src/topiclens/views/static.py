@@ -58,7 +58,7 @@ def draw_static_map(model, *, dpi: int = 300, figsize: tuple[float, float] = (10
         cx, cy = data.centres[t]
         texts.append(ax.text(
             cx, cy, wrap(data.labels[t], label_width), fontsize=font_size, ha="center", va="center",
-            color="#111111", zorder=5, linespacing=1.1,
+            color="#111111", zorder=5, linespacing=1.1, parse_math=False,  # a "$" in a label is a dollar
             bbox={"boxstyle": "round,pad=0.25", "facecolor": "white", "edgecolor": data.colors[t],
                   "linewidth": 0.8, "alpha": 0.85},
         ))
@@ -68,7 +68,7 @@ def draw_static_map(model, *, dpi: int = 300, figsize: tuple[float, float] = (10
     for side in ax.spines.values():
         side.set_visible(False)
     if title is not None:
-        ax.set_title(title, fontsize=font_size * 1.6)
+        ax.set_title(title, fontsize=font_size * 1.6, parse_math=False)
     fig.tight_layout()
     if texts:
         adjust_text(texts, ax=ax, expand=(1.1, 1.25), ensure_inside_axes=True,

@@ -1,0 +1,59 @@
+"""Tables out to files that spreadsheets and other tools read safely.
+
+The format follows the file name: ``.csv``, ``.tsv``, ``.jsonl`` / ``.json`` (JSON lines),
+``.parquet``, ``.xlsx``. Text cells come from documents and LLMs, so in CSV, TSV and XLSX a cell
+that a spreadsheet would run as a formula (it starts with ``=``, ``+``, ``-``, ``@``, a tab or a
+carriage return) gets a leading ``'``, which spreadsheets show as text; every text cell of a CSV is
+quoted, so a carriage return or newline inside an id stays inside its cell.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import ConfigError
+from .files import write_atomic
+
+FORMATS = (".csv", ".tsv", ".jsonl", ".json", ".parquet", ".xlsx")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value):
+    """A text cell a spreadsheet would run as a formula, made plain text with a leading ``'``."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with every text cell neutralised (numbers are left as numbers)."""
+    safe = frame.copy()
+    for column in safe.columns:
+        if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
+            safe[column] = safe[column].map(neutralise)
+    return safe
+
+
+def write_table(frame: pd.DataFrame, path: Path) -> Path:
+    """Write ``frame`` in the format its suffix names; an unknown suffix is an error, not CSV."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in FORMATS:
+        raise ConfigError(f"cannot write {path.name}: name the file with one of {', '.join(FORMATS)}")
+    if suffix in (".csv", ".tsv"):
+        sep = "\t" if suffix == ".tsv" else ","
+        return write_atomic(path, lambda out: spreadsheet_safe(frame).to_csv(
+            out, index=False, sep=sep, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\n"))
+    if suffix in (".jsonl", ".json"):
+        return write_atomic(path, lambda out: frame.to_json(out, orient="records", lines=True, force_ascii=False))
+    if suffix == ".parquet":
+        return write_atomic(path, lambda out: frame.to_parquet(out, index=False), binary=True)
+    try:
+        import openpyxl  # noqa: F401  - pandas writes .xlsx through it
+    except ImportError:
+        raise ConfigError("writing .xlsx needs openpyxl: pip install openpyxl (or write .csv or .parquet)") from None
+    return write_atomic(path, lambda out: spreadsheet_safe(frame).to_excel(out, index=False, engine="openpyxl"),
+                        binary=True)
