@@ -32,6 +32,10 @@ class _Handler(BaseHTTPRequestHandler):
         finally:
             self.server.leave()
 
+    def do_GET(self) -> None:  # noqa: N802 - what a client following a 302 sends: recorded like any request
+        self.server.headers_seen.append(dict(self.headers))
+        self._send(200, self._content("Answered a GET"))
+
     def _respond(self, route: str, attempt: int, body: dict) -> None:
         mode, failures = self.server.routes.get(route, ("ok", 0))
         if attempt <= failures:
@@ -54,7 +58,7 @@ class _Handler(BaseHTTPRequestHandler):
                 self.connection.close()
                 return None
             if mode == "redirect":  # to the address the test set: another origin, or this one
-                return self._send(307, b"", {"Location": self.server.redirect_target})
+                return self._send(self.server.redirect_status, b"", {"Location": self.server.redirect_target})
             if mode == "echo400":  # a server that reflects the request's headers in its error
                 return self._send(400, json.dumps({"error": "bad", "you_sent": dict(self.headers)}).encode())
             if mode == "trickle":  # a complete, valid answer, one byte every 0.5 s
@@ -107,6 +111,7 @@ class MisbehavingServer(ThreadingHTTPServer):
         self._lock = threading.Lock()
         self.headers_seen: list[dict] = []
         self.redirect_target = ""
+        self.redirect_status = 307
 
     in_flight = 0
     max_in_flight = 0

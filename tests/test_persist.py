@@ -25,7 +25,7 @@ def test_model_directory_holds_no_pickle(saved):
     data = data_of(saved)
     assert sorted(p.name for p in saved.iterdir()) == sorted([".topiclens.lock", data.name, "topiclens.json"])
     names = sorted(p.name for p in data.iterdir())
-    assert names == [".topiclens-data", "centroids.npy", "ctfidf.npz", "documents.parquet", "embeddings.npy",
+    assert names == ["centroids.npy", "ctfidf.npz", "documents.parquet", "embeddings.npy",
                      "layout.npy", "probabilities.npy", "projection.npz", "vocabulary.json"]
     for path in data.iterdir():
         assert b"\x80\x04\x95" not in path.read_bytes()[:64]  # pickle protocol 4 header

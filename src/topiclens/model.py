@@ -25,6 +25,8 @@ from .params import (
     Number,
     OneOf,
     Rule,
+    Unrestored,
+    check_param,
     check_params,
 )
 from .pipeline.fit import fit_topics
@@ -416,6 +418,7 @@ class TopicModel(PlacingMethods, LabelMethods, ViewMethods, BaseEstimator):
 
         state, records = load_state(Path(directory))
         restored = {name: restore_param(records[name]) for name in PIPELINE_PARAMS if name in records}
+        _check_restored(restored, Path(directory))
         model = cls(**{**restored, **params})
         if "embedding_model" in params:  # new documents are embedded with the model the caller names
             state = replace(state, embedding_model=resolve_embedding_model(params["embedding_model"], state.language))
@@ -426,3 +429,20 @@ class TopicModel(PlacingMethods, LabelMethods, ViewMethods, BaseEstimator):
 def _int(value: Any) -> int | None:
     """A checked integer parameter as a plain int (numpy integers pass the checks), None staying None."""
     return None if value is None else int(value)
+
+
+def _check_restored(restored: dict[str, Any], directory: Path) -> None:
+    """A model file's settings pass the same checks as the caller's would (an edited file is refused)."""
+    from .errors import ConfigError, ModelFileError
+    from .stages.base import Stage
+
+    for name, value in restored.items():
+        if isinstance(value, Unrestored):
+            continue
+        try:
+            check_param(TopicModel.__name__, name, value, TopicModel._constraints[name])
+            if isinstance(value, Stage):
+                value.check()
+        except ConfigError as exc:
+            raise ModelFileError(f"{directory / 'topiclens.json'} holds an invalid setting ({exc}); fit the model "
+                                 "again") from None

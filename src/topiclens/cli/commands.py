@@ -53,8 +53,11 @@ def stages_from_args(args: argparse.Namespace) -> dict[str, Any]:
         Vocabulary,
     )
 
-    reductions = {"pca": lambda: PCAReduction(args.n_components or 64),
-                  "umap": lambda: UMAPReduction(args.n_components or 5, n_epochs=args.umap_epochs)}
+    def components(default: int) -> int:
+        return default if args.n_components is None else args.n_components
+
+    reductions = {"pca": lambda: PCAReduction(components(64)),
+                  "umap": lambda: UMAPReduction(components(5), n_epochs=args.umap_epochs)}
     clusterings = {"leiden": lambda: LeidenClustering(resolution=args.resolution),
                    "kmeans": lambda: KMeansClustering(n_clusters=args.n_clusters)}
     reduction = _or_name(reductions[args.reduction](), args.reduction) if args.reduction in reductions \

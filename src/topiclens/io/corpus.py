@@ -134,17 +134,13 @@ def read_corpus(
 
 
 def _read_csv(text: str, path: Path, text_field: str) -> pd.DataFrame:
-    """A CSV file read with the delimiter it uses (comma, semicolon, tab or bar)."""
+    """A CSV file read with the delimiter its header uses (comma, semicolon, tab or bar)."""
     import csv
     import io
 
     header = text.split("\n", 1)[0]
-    delimiter = ","
-    if text_field not in [c.strip('"') for c in header.split(",")]:
-        try:
-            delimiter = csv.Sniffer().sniff(text[:65536], delimiters=",;\t|").delimiter
-        except csv.Error:
-            delimiter = ","
+    delimiter = next((d for d in (",", ";", "\t", "|")
+                      if text_field in [c.strip().strip('"') for c in header.split(d)]), ",")
     try:
         return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, sep=delimiter)
     except (pd.errors.ParserError, csv.Error, ValueError) as exc:

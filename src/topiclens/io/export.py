@@ -30,11 +30,16 @@ def neutralise(value):
 
 def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
     """``frame`` with every text cell neutralised (numbers are left as numbers)."""
-    safe = frame.copy()
-    for column in safe.columns:
-        if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
-            safe[column] = safe[column].map(neutralise)
-    return safe
+    return _map_text(frame, neutralise)
+
+
+def _map_text(frame: pd.DataFrame, function) -> pd.DataFrame:
+    """``frame`` with ``function`` applied to every text cell."""
+    out = frame.copy()
+    for column in out.columns:
+        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
+            out[column] = out[column].map(lambda v: function(v) if isinstance(v, str) else v)
+    return out
 
 
 def write_table(frame: pd.DataFrame, path: Path) -> Path:
@@ -52,8 +57,10 @@ def write_table(frame: pd.DataFrame, path: Path) -> Path:
     if suffix == ".parquet":
         return write_atomic(path, lambda out: frame.to_parquet(out, index=False), binary=True)
     try:
-        import openpyxl  # noqa: F401  - pandas writes .xlsx through it
+        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     except ImportError:
         raise ConfigError("writing .xlsx needs openpyxl: pip install openpyxl (or write .csv or .parquet)") from None
-    return write_atomic(path, lambda out: spreadsheet_safe(frame).to_excel(out, index=False, engine="openpyxl"),
-                        binary=True)
+    # Control characters cannot be stored in a worksheet: they are shown as \uXXXX instead.
+    safe = _map_text(spreadsheet_safe(frame),
+                     lambda v: ILLEGAL_CHARACTERS_RE.sub(lambda m: f"\\u{ord(m.group()):04x}", v))
+    return write_atomic(path, lambda out: safe.to_excel(out, index=False, engine="openpyxl"), binary=True)

@@ -4,8 +4,9 @@ A model directory holds ``topiclens.json`` (the manifest) and one data folder ``
 with the arrays it names. A save writes a new data folder beside the old one, then replaces the
 manifest in one atomic rename: a reader (or a run killed at any moment) finds the old model or
 the new one, complete, never neither. Only then are the previous data folder and stale unfinished
-ones removed, and only those topiclens made (each carries a marker file). Every other file in the
-directory (a report, the user's notes) is left alone. While a command writes a model directory it
+ones removed, and only folders topiclens recognises as its own: named as it names them and holding
+nothing but the files it writes. Every other file in the directory (a report, the user's notes)
+is left alone. While a command writes a model directory it
 holds a lock on it (``.topiclens.lock``); a second writer is refused with the holder's pid.
 """
 
@@ -15,6 +16,7 @@ import contextlib
 import fcntl
 import json
 import os
+import re
 import shutil
 import sys
 import time
@@ -26,10 +28,10 @@ from ..errors import ModelFileError
 MANIFEST = "topiclens.json"
 LOCK = ".topiclens.lock"
 DATA_PREFIX = "data-"
-GENERATION_MARK = ".topiclens-data"
-# The files topiclens 0.1 (schema 1) wrote beside the manifest: replaced by a data folder when saved again.
-SCHEMA1_FILES = ("vocabulary.json", "ctfidf.npz", "embeddings.npy", "probabilities.npy", "centroids.npy",
-                 "projection.npz", "layout.npy", "classic.npz", "sample.npy", "documents.parquet")
+DATA_NAME = re.compile(r"data-\d{8}-\d{6}-\d+-\d{6}")
+# The files a save writes (schema 1 kept them beside its manifest; they move into a data folder when saved again).
+DATA_FILES = frozenset({"vocabulary.json", "ctfidf.npz", "embeddings.npy", "probabilities.npy", "centroids.npy",
+                        "projection.npz", "layout.npy", "classic.npz", "sample.npy", "documents.parquet"})
 
 
 def is_model_directory(directory: Path) -> bool:
@@ -101,12 +103,18 @@ def locked(directory: Path, purpose: str) -> Iterator[None]:
 
 
 def new_generation(directory: Path) -> Path:
-    """A fresh, marked data folder in ``directory`` for the next save to fill."""
+    """A fresh data folder in ``directory`` for the next save to fill."""
     token = f"{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 1_000_000:06d}"
     data = directory / f"{DATA_PREFIX}{token}"
     data.mkdir()
-    (data / GENERATION_MARK).write_text("written by topiclens: removed when a newer save replaces it\n")
     return data
+
+
+def is_our_data_folder(entry: Path) -> bool:
+    """Named as topiclens names data folders, holding only files a save writes (or nothing, if killed early)."""
+    if not (entry.is_dir() and not entry.is_symlink() and DATA_NAME.fullmatch(entry.name)):
+        return False
+    return all(child.is_file() and child.name in DATA_FILES for child in entry.iterdir())
 
 
 def commit(directory: Path, manifest: dict, data: Path) -> None:
@@ -126,13 +134,12 @@ def commit(directory: Path, manifest: dict, data: Path) -> None:
     os.replace(staging, directory / MANIFEST)
     _fsync_dir(directory)
     for entry in directory.iterdir():
-        ours = entry.is_dir() and entry.name.startswith(DATA_PREFIX) and (entry / GENERATION_MARK).exists()
-        if ours and entry != data:
+        if entry != data and is_our_data_folder(entry):
             shutil.rmtree(entry, ignore_errors=True)
         elif entry.name.startswith(f".{MANIFEST}.") and entry.name.endswith(".tmp"):
             entry.unlink(missing_ok=True)
     if previous is not None and previous.get("schema_version") == 1:
-        for name in SCHEMA1_FILES:
+        for name in DATA_FILES:
             (directory / name).unlink(missing_ok=True)
 
 
@@ -141,7 +148,7 @@ def data_folder(directory: Path, manifest: dict) -> Path:
     name = manifest.get("data")
     if name is None:
         return directory
-    if not isinstance(name, str) or "/" in name or "\\" in name or not name.startswith(DATA_PREFIX):
+    if not isinstance(name, str) or not DATA_NAME.fullmatch(name):
         raise ModelFileError(f"{directory / MANIFEST} names an invalid data folder {name!r}: fit the model again")
     return directory / name
 

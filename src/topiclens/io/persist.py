@@ -29,7 +29,7 @@ from ..stages.vocabulary import FittedSklearnVectorizer, FittedVocabulary, Recor
 from ..state import TopicState
 from .checks import check_state
 from .corpus import Corpus
-from .modeldir import GENERATION_MARK, MANIFEST, check_target, commit, data_folder, locked, new_generation
+from .modeldir import MANIFEST, check_target, commit, data_folder, locked, new_generation
 from .records import param_record, restore_param, upgrade_v1_params
 
 SCHEMA_VERSION = 2
@@ -120,7 +120,7 @@ def _write_data(state: TopicState, data: Path) -> dict[str, str]:
     fields = fields.rename(columns={c: f"field:{c}" for c in fields.columns})
     pd.concat([documents, fields.astype(str) if len(fields.columns) else fields], axis=1).to_parquet(
         data / "documents.parquet", index=False)
-    return {path.name: _sha256(path) for path in sorted(data.iterdir()) if path.name != GENERATION_MARK}
+    return {path.name: _sha256(path) for path in sorted(data.iterdir())}
 
 
 def _sha256(path: Path) -> str:

@@ -51,8 +51,8 @@ class FitPlan:
         asked: list[tuple[str, int]] = []
         if isinstance(self.clusterer, KMeansClustering):
             asked.append(("KMeansClustering(n_clusters", self.clusterer.n_clusters))
-        if self.classic is not None and self.classic.n_topics:
-            asked.append((f"{type(self.classic).__name__}(n_topics", self.classic.n_topics))
+        if self.classic is not None and (self.classic.n_topics or self.nr_topics):
+            asked.append((f"{type(self.classic).__name__}(n_topics", self.classic.n_topics or self.nr_topics))
         for setting, count in asked:
             if count > n_documents:
                 raise ConfigError(f"{setting}={count}) asks for more topics than the {n_documents} documents: "
