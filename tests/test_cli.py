@@ -111,3 +111,40 @@ def test_table_columns_line_up_for_wide_characters():
         cell = fit_column(label, 40)
         assert width(cell) == 40
     assert fit_column("x" * 60, 40).endswith("…")
+
+
+def test_info_topic_shows_the_documents_behind_a_label(fitted_dir, capsys, records):
+    """First hour: `info` cut labels and showed no evidence; --topic N shows a topic whole."""
+    assert main(["info", str(fitted_dir), "--topic", "0"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("topic 0: ") and "keywords:" in out and "KeyBERT:" in out and "MMR:" in out
+    shown = [line for line in out.splitlines() if line.startswith("- [")]
+    assert 1 <= len(shown) <= 5
+    ids = {r["id"] for r in records[:500]}
+    assert all(line[3:].split("]", 1)[0] in ids for line in shown)
+    assert main(["info", str(fitted_dir), "--topic", "999"]) == 2
+    assert "no topic 999" in capsys.readouterr().err
+
+
+def test_assign_warns_about_empty_documents(fitted_dir, corpus_files, tmp_path, capsys, records):
+    """First hour: the README promised a warning for an empty document and assign gave none."""
+    new = tmp_path / "with-empty.jsonl"
+    rows = [{"id": "blank", "text": "   "}, {"id": "real", "text": records[510]["text"]}]
+    new.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    out = tmp_path / "assigned.jsonl"
+    with pytest.warns(UserWarning, match=r"1 empty or whitespace-only document\(s\) get no topic \(-1\)"):
+        assert main(["assign", str(fitted_dir), str(new), "--out", str(out), "--quiet", "--threads", "1"]) == 0
+    assigned = [json.loads(line) for line in out.read_text().splitlines()]
+    assert assigned[0] == {"id": "blank", "topic": -1, "probability": 0.0, "label": "outliers"}
+    assert assigned[1]["topic"] >= 0
+
+
+def test_label_without_llm_uses_the_bundled_model_its_help_names(capsys):
+    """First hour: `label --help` called the bundled model the default while --llm was required."""
+    from topiclens.cli.parser import build_parser
+
+    args = build_parser().parse_args(["label", "runs/x"])
+    assert args.llm == "qwen2.5-coder-1.5b"
+    with pytest.raises(SystemExit):
+        main(["label", "--help"])
+    assert "qwen2.5-coder-1.5b (bundled, the default)" in " ".join(capsys.readouterr().out.split())

@@ -204,3 +204,16 @@ def test_chinese_prompt_gets_a_chinese_label():
     messages = label_messages(docs, ["rust", "cargo", "库", "依赖"], template=TEMPLATE_ZH, language="zh")
     answer = make_llm("qwen2.5-coder-0.5b", threads=1).complete(messages, GenerationParams(max_tokens=16))
     assert CJK.search(clean_label(answer)), answer
+
+
+def test_using_llama_cpp_leaves_no_unclosed_file_at_exit():
+    """Regression: two `ResourceWarning: unclosed file /dev/null` lines followed the test run
+    (llama-cpp-python opens /dev/null twice at import and never closes it)."""
+    code = "from topiclens.llm.llamacpp import import_llama_cpp; import_llama_cpp()"
+    done = subprocess.run([sys.executable, "-W", "always::ResourceWarning", "-c", code], capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "ResourceWarning" not in done.stderr
+    bare = subprocess.run([sys.executable, "-W", "always::ResourceWarning", "-c", "import llama_cpp"],
+                          capture_output=True, text=True, timeout=120)
+    assert bare.stderr.count("ResourceWarning: unclosed file") == 2  # what the fix is for, still there upstream

@@ -132,10 +132,30 @@ def test_a_model_saved_by_topiclens_0_1_loads_and_predicts_as_it_did(records, em
     assert new.tolist() == expected["predict"]
     assert np.allclose(model.transform(texts[100:130], embeddings=embeddings[100:130]), expected["transform"],
                        atol=1e-5)
-    # Saved again, it is a schema-2 directory that loads to the same model.
+    # Saved again, it is a schema-3 directory (arrays in a data folder) that loads to the same model.
     copy = tmp_path / "copy"
     shutil.copytree(data / "model_v1", copy)
     again = TopicModel.load(model.save(copy), verbose=False)
-    assert json.loads((copy / "topiclens.json").read_text())["schema_version"] == 2
+    assert json.loads((copy / "topiclens.json").read_text())["schema_version"] == 3
+    assert not (copy / "embeddings.npy").exists() and (data_of(copy) / "embeddings.npy").exists()
     assert again.topic_info().equals(model.topic_info())
     assert repr(again.get_params(deep=True)) == repr(model.get_params(deep=True))
+
+
+def test_a_schema_2_model_with_its_arrays_beside_the_manifest_loads_and_moves_them_when_saved(saved, tmp_path):
+    """topiclens 0.2.0 kept the arrays beside topiclens.json and recorded no checksums."""
+    flat = tmp_path / "flat"
+    flat.mkdir()
+    manifest = json.loads((saved / "topiclens.json").read_text())
+    for path in data_of(saved).iterdir():
+        (flat / path.name).write_bytes(path.read_bytes())
+    del manifest["data"], manifest["files"]
+    (flat / "topiclens.json").write_text(json.dumps({**manifest, "schema_version": 2}))
+    (flat / "notes.txt").write_text("mine")
+    model = TopicModel.load(flat, verbose=False)
+    assert model.topic_info().equals(TopicModel.load(saved, verbose=False).topic_info())
+    model.save(flat)
+    assert sorted(p.name for p in flat.iterdir()) == sorted(
+        [".topiclens.lock", data_of(flat).name, "notes.txt", "topiclens.json"])
+    assert (flat / "notes.txt").read_text() == "mine"
+    assert TopicModel.load(flat, verbose=False).topic_info().equals(model.topic_info())

@@ -12,10 +12,10 @@ from sklearn.base import BaseEstimator
 
 from .choices import CLUSTERINGS, LANGUAGES, LAYOUTS, MODELS, REDUCTIONS
 from .embedders.cache import DocumentEncoder
-from .embedders.registry import check_embedding_spec, resolve_embedding_model
+from .embedders.registry import check_embedding_spec
 from .errors import NotFittedError
 from .io.corpus import as_corpus
-from .io.records import fingerprint_record, param_record, restore_param
+from .io.records import fingerprint_record, param_record
 from .labeling.methods import LabelMethods
 from .params import (
     Conforms,
@@ -25,13 +25,12 @@ from .params import (
     Number,
     OneOf,
     Rule,
-    Unrestored,
-    check_param,
     check_params,
 )
 from .pipeline.fit import fit_topics
 from .pipeline.plan import FitPlan
 from .placing import Documents, Embeddings, PlacingMethods
+from .saving import PIPELINE_PARAMS, SavingMethods
 from .stages import adapt
 from .stages.classic import LDATopics, NMFTopics
 from .stages.protocols import (
@@ -51,14 +50,9 @@ from .views.methods import ViewMethods
 
 # The fitted values that everything derived (text lookup, neighbour index, encoder) is computed from.
 DATA_FIELDS = ("corpus", "usable", "topics", "sample", "embeddings", "projection", "embedding_model")
-# What a model directory restores; the rest (where LLM requests, keys, caches and work go, and how
-# this process runs) is always the caller's choice, never the files'.
-PIPELINE_PARAMS = ("model", "embedding_model", "reduction", "clustering", "vectorizer", "representation", "layout",
-                   "language", "n_neighbors", "min_cluster_size", "nr_topics", "outlier_threshold", "sample_size",
-                   "chunk_size", "seed")
 
 
-class TopicModel(PlacingMethods, LabelMethods, ViewMethods, BaseEstimator):
+class TopicModel(PlacingMethods, LabelMethods, ViewMethods, SavingMethods, BaseEstimator):
     """Topics of a document collection: embed, reduce, cluster, rank words, represent, label.
 
     A scikit-learn estimator: the constructor only stores its parameters, every parameter is
@@ -378,71 +372,7 @@ class TopicModel(PlacingMethods, LabelMethods, ViewMethods, BaseEstimator):
         """
         return self.fit(docs, embeddings).topics_.copy()
 
-    # ----------------------------------------------------------------- persistence
-    def save(self, directory: str | Path) -> Path:
-        """Write the model as JSON + .npy/.npz + parquet (no pickle).
-
-        Parameters
-        ----------
-        directory : str or Path
-            Replaced whole if it holds a topiclens model; a directory with other files is refused.
-
-        Returns
-        -------
-        Path
-            The directory.
-        """
-        from .io.persist import save_state
-
-        return save_state(self._state(), self._pipeline_record(), Path(directory))
-
-    @classmethod
-    def load(cls, directory: str | Path, **params: Any) -> TopicModel:
-        """Read a model directory written by :meth:`save`; never runs code from the files.
-
-        Parameters
-        ----------
-        directory : str or Path
-        **params
-            TopicModel parameters. The pipeline's settings come from the directory and ``params``
-            override them (``embedding_model=`` also sets the model that embeds new documents); the
-            labeler, cache, work directory, Dask client, threads and verbosity come only from
-            ``params``. A user's own stage object cannot be restored from files: pass it again here
-            to fit (or, for an embedder, to embed) with it.
-
-        Returns
-        -------
-        TopicModel
-        """
-        from .io.persist import load_state
-
-        state, records = load_state(Path(directory))
-        restored = {name: restore_param(records[name]) for name in PIPELINE_PARAMS if name in records}
-        _check_restored(restored, Path(directory))
-        model = cls(**{**restored, **params})
-        if "embedding_model" in params:  # new documents are embedded with the model the caller names
-            state = replace(state, embedding_model=resolve_embedding_model(params["embedding_model"], state.language))
-        model._assign(state)
-        return model
-
 
 def _int(value: Any) -> int | None:
     """A checked integer parameter as a plain int (numpy integers pass the checks), None staying None."""
     return None if value is None else int(value)
-
-
-def _check_restored(restored: dict[str, Any], directory: Path) -> None:
-    """A model file's settings pass the same checks as the caller's would (an edited file is refused)."""
-    from .errors import ConfigError, ModelFileError
-    from .stages.base import Stage
-
-    for name, value in restored.items():
-        if isinstance(value, Unrestored):
-            continue
-        try:
-            check_param(TopicModel.__name__, name, value, TopicModel._constraints[name])
-            if isinstance(value, Stage):
-                value.check()
-        except ConfigError as exc:
-            raise ModelFileError(f"{directory / 'topiclens.json'} holds an invalid setting ({exc}); fit the model "
-                                 "again") from None

@@ -63,3 +63,14 @@ def progress(**kwargs):
     kwargs.setdefault("dynamic_ncols", True)
     kwargs.setdefault("mininterval", 0.5)
     return tqdm(**kwargs)
+
+
+def note(message: str) -> None:
+    """One line on stderr about a slow step that is about to start (what it is, and how long it may take).
+
+    Progress bars show how far a long step is; a note explains a pause that has no bar (a build or a
+    copy done once). It is shown even with --quiet: it happens once, and silence there looks like a hang.
+    """
+    import sys
+
+    print(f"topiclens: {message}", file=sys.stderr, flush=True)

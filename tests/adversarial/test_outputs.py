@@ -84,10 +84,21 @@ def test_the_terminal_sees_escapes_not_commands(hostile_model):
 
 
 def test_a_dollar_in_a_label_is_a_dollar_on_the_static_map(hostile_model, tmp_path):
-    """Regression: matplotlib read '$5 and $10' as mathtext."""
+    """Regression: matplotlib read '$5 and $10' as mathtext; escapes and a 100,000-character label were drawn."""
+    import warnings
+
+    from topiclens.views.static import draw_static_map
+
     model = TopicModel.load(hostile_model, verbose=False)
-    path = model.static_map(tmp_path / "map.png", dpi=50)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a missing glyph (ESC, BEL) or a layout that cannot fit fails here
+        path = model.static_map(tmp_path / "map.png", dpi=50)
+        _, texts = draw_static_map(model, dpi=50)
     assert path.stat().st_size > 1000
+    shown = {text.get_text().replace("\n", " ") for text in texts}
+    assert "costs $5 and $10" in shown
+    assert "title evil" in shown  # the OSC sequence and the bidi override are gone
+    assert max(len(text) for text in shown) <= 121
 
 
 def test_a_placeholder_in_the_report_title_is_text(hostile_model, tmp_path):

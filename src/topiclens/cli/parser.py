@@ -53,7 +53,8 @@ def _llm_options(parser: argparse.ArgumentParser, can_skip: bool) -> None:
                        help="raw prompt format for local models (default: the model's own chat template)")
     group.add_argument("--api-key-env", help="environment variable holding the API key (openai: backends)")
     group.add_argument("--llm-concurrency", type=int, default=4, help="parallel requests to a server (default 4)")
-    group.add_argument("--llm-timeout", type=float, default=120.0, help="seconds per request (default 120)")
+    group.add_argument("--llm-timeout", type=float, default=120.0,
+                       help="seconds a request may take in all (default 120)")
     group.add_argument("--label-language", default="auto", choices=LANGUAGES,
                        help="language of the labels; auto follows the corpus (default)")
     group.add_argument("--label-max-words", type=int, default=8, help="longest label in words (default 8)")
@@ -75,7 +76,8 @@ def build_parser() -> argparse.ArgumentParser:
                               description="Embed, cluster and describe a corpus; save the model to --out. "
                               "CORPUS is .txt (one document a line), .jsonl(.gz), .csv or .parquet.")
     fit.add_argument("corpus", type=Path, help="the corpus file")
-    fit.add_argument("--out", type=Path, required=True, help="model directory to write (replaced if present)")
+    fit.add_argument("--out", type=Path, required=True,
+                     help="model directory to write (a model there is replaced; other files are kept)")
     _corpus_options(fit)
     pipe = fit.add_argument_group("pipeline")
     pipe.add_argument("--model", default="embedding", choices=MODELS,

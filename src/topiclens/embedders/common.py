@@ -12,7 +12,7 @@ from typing import TypeVar
 import numpy as np
 
 from ..errors import MissingDependencyError, TopicLensError
-from ..runtime import cache_dir
+from ..runtime import cache_dir, note
 
 T = TypeVar("T")
 
@@ -60,7 +60,8 @@ def models_dir() -> Path:
     return cache_dir() / "models"
 
 
-def load_or_build(path: Path, build: Callable[[Path], None], load: Callable[[Path], T], what: str) -> T:
+def load_or_build(path: Path, build: Callable[[Path], None], load: Callable[[Path], T], what: str,
+                  takes: str = "a few seconds") -> T:
     """Load ``path``; if it is missing or unreadable, build it first.
 
     ``build`` writes into a temporary file in the same directory, which is renamed over ``path``
@@ -73,6 +74,7 @@ def load_or_build(path: Path, build: Callable[[Path], None], load: Callable[[Pat
         except Exception:  # any failure to read means: build it again
             path.unlink(missing_ok=True)
     path.parent.mkdir(parents=True, exist_ok=True)
+    note(f"building the {what} once ({takes}); it is kept in {path.parent}")
     handle, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(handle)
     tmp = Path(tmp_name)

@@ -115,7 +115,7 @@ class StaticEmbedder(EmbedderSettings):
                     raise ValueError(f"unexpected table shape {table.shape}")
                 return table
 
-            self._table = load_or_build(self.path, build, load, "static MiniLM table")
+            self._table = load_or_build(self.path, build, load, "static MiniLM table", "0.5 to 3 minutes")
             self._tokenizer = minilm_tokenizer(self.model_dir, self.max_seq_length, pad=False,
                                                threads=self.threads or default_threads())
         return self._table, self._tokenizer

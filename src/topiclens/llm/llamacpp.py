@@ -8,6 +8,9 @@ prefilled again for the next topic; ``reuse_prefix=False`` turns that off (for m
 
 from __future__ import annotations
 
+import atexit
+import functools
+import sys
 import threading
 from pathlib import Path
 
@@ -15,6 +18,31 @@ from ..errors import require
 from ..runtime import default_threads
 from .base import GenerationParams, LLMUnavailable
 from .prompts import STOP, render
+
+
+def import_llama_cpp():
+    """The llama_cpp module, with its two /dev/null handles closed when the process exits.
+
+    llama-cpp-python (0.3) opens /dev/null twice at import, to silence model loading, and never
+    closes it, so Python reports two unclosed files at exit. Only loading a model uses them, and no
+    model loads once exit has begun.
+    """
+    llama_cpp = require("llama_cpp", "llm", "local GGUF models")
+    _close_null_files_at_exit()
+    return llama_cpp
+
+
+@functools.cache
+def _close_null_files_at_exit() -> None:
+    atexit.register(_close_null_files)
+
+
+def _close_null_files() -> None:
+    utils = sys.modules.get("llama_cpp._utils")
+    for name in ("outnull_file", "errnull_file"):
+        handle = getattr(utils, name, None)
+        if handle is not None and not handle.closed:
+            handle.close()
 
 
 class LlamaCppLLM:
@@ -38,7 +66,7 @@ class LlamaCppLLM:
 
     def _load(self):
         if self._llama is None:
-            llama_cpp = require("llama_cpp", "llm", "local GGUF models")
+            llama_cpp = import_llama_cpp()
             try:
                 self._llama = llama_cpp.Llama(model_path=str(self.path), n_ctx=self.n_ctx, n_threads=self.threads,
                                               n_threads_batch=self.threads, verbose=False, seed=0)

@@ -46,7 +46,7 @@ def fit_topics(plan: FitPlan, corpus: Corpus,
     embedding_model = resolve_embedding_model(plan.embedding_model, language)
     encoder = plan.encoder(embedding_model)
     context = StageContext(seed=plan.seed, n_neighbors=plan.n_neighbors, min_cluster_size=min_size,
-                           threads=plan.threads or default_threads())
+                           threads=plan.threads or default_threads(), verbose=plan.verbose)
     timings: dict[str, float] = {}
     clock = time.perf_counter()
     with thread_limit(plan.threads):

@@ -14,6 +14,7 @@ import numpy as np
 from ..errors import require
 from ..knn import KnnGraph
 from ..params import IsNone, Number, Rule
+from ..runtime import note
 from .base import Stage
 from .protocols import StageContext
 
@@ -53,6 +54,9 @@ class UMAPLayout(Stage):
         else:
             k = min(15, n - 1)
         n_epochs = self.n_epochs if self.n_epochs is not None or n <= 10_000 else 100
+        if context.verbose:
+            note(f"laying out the document map (UMAP on {n:,} documents: seconds to a minute, and about 10 s more "
+                 "the first time in a process, while numba compiles it)")
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # precomputed_knn and random_state notices
             reducer = umap.UMAP(n_components=2, n_neighbors=k, metric="cosine", min_dist=self.min_dist, init="pca",

@@ -23,12 +23,13 @@ from ..knn import KnnGraph, normalize
 
 @dataclass(frozen=True)
 class StageContext:
-    """What every stage may read from the model: the seed, graph size, topic size floor and threads."""
+    """What every stage may read from the model: the seed, graph size, topic size floor, threads, verbosity."""
 
     seed: int
     n_neighbors: int
     min_cluster_size: int
     threads: int
+    verbose: bool = True
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ import numpy as np
 from ..errors import require
 from ..knn import normalize
 from ..params import IsNone, Number, Rule
+from ..runtime import note
 from .base import Stage
 from .protocols import LinearMap, Reduction, StageContext
 
@@ -80,6 +81,9 @@ class UMAPReduction(Stage):
     def reduce(self, unit: np.ndarray, context: StageContext) -> Reduction:
         umap = require("umap", "umap", "UMAP reduction")
         n = unit.shape[0]
+        if context.verbose:
+            note(f"reducing {n:,} embeddings with UMAP (seconds to minutes; about 10 s more the first time in a "
+                 "process, while numba compiles it)")
         reducer = umap.UMAP(
             n_neighbors=min(self.n_neighbors or context.n_neighbors, n - 1),
             n_components=min(self.n_components, n - 2), min_dist=0.0, metric="cosine",

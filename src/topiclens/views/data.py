@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import ConfigError
+from ..untrusted import strip_controls
 
 OUTLIER_COLOR = "#c8c8c8"
 OUTLIER_LABEL = "outliers"
@@ -43,8 +44,15 @@ def snippet(text: str, max_chars: int) -> str:
     return text[: max_chars - 1].rstrip() + "…"
 
 
-def wrap(text: str, width: int, sep: str = "\n") -> str:
-    """Break a label into lines of at most ``width`` characters (long words are kept whole)."""
+def wrap(text: str, width: int, sep: str = "\n", max_chars: int = 120) -> str:
+    """Break a label into lines of at most ``width`` characters (long words are kept whole).
+
+    The label is untrusted text: control characters, escapes and bidi overrides are dropped and it is
+    cut at ``max_chars`` characters (with an ellipsis), so a hostile label cannot take over a figure.
+    """
+    text = strip_controls(text)
+    if len(text) > max_chars:
+        text = text[: max_chars - 1] + "…"
     return sep.join(textwrap.wrap(text, width, break_long_words=False)) or text
 
 

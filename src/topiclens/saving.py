@@ -1,0 +1,85 @@
+"""TopicModel.save and TopicModel.load: a fitted model to a directory and back, without pickle."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError, ModelFileError
+from .params import Unrestored, check_param
+
+# What a model directory restores; the rest (where LLM requests, keys, caches and work go, and how
+# this process runs) is always the caller's choice, never the files'.
+PIPELINE_PARAMS = ("model", "embedding_model", "reduction", "clustering", "vectorizer", "representation", "layout",
+                   "language", "n_neighbors", "min_cluster_size", "nr_topics", "outlier_threshold", "sample_size",
+                   "chunk_size", "seed")
+
+
+class SavingMethods:
+    """Saving a fitted model and loading one; mixed into :class:`~topiclens.TopicModel`."""
+
+    def save(self, directory: str | Path) -> Path:
+        """Write the model as JSON + .npy/.npz + parquet (no pickle).
+
+        Parameters
+        ----------
+        directory : str or Path
+            Missing, empty, or holding a topiclens model, which is replaced; other files in it are kept.
+            A directory that holds other files and no model is refused, as is a file or a symlink.
+
+        Returns
+        -------
+        Path
+            The directory.
+        """
+        from .io.persist import save_state
+
+        return save_state(self._state(), self._pipeline_record(), Path(directory))
+
+    @classmethod
+    def load(cls, directory: str | Path, **params: Any):
+        """Read a model directory written by :meth:`save`; never runs code from the files.
+
+        Parameters
+        ----------
+        directory : str or Path
+        **params
+            TopicModel parameters. The pipeline's settings come from the directory and ``params``
+            override them (``embedding_model=`` also sets the model that embeds new documents); the
+            labeler, cache, work directory, Dask client, threads and verbosity come only from
+            ``params``. A user's own stage object cannot be restored from files: pass it again here
+            to fit (or, for an embedder, to embed) with it.
+
+        Returns
+        -------
+        TopicModel
+        """
+        from .embedders.registry import resolve_embedding_model
+        from .io.persist import load_state
+        from .io.records import restore_param
+
+        state, records = load_state(Path(directory))
+        restored = {name: restore_param(records[name]) for name in PIPELINE_PARAMS if name in records}
+        _check_restored(cls, restored, Path(directory))
+        model = cls(**{**restored, **params})
+        if "embedding_model" in params:  # new documents are embedded with the model the caller names
+            state = replace(state, embedding_model=resolve_embedding_model(params["embedding_model"], state.language))
+        model._assign(state)
+        return model
+
+
+def _check_restored(model_class: type, restored: dict[str, Any], directory: Path) -> None:
+    """A model file's settings pass the same checks as the caller's would (an edited file is refused)."""
+    from .stages.base import Stage
+
+    for name, value in restored.items():
+        if isinstance(value, Unrestored):
+            continue
+        try:
+            check_param(model_class.__name__, name, value, model_class._constraints[name])
+            if isinstance(value, Stage):
+                value.check()
+        except ConfigError as exc:
+            raise ModelFileError(f"{directory / 'topiclens.json'} holds an invalid setting ({exc}); fit the model "
+                                 "again") from None
