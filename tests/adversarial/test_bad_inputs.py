@@ -119,6 +119,7 @@ PATHS = {
     "assign to an unknown format": (lambda tmp, small: ["assign", tmp / "m", small / "docs.jsonl", "--out",
                                                         tmp / "a.docx"], "cannot write a.docx"),
     "report --max-chars -1": (lambda tmp, small: ["report", tmp / "m", "--max-chars", "-1"], "--max-chars -1"),
+    "report --out is a directory": (lambda tmp, small: ["report", tmp / "m", "--out", tmp], "is a directory"),
 }
 
 
@@ -238,3 +239,31 @@ def test_an_unreadable_corpus_is_one_line(tmp_path):
     corpus = _jsonl(tmp_path, ['{"text": "a"}'])
     corpus.chmod(0)
     assert_one_line_error(run_cli(*_fit(corpus, tmp_path)), "cannot read")
+
+
+@pytest.mark.parametrize("cache", ["answers", "embeddings"])
+def test_a_damaged_cache_file_is_one_line_that_says_it_is_only_a_cache(cache, tmp_path, small):
+    """A cache file that is not a database (a bad disk, a stray copy) ended in an 'unexpected' error."""
+    from topiclens.cachedb import CacheError
+    from topiclens.embedders.cache import EmbeddingCache
+    from topiclens.llm.cache import AnswerCache
+
+    if cache == "answers":
+        (tmp_path / "llm-answers.sqlite").write_bytes(b"not a database " * 500)
+        with pytest.raises(CacheError, match="cannot be used .*remove the file if it is damaged"):
+            AnswerCache(tmp_path / "llm-answers.sqlite")
+        return
+    (tmp_path / "embeddings").mkdir()
+    (tmp_path / "embeddings" / "some-model.sqlite").write_bytes(b"not a database " * 500)
+    with pytest.raises(CacheError, match="cannot be used"):
+        EmbeddingCache("some-model", tmp_path / "embeddings")
+    # Through the command line: a working cache (the built models shared), then its files damaged.
+    (tmp_path / "models").symlink_to(Path(os.environ["TOPICLENS_CACHE"]) / "models")
+    argv = ["fit", small / "docs.jsonl", "--embeddings", small / "emb.npy", "--no-llm", "--quiet", "--threads", "1"]
+    env = {"TOPICLENS_CACHE": str(tmp_path)}
+    assert run_cli(*argv, "--out", tmp_path / "first", env=env).returncode == 0
+    damaged = list((tmp_path / "embeddings").glob("*.sqlite"))
+    assert len(damaged) >= 2
+    for path in damaged:
+        path.write_bytes(b"not a database " * 500)
+    assert_one_line_error(run_cli(*argv, "--out", tmp_path / "second", env=env), "cannot be used")

@@ -125,3 +125,44 @@ def test_a_fit_killed_at_any_stage_leaves_the_previous_model_and_the_next_run_wo
     done = run_cli("fit", small / "docs.jsonl", "--embeddings", small / "emb.npy", "--out", out, "--no-llm",
                    "--quiet")
     assert done.returncode == 0, done.stderr  # the dead run's lock went with it
+
+
+def _run_on_a_full_disk(*argv, limit: int, env: dict | None = None) -> subprocess.CompletedProcess:
+    """topiclens with files capped at ``limit`` bytes (RLIMIT_FSIZE): every write past it fails as on a full disk."""
+    import resource
+
+    def cap():
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    return subprocess.run([sys.executable, "-m", "topiclens.cli", *map(str, argv)], capture_output=True, text=True,
+                          timeout=300, preexec_fn=cap, env={**os.environ, **(env or {})})
+
+
+def test_a_full_disk_is_one_line_and_loses_nothing(saved_model, small, tmp_path):
+    """Regression: a full disk ended in a traceback (and the answer cache's SQLite error in 'a topiclens bug')."""
+    import shutil
+
+    from servers import MisbehavingServer
+
+    model_dir = tmp_path / "model"
+    shutil.copytree(saved_model, model_dir)
+    (model_dir / "notes.txt").write_text("mine")
+    before = TopicModel.load(model_dir, verbose=False).labels_
+
+    report = _run_on_a_full_disk("report", model_dir, "--out", tmp_path / "r.html", limit=50_000)
+    assert_one_line_error(report, "free some space")
+    assert not (tmp_path / "r.html").exists() and not list(tmp_path.glob(".r.html*"))
+
+    refit = _run_on_a_full_disk("fit", small / "docs.jsonl", "--out", model_dir, "--embeddings", small / "emb.npy",
+                                "--no-llm", "--quiet", "--threads", "1", limit=50_000)
+    assert_one_line_error(refit, "free some space")
+
+    with MisbehavingServer({"ok": ("ok", 0)}) as server:
+        label = _run_on_a_full_disk("label", model_dir, "--llm", f"openai:m@{server.url('ok')}", "--quiet",
+                                    limit=6_000, env={"TOPICLENS_CACHE": str(tmp_path / "fresh-cache")})
+    assert_one_line_error(label, "free some space")
+
+    assert TopicModel.load(model_dir, verbose=False).labels_ == before
+    assert (model_dir / "notes.txt").read_text() == "mine"
+    assert sorted(p.name for p in model_dir.iterdir() if p.name.startswith("data-")) == \
+        [json.loads((model_dir / "topiclens.json").read_text())["data"]]

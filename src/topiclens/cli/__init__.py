@@ -31,13 +31,15 @@ def _error(message: str) -> None:
 def _os_error(exc: OSError) -> str:
     """What went wrong with a file, and what to do about it."""
     where = f" {exc.filename}" if getattr(exc, "filename", None) else ""
-    if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+    short_write = exc.errno is None and "written" in str(exc)  # numpy's "N requested and M written"
+    if short_write or exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
         fix = "free some space (or choose another --out / $TOPICLENS_CACHE) and run the command again"
     elif exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
         fix = "check the permissions, or choose another place"
     else:
         fix = "check the path and run the command again"
-    return f"cannot read or write{where} ({exc.strerror or exc}): {fix}; finished work is kept"
+    reason = "the disk is full" if short_write else exc.strerror or exc
+    return f"cannot read or write{where} ({reason}): {fix}; finished work is kept"
 
 
 def main(argv: list[str] | None = None) -> int:

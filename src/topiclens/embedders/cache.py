@@ -7,39 +7,16 @@ corpus embeds nothing.
 
 from __future__ import annotations
 
-import sqlite3
-import time
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
-from ..errors import ConfigError, TopicLensError
+from ..cachedb import cache_errors, open_shared_database
+from ..errors import ConfigError
 from ..io.corpus import text_hash
 from ..runtime import cache_dir, progress
 from ..stages.protocols import Embedder
-
-
-def open_shared_database(path: Path, schema: str, *, attempts: int = 40) -> sqlite3.Connection:
-    """A SQLite connection in WAL mode with ``schema`` created, safe when several processes open it at once.
-
-    Switching a new file to WAL needs a moment alone with it, and SQLite does not wait for that
-    (it answers "database is locked" at once), so two Dask workers creating the same cache would
-    fail: the switch is tried again with growing pauses. Reads and writes then wait up to 60 s.
-    """
-    for attempt in range(attempts):
-        db = sqlite3.connect(path, timeout=60)
-        try:
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute(schema)
-            return db
-        except sqlite3.OperationalError as exc:
-            db.close()
-            if "locked" not in str(exc) and "busy" not in str(exc):
-                raise
-            time.sleep(min(0.05 * (attempt + 1), 1.0))
-    raise TopicLensError(f"{path} stays locked by another process: close the other topiclens run or remove "
-                         "the file (it is a cache)")
 
 
 class EmbeddingCache:
@@ -59,13 +36,15 @@ class EmbeddingCache:
         for start in range(0, len(unique), 900):
             chunk = unique[start:start + 900]
             marks = ",".join("?" * len(chunk))
-            for key, blob in self._db.execute(f"SELECT key, vector FROM vectors WHERE key IN ({marks})", chunk):
+            with cache_errors(self.path):
+                rows = self._db.execute(f"SELECT key, vector FROM vectors WHERE key IN ({marks})", chunk).fetchall()
+            for key, blob in rows:
                 found[key] = np.frombuffer(blob, dtype=np.float32)
         return found
 
     def put(self, keys: Sequence[str], vectors: np.ndarray) -> None:
         rows = [(k, np.ascontiguousarray(v, dtype=np.float32).tobytes()) for k, v in zip(keys, vectors)]
-        with self._db:
+        with cache_errors(self.path), self._db:
             self._db.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?)", rows)
 
     def close(self) -> None:

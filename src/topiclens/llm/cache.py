@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sqlite3
 import threading
 import time
 from pathlib import Path
 from typing import Any
 
+from ..cachedb import cache_errors, open_shared_database
 from ..runtime import cache_dir
 
 
@@ -29,25 +29,25 @@ class AnswerCache:
         self.path = Path(path) if path is not None else cache_dir() / "llm-answers.sqlite"
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.execute("CREATE TABLE IF NOT EXISTS answers (key TEXT PRIMARY KEY, backend TEXT, model TEXT,"
-                         " prompt TEXT, params TEXT, answer TEXT, created REAL)")
+        self._db = open_shared_database(self.path, "CREATE TABLE IF NOT EXISTS answers (key TEXT PRIMARY KEY, backend "
+                                        "TEXT, model TEXT, prompt TEXT, params TEXT, answer TEXT, created REAL)")
+        self._db.isolation_level = None  # autocommit: each answer is on disk as soon as it is put
+        with cache_errors(self.path):
+            self._db.execute("PRAGMA synchronous=NORMAL")
 
     def get(self, key: str) -> str | None:
-        with self._lock:
+        with self._lock, cache_errors(self.path):
             row = self._db.execute("SELECT answer FROM answers WHERE key = ?", (key,)).fetchone()
         return None if row is None else row[0]
 
     def put(self, key: str, backend: str, model: str, prompt: Any, params: dict[str, Any], answer: str) -> None:
-        with self._lock:
+        with self._lock, cache_errors(self.path):
             self._db.execute("INSERT OR REPLACE INTO answers VALUES (?, ?, ?, ?, ?, ?, ?)",
                              (key, backend, model, json.dumps(prompt, ensure_ascii=False),
                               json.dumps(params, sort_keys=True), answer, time.time()))
 
     def __len__(self) -> int:
-        with self._lock:
+        with self._lock, cache_errors(self.path):
             return self._db.execute("SELECT COUNT(*) FROM answers").fetchone()[0]
 
     def close(self) -> None:
