@@ -180,3 +180,18 @@ def test_topic_model_on_int8_matches_fp32(docs, gold, fitted):
     nmi_int8 = agreement(gold, model.topics_)["nmi"]
     nmi_fp32 = agreement(gold, fitted.topics_)["nmi"]
     assert nmi_int8 > nmi_fp32 - 0.05, (nmi_int8, nmi_fp32)
+
+
+def test_a_build_says_what_it_builds_and_how_long_it_takes_once(tmp_path, capsys):
+    """First hour: the int8 build and the static table ran in silence; each build now says so, once."""
+    target = tmp_path / "table.npy"
+
+    def build(tmp):
+        with open(tmp, "wb") as handle:
+            np.save(handle, np.arange(3))
+
+    load_or_build(target, build, np.load, "demo table", "about 1 s")
+    assert capsys.readouterr().err == (f"topiclens: note: building the demo table once (about 1 s); it is kept in "
+                                       f"{tmp_path}\n")
+    load_or_build(target, build, np.load, "demo table", "about 1 s")
+    assert capsys.readouterr().err == ""

@@ -73,4 +73,4 @@ def note(message: str) -> None:
     """
     import sys
 
-    print(f"topiclens: {message}", file=sys.stderr, flush=True)
+    print(f"topiclens: note: {message}", file=sys.stderr, flush=True)

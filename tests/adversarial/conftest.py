@@ -45,6 +45,6 @@ def assert_one_line_error(done: subprocess.CompletedProcess, fragment: str) -> N
     err = done.stderr.strip()
     assert done.returncode == 2, (done.returncode, done.stderr[-2000:])
     assert "Traceback" not in done.stderr, done.stderr[-2000:]
-    lines = [line for line in err.splitlines() if not line.startswith("topiclens: warning:")]
+    lines = [line for line in err.splitlines() if not line.startswith(("topiclens: warning:", "topiclens: note:"))]
     assert len(lines) == 1 and lines[0].startswith("topiclens: error: "), err
     assert fragment in lines[0], (fragment, lines[0])

@@ -51,9 +51,9 @@ def fit_topics(plan: FitPlan, corpus: Corpus,
     clock = time.perf_counter()
     with thread_limit(plan.threads):
         vectors = document_vectors(plan, embedding_model, encoder, corpus, usable, texts, embeddings)
+        usable, texts, vectors = drop_directionless(corpus, usable, texts, vectors, min_size)
         if embeddings is not None and encoder is not None:
             check_dimensions(vectors, encoder, embedding_model)
-        usable, texts, vectors = drop_directionless(corpus, usable, texts, vectors, min_size)
         timings["embed"] = time.perf_counter() - clock
         fit_clock = time.perf_counter()
         keys = [h for h, ok in zip(corpus.hashes, usable) if ok]
