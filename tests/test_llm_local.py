@@ -217,3 +217,16 @@ def test_using_llama_cpp_leaves_no_unclosed_file_at_exit():
     bare = subprocess.run([sys.executable, "-W", "always::ResourceWarning", "-c", "import llama_cpp"],
                           capture_output=True, text=True, timeout=120)
     assert bare.stderr.count("ResourceWarning: unclosed file") == 2  # what the fix is for, still there upstream
+
+
+def test_labels_with_a_small_word_budget_end_on_a_complete_phrase(five_topics, tmp_path):
+    """Done-when of issue 13: no label ends mid-phrase, with a small label_max_words and a real model."""
+    from topiclens import LLMLabeler
+    from topiclens.labeling.clean import DANGLING
+
+    model = copy.deepcopy(five_topics).set_params(cache=str(tmp_path), verbose=False)
+    model.label_topics(LLMLabeler("qwen2.5-coder-0.5b", max_words=3))
+    for label in model.llm_labels_:
+        words = label.split()
+        assert 1 <= len(words) <= 3 or "(" in label, label  # a repeat may carry a distinguishing keyword
+        assert words[-1].casefold().strip("()") not in DANGLING, label

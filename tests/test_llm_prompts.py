@@ -68,6 +68,21 @@ def test_clean_label(answer, label):
     assert clean_label(answer, max_words=8) == label
 
 
+@pytest.mark.parametrize("answer,max_words,label", [
+    ("Go library for parsing and verifying versions", 5, "Go library for parsing"),
+    ("Iterate over elements and return them as a list", 8, "Iterate over elements and return them"),
+    ("Rust crates: packaging, building and testing with cargo", 4, "Rust crates"),
+    ("Perl modules (CPAN) for the web", 3, "Perl modules"),
+    ("Tools for the management of the system", 3, "Tools"),
+    ("Python libraries, tools and frameworks for the web", 6, "Python libraries"),
+    ("Network monitoring tools", 3, "Network monitoring tools"),
+    ("网络工具，用于监控和管理服务器的软件包集合", 4, "网络工具"),
+])
+def test_a_label_cut_to_its_word_budget_never_ends_mid_phrase(answer, max_words, label):
+    """Regression: the cap cut answers mid-phrase ("Go library for parsing and")."""
+    assert clean_label(answer, max_words=max_words) == label
+
+
 def test_make_distinct_appends_a_keyword():
     labels = make_distinct(["Python libraries", "python libraries", "Games"],
                            [["python", "module"], ["python", "django"], ["game"]])

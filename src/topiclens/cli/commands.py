@@ -7,7 +7,7 @@ import contextlib
 from typing import Any
 
 from ..errors import ConfigError, TopicLensError
-from .output import dump_json, for_terminal, format_table, format_topic, stats_line, topics_json
+from .output import dump_json, for_terminal, format_table, format_topic, plan_line, stats_line, topics_json
 
 
 def _reason(exc: BaseException) -> str:
@@ -138,9 +138,14 @@ def cmd_label(args) -> int:
 
     labeler = labeler_from_args(args).check()
     model = TopicModel.load(args.model, verbose=not args.quiet, threads=args.threads)
+    if args.dry_run:
+        plan = model.plan_labels(labeler, topics=args.topics, max_calls=args.max_calls,
+                                 price_per_1k_tokens=args.price_per_1k_tokens)
+        print(dump_json(plan) if args.json else plan_line(plan))
+        return 0
     check_target(args.model)
     with locked(args.model, "topiclens label"):
-        stats = model.label_topics(labeler)
+        stats = model.label_topics(labeler, topics=args.topics, max_calls=args.max_calls)
         model.save(args.model)
     if args.json:
         print(dump_json({**stats, "model": str(args.model), "labels": model.labels_}))

@@ -89,8 +89,24 @@ def topics_json(model) -> list[dict]:
 
 
 def stats_line(stats: dict) -> str:
+    skipped = f", {stats['skipped']} skipped (call limit)" if stats.get("skipped") else ""
     return (f"LLM labels: {stats['llm_calls']} LLM call(s), {stats['cached']} answer(s) from the cache, "
-            f"{stats['reasked']} re-asked, {stats['fallbacks']} keyword fallback(s)")
+            f"{stats['reasked']} re-asked, {stats['fallbacks']} keyword fallback(s){skipped}")
+
+
+def plan_line(plan: dict) -> str:
+    """A dry run's estimate in one paragraph."""
+    parts = [f"dry run, no LLM call made: {plan['calls']} LLM call(s) with {plan['llm']} "
+             f"({plan['prompt_tokens']:,} prompt tokens, counted by {plan['tokens_counted_by']}), "
+             f"{plan['cached']} answer(s) from the cache"]
+    if plan["skipped"]:
+        parts.append(f"{plan['skipped']} topic(s) past the call limit keep their labels")
+    if plan["seconds_estimate"] is not None:
+        parts.append(f"about {plan['seconds_estimate']:.0f} s on this machine (measured by a short timing probe)")
+    if plan["cost_estimate"] is not None:
+        parts.append(f"about {plan['cost_estimate']:.4f} in prompt tokens at the price given")
+    parts.append("each empty or repeated answer costs one re-ask more")
+    return "; ".join(parts)
 
 
 def json_safe(value: Any) -> Any:

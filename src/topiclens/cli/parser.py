@@ -32,6 +32,13 @@ EPILOG = """examples:
 """
 
 
+def _topic_list(text: str) -> list[int]:
+    try:
+        return [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a list of topic numbers (e.g. 0,3,7)") from None
+
+
 def _corpus_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("input")
     group.add_argument("--text-field", default="text", help="field/column holding the text (default: text)")
@@ -149,6 +156,16 @@ def build_parser() -> argparse.ArgumentParser:
                                 "are cached: a repeated run makes no call) and save the labels into it.")
     label.add_argument("model", type=Path, help="model directory written by 'topiclens fit'")
     _llm_options(label, can_skip=False)
+    budget = label.add_argument_group("cost")
+    budget.add_argument("--topics", type=_topic_list, metavar="N,N,...",
+                        help="label only these topics (the others keep their labels)")
+    budget.add_argument("--max-calls", type=int, metavar="N",
+                        help="at most N LLM calls, largest topics first; the rest keep their labels")
+    budget.add_argument("--dry-run", action="store_true",
+                        help="make no LLM call: print the calls, cached answers, prompt tokens and an estimate of "
+                        "the time (local models: from a short timing probe) or of the cost (--price-per-1k-tokens)")
+    budget.add_argument("--price-per-1k-tokens", type=float, metavar="PRICE",
+                        help="a remote API's price per 1,000 prompt tokens, for the --dry-run estimate")
     label.add_argument("--threads", type=int, help="CPU threads for a local model")
     label.add_argument("--quiet", action="store_true", help="no progress bar")
     label.add_argument("--json", action="store_true", help="print the call counts and labels as JSON")

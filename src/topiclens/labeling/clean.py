@@ -41,11 +41,51 @@ def clean_label(answer: str, max_words: int = 8, max_chars: int = MAX_LABEL_CHAR
     if not line or STILL_CHATTY.match(line):
         return ""
     if CJK.search(line):
-        return line[: min(max_words * 3, max_chars)]
-    words = line.split()[:max_words]
-    while len(" ".join(words)) > max_chars and len(words) > 1:
-        words.pop()
-    return " ".join(words)[:max_chars]
+        return complete_cjk_span(line, min(max_words * 3, max_chars))
+    return complete_span(line, max_words, max_chars)
+
+
+# Words an English label does not end with: a cut after one leaves the phrase open ("Go library for parsing and").
+DANGLING = frozenset(
+    "a an the of for and or nor but to with without within in on at by as from into onto over under about "
+    "than that which who whose via per vs versus is are was were be been being its their his her our your my "
+    "this these those such both either neither & + -".split())
+PHRASE_BREAK = re.compile(r"\s*(?:[:;,(\[]|\s[-–—]\s)\s*")
+CJK_BREAK = re.compile(r"[，、：；（(,:;]")
+
+
+def complete_span(line: str, max_words: int, max_chars: int = MAX_LABEL_CHARS) -> str:
+    """``line`` if it fits in ``max_words`` words and ``max_chars`` characters, else a complete beginning
+    that does: its head clause (up to a colon, comma, dash or parenthesis) when that has two words or
+    more, or else its first words without the articles, prepositions and conjunctions a cut would leave
+    dangling at the end ("Go library for parsing and" becomes "Go library for parsing")."""
+    words = line.split()
+    if len(words) <= max_words and len(line) <= max_chars:
+        return line
+    head = PHRASE_BREAK.split(line, maxsplit=1)[0].split()
+    kept = head if 2 <= len(head) <= max_words and len(" ".join(head)) <= max_chars else words[:max_words]
+    while len(" ".join(kept)) > max_chars and len(kept) > 1:
+        kept.pop()
+    while len(kept) > 1 and kept[-1].casefold().strip(TRIM) in DANGLING:
+        kept.pop()
+    return " ".join(kept).strip(TRIM + ".,;:-–—")[:max_chars]
+
+
+def complete_cjk_span(line: str, max_chars: int) -> str:
+    """A Chinese label cut to ``max_chars``: at its first punctuation break, or else between words (jieba)."""
+    if len(line) <= max_chars:
+        return line
+    first_break = CJK_BREAK.search(line)
+    if first_break and 2 <= first_break.start() <= max_chars:
+        return line[: first_break.start()].strip(TRIM)
+    import jieba
+
+    kept = ""
+    for word in jieba.lcut(line):
+        if len(kept) + len(word) > max_chars:
+            break
+        kept += word
+    return (kept or line[:max_chars]).strip(TRIM)
 
 
 def truncate(text: str, budget_tokens: int) -> str:

@@ -29,11 +29,12 @@ class LabelStats:
     cached: int = 0
     reasked: int = 0
     fallbacks: int = 0
+    skipped: int = 0
     errors: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         return {"llm_calls": self.llm_calls, "cached": self.cached, "reasked": self.reasked,
-                "fallbacks": self.fallbacks}
+                "fallbacks": self.fallbacks, "skipped": self.skipped}
 
 
 class TopicLabeler:
@@ -55,14 +56,22 @@ class TopicLabeler:
         documents = [truncate(d, self.doc_tokens) for d in topic.documents]
         return label_messages(documents, topic.keywords, self.template, self.language, taken)
 
+    def _keys(self, jobs: Sequence[list[dict[str, str]]]) -> list[str]:
+        """Each prompt's cache key. A remote backend's answers are keyed by its address too."""
+        params = self.params.as_dict()
+        identity = f"{self.llm.model}@{self.llm.scope}" if getattr(self.llm, "scope", "") else self.llm.model
+        return [answer_key(self.llm.backend, identity, m, params) for m in jobs]
+
     def _ask_all(self, jobs: list[list[dict[str, str]]], store: AnswerCache | None, stats: LabelStats,
-                 desc: str) -> list[str | None]:
-        """Answers for each message list: from the cache, or from the LLM (concurrently if it allows)."""
+                 desc: str, budget: int | None = None) -> tuple[list[str | None], set[int]]:
+        """Answers for each message list: from the cache, or from the LLM (concurrently if it allows).
+
+        At most ``budget`` LLM calls are made (None: no limit); the prompts past it get None and are
+        counted as skipped.
+        """
         params = self.params.as_dict()
         answers: list[str | None] = [None] * len(jobs)
-        # A remote backend's answers are keyed by its address too: another server is another model.
-        identity = f"{self.llm.model}@{self.llm.scope}" if getattr(self.llm, "scope", "") else self.llm.model
-        keys = [answer_key(self.llm.backend, identity, m, params) for m in jobs]
+        keys = self._keys(jobs)
         todo = []
         for i, key in enumerate(keys):
             cached = store.get(key) if store is not None else None
@@ -71,6 +80,10 @@ class TopicLabeler:
                 stats.cached += 1
             else:
                 todo.append(i)
+        skipped: set[int] = set()
+        if budget is not None and len(todo) > budget:
+            skipped = set(todo[max(budget, 0):])
+            todo = todo[: max(budget, 0)]
         stats.llm_calls += len(todo)
 
         def call(i: int) -> str:
@@ -92,7 +105,7 @@ class TopicLabeler:
                     for future in as_completed(futures):
                         answers[futures[future]] = future.result()
                         bar.update(1)
-        return answers
+        return answers, skipped
 
     @staticmethod
     def _guarded(call, i: int, stats: LabelStats) -> str | None:
@@ -104,36 +117,71 @@ class TopicLabeler:
             stats.errors.append(str(exc))
             return None
 
-    def label(self, topics: Sequence[TopicEvidence]) -> tuple[list[str], LabelStats]:
-        """A distinct, non-empty label for every topic, and what it cost."""
+    def label(self, topics: Sequence[TopicEvidence], taken: Sequence[str] = (),
+              max_calls: int | None = None) -> tuple[list[str | None], LabelStats]:
+        """A distinct, non-empty label for every topic, and what it cost.
+
+        ``taken`` are labels of other topics that the new ones must differ from. With ``max_calls``,
+        at most that many LLM calls are made (re-asks included); a topic whose first call would pass
+        the limit gets None (it keeps the label it has) and is counted as skipped.
+        """
         stats = LabelStats()
+        fixed = [lab for lab in taken if lab]
         store = AnswerCache(None if self.cache is True else self.cache) if self.cache else None
         try:
-            answers = self._ask_all([self._messages(t) for t in topics], store, stats, "labeling topics")
+            answers, skipped = self._ask_all([self._messages(t) for t in topics], store, stats, "labeling topics",
+                                             budget=max_calls)
+            stats.skipped = len(skipped)
             labels = [clean_label(a or "", self.max_words) for a in answers]
             # Failed calls were retried already: they go straight to the keyword fallback.
             again = [i for i, lab in enumerate(labels)
-                     if answers[i] is not None and (not lab or is_duplicate(labels, i))]
-            if again:
-                stats.reasked = len(again)
-                taken = [lab for lab in labels if lab]
-                retry = self._ask_all([self._messages(topics[i], taken) for i in again], store, stats,
-                                      "re-asking topics")
+                     if answers[i] is not None and (not lab or is_duplicate([*fixed, *labels[:i + 1]], len(fixed) + i))]
+            left = None if max_calls is None else max_calls - stats.llm_calls
+            if again and (left is None or left > 0):
+                used = fixed + [lab for lab in labels if lab]
+                retry, _ = self._ask_all([self._messages(topics[i], used) for i in again], store, stats,
+                                         "re-asking topics", budget=left)
+                stats.reasked = sum(answer is not None for answer in retry)
                 for i, answer in zip(again, retry):
                     candidate = clean_label(answer or "", self.max_words)
-                    if candidate and candidate.casefold() not in {t.casefold() for t in taken}:
+                    if candidate and candidate.casefold() not in {t.casefold() for t in used}:
                         labels[i] = candidate
         finally:
             if store is not None:
                 store.close()
         for i, lab in enumerate(labels):
-            if not lab:
+            if not lab and i not in skipped:
                 labels[i] = topics[i].fallback
                 stats.fallbacks += 1
-        labels = make_distinct(labels, [t.keywords for t in topics])
+        done = [i for i in range(len(topics)) if i not in skipped]
+        distinct = make_distinct([*fixed, *(labels[i] for i in done)],
+                                 [[] for _ in fixed] + [topics[i].keywords for i in done])[len(fixed):]
+        result: list[str | None] = [None] * len(topics)
+        for i, lab in zip(done, distinct):
+            result[i] = lab
         if stats.errors:
             warnings.warn(f"{len(stats.errors)} LLM call(s) failed, those topics use keyword labels; first: "
                           f"{stats.errors[0]}", TopicLensWarning, stacklevel=4)
-        return labels, stats
+        return result, stats
 
-
+    def plan(self, topics: Sequence[TopicEvidence], max_calls: int | None = None) -> dict:
+        """What :meth:`label` would do, without calling the LLM: the calls it would make (first answers; a
+        repeated or empty answer costs one re-ask more), the answers it would take from the cache, and the
+        prompt tokens of those calls (counted with the backend's tokenizer when it has one)."""
+        jobs = [self._messages(t) for t in topics]
+        keys = self._keys(jobs)
+        store = AnswerCache(None if self.cache is True else self.cache) if self.cache else None
+        try:
+            todo = [i for i, key in enumerate(keys) if store is None or store.get(key) is None]
+        finally:
+            if store is not None:
+                store.close()
+        skipped = 0
+        if max_calls is not None and len(todo) > max_calls:
+            skipped, todo = len(todo) - max_calls, todo[:max_calls]
+        count = getattr(self.llm, "count_tokens", None)
+        measure = count if callable(count) else (lambda text: -(-len(text) // 4))
+        tokens = [sum(measure(m["content"]) + 4 for m in jobs[i]) for i in todo]
+        return {"calls": len(todo), "cached": len(topics) - len(todo) - skipped, "skipped": skipped,
+                "prompt_tokens": sum(tokens), "tokens_counted_by": "the model's tokenizer" if callable(count)
+                else "an estimate (4 characters a token)", "prompts": [jobs[i] for i in todo]}

@@ -79,16 +79,45 @@ class LLMLabeler(Stage):
             raise ConfigError("a prompt template needs [DOCUMENTS] and/or [KEYWORDS] placeholders")
         return self
 
-    def label(self, topics: Sequence[TopicEvidence], context: LabelContext) -> LabelResult:
+    def _engine(self, context: LabelContext) -> TopicLabeler:
         from ..llm.registry import make_llm
 
         backend = make_llm(self.llm, threads=context.threads, chat_format=self.chat_format,
                            api_key_env=self.api_key_env, concurrency=self.concurrency, timeout=self.timeout)
         language = context.language if self.language == "auto" else self.language
-        engine = TopicLabeler(backend, template=self.template, language=language, max_words=self.max_words,
-                              doc_tokens=self.doc_tokens, cache=context.cache, verbose=context.verbose)
-        labels, stats = engine.label(topics)
-        return LabelResult(labels=labels, source=f"{backend.backend}:{backend.model}", stats=stats.as_dict())
+        return TopicLabeler(backend, template=self.template, language=language, max_words=self.max_words,
+                            doc_tokens=self.doc_tokens, cache=context.cache, verbose=context.verbose)
+
+    def label(self, topics: Sequence[TopicEvidence], context: LabelContext) -> LabelResult:
+        engine = self._engine(context)
+        labels, stats = engine.label(topics, taken=context.taken, max_calls=context.max_calls)
+        return LabelResult(labels=labels, source=f"{engine.llm.backend}:{engine.llm.model}", stats=stats.as_dict())
+
+    def plan(self, topics: Sequence[TopicEvidence], context: LabelContext,
+             price_per_1k_tokens: float | None = None) -> dict[str, Any]:
+        """What :meth:`label` would cost, before any label is asked for.
+
+        Returns the calls it would make (a repeated or empty answer costs one re-ask more), the
+        answers the cache already holds, the prompt tokens, and an estimate of the time (local
+        llama.cpp models: from a short timing probe on the first prompt, which is not a label) or of
+        the money (``price_per_1k_tokens`` times the prompt tokens, answers not counted).
+        """
+        engine = self._engine(context)
+        plan = engine.plan(topics, max_calls=context.max_calls)
+        prompts = plan.pop("prompts")
+        plan["llm"] = f"{engine.llm.backend}:{engine.llm.model}"
+        plan["seconds_estimate"] = None
+        measure = getattr(engine.llm, "measure_speed", None)
+        if prompts and callable(measure):
+            read_rate, per_token = measure(prompts[0], engine.params)
+            # llama.cpp keeps the previous prompt's tokens: the shared system prompt and example are read once.
+            shared = sum(engine.llm.count_tokens(m["content"]) + 4 for m in prompts[0][:-1])
+            to_read = plan["prompt_tokens"] - shared * (len(prompts) - 1)
+            answer_tokens = 10 * len(prompts)
+            plan["seconds_estimate"] = round(to_read / read_rate + answer_tokens * per_token, 1)
+        plan["cost_estimate"] = (None if price_per_1k_tokens is None
+                                 else round(plan["prompt_tokens"] / 1000 * price_per_1k_tokens, 4))
+        return plan
 
 
 

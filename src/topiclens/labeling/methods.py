@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from ..errors import ConfigError
 from ..params import check_param
@@ -16,33 +19,89 @@ from .labeler import topic_evidence
 class LabelMethods:
     """Mixed into TopicModel: ``label_topics`` and ``set_labels`` (the new labels go through ``_assign``)."""
 
-    def label_topics(self, labeler: Any = None) -> dict[str, int]:
+    def label_topics(self, labeler: Any = None, *, topics: Sequence[int] | None = None,
+                     max_calls: int | None = None) -> dict[str, int]:
         """Write each topic's label: one labeler call per topic, every LLM answer cached on disk.
 
         Parameters
         ----------
         labeler : str, LLMLabeler or labeler object, optional
             What writes the labels; None uses the model's ``labeler`` parameter. Neither is changed.
+        topics : sequence of int, optional
+            Label only these topics (the others keep their labels, and the new labels differ from
+            theirs); None: every topic.
+        max_calls : int, optional
+            At most this many LLM calls, re-asks included; topics are taken largest first, and those
+            past the limit keep their labels (counted as ``skipped``). None: no limit.
 
         Returns
         -------
         dict
-            The call counts (``llm_calls``, ``cached``, ``reasked``, ``fallbacks``).
+            The call counts (``llm_calls``, ``cached``, ``reasked``, ``fallbacks``, ``skipped``).
         """
+        resolved, chosen, evidence, context = self._labeling_setup(labeler, topics, max_calls)
+        result = resolved.label(evidence, context)
+        labels = list(self.labels_)
+        llm_labels = list(self.llm_labels_) if self.llm_labels_ else [""] * len(labels)
+        for topic, label in zip(chosen, result.labels):
+            if label is not None:
+                labels[topic] = llm_labels[topic] = label
+        self._assign(replace(self._state(), labels=labels, llm_labels=llm_labels, llm_name=result.source,
+                             label_stats=dict(result.stats)))
+        return dict(result.stats)
+
+    def plan_labels(self, labeler: Any = None, *, topics: Sequence[int] | None = None, max_calls: int | None = None,
+                    price_per_1k_tokens: float | None = None) -> dict[str, Any]:
+        """What :meth:`label_topics` would cost, without asking for a label (a dry run).
+
+        Parameters
+        ----------
+        labeler, topics, max_calls
+            As for :meth:`label_topics`.
+        price_per_1k_tokens : float, optional
+            A remote API's price per 1,000 prompt tokens, for ``cost_estimate``.
+
+        Returns
+        -------
+        dict
+            ``calls`` (LLM calls the run would make; each empty or repeated answer adds one re-ask),
+            ``cached`` (answers already in the cache), ``skipped`` (topics past ``max_calls``),
+            ``prompt_tokens`` and ``tokens_counted_by``, ``seconds_estimate`` (local llama.cpp
+            models, from a short timing probe that is not a label; else None), ``cost_estimate``.
+        """
+        resolved, _, evidence, context = self._labeling_setup(labeler, topics, max_calls)
+        plan = getattr(resolved, "plan", None)
+        if plan is None:
+            raise ConfigError(f"{type(resolved).__name__} cannot estimate its cost: use an LLMLabeler")
+        return plan(evidence, context, price_per_1k_tokens=price_per_1k_tokens)
+
+    def _labeling_setup(self, labeler: Any, topics: Sequence[int] | None, max_calls: int | None):
+        """The labeler, the topics to label (largest first), their evidence and the context."""
         self._check_fitted()
-        chosen = labeler if labeler is not None else self.labeler
-        check_param(type(self).__name__, "labeler", chosen, self._constraints["labeler"])
-        resolved = adapt.as_labeler(chosen)
+        chosen_labeler = labeler if labeler is not None else self.labeler
+        check_param(type(self).__name__, "labeler", chosen_labeler, self._constraints["labeler"])
+        resolved = adapt.as_labeler(chosen_labeler)
         if resolved is None:
             raise ConfigError("no labeler given: pass labeler='qwen2.5-coder-1.5b' (bundled), "
                               "'llama-cpp:PATH.gguf', 'hf:DIR', 'openai:MODEL@URL' or an LLMLabeler")
-        evidence = topic_evidence(self.corpus_.texts, self.representative_docs_, self.keywords_)
+        if max_calls is not None and (isinstance(max_calls, bool) or not isinstance(max_calls, (int, np.integer))
+                                      or max_calls < 0):
+            raise ConfigError(f"max_calls={max_calls!r} is not valid: give a whole number >= 0 (or None: no limit)")
+        all_topics = list(self.topic_ids_)
+        if topics is None:
+            chosen = all_topics
+        else:
+            unknown = [t for t in topics if t not in all_topics]
+            if unknown:
+                raise ConfigError(f"no topic {unknown[0]}: topics are 0..{len(all_topics) - 1}")
+            chosen = sorted(set(int(t) for t in topics))  # topics are numbered by size: largest first
+        evidence = topic_evidence(self.corpus_.texts, [self.representative_docs_[t] for t in chosen],
+                                  [self.keywords_[t] for t in chosen])
         cache = self.cache if isinstance(self.cache, bool) else str(Path(self.cache) / "llm-answers.sqlite")
-        context = LabelContext(language=self.language_, threads=self.threads, cache=cache, verbose=self.verbose)
-        result = resolved.label(evidence, context)
-        self._assign(replace(self._state(), labels=list(result.labels), llm_labels=list(result.labels),
-                             llm_name=result.source, label_stats=dict(result.stats)))
-        return dict(result.stats)
+        others = tuple(self.labels_[t] for t in all_topics if t not in set(chosen)) if topics is not None else ()
+        context = LabelContext(language=self.language_, threads=self.threads, cache=cache, verbose=self.verbose,
+                               taken=others, max_calls=None if max_calls is None else int(max_calls))
+        return resolved, chosen, evidence, context
 
     def set_labels(self, labels: dict[int, str]) -> LabelMethods:
         """Set topic labels by hand; they stay until the next ``fit`` or ``label_topics``.

@@ -133,19 +133,22 @@ class TopicEvidence:
 
 @dataclass(frozen=True)
 class LabelContext:
-    """What a labeler may read from the model: the corpus language, threads, cache and verbosity."""
+    """What a labeler may read from the model: the corpus language, threads, cache, verbosity, the labels
+    the new ones must differ from, and a limit on LLM calls."""
 
     language: str
     threads: int | None
     cache: bool | str
     verbose: bool
+    taken: tuple[str, ...] = ()  # labels of the topics not being labeled: the new ones must differ
+    max_calls: int | None = None  # at most this many LLM calls; topics past it keep their labels
 
 
 @dataclass(frozen=True)
 class LabelResult:
-    """One label per topic, the name of what wrote them, and the call counts."""
+    """One label per topic (None: not labeled, the call limit was reached), what wrote them, the call counts."""
 
-    labels: list[str]
+    labels: list[str | None]
     source: str
     stats: dict[str, int] = field(default_factory=dict)
 

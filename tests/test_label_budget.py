@@ -1,0 +1,97 @@
+"""Cost control: a dry run that makes no call and counts what a real run makes; labeling some topics; a call limit."""
+
+from __future__ import annotations
+
+import copy
+import sqlite3
+
+import pytest
+
+from servers import MisbehavingServer
+from topiclens import ConfigError, LLMLabeler
+
+LOCAL = "qwen2.5-coder-0.5b"
+
+
+@pytest.fixture(scope="module")
+def five(docs, embeddings):
+    """A model merged down to 5 topics: few LLM calls."""
+    from topiclens import TopicModel
+
+    return TopicModel(nr_topics=5, seed=7, threads=1, verbose=False).fit(docs, embeddings=embeddings)
+
+
+def _answers_in(cache_dir) -> int:
+    path = cache_dir / "llm-answers.sqlite"
+    if not path.exists():
+        return 0
+    with sqlite3.connect(path) as db:
+        return db.execute("SELECT COUNT(*) FROM answers").fetchone()[0]
+
+
+def test_a_dry_run_makes_no_call_and_counts_the_calls_a_real_run_makes(five, tmp_path):
+    model = copy.deepcopy(five).set_params(cache=str(tmp_path), verbose=False)
+    before = list(model.labels_)
+    plan = model.plan_labels(LOCAL)
+    assert plan["calls"] == 5 and plan["cached"] == 0 and plan["skipped"] == 0
+    assert plan["tokens_counted_by"] == "the model's tokenizer" and plan["prompt_tokens"] > 5 * 100
+    assert plan["seconds_estimate"] is not None and plan["seconds_estimate"] > 0
+    assert _answers_in(tmp_path) == 0 and model.labels_ == before  # nothing asked, nothing stored or changed
+    stats = model.label_topics(LOCAL)
+    assert stats["llm_calls"] == plan["calls"] + stats["reasked"]
+    assert _answers_in(tmp_path) == stats["llm_calls"]
+    again = model.plan_labels(LOCAL)
+    assert again["calls"] == 0 and again["cached"] == 5 and again["seconds_estimate"] is None
+
+
+def test_labeling_some_topics_keeps_the_others_and_stays_distinct_from_them(five, tmp_path):
+    model = copy.deepcopy(five).set_params(cache=str(tmp_path), verbose=False)
+    model.set_labels({0: "Hand label zero", 2: "Hand label two", 4: "Hand label four"})
+    before = list(model.labels_)
+    stats = model.label_topics(LOCAL, topics=[3, 1])
+    assert stats["llm_calls"] + stats["cached"] >= 2 and stats["skipped"] == 0
+    assert [model.labels_[t] for t in (0, 2, 4)] == [before[t] for t in (0, 2, 4)]
+    assert model.labels_[1] != before[1] and model.labels_[3] != before[3]
+    assert model.llm_labels_[0] == "" and model.llm_labels_[1] == model.labels_[1]
+    assert len({label.casefold() for label in model.labels_}) == 5
+    with pytest.raises(ConfigError, match="no topic 9"):
+        model.label_topics(LOCAL, topics=[9])
+
+
+def test_a_call_limit_labels_the_largest_topics_and_the_rest_keep_their_labels(five, tmp_path):
+    model = copy.deepcopy(five).set_params(cache=str(tmp_path), verbose=False)
+    before = list(model.labels_)
+    plan = model.plan_labels(LOCAL, max_calls=2)
+    assert (plan["calls"], plan["skipped"]) == (2, 3)
+    stats = model.label_topics(LOCAL, max_calls=2)
+    assert stats["llm_calls"] <= 2 and stats["skipped"] == 3
+    assert model.labels_[2:] == before[2:]
+    assert model.labels_[0] == model.llm_labels_[0] != before[0]
+    with pytest.raises(ConfigError, match="max_calls=-1"):
+        model.label_topics(LOCAL, max_calls=-1)
+
+
+def test_a_remote_dry_run_prices_the_prompt_tokens(five, tmp_path):
+    model = copy.deepcopy(five).set_params(cache=str(tmp_path), verbose=False)
+    with MisbehavingServer({"ok": ("ok", 0)}) as server:
+        plan = model.plan_labels(LLMLabeler(f"openai:m@{server.url('ok')}"), price_per_1k_tokens=0.5)
+        assert server.attempts.get("ok", 0) == 0
+    assert plan["calls"] == 5 and plan["tokens_counted_by"].startswith("an estimate")
+    assert plan["cost_estimate"] == round(plan["prompt_tokens"] / 1000 * 0.5, 4) > 0
+    assert plan["seconds_estimate"] is None
+
+
+def test_the_label_command_dry_run_prints_the_plan_and_changes_nothing(five, tmp_path, capsys):
+    import json
+
+    from topiclens.cli import main
+
+    directory = five.save(tmp_path / "model")
+    manifest = (directory / "topiclens.json").read_bytes()
+    assert main(["label", str(directory), "--llm", LOCAL, "--dry-run", "--json", "--threads", "1",
+                 "--max-calls", "3"]) == 0
+    plan = json.loads(capsys.readouterr().out)
+    assert plan["calls"] == 3 and plan["skipped"] == 2
+    assert (directory / "topiclens.json").read_bytes() == manifest
+    assert main(["label", str(directory), "--llm", LOCAL, "--dry-run", "--threads", "1"]) == 0
+    assert capsys.readouterr().out.startswith("dry run, no LLM call made: 5 LLM call(s)")
