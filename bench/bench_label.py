@@ -35,7 +35,7 @@ def main() -> None:
 
     from topiclens import TopicModel, read_corpus
     from topiclens.labeling.engine import TopicLabeler
-    from topiclens.labeling.labeler import topic_evidence
+    from topiclens.labeling.evidence import topic_evidence
     from topiclens.llm.bundled import bundled_model_path
     from topiclens.llm.llamacpp import LlamaCppLLM
 

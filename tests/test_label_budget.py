@@ -95,3 +95,22 @@ def test_the_label_command_dry_run_prints_the_plan_and_changes_nothing(five, tmp
     assert (directory / "topiclens.json").read_bytes() == manifest
     assert main(["label", str(directory), "--llm", LOCAL, "--dry-run", "--threads", "1"]) == 0
     assert capsys.readouterr().out.startswith("dry run, no LLM call made: 5 LLM call(s)")
+
+
+def test_the_documents_each_label_was_written_from_are_recorded_and_saved(five, tmp_path):
+    """Issue 13: record which documents each prompt used, so a user can see why a label says what it says."""
+    from topiclens import TopicModel
+
+    model = copy.deepcopy(five).set_params(cache=str(tmp_path), verbose=False)
+    assert model.label_evidence_ is None
+    model.label_topics(LLMLabeler(LOCAL, evidence="diverse", n_docs=4, keyword_source="both"), topics=[0, 1])
+    shown = model.label_evidence_
+    assert [len(rows) for rows in shown] == [4, 4, 0, 0, 0]
+    for topic in (0, 1):
+        assert all(model.topics_[row] == topic for row in shown[topic])
+        assert shown[topic][0] == model.representative_docs_[topic][0]  # the most central document leads
+    loaded = TopicModel.load(model.save(tmp_path / "m"), verbose=False)
+    assert loaded.label_evidence_ == shown
+    nearest = copy.deepcopy(five).set_params(cache=str(tmp_path), verbose=False)
+    nearest.label_topics(LLMLabeler(LOCAL, n_docs=3), topics=[0])
+    assert nearest.label_evidence_[0] == nearest.representative_docs_[0][:3]

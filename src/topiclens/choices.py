@@ -17,6 +17,8 @@ KeywordWeighting = Literal["docshare", "classic"]
 ChatFormat = Literal["llama-2", "mistral", "zephyr", "chatml", "few-shot"]
 CoherenceMeasure = Literal["c_npmi", "c_v", "u_mass"]
 DecodeErrors = Literal["strict", "replace"]
+EvidenceName = Literal["nearest", "diverse"]  # the documents an LLM labeler is shown
+KeywordSource = Literal["ctfidf", "keybert", "both"]  # the keywords it is shown
 BundledLLM = Literal["qwen2.5-coder-1.5b", "qwen2.5-coder-0.5b", "smollm2-135m"]
 
 MODELS: tuple[str, ...] = get_args(ModelName)
@@ -29,4 +31,6 @@ CHAT_FORMATS: tuple[str, ...] = get_args(ChatFormat)
 COHERENCE_MEASURES: tuple[str, ...] = get_args(CoherenceMeasure)
 DECODE_ERRORS: tuple[str, ...] = get_args(DecodeErrors)
 BUNDLED_LLMS: tuple[str, ...] = get_args(BundledLLM)
+EVIDENCE: tuple[str, ...] = get_args(EvidenceName)
+KEYWORD_SOURCES: tuple[str, ...] = get_args(KeywordSource)
 DEFAULT_LLM = "qwen2.5-coder-1.5b"

@@ -163,7 +163,10 @@ class TopicModel(PlacingMethods, LabelMethods, ViewMethods, SavingMethods, BaseE
     llm_name_ : str or None
         What wrote ``llm_labels_`` (e.g. 'llama-cpp:qwen2.5-coder-1.5b').
     label_stats_ : dict
-        Call counts of the last labeling (``llm_calls``, ``cached``, ``reasked``, ``fallbacks``).
+        Call counts of the last labeling (``llm_calls``, ``cached``, ``reasked``, ``fallbacks``, ``skipped``).
+    label_evidence_ : list of list of int, or None
+        Per topic, the document rows the LLM was shown when it wrote the label (empty for a topic it
+        has not labeled); None before any LLM labeling.
     language_ : str
         The corpus language used.
     embedding_model_ : str, path or Embedder

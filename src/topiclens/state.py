@@ -51,6 +51,7 @@ class TopicState:
     min_cluster_size: int               # the minimum topic size used
     classic: ClassicAssigner | None     # the LDA / NMF model, for model='lda' / 'nmf'
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage of the fit
+    label_evidence: list[list[int]] | None = None  # (t,) document rows each LLM label was written from
 
 
 STATE_FIELDS = tuple(f.name for f in fields(TopicState))

@@ -72,6 +72,9 @@ TAMPERINGS = {
     "representative document out of range": (
         lambda m: _edit(m, lambda x: x["topics"][0].update(representative_docs=[10 ** 9])),
         "representative documents of topic 0"),
+    "label evidence from another topic": (
+        lambda m: _edit(m, lambda x: x["topics"][0].update(label_evidence=x["topics"][1]["representative_docs"])),
+        "label evidence that is not the topics' documents"),
     "pickle in an array (rehashed)": (_pickle_array, "fit the model again"),
     "invalid setting": (lambda m: _edit(m, lambda x: x["params"].update(n_neighbors=-3)), "n_neighbors=-3"),
     "invalid stage setting": (

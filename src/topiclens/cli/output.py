@@ -74,12 +74,16 @@ def format_topic(model, topic: int, max_chars: int = 300) -> str:
     for name, pairs in (("keywords", model.keywords_[topic]), ("KeyBERT", model.keybert_[topic]),
                         ("MMR", model.mmr_[topic])):
         lines.append(f"{name + ':':<10} {for_terminal(', '.join(w for w, _ in pairs))}")
-    lines.append("")
-    lines.append("representative documents (nearest the topic's centre; what the labeler saw):")
-    for row in model.representative_docs_[topic]:
-        text = " ".join(texts[row].split())
-        text = text if len(text) <= max_chars else text[: max_chars - 1] + "…"
-        lines.append(f"- [{for_terminal(model.corpus_.ids[row])}] {for_terminal(text)}")
+    shown = model.label_evidence_[topic] if model.label_evidence_ else []
+    sections = [("representative documents (nearest the topic's centre):", model.representative_docs_[topic])]
+    if shown:
+        sections.append(("documents the LLM was shown when it wrote the label:", shown))
+    for title, rows in sections:
+        lines += ["", title]
+        for row in rows:
+            text = " ".join(texts[row].split())
+            text = text if len(text) <= max_chars else text[: max_chars - 1] + "…"
+            lines.append(f"- [{for_terminal(model.corpus_.ids[row])}] {for_terminal(text)}")
     return "\n".join(lines)
 
 

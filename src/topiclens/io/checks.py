@@ -53,6 +53,10 @@ def problems(state: TopicState) -> list[str]:
     for topic, rows in enumerate(state.representative_docs[:t]):
         ok = all(0 <= r < n and topics[r] == topic for r in rows)
         expect(ok, f"representative documents of topic {topic} that are not its documents")
+    if state.label_evidence is not None:
+        expect(len(state.label_evidence) == t, f"{len(state.label_evidence)} label evidence lists for {t} topics")
+        ok = all(0 <= r < n and topics[r] == topic for topic, rows in enumerate(state.label_evidence) for r in rows)
+        expect(ok, "label evidence that is not the topics' documents")
     if state.layout is not None:
         expect(state.layout.shape == (n, 2), f"map coordinates of shape {state.layout.shape}, not ({n}, 2)")
     if state.projection is not None:

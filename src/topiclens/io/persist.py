@@ -88,7 +88,8 @@ def _manifest(state: TopicState, params: dict[str, Any], files: dict[str, str]) 
             {"topic": t, "size": int(state.topic_sizes[t]), "label": state.labels[t],
              "keywords": _pairs(state.keywords[t]), "keybert": _pairs(state.keybert[t]),
              "mmr": _pairs(state.mmr[t]), "representative_docs": state.representative_docs[t],
-             "llm_label": state.llm_labels[t] if state.llm_labels else None}
+             "llm_label": state.llm_labels[t] if state.llm_labels else None,
+             "label_evidence": state.label_evidence[t] if state.label_evidence else None}
             for t in state.topic_ids
         ],
         "llm": state.llm_name,
@@ -265,6 +266,8 @@ def _read_state(data: Path, manifest: dict[str, Any]) -> TopicState:
         embedding_model=restore_param(manifest.get("embedding_model")),
         min_cluster_size=int(manifest["min_cluster_size"]), classic=classic,
         timings=dict(manifest.get("timings") or {}),
+        label_evidence=[[int(i) for i in t.get("label_evidence") or []] for t in topics]
+        if any(t.get("label_evidence") for t in topics) else None,
     )
 
 

@@ -5,12 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
-from ..choices import CHAT_FORMATS, LANGUAGES
+from ..choices import CHAT_FORMATS, EVIDENCE, KEYWORD_SOURCES, LANGUAGES
 from ..errors import ConfigError
 from ..params import Conforms, Instance, IsNone, Number, OneOf, Rule
 from ..stages.base import Stage
 from ..stages.protocols import LLM, LabelContext, LabelResult, TopicEvidence
-from .clean import keyword_label
 from .engine import TopicLabeler
 
 
@@ -30,7 +29,14 @@ class LLMLabeler(Stage):
     max_words : int, default 8
         Longest label in words.
     doc_tokens : int, default 24
-        Tokens of each representative document shown to the LLM.
+        Tokens of each document shown to the LLM.
+    n_docs : int, default 5
+        Documents shown to the LLM per topic.
+    evidence : {'nearest', 'diverse'}, default 'nearest'
+        Which documents: the topic's representative documents (nearest its centre), or documents
+        picked by maximal marginal relevance among its 50 most central, near-copies passed over.
+    keyword_source : {'ctfidf', 'keybert', 'both'}, default 'ctfidf'
+        The keywords listed in the prompt: c-TF-IDF's, KeyBERT's, or both interleaved.
     chat_format : str or None, default None
         A raw prompt format for local models (``llama-2``, ``mistral``, ``zephyr``, ``chatml``,
         ``few-shot``); None: the model's own chat template.
@@ -50,6 +56,9 @@ class LLMLabeler(Stage):
         "language": [OneOf(LANGUAGES)],
         "max_words": [Number(int, 1)],
         "doc_tokens": [Number(int, 1)],
+        "n_docs": [Number(int, 1)],
+        "evidence": [OneOf(EVIDENCE)],
+        "keyword_source": [OneOf(KEYWORD_SOURCES)],
         "chat_format": [IsNone(), OneOf(CHAT_FORMATS)],
         "api_key_env": [IsNone(), Instance(str, what="the name of an environment variable")],
         "concurrency": [Number(int, 1)],
@@ -57,13 +66,17 @@ class LLMLabeler(Stage):
     }
 
     def __init__(self, llm: str | Any = "qwen2.5-coder-1.5b", *, template: str | None = None, language: str = "auto",
-                 max_words: int = 8, doc_tokens: int = 24, chat_format: str | None = None,
-                 api_key_env: str | None = None, concurrency: int = 4, timeout: float = 120.0) -> None:
+                 max_words: int = 8, doc_tokens: int = 24, n_docs: int = 5, evidence: str = "nearest",
+                 keyword_source: str = "ctfidf", chat_format: str | None = None, api_key_env: str | None = None,
+                 concurrency: int = 4, timeout: float = 120.0) -> None:
         self.llm = llm
         self.template = template
         self.language = language
         self.max_words = max_words
         self.doc_tokens = doc_tokens
+        self.n_docs = n_docs
+        self.evidence = evidence
+        self.keyword_source = keyword_source
         self.chat_format = chat_format
         self.api_key_env = api_key_env
         self.concurrency = concurrency
@@ -120,10 +133,3 @@ class LLMLabeler(Stage):
         return plan
 
 
-
-def topic_evidence(texts: Sequence[str], representative_docs: Sequence[Sequence[int]],
-                   keywords: Sequence[Sequence[tuple[str, float]]], n_keywords: int = 10) -> list[TopicEvidence]:
-    """What a labeler sees of each topic: its representative documents and best keywords."""
-    return [TopicEvidence(documents=[texts[i] for i in docs], keywords=[w for w, _ in words[:n_keywords]],
-                          fallback=keyword_label(words))
-            for docs, words in zip(representative_docs, keywords)]

@@ -13,7 +13,7 @@ from ..errors import ConfigError
 from ..params import check_param
 from ..stages import adapt
 from ..stages.protocols import LabelContext
-from .labeler import topic_evidence
+from .evidence import evidence_rows, topic_evidence
 
 
 class LabelMethods:
@@ -43,11 +43,13 @@ class LabelMethods:
         result = resolved.label(evidence, context)
         labels = list(self.labels_)
         llm_labels = list(self.llm_labels_) if self.llm_labels_ else [""] * len(labels)
-        for topic, label in zip(chosen, result.labels):
+        shown = [list(rows) for rows in self.label_evidence_] if self.label_evidence_ else [[] for _ in labels]
+        for topic, label, seen in zip(chosen, result.labels, evidence):
             if label is not None:
                 labels[topic] = llm_labels[topic] = label
+                shown[topic] = list(seen.rows)
         self._assign(replace(self._state(), labels=labels, llm_labels=llm_labels, llm_name=result.source,
-                             label_stats=dict(result.stats)))
+                             label_stats=dict(result.stats), label_evidence=shown))
         return dict(result.stats)
 
     def plan_labels(self, labeler: Any = None, *, topics: Sequence[int] | None = None, max_calls: int | None = None,
@@ -95,8 +97,12 @@ class LabelMethods:
             if unknown:
                 raise ConfigError(f"no topic {unknown[0]}: topics are 0..{len(all_topics) - 1}")
             chosen = sorted(set(int(t) for t in topics))  # topics are numbered by size: largest first
-        evidence = topic_evidence(self.corpus_.texts, [self.representative_docs_[t] for t in chosen],
-                                  [self.keywords_[t] for t in chosen])
+        usable_rows = np.flatnonzero(self.usable_)
+        rows = evidence_rows(self.embeddings_, usable_rows, self.topics_[usable_rows], chosen, self.centroids_,
+                             [self.representative_docs_[t] for t in chosen], getattr(resolved, "n_docs", 5),
+                             getattr(resolved, "evidence", "nearest"))
+        evidence = topic_evidence(self.corpus_.texts, rows, [self.keywords_[t] for t in chosen],
+                                  [self.keybert_[t] for t in chosen], getattr(resolved, "keyword_source", "ctfidf"))
         cache = self.cache if isinstance(self.cache, bool) else str(Path(self.cache) / "llm-answers.sqlite")
         others = tuple(self.labels_[t] for t in all_topics if t not in set(chosen)) if topics is not None else ()
         context = LabelContext(language=self.language_, threads=self.threads, cache=cache, verbose=self.verbose,

@@ -129,6 +129,7 @@ class TopicEvidence:
     documents: list[str]
     keywords: list[str]
     fallback: str
+    rows: list[int] = field(default_factory=list)  # the documents' rows in the corpus, to record what was shown
 
 
 @dataclass(frozen=True)

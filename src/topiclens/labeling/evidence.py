@@ -1,0 +1,89 @@
+"""What a labeler is shown of each topic: documents chosen to cover it, and its keywords.
+
+The documents nearest a topic's centre are often near-copies of one another (a family of Go
+packages with one description), so a label written from them names that family, not the topic.
+``diverse`` picks by maximal marginal relevance among the topic's central documents instead: each
+next document is close to the centre and unlike those already picked, and near-copies of a picked
+document are passed over.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from ..stages.protocols import TopicEvidence
+from .clean import keyword_label
+
+
+def nearest_rows(vectors: np.ndarray, centre: np.ndarray, members: np.ndarray, n: int) -> list[int]:
+    """The ``n`` members closest to the centre, closest first (ties by row)."""
+    sims = vectors @ centre
+    return members[np.lexsort((members, -sims))[:n]].tolist()
+
+
+def diverse_rows(vectors: np.ndarray, centre: np.ndarray, members: np.ndarray, n: int, *, pool: int = 50,
+                 diversity: float = 0.5, duplicate: float = 0.95) -> list[int]:
+    """``n`` members by maximal marginal relevance among the ``pool`` closest to the centre.
+
+    ``vectors`` are the members' unit embeddings. A candidate more similar than ``duplicate`` to a
+    document already picked is taken only when nothing else is left.
+    """
+    sims = vectors @ centre
+    order = np.lexsort((members, -sims))[:pool]
+    candidates, relevance = vectors[order], sims[order]
+    pairwise = candidates @ candidates.T
+    chosen = [0]
+    while len(chosen) < min(n, len(order)):
+        rest = np.array([i for i in range(len(order)) if i not in chosen])
+        redundancy = pairwise[np.ix_(rest, chosen)].max(axis=1)
+        scores = (1 - diversity) * relevance[rest] - diversity * redundancy
+        scores = np.where(redundancy > duplicate, scores - 10.0, scores)  # near-copies last
+        chosen.append(int(rest[int(np.argmax(scores))]))
+    return members[order[chosen]].tolist()
+
+
+def evidence_rows(unit_embeddings: np.ndarray | None, usable_rows: np.ndarray, topics: np.ndarray,
+                  topic_ids: Sequence[int], centroids: np.ndarray, representative: Sequence[Sequence[int]], n: int,
+                  strategy: str = "nearest") -> list[list[int]]:
+    """The corpus rows shown for each topic in ``topic_ids``.
+
+    ``unit_embeddings`` has one row per usable document, ``usable_rows`` gives each one's corpus row and
+    ``topics`` its topic. Without embeddings, or for ``nearest`` within what was kept, the topics'
+    representative documents are used.
+    """
+    if unit_embeddings is None or strategy == "nearest" and all(n <= len(r) for r in representative):
+        return [list(rows[:n]) for rows in representative]
+    result = []
+    for topic in topic_ids:
+        members = np.flatnonzero(topics == topic)
+        vectors = np.asarray(unit_embeddings[members], dtype=np.float32)
+        pick = diverse_rows if strategy == "diverse" else nearest_rows
+        result.append([int(usable_rows[m]) for m in pick(vectors, centroids[topic], members, n)])
+    return result
+
+
+def prompt_keywords(ctfidf: Sequence[tuple[str, float]], keybert: Sequence[tuple[str, float]], source: str,
+                    n: int = 10) -> list[str]:
+    """The keywords a prompt lists: c-TF-IDF's, KeyBERT's, or both interleaved without repeats."""
+    if source == "ctfidf" or not keybert:
+        return [w for w, _ in ctfidf[:n]]
+    if source == "keybert":
+        return [w for w, _ in keybert[:n]]
+    merged: list[str] = []
+    for pair in zip(ctfidf, keybert):
+        for word, _ in pair:
+            if word not in merged:
+                merged.append(word)
+    return merged[:n]
+
+
+def topic_evidence(texts: Sequence[str], rows: Sequence[Sequence[int]], keywords: Sequence[Sequence[tuple[str, float]]],
+                   keybert: Sequence[Sequence[tuple[str, float]]] | None = None, source: str = "ctfidf",
+                   n_keywords: int = 10) -> list[TopicEvidence]:
+    """What a labeler sees of each topic: the chosen documents and keywords (and a label to fall back on)."""
+    keybert = keybert or [[] for _ in keywords]
+    return [TopicEvidence(documents=[texts[i] for i in docs], keywords=prompt_keywords(words, kb, source, n_keywords),
+                          fallback=keyword_label(words), rows=[int(i) for i in docs])
+            for docs, words, kb in zip(rows, keywords, keybert)]
