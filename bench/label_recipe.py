@@ -105,8 +105,10 @@ def _default_vectorizer(cjk: bool) -> Any:
 
 def recipe_labels(docs: list[str], topics: list[int], embeddings: np.ndarray, gguf: str | Path, *,
                   threads: int = 2, nr_docs: int = 4, doc_words: int = 300, vectorizer_model: Any = None,
-                  cjk: bool = False) -> RecipeResult:
+                  cjk: bool = False, chinese_prompt: bool = False) -> RecipeResult:
     """Label the given topics (all but -1) with BERTopic's LlamaCPP and the article's prompt.
+
+    The article's prompt is English; ``chinese_prompt`` uses topiclens's Chinese translation instead.
 
     ``docs``, ``topics`` and ``embeddings`` are aligned rows. Each representative document is cut to
     its first ``doc_words`` whitespace words, or ``2 * doc_words`` characters with ``cjk`` (no spaces
@@ -129,7 +131,7 @@ def recipe_labels(docs: list[str], topics: list[int], embeddings: np.ndarray, gg
     doc_length, tokenizer = (2 * doc_words, "char") if cjk else (doc_words, "whitespace")
     doc_cut = f"first {doc_length} {'characters' if cjk else 'words'}"
     representation = _recipe_class()(
-        llm, prompt=recipe_prompt(cjk), system_prompt=tp.SYSTEM_PROMPT, nr_docs=nr_docs, diversity=None,
+        llm, prompt=recipe_prompt(chinese_prompt), system_prompt=tp.SYSTEM_PROMPT, nr_docs=nr_docs, diversity=None,
         doc_length=doc_length, tokenizer=tokenizer,
         pipeline_kwargs={"max_tokens": MAX_TOKENS, "temperature": 0.0, "top_k": 1, "seed": 0})
     model = BERTopic(embedding_model=None, umap_model=BaseDimensionalityReduction(), hdbscan_model=BaseCluster(),
