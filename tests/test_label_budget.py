@@ -114,3 +114,34 @@ def test_the_documents_each_label_was_written_from_are_recorded_and_saved(five, 
     nearest = copy.deepcopy(five).set_params(cache=str(tmp_path), verbose=False)
     nearest.label_topics(LLMLabeler(LOCAL, n_docs=3), topics=[0])
     assert nearest.label_evidence_[0] == nearest.representative_docs_[0][:3]
+
+
+def test_descriptions_are_written_cached_saved_and_shown(five, tmp_path, capsys, monkeypatch):
+    """Issue 13: one or two sentences per topic, cached, counted and resumable like labels."""
+    import json
+
+    from topiclens import TopicModel
+    from topiclens.cli import main
+
+    model = copy.deepcopy(five).set_params(cache=str(tmp_path / "cache"), verbose=False)
+    assert model.descriptions_ is None
+    stats = model.label_topics(LLMLabeler(LOCAL, describe=True), max_calls=7)
+    assert stats["llm_calls"] <= 5 and stats["described"] == min(5, 7 - stats["llm_calls"])
+    described = [text for text in model.descriptions_ if text]
+    assert len(described) >= stats["described"] - 1  # an answer with no usable sentence stays ''
+    assert all(len(text) <= 400 and "\n" not in text for text in described)
+    again = model.describe_topics(LOCAL)  # the same prompts: answers from the cache, the rest asked now
+    assert again["cached"] >= stats["described"] and again["llm_calls"] == 5 - again["cached"]
+    assert all(model.descriptions_)
+    info = model.topic_info().query("topic >= 0")
+    assert info["description"].tolist() == model.descriptions_
+    directory = model.save(tmp_path / "m")
+    assert TopicModel.load(directory).descriptions_ == model.descriptions_
+    assert main(["info", str(directory), "--topic", "0"]) == 0
+    assert f"about:     {model.descriptions_[0]}" in capsys.readouterr().out
+    report = model.report(tmp_path / "r.html").read_text(encoding="utf-8")
+    assert json.dumps(model.descriptions_[0], ensure_ascii=False)[1:-1] in report
+    monkeypatch.setenv("TOPICLENS_CACHE", str(tmp_path / "cache"))  # the command line's cache: the same answers
+    assert main(["describe", str(directory), "--llm", LOCAL, "--threads", "1", "--quiet", "--json"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["llm_calls"] == 0 and printed["descriptions"] == model.descriptions_

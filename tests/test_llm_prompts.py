@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from topiclens import ConfigError
-from topiclens.labeling.clean import clean_label, make_distinct, truncate
+from topiclens.labeling.clean import clean_description, clean_label, make_distinct, truncate
 from topiclens.lang import detect_language
 from topiclens.llm.prompts import SYSTEM_PROMPT, label_messages, render
 from topiclens.llm.registry import make_llm
@@ -81,6 +81,24 @@ def test_clean_label(answer, label):
 def test_a_label_cut_to_its_word_budget_never_ends_mid_phrase(answer, max_words, label):
     """Regression: the cap cut answers mid-phrase ("Go library for parsing and")."""
     assert clean_label(answer, max_words=max_words) == label
+
+
+@pytest.mark.parametrize("answer,description", [
+    ("Sure! Here is a description:\n\nDocuments about Rust crates. They cover parsers.\n\nMore.",
+     "Documents about Rust crates. They cover parsers."),
+    ("Description: Perl modules for\nweb applications.", "Perl modules for web applications."),
+    ("Sure, I can help with that.", ""),
+    ("\x1b]0;pwned\x07Network tools for monitoring.", "Network tools for monitoring."),
+    ("这些文档介绍软件包管理。", "这些文档介绍软件包管理。"),
+])
+def test_clean_description(answer, description):
+    assert clean_description(answer) == description
+
+
+def test_a_long_description_ends_at_a_sentence():
+    answer = "First sentence about the topic. " + "Second sentence goes on and on " * 20
+    assert clean_description(answer, max_chars=120) == "First sentence about the topic."
+    assert clean_description("word " * 200, max_chars=50).endswith("…")
 
 
 def test_make_distinct_appends_a_keyword():

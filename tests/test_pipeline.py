@@ -20,7 +20,7 @@ def test_default_fit_finds_topics_that_match_the_archive_sections(fitted, gold):
 
 def test_topic_info_has_every_representation(fitted, docs):
     info = fitted.topic_info()
-    assert list(info.columns) == ["topic", "size", "label", "keywords", "keybert", "mmr", "llm",
+    assert list(info.columns) == ["topic", "size", "label", "keywords", "keybert", "mmr", "llm", "description",
                                   "representative_docs"]
     assert (info["llm"] == "").all()  # no LLM asked yet: labels come from keywords
     regular = info[info.topic >= 0]

@@ -167,6 +167,9 @@ class TopicModel(PlacingMethods, LabelMethods, ViewMethods, SavingMethods, BaseE
     label_evidence_ : list of list of int, or None
         Per topic, the document rows the LLM was shown when it wrote the label (empty for a topic it
         has not labeled); None before any LLM labeling.
+    descriptions_ : list of str or None
+        One or two sentences per topic written by the LLM (``describe_topics``, or
+        ``LLMLabeler(describe=True)``); '' for a topic not described; None before any.
     language_ : str
         The corpus language used.
     embedding_model_ : str, path or Embedder

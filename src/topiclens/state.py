@@ -52,6 +52,7 @@ class TopicState:
     classic: ClassicAssigner | None     # the LDA / NMF model, for model='lda' / 'nmf'
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage of the fit
     label_evidence: list[list[int]] | None = None  # (t,) document rows each LLM label was written from
+    descriptions: list[str] | None = None  # (t,) one or two sentences per topic from the LLM ('' if none)
 
 
 STATE_FIELDS = tuple(f.name for f in fields(TopicState))

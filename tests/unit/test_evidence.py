@@ -38,6 +38,8 @@ def test_evidence_rows_map_embedding_rows_back_to_corpus_rows():
     rows = evidence_rows(VECTORS, usable_rows, topics, [0], CENTRE[None, :], [[0, 2]], 4, "diverse")
     assert rows[0][0] == 0 and sorted(rows[0][1:]) == [8, 9, 11]  # embedding rows 0, 5, 6, 7
     assert evidence_rows(None, usable_rows, topics, [0], CENTRE[None, :], [[0, 2, 3]], 2, "diverse") == [[0, 2]]
+    no_vectors = np.zeros((8, 0), dtype=np.float32)  # a model without document embeddings
+    assert evidence_rows(no_vectors, usable_rows, topics, [0], CENTRE[None, :], [[0, 2, 3]], 2, "diverse") == [[0, 2]]
 
 
 def test_prompt_keywords_from_either_source_or_both_without_repeats():

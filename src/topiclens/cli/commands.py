@@ -33,8 +33,9 @@ def labeler_from_args(args: argparse.Namespace):
             raise ConfigError(f"cannot read the label template {args.label_template} ({_reason(exc)}): give a UTF-8 "
                               "text file with [DOCUMENTS] and/or [KEYWORDS]") from None
     return LLMLabeler(llm=args.llm, template=template, language=args.label_language, max_words=args.label_max_words,
-                      doc_tokens=args.label_doc_tokens, chat_format=args.chat_format, api_key_env=args.api_key_env,
-                      concurrency=args.llm_concurrency, timeout=args.llm_timeout)
+                      doc_tokens=args.label_doc_tokens, n_docs=args.label_docs, evidence=args.label_evidence,
+                      keyword_source=args.label_keywords, describe=args.describe, chat_format=args.chat_format,
+                      api_key_env=args.api_key_env, concurrency=args.llm_concurrency, timeout=args.llm_timeout)
 
 
 def _or_name(stage: Any, name: Any) -> Any:
@@ -155,6 +156,26 @@ def cmd_label(args) -> int:
     return 0
 
 
+def cmd_describe(args) -> int:
+    from ..io.modeldir import check_target, locked
+    from ..model import TopicModel
+
+    labeler = labeler_from_args(args).check()
+    model = TopicModel.load(args.model, verbose=not args.quiet, threads=args.threads)
+    check_target(args.model)
+    with locked(args.model, "topiclens describe"):
+        stats = model.describe_topics(labeler, topics=args.topics, max_calls=args.max_calls)
+        model.save(args.model)
+    if args.json:
+        print(dump_json({**stats, "model": str(args.model), "descriptions": model.descriptions_}))
+        return 0
+    for topic, (label, text) in enumerate(zip(model.labels_, model.descriptions_)):
+        print(f"{topic:5d}  {for_terminal(label)}\n       {for_terminal(text) or '(none)'}")
+    print(f"\n{stats['llm_calls']} LLM call(s), {stats['cached']} answer(s) from the cache; descriptions saved to "
+          f"{args.model}")
+    return 0
+
+
 def cmd_info(args) -> int:
     from ..model import TopicModel
 
@@ -258,8 +279,8 @@ def cmd_report(args) -> int:
     return 0
 
 
-COMMANDS = {"fit": cmd_fit, "info": cmd_info, "label": cmd_label, "evaluate": cmd_evaluate, "assign": cmd_assign,
-            "report": cmd_report}
+COMMANDS = {"fit": cmd_fit, "info": cmd_info, "label": cmd_label, "describe": cmd_describe, "evaluate": cmd_evaluate,
+            "assign": cmd_assign, "report": cmd_report}
 
 
 def run(args: argparse.Namespace) -> int:

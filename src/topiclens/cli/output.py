@@ -71,6 +71,8 @@ def format_topic(model, topic: int, max_chars: int = 300) -> str:
              f"label:     {for_terminal(model.labels_[topic])}"]
     if llm is not None and llm != model.labels_[topic]:
         lines.append(f"LLM label: {for_terminal(llm)} ({model.llm_name_})")
+    if model.descriptions_ and model.descriptions_[topic]:
+        lines.append(f"about:     {for_terminal(model.descriptions_[topic])}")
     for name, pairs in (("keywords", model.keywords_[topic]), ("KeyBERT", model.keybert_[topic]),
                         ("MMR", model.mmr_[topic])):
         lines.append(f"{name + ':':<10} {for_terminal(', '.join(w for w, _ in pairs))}")

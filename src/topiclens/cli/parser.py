@@ -15,6 +15,8 @@ from ..choices import (
     COHERENCE_MEASURES,
     DECODE_ERRORS,
     DEFAULT_LLM,
+    EVIDENCE,
+    KEYWORD_SOURCES,
     KEYWORD_WEIGHTINGS,
     LANGUAGES,
     LAYOUTS,
@@ -69,6 +71,13 @@ def _llm_options(parser: argparse.ArgumentParser, can_skip: bool) -> None:
                        help="tokens of each representative document shown to the LLM (default 24)")
     group.add_argument("--label-template", type=Path,
                        help="a text file with your own prompt, using [DOCUMENTS] and [KEYWORDS]")
+    group.add_argument("--label-docs", type=int, default=5, help="documents shown to the LLM per topic (default 5)")
+    group.add_argument("--label-evidence", default="nearest", choices=EVIDENCE,
+                       help="which documents: nearest the topic's centre, or diverse ones (default: nearest)")
+    group.add_argument("--label-keywords", default="ctfidf", choices=KEYWORD_SOURCES,
+                       help="keywords shown: c-TF-IDF's, KeyBERT's or both (default: ctfidf)")
+    group.add_argument("--describe", action="store_true",
+                       help="also write one or two sentences per topic (one more LLM call per topic)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -150,6 +159,17 @@ def build_parser() -> argparse.ArgumentParser:
     info.add_argument("--full", action="store_true", help="print every label whole (no cutting at 40 columns)")
     info.add_argument("--topic", type=int, metavar="N",
                       help="one topic in full: its labels, every kind of keyword and the documents behind it")
+
+    describe = commands.add_parser("describe", help="write one or two sentences per topic of a saved model",
+                                   description="Ask an LLM what each topic's documents are about, from the "
+                                   "documents and keywords its label was written from (cached like labels).")
+    describe.add_argument("model", type=Path, help="model directory written by 'topiclens fit'")
+    _llm_options(describe, can_skip=False)
+    describe.add_argument("--topics", type=_topic_list, metavar="N,N,...", help="describe only these topics")
+    describe.add_argument("--max-calls", type=int, metavar="N", help="at most N LLM calls, largest topics first")
+    describe.add_argument("--threads", type=int, help="CPU threads for a local model")
+    describe.add_argument("--quiet", action="store_true", help="no progress bar")
+    describe.add_argument("--json", action="store_true", help="print the call counts and descriptions as JSON")
 
     label = commands.add_parser("label", help="(re)label a saved model's topics with an LLM",
                                 description="Ask an LLM for one label per topic of a saved model (answers "

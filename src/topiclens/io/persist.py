@@ -89,7 +89,8 @@ def _manifest(state: TopicState, params: dict[str, Any], files: dict[str, str]) 
              "keywords": _pairs(state.keywords[t]), "keybert": _pairs(state.keybert[t]),
              "mmr": _pairs(state.mmr[t]), "representative_docs": state.representative_docs[t],
              "llm_label": state.llm_labels[t] if state.llm_labels else None,
-             "label_evidence": state.label_evidence[t] if state.label_evidence else None}
+             "label_evidence": state.label_evidence[t] if state.label_evidence else None,
+             "description": state.descriptions[t] if state.descriptions else None}
             for t in state.topic_ids
         ],
         "llm": state.llm_name,
@@ -268,6 +269,8 @@ def _read_state(data: Path, manifest: dict[str, Any]) -> TopicState:
         timings=dict(manifest.get("timings") or {}),
         label_evidence=[[int(i) for i in t.get("label_evidence") or []] for t in topics]
         if any(t.get("label_evidence") for t in topics) else None,
+        descriptions=[str(t.get("description") or "") for t in topics]
+        if any(isinstance(t.get("description"), str) for t in topics) else None,
     )
 
 

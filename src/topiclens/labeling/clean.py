@@ -88,6 +88,31 @@ def complete_cjk_span(line: str, max_chars: int) -> str:
     return (kept or line[:max_chars]).strip(TRIM)
 
 
+MAX_DESCRIPTION_CHARS = 400
+DESCRIPTION_CHATTER = re.compile(r"^\s*(?:(?:sure|certainly|of course|okay)\b[^:\n]*?[:!.]\s*|(?:the\s+)?"
+                                 r"(?:topic\s+)?(?:description|summary)\s*[:\-–]\s*)", re.IGNORECASE)
+
+
+def clean_description(answer: str, max_chars: int = MAX_DESCRIPTION_CHARS) -> str:
+    """One or two sentences from an LLM answer: its first paragraph without chatter, control characters or
+    escapes, cut at the last sentence end (or word) within ``max_chars`` ('' if nothing is left)."""
+    text = strip_controls((answer or "")[:MAX_ANSWER_CHARS])
+    text = re.sub(r"<think>.*?</think>", "", text, flags=re.DOTALL | re.IGNORECASE).strip()
+    paragraph = ""
+    for block in re.split(r"\n\s*\n", text)[:3]:  # an introduction ("Here is a description:") is passed over
+        paragraph = DESCRIPTION_CHATTER.sub("", " ".join(block.split())).strip().strip(TRIM)
+        if paragraph and not paragraph.endswith(":") and not (STILL_CHATTY.match(paragraph) and len(paragraph) < 40):
+            break
+        paragraph = ""
+    if len(paragraph) <= max_chars:
+        return paragraph
+    head = paragraph[:max_chars]
+    ends = [m.end() for m in re.finditer(r"[.!?。！？](?=\s|$)", head)]
+    if ends:  # whole sentences only
+        return head[: ends[-1]].strip()
+    return head.rsplit(" ", 1)[0].rstrip(",;:") + "…"
+
+
 def truncate(text: str, budget_tokens: int) -> str:
     """Roughly ``budget_tokens`` tokens of a document: ~0.75 words a token, or a character a token for CJK."""
     text = " ".join(text.split())

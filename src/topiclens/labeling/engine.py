@@ -17,10 +17,12 @@ from dataclasses import dataclass, field
 from ..errors import TopicLensWarning
 from ..llm.base import LLM, GenerationParams, LLMError, LLMUnavailable
 from ..llm.cache import AnswerCache, answer_key
-from ..llm.prompts import TEMPLATE, TEMPLATE_ZH, label_messages
+from ..llm.prompts import TEMPLATE, TEMPLATE_ZH, describe_messages, label_messages
 from ..runtime import progress
 from ..stages.protocols import TopicEvidence
-from .clean import clean_label, is_duplicate, make_distinct, truncate
+from .clean import clean_description, clean_label, is_duplicate, make_distinct, truncate
+
+DESCRIPTION_TOKENS = 96  # two sentences
 
 
 @dataclass
@@ -56,22 +58,24 @@ class TopicLabeler:
         documents = [truncate(d, self.doc_tokens) for d in topic.documents]
         return label_messages(documents, topic.keywords, self.template, self.language, taken)
 
-    def _keys(self, jobs: Sequence[list[dict[str, str]]]) -> list[str]:
+    def _keys(self, jobs: Sequence[list[dict[str, str]]], generation: GenerationParams | None = None) -> list[str]:
         """Each prompt's cache key. A remote backend's answers are keyed by its address too."""
-        params = self.params.as_dict()
+        params = (generation or self.params).as_dict()
         identity = f"{self.llm.model}@{self.llm.scope}" if getattr(self.llm, "scope", "") else self.llm.model
         return [answer_key(self.llm.backend, identity, m, params) for m in jobs]
 
     def _ask_all(self, jobs: list[list[dict[str, str]]], store: AnswerCache | None, stats: LabelStats,
-                 desc: str, budget: int | None = None) -> tuple[list[str | None], set[int]]:
+                 desc: str, budget: int | None = None,
+                 generation: GenerationParams | None = None) -> tuple[list[str | None], set[int]]:
         """Answers for each message list: from the cache, or from the LLM (concurrently if it allows).
 
         At most ``budget`` LLM calls are made (None: no limit); the prompts past it get None and are
         counted as skipped.
         """
-        params = self.params.as_dict()
+        generation = generation or self.params
+        params = generation.as_dict()
         answers: list[str | None] = [None] * len(jobs)
-        keys = self._keys(jobs)
+        keys = self._keys(jobs, generation)
         todo = []
         for i, key in enumerate(keys):
             cached = store.get(key) if store is not None else None
@@ -87,7 +91,7 @@ class TopicLabeler:
         stats.llm_calls += len(todo)
 
         def call(i: int) -> str:
-            answer = self.llm.complete(jobs[i], self.params)
+            answer = self.llm.complete(jobs[i], generation)
             if store is not None:
                 store.put(keys[i], self.llm.backend, self.llm.model, jobs[i], params, answer)
             return answer
@@ -163,6 +167,35 @@ class TopicLabeler:
             warnings.warn(f"{len(stats.errors)} LLM call(s) failed, those topics use keyword labels; first: "
                           f"{stats.errors[0]}", TopicLensWarning, stacklevel=4)
         return result, stats
+
+    def describe(self, topics: Sequence[TopicEvidence], labels: Sequence[str],
+                 max_calls: int | None = None) -> tuple[list[str | None], LabelStats]:
+        """One or two sentences per labeled topic, cached like labels ('' when an answer held none; None for a
+        topic past ``max_calls``)."""
+        stats = LabelStats()
+        store = AnswerCache(None if self.cache is True else self.cache) if self.cache else None
+        jobs = [self._describe_messages(t, label) for t, label in zip(topics, labels)]
+        try:
+            answers, skipped = self._ask_all(jobs, store, stats, "describing topics", budget=max_calls,
+                                             generation=self._describe_params())
+        finally:
+            if store is not None:
+                store.close()
+        stats.skipped = len(skipped)
+        texts: list[str | None] = [None if i in skipped else clean_description(a or "") for i, a in enumerate(answers)]
+        stats.fallbacks = sum(text == "" for text in texts)
+        if stats.errors:
+            warnings.warn(f"{len(stats.errors)} LLM call(s) failed, those topics have no description; first: "
+                          f"{stats.errors[0]}", TopicLensWarning, stacklevel=4)
+        return texts, stats
+
+    def _describe_messages(self, topic: TopicEvidence, label: str) -> list[dict[str, str]]:
+        documents = [truncate(d, self.doc_tokens * 2) for d in topic.documents]
+        return describe_messages(documents, topic.keywords, label, self.language)
+
+    def _describe_params(self) -> GenerationParams:
+        return GenerationParams(max_tokens=DESCRIPTION_TOKENS, temperature=self.params.temperature,
+                                seed=self.params.seed, stop=self.params.stop)
 
     def plan(self, topics: Sequence[TopicEvidence], max_calls: int | None = None) -> dict:
         """What :meth:`label` would do, without calling the LLM: the calls it would make (first answers; a

@@ -53,7 +53,9 @@ def evidence_rows(unit_embeddings: np.ndarray | None, usable_rows: np.ndarray, t
     ``topics`` its topic. Without embeddings, or for ``nearest`` within what was kept, the topics'
     representative documents are used.
     """
-    if unit_embeddings is None or strategy == "nearest" and all(n <= len(r) for r in representative):
+    no_vectors = (unit_embeddings is None or unit_embeddings.ndim != 2 or not len(unit_embeddings)
+                  or unit_embeddings.shape[1] != centroids.shape[1])
+    if no_vectors or strategy == "nearest" and all(n <= len(r) for r in representative):
         return [list(rows[:n]) for rows in representative]
     result = []
     for topic in topic_ids:

@@ -37,6 +37,9 @@ class LLMLabeler(Stage):
         picked by maximal marginal relevance among its 50 most central, near-copies passed over.
     keyword_source : {'ctfidf', 'keybert', 'both'}, default 'ctfidf'
         The keywords listed in the prompt: c-TF-IDF's, KeyBERT's, or both interleaved.
+    describe : bool, default False
+        After the labels, also write each topic's description (one or two sentences; one more call
+        per topic) when the model is fitted or labeled.
     chat_format : str or None, default None
         A raw prompt format for local models (``llama-2``, ``mistral``, ``zephyr``, ``chatml``,
         ``few-shot``); None: the model's own chat template.
@@ -59,6 +62,7 @@ class LLMLabeler(Stage):
         "n_docs": [Number(int, 1)],
         "evidence": [OneOf(EVIDENCE)],
         "keyword_source": [OneOf(KEYWORD_SOURCES)],
+        "describe": [Instance(bool, what="True or False")],
         "chat_format": [IsNone(), OneOf(CHAT_FORMATS)],
         "api_key_env": [IsNone(), Instance(str, what="the name of an environment variable")],
         "concurrency": [Number(int, 1)],
@@ -67,8 +71,8 @@ class LLMLabeler(Stage):
 
     def __init__(self, llm: str | Any = "qwen2.5-coder-1.5b", *, template: str | None = None, language: str = "auto",
                  max_words: int = 8, doc_tokens: int = 24, n_docs: int = 5, evidence: str = "nearest",
-                 keyword_source: str = "ctfidf", chat_format: str | None = None, api_key_env: str | None = None,
-                 concurrency: int = 4, timeout: float = 120.0) -> None:
+                 keyword_source: str = "ctfidf", describe: bool = False, chat_format: str | None = None,
+                 api_key_env: str | None = None, concurrency: int = 4, timeout: float = 120.0) -> None:
         self.llm = llm
         self.template = template
         self.language = language
@@ -77,6 +81,7 @@ class LLMLabeler(Stage):
         self.n_docs = n_docs
         self.evidence = evidence
         self.keyword_source = keyword_source
+        self.describe = describe
         self.chat_format = chat_format
         self.api_key_env = api_key_env
         self.concurrency = concurrency
@@ -105,6 +110,13 @@ class LLMLabeler(Stage):
         engine = self._engine(context)
         labels, stats = engine.label(topics, taken=context.taken, max_calls=context.max_calls)
         return LabelResult(labels=labels, source=f"{engine.llm.backend}:{engine.llm.model}", stats=stats.as_dict())
+
+    def describe_topics(self, topics: Sequence[TopicEvidence], labels: Sequence[str],
+                        context: LabelContext) -> LabelResult:
+        """One or two sentences per topic from its evidence and label (``labels`` of the result: the texts)."""
+        engine = self._engine(context)
+        texts, stats = engine.describe(topics, labels, max_calls=context.max_calls)
+        return LabelResult(labels=texts, source=f"{engine.llm.backend}:{engine.llm.model}", stats=stats.as_dict())
 
     def plan(self, topics: Sequence[TopicEvidence], context: LabelContext,
              price_per_1k_tokens: float | None = None) -> dict[str, Any]:

@@ -50,6 +50,37 @@ class LabelMethods:
                 shown[topic] = list(seen.rows)
         self._assign(replace(self._state(), labels=labels, llm_labels=llm_labels, llm_name=result.source,
                              label_stats=dict(result.stats), label_evidence=shown))
+        if getattr(resolved, "describe", False) is True:
+            described = self.describe_topics(resolved, topics=topics, max_calls=_left(max_calls, result.stats))
+            return {**result.stats, "described": described["llm_calls"] + described["cached"]}
+        return dict(result.stats)
+
+    def describe_topics(self, labeler: Any = None, *, topics: Sequence[int] | None = None,
+                        max_calls: int | None = None) -> dict[str, int]:
+        """Write one or two sentences per topic on what its documents are about (one LLM call per topic,
+        cached like labels), from the evidence its label was written from and the label itself.
+
+        Parameters
+        ----------
+        labeler, topics, max_calls
+            As for :meth:`label_topics`; the labeler must be an LLMLabeler (or a spec string).
+
+        Returns
+        -------
+        dict
+            The call counts (``llm_calls``, ``cached``, ``fallbacks``: answers with no usable sentence,
+            ``skipped``: topics past ``max_calls``).
+        """
+        resolved, chosen, evidence, context = self._labeling_setup(labeler, topics, max_calls)
+        write = getattr(resolved, "describe_topics", None)
+        if write is None:
+            raise ConfigError(f"{type(resolved).__name__} cannot describe topics: use an LLMLabeler")
+        result = write(evidence, [self.labels_[t] for t in chosen], context)
+        descriptions = list(self.descriptions_) if self.descriptions_ else [""] * len(self.labels_)
+        for topic, text in zip(chosen, result.labels):
+            if text is not None:
+                descriptions[topic] = text
+        self._assign(replace(self._state(), descriptions=descriptions))
         return dict(result.stats)
 
     def plan_labels(self, labeler: Any = None, *, topics: Sequence[int] | None = None, max_calls: int | None = None,
@@ -129,3 +160,8 @@ class LabelMethods:
             updated[topic] = str(label)
         self._assign(replace(self._state(), labels=updated))
         return self
+
+
+def _left(max_calls: int | None, stats: dict[str, int]) -> int | None:
+    """What a call limit leaves after the calls in ``stats``."""
+    return None if max_calls is None else max(0, max_calls - stats.get("llm_calls", 0))

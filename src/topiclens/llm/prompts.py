@@ -42,6 +42,20 @@ EXAMPLE_DOCUMENTS_ZH = (
 EXAMPLE_KEYWORDS_ZH = "肉类, 牛肉, 排放, 养牛, 甲烷, 碳, 农业, 饮食, 气候, 食物"
 EXAMPLE_LABEL_ZH = "吃肉对环境的影响"
 
+DESCRIBE_TEMPLATE = (
+    "This topic is labeled \"[LABEL]\". It contains the following documents:\n[DOCUMENTS]\n"
+    "It is described by these keywords: [KEYWORDS].\n"
+    "In one or two sentences, say what the documents of this topic are about. Answer with the sentences only."
+)
+DESCRIBE_TEMPLATE_ZH = (
+    "这个主题的标签是“[LABEL]”。它包含以下文档：\n[DOCUMENTS]\n描述它的关键词是：[KEYWORDS]。\n"
+    "请用一两句中文说明这个主题的文档讲的是什么。只回答这一两句话。"
+)
+EXAMPLE_DESCRIPTION = ("Documents about the environmental cost of eating meat: the greenhouse gases and the forest "
+                       "cleared for cattle, and eating less meat as a simple way to shrink a household's footprint.")
+EXAMPLE_DESCRIPTION_ZH = ("关于吃肉对环境的代价：养牛排放的温室气体和为牧场砍伐的森林，"
+                          "以及少吃肉这一减少家庭碳足迹的简单办法。")
+
 RETRY_SUFFIX = "\nThese labels are already used by other topics, so do not repeat them: [TAKEN]."
 
 
@@ -67,6 +81,23 @@ def label_messages(documents: Sequence[str], keywords: Sequence[str], template: 
         {"role": "system", "content": SYSTEM_PROMPT},
         {"role": "user", "content": example},
         {"role": "assistant", "content": example_label},
+        {"role": "user", "content": question},
+    ]
+
+
+def describe_messages(documents: Sequence[str], keywords: Sequence[str], label: str,
+                      language: str = "en") -> list[dict[str, str]]:
+    """Chat messages asking for a one- or two-sentence description of a labeled topic."""
+    zh = language == "zh"
+    template = DESCRIBE_TEMPLATE_ZH if zh else DESCRIBE_TEMPLATE
+    example_docs = (EXAMPLE_DOCUMENTS_ZH if zh else EXAMPLE_DOCUMENTS).replace("- ", "").split("\n")
+    example = fill(template.replace("[LABEL]", EXAMPLE_LABEL_ZH if zh else EXAMPLE_LABEL), example_docs,
+                   (EXAMPLE_KEYWORDS_ZH if zh else EXAMPLE_KEYWORDS).split(", "))
+    question = fill(template.replace("[LABEL]", " ".join(label.split())), documents, keywords)
+    return [
+        {"role": "system", "content": SYSTEM_PROMPT},
+        {"role": "user", "content": example},
+        {"role": "assistant", "content": EXAMPLE_DESCRIPTION_ZH if zh else EXAMPLE_DESCRIPTION},
         {"role": "user", "content": question},
     ]
 

@@ -74,6 +74,7 @@ def report_data(model, max_chars: int = 300, seed: int = 0) -> dict[str, Any]:
             "id": t, "label": model.labels_[t], "llm": llm[t] if llm else "", "size": int(model.topic_sizes_[t]),
             "color": data.colors[t], "keywords": _pairs(model.keywords_[t]), "keybert": _pairs(model.keybert_[t]),
             "mmr": _pairs(model.mmr_[t]), "centre": centre_unit,
+            "description": model.descriptions_[t] if model.descriptions_ else "",
             "reps": [point_of_doc[d] for d in model.representative_docs_[t] if d in point_of_doc],
         })
     n_points = len(order)

@@ -7,7 +7,7 @@ import pandas as pd
 
 from ..state import TopicState
 
-TOPIC_COLUMNS = ["topic", "size", "label", "keywords", "keybert", "mmr", "llm", "representative_docs"]
+TOPIC_COLUMNS = ["topic", "size", "label", "keywords", "keybert", "mmr", "llm", "description", "representative_docs"]
 
 
 def topic_table(state: TopicState) -> pd.DataFrame:
@@ -17,7 +17,7 @@ def topic_table(state: TopicState) -> pd.DataFrame:
     n_out = int(((state.topics < 0) & state.usable).sum())
     if n_out:
         rows.append({"topic": -1, "size": n_out, "label": "outliers", "keywords": [], "keybert": [], "mmr": [],
-                     "llm": "", "representative_docs": []})
+                     "llm": "", "description": "", "representative_docs": []})
     for t in state.topic_ids:
         rows.append({
             "topic": t, "size": state.topic_sizes[t], "label": state.labels[t],
@@ -25,6 +25,7 @@ def topic_table(state: TopicState) -> pd.DataFrame:
             "keybert": [w for w, _ in state.keybert[t]],
             "mmr": [w for w, _ in state.mmr[t]],
             "llm": state.llm_labels[t] if state.llm_labels else "",
+            "description": state.descriptions[t] if state.descriptions else "",
             "representative_docs": [texts[i] for i in state.representative_docs[t]],
         })
     return pd.DataFrame(rows, columns=TOPIC_COLUMNS)

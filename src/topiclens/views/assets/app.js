@@ -140,6 +140,7 @@ class Explorer {
       `<p class="meta">topic ${t} · ${topic.size.toLocaleString()} documents` +
       (topic.llm && topic.llm !== topic.label ? ` · LLM label: ${escapeHtml(topic.llm)}` : "") +
       ` · <button type="button" id="topic-zoom">Zoom to topic</button> <button type="button" id="back-to-topics">All topics</button></p>` +
+      (topic.description ? `<p class="description" id="topic-description">${escapeHtml(topic.description)}</p>` : "") +
       (t >= 0 ? `<h3>Keywords (c-TF-IDF)</h3><div class="chips" id="topic-keywords">${chips(topic.keywords)}</div>` +
         `<h3>KeyBERT</h3><div class="chips" id="topic-keybert">${chips(topic.keybert)}</div>` +
         `<h3>MMR</h3><div class="chips" id="topic-mmr">${chips(topic.mmr)}</div>` +
