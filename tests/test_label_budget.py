@@ -145,3 +145,10 @@ def test_descriptions_are_written_cached_saved_and_shown(five, tmp_path, capsys,
     assert main(["describe", str(directory), "--llm", LOCAL, "--threads", "1", "--quiet", "--json"]) == 0
     printed = json.loads(capsys.readouterr().out)
     assert printed["llm_calls"] == 0 and printed["descriptions"] == model.descriptions_
+
+
+def test_more_keywords_than_the_model_keeps_come_from_the_ctfidf_weights(five, tmp_path):
+    model = copy.deepcopy(five).set_params(cache=str(tmp_path), verbose=False)
+    ten = model.plan_labels(LLMLabeler(LOCAL))["prompt_tokens"]
+    thirty = model.plan_labels(LLMLabeler(LOCAL, n_keywords=30))["prompt_tokens"]
+    assert thirty > ten + 5 * 15  # at least 20 more words in each of the 5 prompts, a token or more each

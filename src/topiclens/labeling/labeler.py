@@ -32,6 +32,8 @@ class LLMLabeler(Stage):
         Tokens of each document shown to the LLM.
     n_docs : int, default 5
         Documents shown to the LLM per topic.
+    n_keywords : int, default 10
+        Keywords shown to the LLM per topic.
     evidence : {'nearest', 'diverse'}, default 'nearest'
         Which documents: the topic's representative documents (nearest its centre), or documents
         picked by maximal marginal relevance among its 50 most central, near-copies passed over.
@@ -60,6 +62,7 @@ class LLMLabeler(Stage):
         "max_words": [Number(int, 1)],
         "doc_tokens": [Number(int, 1)],
         "n_docs": [Number(int, 1)],
+        "n_keywords": [Number(int, 1)],
         "evidence": [OneOf(EVIDENCE)],
         "keyword_source": [OneOf(KEYWORD_SOURCES)],
         "describe": [Instance(bool, what="True or False")],
@@ -70,7 +73,8 @@ class LLMLabeler(Stage):
     }
 
     def __init__(self, llm: str | Any = "qwen2.5-coder-1.5b", *, template: str | None = None, language: str = "auto",
-                 max_words: int = 8, doc_tokens: int = 24, n_docs: int = 5, evidence: str = "nearest",
+                 max_words: int = 8, doc_tokens: int = 24, n_docs: int = 5, n_keywords: int = 10,
+                 evidence: str = "nearest",
                  keyword_source: str = "ctfidf", describe: bool = False, chat_format: str | None = None,
                  api_key_env: str | None = None, concurrency: int = 4, timeout: float = 120.0) -> None:
         self.llm = llm
@@ -79,6 +83,7 @@ class LLMLabeler(Stage):
         self.max_words = max_words
         self.doc_tokens = doc_tokens
         self.n_docs = n_docs
+        self.n_keywords = n_keywords
         self.evidence = evidence
         self.keyword_source = keyword_source
         self.describe = describe

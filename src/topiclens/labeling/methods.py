@@ -11,6 +11,7 @@ import numpy as np
 
 from ..errors import ConfigError
 from ..params import check_param
+from ..pipeline.keywords import top_terms
 from ..stages import adapt
 from ..stages.protocols import LabelContext
 from .evidence import evidence_rows, topic_evidence
@@ -132,8 +133,15 @@ class LabelMethods:
         rows = evidence_rows(self.embeddings_, usable_rows, self.topics_[usable_rows], chosen, self.centroids_,
                              [self.representative_docs_[t] for t in chosen], getattr(resolved, "n_docs", 5),
                              getattr(resolved, "evidence", "nearest"))
-        evidence = topic_evidence(self.corpus_.texts, rows, [self.keywords_[t] for t in chosen],
-                                  [self.keybert_[t] for t in chosen], getattr(resolved, "keyword_source", "ctfidf"))
+        n_keywords = getattr(resolved, "n_keywords", 10)
+        keywords = [self.keywords_[t] for t in chosen]
+        if any(len(words) < n_keywords for words in keywords) and self.ctfidf_.shape[1]:
+            # more keywords than the model keeps: the topics' best words straight from the c-TF-IDF weights
+            ranked = top_terms(self.ctfidf_, self.words_, n_keywords)
+            keywords = [ranked[t] if len(ranked[t]) > len(k) else k for t, k in zip(chosen, keywords)]
+        evidence = topic_evidence(self.corpus_.texts, rows, keywords,
+                                  [self.keybert_[t] for t in chosen], getattr(resolved, "keyword_source", "ctfidf"),
+                                  n_keywords)
         cache = self.cache if isinstance(self.cache, bool) else str(Path(self.cache) / "llm-answers.sqlite")
         others = tuple(self.labels_[t] for t in all_topics if t not in set(chosen)) if topics is not None else ()
         context = LabelContext(language=self.language_, threads=self.threads, cache=cache, verbose=self.verbose,
