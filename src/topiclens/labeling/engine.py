@@ -143,9 +143,9 @@ class TopicLabeler:
             left = None if max_calls is None else max_calls - stats.llm_calls
             if again and (left is None or left > 0):
                 used = fixed + [lab for lab in labels if lab]
-                retry, _ = self._ask_all([self._messages(topics[i], used) for i in again], store, stats,
-                                         "re-asking topics", budget=left)
-                stats.reasked = sum(answer is not None for answer in retry)
+                retry, not_asked = self._ask_all([self._messages(topics[i], used) for i in again], store, stats,
+                                                 "re-asking topics", budget=left)
+                stats.reasked = len(again) - len(not_asked)
                 for i, answer in zip(again, retry):
                     candidate = clean_label(answer or "", self.max_words)
                     if candidate and candidate.casefold() not in {t.casefold() for t in used}:
