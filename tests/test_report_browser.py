@@ -227,3 +227,24 @@ def test_without_webgl_the_map_falls_back_to_canvas(browser, report, fitted):
     assert page.evaluate("window.topiclens.drawn") == int(np.isfinite(fitted.layout_).all(axis=1).sum())
     assert errors == []
     page.close()
+
+
+def test_a_topic_page_shows_the_topics_description(browser, fitted, tmp_path):
+    """Issue 13: descriptions in the explorer (written by the real bundled model for two topics)."""
+    from topiclens import TopicModel
+
+    described = TopicModel.__new__(TopicModel)
+    described.__dict__.update(fitted.__dict__)
+    described.set_params(cache=str(tmp_path / "cache"), verbose=False)
+    described.describe_topics("qwen2.5-coder-0.5b", topics=[0, 1])
+    assert described.descriptions_[1] and described.descriptions_[2] == ""
+    opened = Page(browser, described.report(tmp_path / "report.html").as_uri())
+    opened.page.click('#topic-table tbody tr[data-topic="1"] td.label')
+    opened.page.wait_for_selector('#topic-panel[data-topic="1"]')
+    assert opened.page.text_content("#topic-description") == described.descriptions_[1]
+    opened.page.click('#topic-table-tab, #back-to-topics')
+    opened.page.click('#topic-table tbody tr[data-topic="2"] td.label')
+    opened.page.wait_for_selector('#topic-panel[data-topic="2"]')
+    assert opened.page.locator("#topic-description").count() == 0  # no description, no empty paragraph
+    assert opened.errors == [] and opened.blocked == []
+    opened.page.close()
