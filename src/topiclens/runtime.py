@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -71,6 +72,4 @@ def note(message: str) -> None:
     Progress bars show how far a long step is; a note explains a pause that has no bar (a build or a
     copy done once). It is shown even with --quiet: it happens once, and silence there looks like a hang.
     """
-    import sys
-
     print(f"topiclens: note: {message}", file=sys.stderr, flush=True)

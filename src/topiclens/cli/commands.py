@@ -133,8 +133,18 @@ def _remove_if_only_lock(directory) -> None:
             directory.rmdir()
 
 
-def cmd_label(args) -> int:
+def _change_saved(model, directory, command: str, change):
+    """Run ``change()`` on a model loaded from ``directory`` and save it back there, holding its lock."""
     from ..io.modeldir import check_target, locked
+
+    check_target(directory)
+    with locked(directory, command):
+        result = change()
+        model.save(directory)
+    return result
+
+
+def cmd_label(args) -> int:
     from ..model import TopicModel
 
     labeler = labeler_from_args(args).check()
@@ -144,10 +154,8 @@ def cmd_label(args) -> int:
                                  price_per_1k_tokens=args.price_per_1k_tokens)
         print(dump_json(plan) if args.json else plan_line(plan))
         return 0
-    check_target(args.model)
-    with locked(args.model, "topiclens label"):
-        stats = model.label_topics(labeler, topics=args.topics, max_calls=args.max_calls)
-        model.save(args.model)
+    stats = _change_saved(model, args.model, "topiclens label",
+                          lambda: model.label_topics(labeler, topics=args.topics, max_calls=args.max_calls))
     if args.json:
         print(dump_json({**stats, "model": str(args.model), "labels": model.labels_}))
     else:
@@ -157,15 +165,12 @@ def cmd_label(args) -> int:
 
 
 def cmd_describe(args) -> int:
-    from ..io.modeldir import check_target, locked
     from ..model import TopicModel
 
     labeler = labeler_from_args(args).check()
     model = TopicModel.load(args.model, verbose=not args.quiet, threads=args.threads)
-    check_target(args.model)
-    with locked(args.model, "topiclens describe"):
-        stats = model.describe_topics(labeler, topics=args.topics, max_calls=args.max_calls)
-        model.save(args.model)
+    stats = _change_saved(model, args.model, "topiclens describe",
+                          lambda: model.describe_topics(labeler, topics=args.topics, max_calls=args.max_calls))
     if args.json:
         print(dump_json({**stats, "model": str(args.model), "descriptions": model.descriptions_}))
         return 0

@@ -21,12 +21,17 @@ MAX_LABEL_CHARS = 80  # eight long words; a label is read at a glance
 MAX_ANSWER_CHARS = 8192  # the label is in the first lines: the rest of a runaway answer is never looked at
 
 
+def answer_text(answer: str | None) -> str:
+    """The part of an LLM answer worth reading: its beginning, without control characters, terminal
+    escapes or a reasoning model's <think> block."""
+    text = strip_controls((answer or "")[:MAX_ANSWER_CHARS])
+    return re.sub(r"<think>.*?</think>", "", text, flags=re.DOTALL | re.IGNORECASE)
+
+
 def clean_label(answer: str, max_words: int = 8, max_chars: int = MAX_LABEL_CHARS) -> str:
     """One short line from an LLM answer, without chatter, quotes, a final period, control characters or
     terminal escapes; at most ``max_words`` words and ``max_chars`` characters ('' if nothing is left)."""
-    text = strip_controls((answer or "")[:MAX_ANSWER_CHARS])
-    text = re.sub(r"<think>.*?</think>", "", text, flags=re.DOTALL | re.IGNORECASE)
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    lines = [line.strip() for line in answer_text(answer).splitlines() if line.strip()]
     if not lines:
         return ""
     line = lines[0]
@@ -96,10 +101,9 @@ DESCRIPTION_CHATTER = re.compile(r"^\s*(?:(?:sure|certainly|of course|okay)\b[^:
 def clean_description(answer: str, max_chars: int = MAX_DESCRIPTION_CHARS) -> str:
     """One or two sentences from an LLM answer: its first paragraph without chatter, control characters or
     escapes, cut at the last sentence end (or word) within ``max_chars`` ('' if nothing is left)."""
-    text = strip_controls((answer or "")[:MAX_ANSWER_CHARS])
-    text = re.sub(r"<think>.*?</think>", "", text, flags=re.DOTALL | re.IGNORECASE).strip()
     paragraph = ""
-    for block in re.split(r"\n\s*\n", text)[:3]:  # an introduction ("Here is a description:") is passed over
+    # an introduction ("Here is a description:") is passed over
+    for block in re.split(r"\n\s*\n", answer_text(answer).strip())[:3]:
         paragraph = DESCRIPTION_CHATTER.sub("", " ".join(block.split())).strip().strip(TRIM)
         if paragraph and not paragraph.endswith(":") and not (STILL_CHATTY.match(paragraph) and len(paragraph) < 40):
             break

@@ -12,7 +12,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..errors import TopicLensWarning
 from ..llm.base import LLM, GenerationParams, LLMError, LLMUnavailable
@@ -23,6 +23,7 @@ from ..stages.protocols import TopicEvidence
 from .clean import clean_description, clean_label, is_duplicate, make_distinct, truncate
 
 DESCRIPTION_TOKENS = 96  # two sentences
+ANSWER_TOKENS = 10  # a label, for time estimates
 
 
 @dataclass
@@ -57,6 +58,10 @@ class TopicLabeler:
     def _messages(self, topic: TopicEvidence, taken: Sequence[str] = ()) -> list[dict[str, str]]:
         documents = [truncate(d, self.doc_tokens) for d in topic.documents]
         return label_messages(documents, topic.keywords, self.template, self.language, taken)
+
+    def _open_store(self) -> AnswerCache | None:
+        """The on-disk answer cache (None when caching is off)."""
+        return AnswerCache(None if self.cache is True else self.cache) if self.cache else None
 
     def _keys(self, jobs: Sequence[list[dict[str, str]]], generation: GenerationParams | None = None) -> list[str]:
         """Each prompt's cache key. A remote backend's answers are keyed by its address too."""
@@ -131,7 +136,7 @@ class TopicLabeler:
         """
         stats = LabelStats()
         fixed = [lab for lab in taken if lab]
-        store = AnswerCache(None if self.cache is True else self.cache) if self.cache else None
+        store = self._open_store()
         try:
             answers, skipped = self._ask_all([self._messages(t) for t in topics], store, stats, "labeling topics",
                                              budget=max_calls)
@@ -173,7 +178,7 @@ class TopicLabeler:
         """One or two sentences per labeled topic, cached like labels ('' when an answer held none; None for a
         topic past ``max_calls``)."""
         stats = LabelStats()
-        store = AnswerCache(None if self.cache is True else self.cache) if self.cache else None
+        store = self._open_store()
         jobs = [self._describe_messages(t, label) for t, label in zip(topics, labels)]
         try:
             answers, skipped = self._ask_all(jobs, store, stats, "describing topics", budget=max_calls,
@@ -194,16 +199,16 @@ class TopicLabeler:
         return describe_messages(documents, topic.keywords, label, self.language)
 
     def _describe_params(self) -> GenerationParams:
-        return GenerationParams(max_tokens=DESCRIPTION_TOKENS, temperature=self.params.temperature,
-                                seed=self.params.seed, stop=self.params.stop)
+        return replace(self.params, max_tokens=DESCRIPTION_TOKENS)
 
     def plan(self, topics: Sequence[TopicEvidence], max_calls: int | None = None) -> dict:
         """What :meth:`label` would do, without calling the LLM: the calls it would make (first answers; a
-        repeated or empty answer costs one re-ask more), the answers it would take from the cache, and the
-        prompt tokens of those calls (counted with the backend's tokenizer when it has one)."""
+        repeated or empty answer costs one re-ask more), the answers it would take from the cache, the
+        prompt tokens of those calls (counted with the backend's tokenizer when it has one) and, for a
+        backend that can time itself, the seconds they would take."""
         jobs = [self._messages(t) for t in topics]
         keys = self._keys(jobs)
-        store = AnswerCache(None if self.cache is True else self.cache) if self.cache else None
+        store = self._open_store()
         try:
             todo = [i for i, key in enumerate(keys) if store is None or store.get(key) is None]
         finally:
@@ -214,7 +219,24 @@ class TopicLabeler:
             skipped, todo = len(todo) - max_calls, todo[:max_calls]
         count = getattr(self.llm, "count_tokens", None)
         measure = count if callable(count) else (lambda text: -(-len(text) // 4))
-        tokens = [sum(measure(m["content"]) + 4 for m in jobs[i]) for i in todo]
+        prompts = [jobs[i] for i in todo]
+        tokens = [message_tokens(messages, measure) for messages in prompts]
         return {"calls": len(todo), "cached": len(topics) - len(todo) - skipped, "skipped": skipped,
                 "prompt_tokens": sum(tokens), "tokens_counted_by": "the model's tokenizer" if callable(count)
-                else "an estimate (4 characters a token)", "prompts": [jobs[i] for i in todo]}
+                else "an estimate (4 characters a token)", "seconds_estimate": self._seconds(prompts, tokens)}
+
+    def _seconds(self, prompts: list[list[dict[str, str]]], tokens: list[int]) -> float | None:
+        """The time ``prompts`` would take, from a timing probe of a local backend (None if it has none)."""
+        measure = getattr(self.llm, "measure_speed", None)
+        if not prompts or not callable(measure):
+            return None
+        read_seconds, per_token = measure(prompts[0], self.params)
+        # llama.cpp keeps the previous prompt's tokens: the shared system prompt and example are read once.
+        shared = message_tokens(prompts[0][:-1], self.llm.count_tokens)
+        to_read = sum(tokens) - shared * (len(prompts) - 1)
+        return round(to_read * read_seconds / tokens[0] + ANSWER_TOKENS * len(prompts) * per_token, 1)
+
+
+def message_tokens(messages: Sequence[dict[str, str]], count) -> int:
+    """Tokens of a chat prompt: each message's content by ``count``, plus 4 for its role and markers."""
+    return sum(count(m["content"]) + 4 for m in messages)

@@ -14,13 +14,13 @@ from collections.abc import Sequence
 import numpy as np
 
 from ..stages.protocols import TopicEvidence
+from ..stages.represent import mmr_select, nearest_members
 from .clean import keyword_label
 
 
 def nearest_rows(vectors: np.ndarray, centre: np.ndarray, members: np.ndarray, n: int) -> list[int]:
     """The ``n`` members closest to the centre, closest first (ties by row)."""
-    sims = vectors @ centre
-    return members[np.lexsort((members, -sims))[:n]].tolist()
+    return nearest_members(vectors, centre, members, n).tolist()
 
 
 def diverse_rows(vectors: np.ndarray, centre: np.ndarray, members: np.ndarray, n: int, *, pool: int = 50,
@@ -32,15 +32,8 @@ def diverse_rows(vectors: np.ndarray, centre: np.ndarray, members: np.ndarray, n
     """
     sims = vectors @ centre
     order = np.lexsort((members, -sims))[:pool]
-    candidates, relevance = vectors[order], sims[order]
-    pairwise = candidates @ candidates.T
-    chosen = [0]
-    while len(chosen) < min(n, len(order)):
-        rest = np.array([i for i in range(len(order)) if i not in chosen])
-        redundancy = pairwise[np.ix_(rest, chosen)].max(axis=1)
-        scores = (1 - diversity) * relevance[rest] - diversity * redundancy
-        scores = np.where(redundancy > duplicate, scores - 10.0, scores)  # near-copies last
-        chosen.append(int(rest[int(np.argmax(scores))]))
+    candidates = vectors[order]
+    chosen = mmr_select(sims[order], candidates @ candidates.T, n, diversity, duplicate)
     return members[order[chosen]].tolist()
 
 

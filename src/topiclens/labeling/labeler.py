@@ -134,17 +134,7 @@ class LLMLabeler(Stage):
         """
         engine = self._engine(context)
         plan = engine.plan(topics, max_calls=context.max_calls)
-        prompts = plan.pop("prompts")
         plan["llm"] = f"{engine.llm.backend}:{engine.llm.model}"
-        plan["seconds_estimate"] = None
-        measure = getattr(engine.llm, "measure_speed", None)
-        if prompts and callable(measure):
-            read_rate, per_token = measure(prompts[0], engine.params)
-            # llama.cpp keeps the previous prompt's tokens: the shared system prompt and example are read once.
-            shared = sum(engine.llm.count_tokens(m["content"]) + 4 for m in prompts[0][:-1])
-            to_read = plan["prompt_tokens"] - shared * (len(prompts) - 1)
-            answer_tokens = 10 * len(prompts)
-            plan["seconds_estimate"] = round(to_read / read_rate + answer_tokens * per_token, 1)
         plan["cost_estimate"] = (None if price_per_1k_tokens is None
                                  else round(plan["prompt_tokens"] / 1000 * price_per_1k_tokens, 4))
         return plan

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ConfigError
-from ..params import check_param
+from ..params import IsNone, Number, check_param
 from ..pipeline.keywords import top_terms
 from ..stages import adapt
 from ..stages.protocols import LabelContext
@@ -51,8 +51,9 @@ class LabelMethods:
                 shown[topic] = list(seen.rows)
         self._assign(replace(self._state(), labels=labels, llm_labels=llm_labels, llm_name=result.source,
                              label_stats=dict(result.stats), label_evidence=shown))
-        if getattr(resolved, "describe", False) is True:
-            described = self.describe_topics(resolved, topics=topics, max_calls=_left(max_calls, result.stats))
+        if getattr(resolved, "describe", False) is True:  # from the same evidence, within what the limit leaves
+            left = None if max_calls is None else max(0, max_calls - result.stats.get("llm_calls", 0))
+            described = self._describe(resolved, chosen, evidence, replace(context, max_calls=left))
             return {**result.stats, "described": described["llm_calls"] + described["cached"]}
         return dict(result.stats)
 
@@ -72,7 +73,10 @@ class LabelMethods:
             The call counts (``llm_calls``, ``cached``, ``fallbacks``: answers with no usable sentence,
             ``skipped``: topics past ``max_calls``).
         """
-        resolved, chosen, evidence, context = self._labeling_setup(labeler, topics, max_calls)
+        return self._describe(*self._labeling_setup(labeler, topics, max_calls))
+
+    def _describe(self, resolved: Any, chosen: list[int], evidence: list, context: LabelContext) -> dict[str, int]:
+        """Ask ``resolved`` for the descriptions of the ``chosen`` topics and keep them."""
         write = getattr(resolved, "describe_topics", None)
         if write is None:
             raise ConfigError(f"{type(resolved).__name__} cannot describe topics: use an LLMLabeler")
@@ -118,9 +122,7 @@ class LabelMethods:
         if resolved is None:
             raise ConfigError("no labeler given: pass labeler='qwen2.5-coder-1.5b' (bundled), "
                               "'llama-cpp:PATH.gguf', 'hf:DIR', 'openai:MODEL@URL' or an LLMLabeler")
-        if max_calls is not None and (isinstance(max_calls, bool) or not isinstance(max_calls, (int, np.integer))
-                                      or max_calls < 0):
-            raise ConfigError(f"max_calls={max_calls!r} is not valid: give a whole number >= 0 (or None: no limit)")
+        check_param(type(self).__name__, "max_calls", max_calls, [IsNone(), Number(int, 0)])
         all_topics = list(self.topic_ids_)
         if topics is None:
             chosen = all_topics
@@ -169,7 +171,3 @@ class LabelMethods:
         self._assign(replace(self._state(), labels=updated))
         return self
 
-
-def _left(max_calls: int | None, stats: dict[str, int]) -> int | None:
-    """What a call limit leaves after the calls in ``stats``."""
-    return None if max_calls is None else max(0, max_calls - stats.get("llm_calls", 0))

@@ -93,7 +93,7 @@ class LlamaCppLLM:
         return len(self._load().tokenize(text.encode("utf-8"), add_bos=False))
 
     def measure_speed(self, messages: list[dict[str, str]], params: GenerationParams) -> tuple[float, float]:
-        """A timing probe, not a label: (prompt tokens read a second, seconds a generated token).
+        """A timing probe, not a label: (seconds to read the prompt, seconds a generated token).
 
         The prompt is read from scratch once with one token generated, then again (its tokens are in the
         KV cache now, so only generation costs) with up to nine; nothing is cached or counted as a call.
@@ -101,7 +101,6 @@ class LlamaCppLLM:
         import time
 
         probe = GenerationParams(max_tokens=1, temperature=0.0, seed=params.seed, stop=params.stop)
-        tokens = sum(self.count_tokens(m["content"]) + 4 for m in messages)
         with self._lock:
             self._load().reset()
         clock = time.perf_counter()
@@ -110,5 +109,5 @@ class LlamaCppLLM:
         clock = time.perf_counter()
         answer = self.complete(messages, GenerationParams(max_tokens=9, temperature=0.0, seed=params.seed))
         per_token = max(time.perf_counter() - clock, 0.0) / max(1, self.count_tokens(answer))
-        return tokens / read, per_token
+        return read, per_token
 

@@ -69,10 +69,31 @@ def representative_docs(unit_embeddings: np.ndarray, topics: np.ndarray, topic_i
     result = []
     for i, topic in enumerate(topic_ids):
         members = np.flatnonzero(topics == topic)
-        sims = unit_embeddings[members] @ topic_centroids[i]
-        order = np.lexsort((members, -sims))[:n]
-        result.append(members[order].tolist())
+        result.append(nearest_members(unit_embeddings[members], topic_centroids[i], members, n).tolist())
     return result
+
+
+def nearest_members(vectors: np.ndarray, centre: np.ndarray, members: np.ndarray, n: int) -> np.ndarray:
+    """The ``n`` members (rows ``vectors``) most similar to ``centre``, most similar first, ties by member."""
+    sims = vectors @ centre
+    return members[np.lexsort((members, -sims))[:n]]
+
+
+def mmr_select(relevance: np.ndarray, pairwise: np.ndarray, n: int, diversity: float,
+               duplicate: float | None = None) -> list[int]:
+    """Maximal marginal relevance: indices relevant to the topic and unlike those already chosen.
+
+    With ``duplicate``, a candidate more similar than that to one already chosen comes last.
+    """
+    chosen = [int(np.argmax(relevance))]
+    while len(chosen) < min(n, len(relevance)):
+        rest = [i for i in range(len(relevance)) if i not in chosen]
+        redundancy = pairwise[np.ix_(rest, chosen)].max(axis=1)
+        scores = (1 - diversity) * relevance[rest] - diversity * redundancy
+        if duplicate is not None:
+            scores = np.where(redundancy > duplicate, scores - 10.0, scores)
+        chosen.append(rest[int(np.argmax(scores))])
+    return chosen
 
 
 def keybert_keywords(candidates: Sequence[Sequence[str]], word_vectors: dict[str, np.ndarray],
@@ -99,13 +120,7 @@ def mmr_keywords(candidates: Sequence[Sequence[str]], word_vectors: dict[str, np
             continue
         vectors = np.stack([word_vectors[w] for w in words])
         relevance = vectors @ centroid
-        pairwise = vectors @ vectors.T
-        chosen = [int(np.argmax(relevance))]
-        while len(chosen) < min(n, len(words)):
-            rest = [i for i in range(len(words)) if i not in chosen]
-            redundancy = pairwise[np.ix_(rest, chosen)].max(axis=1)
-            scores = (1 - diversity) * relevance[rest] - diversity * redundancy
-            chosen.append(rest[int(np.argmax(scores))])
+        chosen = mmr_select(relevance, vectors @ vectors.T, n, diversity)
         result.append([(words[i], float(relevance[i])) for i in chosen])
     return result
 
