@@ -9,17 +9,22 @@ label per topic:
   modeling, the LlamaCPP representation on the same GGUF file, the article's English prompt, BERTopic's
   4 documents cut to their first 300 words, 600 characters for Chinese);
 - ``topiclens:<evidence>/<keywords>``: topiclens's LLMLabeler with each evidence choice (the documents
-  nearest the centre, or diverse ones) and keyword source (c-TF-IDF, or c-TF-IDF and KeyBERT).
+  nearest the centre, or diverse ones) and keyword source (c-TF-IDF, or c-TF-IDF and KeyBERT), with joint
+  disambiguation at a similarity threshold or without it (``disambiguate=none``).
 
 A label is scored by how well it names the gold category that dominates its topic: every category name is
 ranked by cosine similarity to the label with Universal Sentence Encoder multilingual, an embedder that
 writes no label (on Chinese text it is also the topic model's embedder: it chose the documents shown, not
 the words of the label). hit@1, hit@3 and the mean reciprocal rank are weighted by topic size; seconds per
 topic are the labeling's wall time over the topics, each labeler starting with an empty answer cache.
+``spread`` says how well the labels tell the topics apart: one minus the mean similarity (same embedder) of
+each label to the closest other label. The defaults are the variant with the best mean MRR over the corpora
+(hit@1 moves by one or two topics: a topic is 3 to 8 % of the weight). ``template=field`` (bench only) made the
+small model copy the instruction into its labels ("Python: the programming language that all"): rejected.
 
 usage: python bench/bench_labels.py [--corpus NAME ...] [--llm qwen2.5-coder-1.5b] [--threads 2]
-       [--variants nearest/ctfidf diverse/both ...] [--no-recipe]
-Writes bench/results/labels_<corpus>.json; bench/bench_labels.py --table prints the README table.
+       [--variants nearest/ctfidf,disambiguate=0.5 diverse/both ...] [--no-recipe]
+Writes bench/results/labels_<corpus>.json; bench/bench_labels.py --table [--all] prints the README table.
 """
 
 from __future__ import annotations
@@ -38,13 +43,33 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 RESULTS = HERE / "results"
 CORPORA = ("debian", "debian-reference-zh", "python-stdlib")
-VARIANTS = ("nearest/ctfidf", "diverse/ctfidf", "nearest/both", "diverse/both")
+VARIANTS = ("nearest/ctfidf,disambiguate=0.5", "nearest/ctfidf,disambiguate=none", "diverse/ctfidf,disambiguate=none",
+            "nearest/both,disambiguate=none")
 # A variant is evidence/keywords, optionally followed by ",knob=value" settings of LLMLabeler (n_keywords=30,
 # doc_tokens=64, n_docs=8) or ",template=broad" (the prompt asks for the broad subject the documents share).
 BROAD = ("This topic contains the following documents:\n[DOCUMENTS]\n"
          "It is described by these keywords: [KEYWORDS].\n"
          "Based on the documents and keywords above, write a short label that names the broad subject all of "
          "these documents share, not any single one of them. Answer with the label only, nothing else.")
+# ",template=field": the label starts with the field, language or platform every document shares, then a colon.
+FIELD = ("This topic contains the following documents:\n[DOCUMENTS]\n"
+         "It is described by these keywords: [KEYWORDS].\n"
+         "Based on the documents and keywords above, write a short label for this topic: first the broad field, "
+         "language or platform that all of these documents share, then a colon, then what they are about. "
+         "Answer with the label only, nothing else.")
+FIELD_ZH = ("这个主题包含以下文档：\n[DOCUMENTS]\n描述它的关键词是：[KEYWORDS]。\n"
+            "请根据以上文档和关键词，为这个主题写一个简短的中文标签：先写这些文档共同所属的大领域，然后是冒号，"
+            "再写它们讲的是什么。只回答标签本身，不要写其他内容。")
+# ",template=grounded": the label is built around the topic's most important keywords.
+GROUNDED = ("This topic contains the following documents:\n[DOCUMENTS]\n"
+            "It is described by these keywords: [KEYWORDS].\n"
+            "Based on the documents and keywords above, write a short label for this topic, built around its "
+            "most important keywords. Answer with the label only, nothing else.")
+GROUNDED_ZH = ("这个主题包含以下文档：\n[DOCUMENTS]\n描述它的关键词是：[KEYWORDS]。\n"
+               "请根据以上文档和关键词，围绕最重要的关键词，为这个主题写一个简短的中文标签。只回答标签本身，不要写其他内容。")
+TEMPLATES = {"broad": (BROAD, None), "field": (FIELD, FIELD_ZH), "grounded": (GROUNDED, GROUNDED_ZH)}
+DEFAULT_EXAMPLES = ("Environmental impact of eating meat", "吃肉对环境的影响")
+EXAMPLES = {"field": ("Climate: the environmental impact of eating meat", "气候：吃肉对环境的影响")}
 
 
 def embeddings_for(name: str, texts: list[str], model_name: str, threads: int) -> np.ndarray:
@@ -83,6 +108,13 @@ def fixed_topics(name: str, threads: int):
     return records, names, directory
 
 
+def spread(similarity: np.ndarray) -> float:
+    """One minus the mean similarity of each label to its closest other label (higher: labels further apart)."""
+    from topiclens.labeling.disambiguate import spread as label_spread
+
+    return label_spread(similarity)
+
+
 def score(labels: dict[int, str], dominant: dict[int, str], sizes: dict[int, int], names: dict[str, str],
           encode) -> dict:
     """hit@1, hit@3 and mean reciprocal rank of each topic's dominant category, weighted by topic size."""
@@ -100,7 +132,8 @@ def score(labels: dict[int, str], dominant: dict[int, str], sizes: dict[int, int
     rank = np.array([ranks[t] for t in topics])
     return {"hit@1": float(weight @ (rank == 1)), "hit@3": float(weight @ (rank <= 3)),
             "mrr": float(weight @ (1.0 / rank)), "ranks": {str(t): ranks[t] for t in topics},
-            "distinct": len({labels[t].casefold() for t in topics}) / len(topics)}
+            "distinct": len({labels[t].casefold() for t in topics}) / len(topics),
+            "spread": spread(label_vectors @ label_vectors.T)}
 
 
 def topiclens_labels(directory: Path, variant: str, llm: str, threads: int) -> tuple[dict[int, str], float, dict]:
@@ -111,7 +144,18 @@ def topiclens_labels(directory: Path, variant: str, llm: str, threads: int) -> t
     knobs: dict = {}
     for setting in settings:
         key, value = setting.split("=")
-        knobs[key] = {"broad": BROAD}.get(value, value) if key == "template" else int(value)
+        knobs[key] = value if key == "template" else None if value == "none" else float(value) if "." in value \
+            else int(value)
+    from topiclens.llm import prompts
+
+    prompts.EXAMPLE_LABEL, prompts.EXAMPLE_LABEL_ZH = DEFAULT_EXAMPLES
+    style = knobs.pop("template", None)
+    if style is not None:
+        english, chinese = TEMPLATES[style]
+        zh = "-zh" in directory.name
+        knobs["template"] = chinese if zh and chinese else english
+        if style in EXAMPLES:  # the worked example's answer shows the asked-for shape
+            prompts.EXAMPLE_LABEL, prompts.EXAMPLE_LABEL_ZH = EXAMPLES[style]
     with tempfile.TemporaryDirectory() as cache:
         work = TopicModel.load(directory, cache=cache, threads=threads, verbose=True)
         clock = time.perf_counter()
@@ -153,8 +197,11 @@ def run(name: str, args) -> dict:
            "llm": args.llm, "threads": args.threads, "dominant": {str(t): dominant[t] for t in dominant},
            "dominant_names": {str(t): names[dominant[t]] for t in dominant}, "labelers": {}}
     path = RESULTS / f"labels_{name}.json"
-    if path.exists():  # earlier labelers' results are kept; the ones run now replace theirs
+    if path.exists():  # earlier labelers' results are kept (scored again: the measures may be new)
         out["labelers"] = json.loads(path.read_text())["labelers"]
+        for result in out["labelers"].values():
+            labels = {int(t): label for t, label in result["labels"].items()}
+            result.update(score(labels, dominant, sizes, names, encode))
     runs = {"keywords": (dict(enumerate(model.labels_)), 0.0, {})}
     for variant in args.variants:
         runs[f"topiclens:{variant}"] = topiclens_labels(directory, variant, args.llm, args.threads)
@@ -166,15 +213,22 @@ def run(name: str, args) -> dict:
         out["labelers"][labeler] = {**result, "seconds_per_topic": round(seconds, 2), "extra": extra,
                                     "labels": {str(t): labels[t] for t in sorted(labels)}}
         print(f"{name:22s} {labeler:26s} hit@1 {result['hit@1']:.3f}  hit@3 {result['hit@3']:.3f}  "
-              f"MRR {result['mrr']:.3f}  distinct {result['distinct']:.2f}  {seconds:.2f} s/topic", flush=True)
+              f"MRR {result['mrr']:.3f}  distinct {result['distinct']:.2f}  spread {result['spread']:.3f}  "
+              f"{seconds:.2f} s/topic  {extra}", flush=True)
     RESULTS.mkdir(exist_ok=True)
     path.write_text(json.dumps(out, ensure_ascii=False, indent=1))
     return out
 
 
-def table() -> str:
-    """The README table from bench/results/labels_*.json."""
-    lines = ["| corpus | documents / categories / topics | labeler | hit@1 | hit@3 | MRR | distinct | s/topic |",
+# The README's rows: the floor, the recipe, topiclens's default, and the default's parts switched one at a time.
+README_ROWS = ("keywords", "recipe", "topiclens:nearest/ctfidf,disambiguate=0.5",
+               "topiclens:nearest/ctfidf,disambiguate=none", "topiclens:diverse/ctfidf,disambiguate=none",
+               "topiclens:nearest/both,disambiguate=none", "topiclens:nearest/ctfidf,template=broad,disambiguate=none")
+
+
+def table(every: bool = False) -> str:
+    """The README table from bench/results/labels_*.json (``every``: all labelers run, not the README's rows)."""
+    lines = ["| corpus | documents / categories / topics | labeler | hit@1 | hit@3 | MRR | spread | s/topic |",
              "|---|---|---|---|---|---|---|---|"]
     for name in CORPORA:
         path = RESULTS / f"labels_{name}.json"
@@ -182,10 +236,13 @@ def table() -> str:
             continue
         data = json.loads(path.read_text())
         shape = f"{data['documents']:,} / {data['categories']} / {data['topics']}"
-        for labeler, result in data["labelers"].items():
+        order = list(data["labelers"]) if every else [row for row in README_ROWS if row in data["labelers"]]
+        for labeler in order:
+            result = data["labelers"][labeler]
             seconds = f"{result['seconds_per_topic']:.2f}" if labeler != "keywords" else "—"
-            lines.append(f"| {name} | {shape} | {labeler} | {result['hit@1']:.3f} | {result['hit@3']:.3f} | "
-                         f"{result['mrr']:.3f} | {result['distinct']:.2f} | {seconds} |")
+            lines.append(f"| {name} | {shape} | {labeler.removeprefix('topiclens:')} | {result['hit@1']:.3f} | "
+                         f"{result['hit@3']:.3f} | {result['mrr']:.3f} | {result.get('spread', float('nan')):.3f} | "
+                         f"{seconds} |")
     return "\n".join(lines)
 
 
@@ -194,12 +251,13 @@ def main() -> None:
     parser.add_argument("--corpus", nargs="+", default=list(CORPORA), choices=CORPORA)
     parser.add_argument("--llm", default="qwen2.5-coder-1.5b")
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--variants", nargs="+", default=list(VARIANTS))
+    parser.add_argument("--variants", nargs="*", default=list(VARIANTS))
     parser.add_argument("--no-recipe", dest="recipe", action="store_false")
     parser.add_argument("--table", action="store_true", help="print the table of the saved results and stop")
+    parser.add_argument("--all", dest="every", action="store_true", help="with --table: every labeler run")
     args = parser.parse_args()
     if args.table:
-        print(table())
+        print(table(args.every))
         return
     for name in args.corpus:
         run(name, args)

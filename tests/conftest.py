@@ -57,6 +57,14 @@ def fitted(docs, embeddings):
     return TopicModel(seed=7, threads=1, verbose=False).fit(docs, embeddings=embeddings)
 
 
+@pytest.fixture(scope="session")
+def five_topics(docs, embeddings):
+    """The slice merged down to 5 topics: few LLM calls for the labeling tests."""
+    from topiclens import TopicModel
+
+    return TopicModel(nr_topics=5, seed=7, threads=1, verbose=False).fit(docs, embeddings=embeddings)
+
+
 @pytest.fixture(autouse=True)
 def _isolated_cache(cache_root, monkeypatch):
     monkeypatch.setenv("TOPICLENS_CACHE", str(cache_root))

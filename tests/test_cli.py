@@ -148,3 +148,17 @@ def test_label_without_llm_uses_the_bundled_model_its_help_names(capsys):
     with pytest.raises(SystemExit):
         main(["label", "--help"])
     assert "qwen2.5-coder-1.5b (bundled, the default)" in " ".join(capsys.readouterr().out.split())
+
+
+def test_the_disambiguation_flags_reach_the_labeler_and_a_bad_threshold_is_one_line(capsys):
+    from topiclens import LLMLabeler
+    from topiclens.cli.commands import labeler_from_args
+    from topiclens.cli.parser import build_parser
+
+    parse = build_parser().parse_args
+    assert labeler_from_args(parse(["label", "runs/x"])).disambiguate == LLMLabeler().disambiguate == 0.5
+    assert labeler_from_args(parse(["label", "runs/x", "--label-similar", "0.7"])).disambiguate == 0.7
+    assert labeler_from_args(parse(["label", "runs/x", "--no-disambiguate"])).disambiguate is None
+    assert main(["label", "runs/x", "--label-similar", "1.5"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "disambiguate" in err and "[0, 1]" in err

@@ -34,3 +34,5 @@ BUNDLED_LLMS: tuple[str, ...] = get_args(BundledLLM)
 EVIDENCE: tuple[str, ...] = get_args(EvidenceName)
 KEYWORD_SOURCES: tuple[str, ...] = get_args(KeywordSource)
 DEFAULT_LLM = "qwen2.5-coder-1.5b"
+# Labels at least this similar (cosine of the model's embeddings) are renamed together; picked by bench/bench_labels.py.
+DISAMBIGUATE_SIMILARITY = 0.5

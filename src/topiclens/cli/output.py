@@ -96,8 +96,10 @@ def topics_json(model) -> list[dict]:
 
 def stats_line(stats: dict) -> str:
     skipped = f", {stats['skipped']} skipped (call limit)" if stats.get("skipped") else ""
+    groups = (f", {stats['groups']} group(s) of near-identical labels told apart ({stats['renamed']} renamed)"
+              if stats.get("groups") else "")
     return (f"LLM labels: {stats['llm_calls']} LLM call(s), {stats['cached']} answer(s) from the cache, "
-            f"{stats['reasked']} re-asked, {stats['fallbacks']} keyword fallback(s){skipped}")
+            f"{stats['reasked']} re-asked, {stats['fallbacks']} keyword fallback(s){groups}{skipped}")
 
 
 def plan_line(plan: dict) -> str:

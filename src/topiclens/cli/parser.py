@@ -15,6 +15,7 @@ from ..choices import (
     COHERENCE_MEASURES,
     DECODE_ERRORS,
     DEFAULT_LLM,
+    DISAMBIGUATE_SIMILARITY,
     EVIDENCE,
     KEYWORD_SOURCES,
     KEYWORD_WEIGHTINGS,
@@ -76,6 +77,11 @@ def _llm_options(parser: argparse.ArgumentParser, can_skip: bool) -> None:
                        help="which documents: nearest the topic's centre, or diverse ones (default: nearest)")
     group.add_argument("--label-keywords", default="ctfidf", choices=KEYWORD_SOURCES,
                        help="keywords shown: c-TF-IDF's, KeyBERT's or both (default: ctfidf)")
+    group.add_argument("--label-similar", type=float, default=DISAMBIGUATE_SIMILARITY, metavar="SIMILARITY",
+                       help="labels at least this similar (0..1, cosine of their embeddings) are renamed together "
+                       f"in one call per group (default {DISAMBIGUATE_SIMILARITY})")
+    group.add_argument("--no-disambiguate", action="store_true",
+                       help="do not rename near-identical labels together (exact repeats are still re-asked)")
     group.add_argument("--describe", action="store_true",
                        help="also write one or two sentences per topic (one more LLM call per topic)")
 

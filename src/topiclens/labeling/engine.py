@@ -5,25 +5,32 @@ with the topics it had not finished, and a repeated run makes no call. An empty 
 answer is cleaned; if nothing usable is left, or the label repeats another topic's, the
 topic is asked once more with the labels already taken listed. What is still a duplicate
 gets the topic's best distinguishing keyword; what is still empty falls back to keywords.
+Labels that are not repeats but mean nearly the same can be renamed together, one prompt per
+group of them (joint disambiguation, :meth:`TopicLabeler.disambiguate`).
 """
 
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
+
+import numpy as np
 
 from ..errors import TopicLensWarning
 from ..llm.base import LLM, GenerationParams, LLMError, LLMUnavailable
 from ..llm.cache import AnswerCache, answer_key
-from ..llm.prompts import TEMPLATE, TEMPLATE_ZH, describe_messages, label_messages
+from ..llm.prompts import TEMPLATE, TEMPLATE_ZH, describe_messages, disambiguate_messages, label_messages
 from ..runtime import progress
 from ..stages.protocols import TopicEvidence
-from .clean import clean_description, clean_label, is_duplicate, make_distinct, truncate
+from .clean import answer_text, clean_description, clean_label, is_duplicate, make_distinct, truncate
+from .disambiguate import MAX_GROUP, label_similarity, read_renames, similar_groups
 
 DESCRIPTION_TOKENS = 96  # two sentences
 ANSWER_TOKENS = 10  # a label, for time estimates
+GROUP_DOCS = 3  # documents per topic in a disambiguation prompt
+GROUP_KEYWORDS = 8  # keywords per topic in a disambiguation prompt
 
 
 @dataclass
@@ -33,11 +40,14 @@ class LabelStats:
     reasked: int = 0
     fallbacks: int = 0
     skipped: int = 0
+    groups: int = 0  # groups of near-identical labels asked to be told apart
+    renamed: int = 0  # labels those prompts changed
     errors: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict:
-        return {"llm_calls": self.llm_calls, "cached": self.cached, "reasked": self.reasked,
-                "fallbacks": self.fallbacks, "skipped": self.skipped}
+        counts = {"llm_calls": self.llm_calls, "cached": self.cached, "reasked": self.reasked,
+                  "fallbacks": self.fallbacks, "skipped": self.skipped}
+        return {**counts, "groups": self.groups, "renamed": self.renamed} if self.groups else counts
 
 
 class TopicLabeler:
@@ -70,8 +80,8 @@ class TopicLabeler:
         return [answer_key(self.llm.backend, identity, m, params) for m in jobs]
 
     def _ask_all(self, jobs: list[list[dict[str, str]]], store: AnswerCache | None, stats: LabelStats,
-                 desc: str, budget: int | None = None,
-                 generation: GenerationParams | None = None) -> tuple[list[str | None], set[int]]:
+                 desc: str, budget: int | None = None, generation: GenerationParams | None = None,
+                 unit: str = "topic") -> tuple[list[str | None], set[int]]:
         """Answers for each message list: from the cache, or from the LLM (concurrently if it allows).
 
         At most ``budget`` LLM calls are made (None: no limit); the prompts past it get None and are
@@ -101,7 +111,7 @@ class TopicLabeler:
                 store.put(keys[i], self.llm.backend, self.llm.model, jobs[i], params, answer)
             return answer
 
-        with progress(total=len(jobs), initial=len(jobs) - len(todo), desc=desc, unit="topic",
+        with progress(total=len(jobs), initial=len(jobs) - len(todo), desc=desc, unit=unit,
                       disable=not self.verbose) as bar:
             workers = max(1, min(getattr(self.llm, "concurrency", 1), len(todo)))
             if workers == 1:
@@ -127,12 +137,15 @@ class TopicLabeler:
             return None
 
     def label(self, topics: Sequence[TopicEvidence], taken: Sequence[str] = (),
-              max_calls: int | None = None) -> tuple[list[str | None], LabelStats]:
+              max_calls: int | None = None, similar: float | None = None,
+              encode: Callable[[list[str]], np.ndarray] | None = None) -> tuple[list[str | None], LabelStats]:
         """A distinct, non-empty label for every topic, and what it cost.
 
         ``taken`` are labels of other topics that the new ones must differ from. With ``max_calls``,
         at most that many LLM calls are made (re-asks included); a topic whose first call would pass
-        the limit gets None (it keeps the label it has) and is counted as skipped.
+        the limit gets None (it keeps the label it has) and is counted as skipped. With ``similar``,
+        labels whose similarity (``encode``: an embedder's, else shared words) reaches it are renamed
+        together, one prompt per group (:meth:`disambiguate`).
         """
         stats = LabelStats()
         fixed = [lab for lab in taken if lab]
@@ -163,6 +176,12 @@ class TopicLabeler:
                 labels[i] = topics[i].fallback
                 stats.fallbacks += 1
         done = [i for i in range(len(topics)) if i not in skipped]
+        left = None if max_calls is None else max_calls - stats.llm_calls
+        if similar is not None and len(done) > 1 and (left is None or left > 0):
+            renamed = self.disambiguate([topics[i] for i in done], [labels[i] or "" for i in done], similar,
+                                        encode, stats, budget=left, taken=fixed)
+            for i, lab in zip(done, renamed):
+                labels[i] = lab
         distinct = make_distinct([*fixed, *(labels[i] for i in done)],
                                  [[] for _ in fixed] + [topics[i].keywords for i in done])[len(fixed):]
         result: list[str | None] = [None] * len(topics)
@@ -172,6 +191,41 @@ class TopicLabeler:
             warnings.warn(f"{len(stats.errors)} LLM call(s) failed, those topics use keyword labels; first: "
                           f"{stats.errors[0]}", TopicLensWarning, stacklevel=4)
         return result, stats
+
+    def disambiguate(self, topics: Sequence[TopicEvidence], labels: Sequence[str], threshold: float,
+                     encode: Callable[[list[str]], np.ndarray] | None, stats: LabelStats,
+                     budget: int | None = None, taken: Sequence[str] = ()) -> list[str]:
+        """``labels`` with each group of near-identical ones (similarity >= ``threshold``) renamed together:
+        one prompt per group shows each topic's keywords and documents (not its old label, which a small
+        model copies back) and asks for names that tell them apart. A new name is kept only if it is usable
+        and not another topic's label."""
+        groups = similar_groups(label_similarity(labels, encode), threshold)
+        if not groups:
+            return list(labels)
+        jobs = [disambiguate_messages([(topics[i].keywords[:GROUP_KEYWORDS],
+                                        [truncate(d, self.doc_tokens) for d in topics[i].documents[:GROUP_DOCS]])
+                                       for i in group], self.language) for group in groups]
+        generation = replace(self.params, max_tokens=(self.params.max_tokens + 4) * MAX_GROUP)
+        store = self._open_store()
+        try:
+            answers, skipped = self._ask_all(jobs, store, stats, "telling labels apart", budget=budget,
+                                             generation=generation, unit="group")
+        finally:
+            if store is not None:
+                store.close()
+        result = list(labels)
+        for number, (group, answer) in enumerate(zip(groups, answers)):
+            if number in skipped or answer is None:
+                continue
+            stats.groups += 1
+            renames = read_renames(answer_text(answer), len(group))
+            for position, topic in enumerate(group):
+                candidate = clean_label(renames.get(position, ""), self.max_words)
+                others = {lab.casefold() for j, lab in enumerate(result) if j != topic} | {t.casefold() for t in taken}
+                if candidate and candidate.casefold() not in others and candidate != result[topic]:
+                    result[topic] = candidate
+                    stats.renamed += 1
+        return result
 
     def describe(self, topics: Sequence[TopicEvidence], labels: Sequence[str],
                  max_calls: int | None = None) -> tuple[list[str | None], LabelStats]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
-from ..choices import CHAT_FORMATS, EVIDENCE, KEYWORD_SOURCES, LANGUAGES
+from ..choices import CHAT_FORMATS, DISAMBIGUATE_SIMILARITY, EVIDENCE, KEYWORD_SOURCES, LANGUAGES
 from ..errors import ConfigError
 from ..params import Conforms, Instance, IsNone, Number, OneOf, Rule
 from ..stages.base import Stage
@@ -39,6 +39,11 @@ class LLMLabeler(Stage):
         picked by maximal marginal relevance among its 50 most central, near-copies passed over.
     keyword_source : {'ctfidf', 'keybert', 'both'}, default 'ctfidf'
         The keywords listed in the prompt: c-TF-IDF's, KeyBERT's, or both interleaved.
+    disambiguate : float or None, default 0.5
+        Labels whose embeddings (the model's embedder; shared words without one) are at least this
+        similar are renamed together: one more call per group of up to five, showing each topic's
+        keywords and documents and asking for names that tell them apart. None: only exact repeats
+        are re-asked.
     describe : bool, default False
         After the labels, also write each topic's description (one or two sentences; one more call
         per topic) when the model is fitted or labeled.
@@ -65,6 +70,7 @@ class LLMLabeler(Stage):
         "n_keywords": [Number(int, 1)],
         "evidence": [OneOf(EVIDENCE)],
         "keyword_source": [OneOf(KEYWORD_SOURCES)],
+        "disambiguate": [IsNone(), Number(float, 0, 1)],
         "describe": [Instance(bool, what="True or False")],
         "chat_format": [IsNone(), OneOf(CHAT_FORMATS)],
         "api_key_env": [IsNone(), Instance(str, what="the name of an environment variable")],
@@ -75,7 +81,8 @@ class LLMLabeler(Stage):
     def __init__(self, llm: str | Any = "qwen2.5-coder-1.5b", *, template: str | None = None, language: str = "auto",
                  max_words: int = 8, doc_tokens: int = 24, n_docs: int = 5, n_keywords: int = 10,
                  evidence: str = "nearest",
-                 keyword_source: str = "ctfidf", describe: bool = False, chat_format: str | None = None,
+                 keyword_source: str = "ctfidf", disambiguate: float | None = DISAMBIGUATE_SIMILARITY,
+                 describe: bool = False, chat_format: str | None = None,
                  api_key_env: str | None = None, concurrency: int = 4, timeout: float = 120.0) -> None:
         self.llm = llm
         self.template = template
@@ -86,6 +93,7 @@ class LLMLabeler(Stage):
         self.n_keywords = n_keywords
         self.evidence = evidence
         self.keyword_source = keyword_source
+        self.disambiguate = disambiguate
         self.describe = describe
         self.chat_format = chat_format
         self.api_key_env = api_key_env
@@ -113,7 +121,8 @@ class LLMLabeler(Stage):
 
     def label(self, topics: Sequence[TopicEvidence], context: LabelContext) -> LabelResult:
         engine = self._engine(context)
-        labels, stats = engine.label(topics, taken=context.taken, max_calls=context.max_calls)
+        labels, stats = engine.label(topics, taken=context.taken, max_calls=context.max_calls,
+                                     similar=self.disambiguate, encode=context.encode)
         return LabelResult(labels=labels, source=f"{engine.llm.backend}:{engine.llm.model}", stats=stats.as_dict())
 
     def describe_topics(self, topics: Sequence[TopicEvidence], labels: Sequence[str],
@@ -127,7 +136,8 @@ class LLMLabeler(Stage):
              price_per_1k_tokens: float | None = None) -> dict[str, Any]:
         """What :meth:`label` would cost, before any label is asked for.
 
-        Returns the calls it would make (a repeated or empty answer costs one re-ask more), the
+        Returns the calls it would make (a repeated or empty answer costs one re-ask more, and each group of
+        near-identical labels one call: ``group_calls_at_most`` bounds those), the
         answers the cache already holds, the prompt tokens, and an estimate of the time (local
         llama.cpp models: from a short timing probe on the first prompt, which is not a label) or of
         the money (``price_per_1k_tokens`` times the prompt tokens, answers not counted).
@@ -135,6 +145,8 @@ class LLMLabeler(Stage):
         engine = self._engine(context)
         plan = engine.plan(topics, max_calls=context.max_calls)
         plan["llm"] = f"{engine.llm.backend}:{engine.llm.model}"
+        # one call per group of near-identical labels, known only once the labels are: at most one per pair
+        plan["group_calls_at_most"] = len(topics) // 2 if self.disambiguate is not None else 0
         plan["cost_estimate"] = (None if price_per_1k_tokens is None
                                  else round(plan["prompt_tokens"] / 1000 * price_per_1k_tokens, 4))
         return plan

@@ -147,8 +147,19 @@ class LabelMethods:
         cache = self.cache if isinstance(self.cache, bool) else str(Path(self.cache) / "llm-answers.sqlite")
         others = tuple(self.labels_[t] for t in all_topics if t not in set(chosen)) if topics is not None else ()
         context = LabelContext(language=self.language_, threads=self.threads, cache=cache, verbose=self.verbose,
-                               taken=others, max_calls=None if max_calls is None else int(max_calls))
+                               taken=others, max_calls=None if max_calls is None else int(max_calls),
+                               encode=self._label_encoder())
         return resolved, chosen, evidence, context
+
+    def _label_encoder(self):
+        """The model's embedder as a function of a list of labels, or None (a classic model has none, and a
+        loaded model whose embedder is not restored has none either)."""
+        try:
+            if self._encoder() is None:
+                return None
+        except ConfigError:
+            return None
+        return lambda labels: self.embed(labels, desc="comparing labels")
 
     def set_labels(self, labels: dict[int, str]) -> LabelMethods:
         """Set topic labels by hand; they stay until the next ``fit`` or ``label_topics``.

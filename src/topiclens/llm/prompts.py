@@ -56,6 +56,35 @@ EXAMPLE_DESCRIPTION = ("Documents about the environmental cost of eating meat: t
 EXAMPLE_DESCRIPTION_ZH = ("关于吃肉对环境的代价：养牛排放的温室气体和为牧场砍伐的森林，"
                           "以及少吃肉这一减少家庭碳足迹的简单办法。")
 
+# Joint disambiguation shows the topics whose labels nearly coincide, without those labels (a small model shown
+# them copies them back), and asks for one label each that tells it apart from the others.
+DISAMBIGUATE_INTRO = "These topics are close to each other. Here is what each topic contains:\n"
+DISAMBIGUATE_TOPIC = "Topic [N]\nKeywords: [KEYWORDS]\nDocuments:\n[DOCUMENTS]\n"
+DISAMBIGUATE_ASK = ("Write a short label for each topic that says what it is about and tells it apart from the "
+                    "others. Answer with one line per topic, as \"Topic N: label\", nothing else.")
+DISAMBIGUATE_INTRO_ZH = "这些主题彼此相近。每个主题的内容如下：\n"
+DISAMBIGUATE_TOPIC_ZH = "主题 [N]\n关键词：[KEYWORDS]\n文档：\n[DOCUMENTS]\n"
+DISAMBIGUATE_ASK_ZH = ("请为每个主题写一个简短的中文标签，说明它讲的是什么，并把它和其他主题区分开。"
+                       "每个主题一行，格式为“主题 N：标签”，不要写其他内容。")
+# The worked example: two topics on the environmental cost of meat, told apart by what their documents say.
+DISAMBIGUATE_EXAMPLE = (
+    (("beef", "emissions", "methane", "cattle", "carbon"),
+     ("Producing a kilogram of beef releases far more greenhouse gas than growing beans.",
+      "The methane from cattle herds adds to the warming.")),
+    (("manure", "water", "rivers", "pollution", "farms"),
+     ("Manure from large pig farms runs off into rivers and lakes.",
+      "Livestock farming uses a large share of the fresh water in dry regions.")),
+)
+DISAMBIGUATE_EXAMPLE_ANSWER = ("Topic 1: Greenhouse gases from beef and cattle\n"
+                               "Topic 2: Water pollution from livestock farms")
+DISAMBIGUATE_EXAMPLE_ZH = (
+    (("牛肉", "排放", "甲烷", "养牛", "碳"),
+     ("生产一公斤牛肉排放的温室气体远远多于种植豆类。", "牛群排出的甲烷加剧了气候变暖。")),
+    (("粪便", "水", "河流", "污染", "养殖场"),
+     ("大型养猪场的粪便流入河流和湖泊。", "在干旱地区，畜牧业用掉了大量淡水。")),
+)
+DISAMBIGUATE_EXAMPLE_ANSWER_ZH = "主题 1：牛肉和养牛的温室气体排放\n主题 2：畜牧养殖场造成的水污染"
+
 RETRY_SUFFIX = "\nThese labels are already used by other topics, so do not repeat them: [TAKEN]."
 
 
@@ -99,6 +128,33 @@ def describe_messages(documents: Sequence[str], keywords: Sequence[str], label: 
         {"role": "user", "content": example},
         {"role": "assistant", "content": EXAMPLE_DESCRIPTION_ZH if zh else EXAMPLE_DESCRIPTION},
         {"role": "user", "content": question},
+    ]
+
+
+def _group_text(group: Sequence[tuple[Sequence[str], Sequence[str]]], zh: bool) -> str:
+    topic = DISAMBIGUATE_TOPIC_ZH if zh else DISAMBIGUATE_TOPIC
+    parts = [DISAMBIGUATE_INTRO_ZH if zh else DISAMBIGUATE_INTRO]
+    for number, (keywords, documents) in enumerate(group, start=1):
+        lines = "\n".join(f"- {' '.join(d.split())}" for d in documents)
+        parts.append(topic.replace("[N]", str(number)).replace("[KEYWORDS]", ", ".join(keywords))
+                     .replace("[DOCUMENTS]", lines))
+    parts.append(DISAMBIGUATE_ASK_ZH if zh else DISAMBIGUATE_ASK)
+    return "\n".join(parts)
+
+
+def disambiguate_messages(group: Sequence[tuple[Sequence[str], Sequence[str]]],
+                          language: str = "en") -> list[dict[str, str]]:
+    """Chat messages asking for one label per topic that tells apart topics whose labels nearly coincide.
+
+    ``group`` holds each topic's (keywords, documents); the answer is read with
+    :func:`topiclens.labeling.disambiguate.read_renames`.
+    """
+    zh = language == "zh"
+    return [
+        {"role": "system", "content": SYSTEM_PROMPT},
+        {"role": "user", "content": _group_text(DISAMBIGUATE_EXAMPLE_ZH if zh else DISAMBIGUATE_EXAMPLE, zh)},
+        {"role": "assistant", "content": DISAMBIGUATE_EXAMPLE_ANSWER_ZH if zh else DISAMBIGUATE_EXAMPLE_ANSWER},
+        {"role": "user", "content": _group_text(group, zh)},
     ]
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 import scipy.sparse as sp
@@ -143,6 +143,7 @@ class LabelContext:
     verbose: bool
     taken: tuple[str, ...] = ()  # labels of the topics not being labeled: the new ones must differ
     max_calls: int | None = None  # at most this many LLM calls; topics past it keep their labels
+    encode: Callable[[list[str]], Any] | None = None  # the model's embedder, to compare labels (None: none)
 
 
 @dataclass(frozen=True)
