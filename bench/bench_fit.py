@@ -7,7 +7,7 @@ against the archive sections, NPMI (gensim c_npmi) and diversity of the top-10 u
 usage: python bench/bench_fit.py [--lang en|zh] [--corpus C.jsonl.gz] [--embeddings E.npy] [--only NAME ...]
                                  [--out bench/results/fit_debian.json]
 English: the full Debian corpus built by ../shared/corpora/debian_corpus.py, all-MiniLM-L6-v2
-embeddings. Chinese (--lang zh): every Debian zh_CN translated description (data/debian_zh_corpus.py),
+embeddings. Chinese (--lang zh): every Debian zh_CN translated description (data/debian_translated_corpus.py zh_CN),
 Universal Sentence Encoder multilingual embeddings, jieba words for every model and for coherence.
 Embeddings are computed through topiclens's cache when missing.
 """
@@ -146,8 +146,11 @@ def worker(name: str, corpus: Path, embeddings_path: Path, lang: str) -> None:
 def ensure_inputs(corpus: Path, embeddings: Path, lang: str) -> None:
     if not corpus.exists():
         corpus.parent.mkdir(parents=True, exist_ok=True)
-        builder = SHARED / "corpora" / "debian_corpus.py" if lang == "en" else ROOT / "data" / "debian_zh_corpus.py"
-        subprocess.run([sys.executable, str(builder), str(corpus)], check=True)
+        if lang == "en":
+            command = [str(SHARED / "corpora" / "debian_corpus.py"), str(corpus)]
+        else:
+            command = [str(ROOT / "data" / "debian_translated_corpus.py"), "zh_CN", str(corpus)]
+        subprocess.run([sys.executable, *command], check=True)
     if not embeddings.exists():
         import numpy as np
 

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from topiclens import TopicModel
-from topiclens.lang import CHINESE_STOP_WORDS, CJK, chinese_tokenize, detect_language
+from topiclens.lang import CJK, detect_language
+from topiclens.segment import CHINESE_STOP_WORDS, chinese_tokenize
 from topiclens.stages.vocabulary import FittedVocabulary, Vocabulary
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "debian_zh_sample.jsonl.gz"

@@ -12,7 +12,6 @@ ModelName = Literal["embedding", "lda", "nmf"]
 ReductionName = Literal["pca", "none", "umap"]
 ClusteringName = Literal["leiden", "hdbscan", "kmeans"]
 LayoutName = Literal["umap", "pca", "none"]
-LanguageName = Literal["auto", "en", "zh"]
 KeywordWeighting = Literal["docshare", "classic"]
 ChatFormat = Literal["llama-2", "mistral", "zephyr", "chatml", "few-shot"]
 CoherenceMeasure = Literal["c_npmi", "c_v", "u_mass"]
@@ -25,7 +24,13 @@ MODELS: tuple[str, ...] = get_args(ModelName)
 REDUCTIONS: tuple[str, ...] = get_args(ReductionName)
 CLUSTERINGS: tuple[str, ...] = get_args(ClusteringName)
 LAYOUTS: tuple[str, ...] = get_args(LayoutName)
-LANGUAGES: tuple[str, ...] = get_args(LanguageName)
+# The languages the detector (py3langid) knows, by ISO 639 code; 'auto' detects one.
+DETECTABLE = tuple(sorted(set("""
+ace af am an ar ary arz as az ba bcl be bg bn br bs ca crh cs cy da de dz el en eo es et eu ext fa fi fo fr fuv fy
+ga gcf gcr gd gl gom grc gu gug guw ha hbo he hi hr ht hu hy id ig is it ja jv ka kab kik kk km kn ko ku ky la lb
+lg lij ln lo lt ltg lv mg mk ml mn mr ms mt my ne nl nn no nso oc om or pa pcm pl ps pt qu ro ru rw sa sdh se si sk
+sl sn so sq sr st sv sw ta te tg th tk tl tr tt ug uk ur uz uzs vec vi vo wa xh yo zh zu""".split())))
+LANGUAGES: tuple[str, ...] = ("auto", *DETECTABLE)
 KEYWORD_WEIGHTINGS: tuple[str, ...] = get_args(KeywordWeighting)
 CHAT_FORMATS: tuple[str, ...] = get_args(ChatFormat)
 COHERENCE_MEASURES: tuple[str, ...] = get_args(CoherenceMeasure)

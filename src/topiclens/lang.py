@@ -1,39 +1,158 @@
-"""Language detection and Chinese word segmentation (jieba) for the keyword stage."""
+"""The corpus language: detected once (py3langid, whose model ships in its wheel), then what each stage
+does with it: the words (segmenter, stop words), the embedder and the language of the labels."""
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Sequence
-
-from .errors import require
+from dataclasses import dataclass
+from functools import lru_cache
 
 CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
-WORD = re.compile(r"[\w\u3400-\u9fff\uf900-\ufaff]")
+KANA = re.compile(r"[\u3040-\u30ff]")
+DETECTION_SAMPLE = 300  # documents read to detect the corpus language
+MIXED_SHARE = 0.2  # a second language with at least this share of the sample is reported
 
-# Function words and fillers of written Chinese (our own list): they carry no topic.
-CHINESE_STOP_WORDS = frozenset("""
-的 地 得 了 着 过 和 与 及 以及 或 或者 而 而且 并 并且 但 但是 因为 所以 如果 虽然 是 在 有 也 都 就 还 又
-很 更 最 不 没 没有 这 那 这个 那个 这些 那些 此 其 它 它们 他 她 他们 我 我们 你 你们 之 于 对 从 到 把 被
-让 给 为 为了 以 由 等 等等 个 一 一个 一些 些 中 上 下 内 能 能够 可以 可 会 将 要 该 所 其他 其它 各种 每
-各 通过 如 例如 比如 包括 之间 然后 同时 即 即可 已 已经 并非 非常 用来 以便 这是 这种 那种 本 该包 此包
-""".split())
+# use-multilingual (Universal Sentence Encoder multilingual v3) was trained on these 16 languages.
+MULTILINGUAL_EMBEDDER_LANGUAGES = frozenset("ar zh nl en de fr it pt es ja ko pl ru th tr".split())
+# Names for the label prompt ("Write the label in German."); other codes are named by their code.
+LANGUAGE_NAMES = {
+    "ar": "Arabic", "bg": "Bulgarian", "ca": "Catalan", "cs": "Czech", "da": "Danish", "de": "German",
+    "el": "Greek", "en": "English", "es": "Spanish", "et": "Estonian", "eu": "Basque", "fa": "Persian",
+    "fi": "Finnish", "fr": "French", "gl": "Galician", "he": "Hebrew", "hi": "Hindi", "hr": "Croatian",
+    "hu": "Hungarian", "id": "Indonesian", "it": "Italian", "ja": "Japanese", "ko": "Korean", "lt": "Lithuanian",
+    "lv": "Latvian", "nl": "Dutch", "no": "Norwegian", "pl": "Polish", "pt": "Portuguese", "ro": "Romanian",
+    "ru": "Russian", "sk": "Slovak", "sl": "Slovenian", "sr": "Serbian", "sv": "Swedish", "th": "Thai",
+    "tr": "Turkish", "uk": "Ukrainian", "vi": "Vietnamese", "zh": "Chinese",
+}
+_SAME = {"wuu": "zh", "yue": "zh", "nn": "no"}  # Chinese varieties are read as Chinese
+_NOT_A_LANGUAGE = {"zxx", "und"}
+
+
+@lru_cache(maxsize=1)
+def _identifier():
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+
+
+def _script_guess(text: str) -> str:
+    """The old rule, for when py3langid is missing: kana means Japanese, many CJK characters Chinese."""
+    letters = sum(ch.isalpha() for ch in text)
+    if KANA.search(text):
+        return "ja"
+    return "zh" if letters and len(CJK.findall(text)) / letters > 0.3 else "en"
+
+
+def document_language(text: str) -> str:
+    """One document's language code ('und' when there is nothing to read)."""
+    if not text.strip():
+        return "und"
+    try:
+        identifier = _identifier()
+    except ImportError:
+        return _script_guess(text)
+    code = identifier.classify(text[:2000])[0]
+    return _SAME.get(code, code)
+
+
+def language_shares(texts: Sequence[str], sample: int = DETECTION_SAMPLE) -> dict[str, float]:
+    """The share of each language among up to ``sample`` documents spread over the corpus, largest first."""
+    if not texts:
+        return {}
+    step = max(1, len(texts) // sample)
+    votes = Counter(document_language(t) for t in list(texts)[::step][:sample])
+    for code in _NOT_A_LANGUAGE:
+        votes.pop(code, None)
+    total = sum(votes.values())
+    return {code: count / total for code, count in votes.most_common()} if total else {}
 
 
 def detect_language(texts: Sequence[str]) -> str:
-    """'zh' when a third or more of the sample's letters are CJK characters, else 'en'."""
-    sample = "".join(texts[:300])
-    letters = sum(ch.isalpha() for ch in sample)
-    return "zh" if letters and len(CJK.findall(sample)) / letters > 0.3 else "en"
+    """The corpus language: the most common language among the sampled documents ('en' if none reads)."""
+    shares = language_shares(texts)
+    return next(iter(shares), "en")
 
 
-def chinese_tokenize(text: str) -> list[str]:
-    """jieba words, lower-cased; punctuation, single characters and stop words dropped."""
-    jieba = require("jieba", "zh", "Chinese word segmentation")
-    jieba.setLogLevel(60)
-    words = []
-    for token in jieba.lcut(text):
-        token = token.strip().lower()
-        if len(token) < 2 or not WORD.search(token) or token in CHINESE_STOP_WORDS:
-            continue
-        words.append(token)
-    return words
+@dataclass(frozen=True)
+class LanguagePlan:
+    """What the stages do for one language, and what falls back to what."""
+
+    code: str
+    segmenter: str | None  # 'zh' or 'ja': a segmenter; None: words between spaces
+    stop_words: str  # 'english', 'iso' (stopwordsiso's list for the code), or 'none'
+    embedder_supported: bool  # use-multilingual was trained on it
+    fallbacks: tuple[str, ...]  # one sentence each, for the warning
+
+
+def language_plan(code: str) -> LanguagePlan:
+    """How topiclens handles ``code`` (see :class:`LanguagePlan`)."""
+    fallbacks = []
+    segmenter = code if code in ("zh", "ja") else None
+    if code in ("th", "lo", "km", "my", "bo", "dz"):
+        fallbacks.append(f"no word segmenter for {code}: words are split at spaces only")
+    if code == "en":
+        stop = "english"
+    elif code == "zh":
+        stop = "chinese"
+    elif _has_iso_stop_words(code):
+        stop = "iso"
+    else:
+        stop = "none"
+        fallbacks.append(f"no stop-word list for {code}: keywords keep function words")
+    supported = code in MULTILINGUAL_EMBEDDER_LANGUAGES
+    if not supported:
+        fallbacks.append(f"{code} is not among use-multilingual's 16 languages: documents are embedded with it "
+                         "anyway (pass embedding_model= to choose another)")
+    return LanguagePlan(code, segmenter, stop, supported, tuple(fallbacks))
+
+
+def _has_iso_stop_words(code: str) -> bool:
+    try:
+        import stopwordsiso
+    except ImportError:
+        return False
+    return bool(stopwordsiso.has_lang(code))
+
+
+def language_stop_words(code: str) -> frozenset[str]:
+    """The stop words of a language: our own lists for Chinese and Japanese (with stopwordsiso's for
+    Japanese), stopwordsiso's for the others (empty if it has none)."""
+    from .segment import CHINESE_STOP_WORDS, JAPANESE_STOP_WORDS
+
+    if code == "zh":
+        return CHINESE_STOP_WORDS
+    own = JAPANESE_STOP_WORDS if code == "ja" else frozenset()
+    if not _has_iso_stop_words(code):
+        return own
+    import stopwordsiso
+
+    return own | frozenset(stopwordsiso.stopwords(code))
+
+
+def language_name(code: str) -> str:
+    """The English name of a language for prompts ('Language "xx"' when it has none here)."""
+    return LANGUAGE_NAMES.get(code, f'the language with ISO code "{code}"')
+
+
+def corpus_language(texts: Sequence[str], asked: str, verbose: bool = True) -> str:
+    """The language a fit uses: ``asked``, or the detected one for 'auto'; a mixed corpus is noted (its
+    documents are all handled as the main language's), and what falls back to what is one warning."""
+    import warnings
+
+    from .errors import TopicLensWarning
+    from .runtime import note
+
+    language = asked
+    if asked == "auto":
+        shares = language_shares(texts)
+        language = next(iter(shares), "en")
+        others = [f"{code} {share:.0%}" for code, share in list(shares.items())[1:] if share >= MIXED_SHARE]
+        if others and verbose:
+            note(f"mixed languages: {language} {shares[language]:.0%}, {', '.join(others)} of the documents "
+                 f"sampled; all are handled as {language} (pass language= to choose)")
+    fallbacks = language_plan(language).fallbacks
+    if fallbacks:
+        warnings.warn(f"language {language}: {'; '.join(fallbacks)}", TopicLensWarning, stacklevel=3)
+    return language

@@ -94,8 +94,12 @@ class TopicModel(PlacingMethods, LabelMethods, ViewMethods, SavingMethods, BaseE
         ``label_topics`` is called.
     layout : {'umap', 'pca', 'none'} or a layout object, default 'umap'
         The document map's 2-D layout, computed at fit ('umap' is ``UMAPLayout()``).
-    language : {'auto', 'en', 'zh'}, default 'auto'
-        The corpus language: 'zh' segments words with jieba and labels in Chinese; 'auto' detects it.
+    language : str, default 'auto'
+        The corpus language, an ISO 639 code the detector knows ('de', 'ja', 'ru', 'zh', ...): it picks
+        the stop words, the segmenter (jieba for 'zh', Sudachi for 'ja'), the embedder for
+        ``embedding_model='auto'`` (all-MiniLM for 'en', use-multilingual otherwise) and the label
+        language. 'auto' detects it with py3langid from 300 documents spread over the corpus; a second
+        language in 20 % of them or more is noted, and the whole corpus is handled as the main one.
     n_neighbors : int, default 15
         Neighbours in the kNN graph (clustering, probabilities, map, assignment of new documents).
     min_cluster_size : int or None, default None

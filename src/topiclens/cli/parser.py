@@ -65,8 +65,8 @@ def _llm_options(parser: argparse.ArgumentParser, can_skip: bool) -> None:
     group.add_argument("--llm-concurrency", type=int, default=4, help="parallel requests to a server (default 4)")
     group.add_argument("--llm-timeout", type=float, default=120.0,
                        help="seconds a request may take in all (default 120)")
-    group.add_argument("--label-language", default="auto", choices=LANGUAGES,
-                       help="language of the labels; auto follows the corpus (default)")
+    group.add_argument("--label-language", default="auto", choices=LANGUAGES, metavar="CODE",
+                       help="language of the labels, an ISO 639 code; auto follows the corpus (default)")
     group.add_argument("--label-max-words", type=int, default=8, help="longest label in words (default 8)")
     group.add_argument("--label-doc-tokens", type=int, default=24,
                        help="tokens of each representative document shown to the LLM (default 24)")
@@ -129,8 +129,9 @@ def build_parser() -> argparse.ArgumentParser:
     pipe.add_argument("--outlier-threshold", type=float, default=0.0,
                       help="minimum cosine similarity for --reduce-outliers (default: 0)")
     words = fit.add_argument_group("keywords")
-    words.add_argument("--lang", default="auto", choices=LANGUAGES,
-                       help="corpus language: zh segments words with jieba; auto detects CJK text (default)")
+    words.add_argument("--lang", default="auto", choices=LANGUAGES, metavar="CODE",
+                       help="corpus language, an ISO 639 code (de, ja, ru, zh, ...): its stop words, segmenter "
+                       "(jieba for zh, Sudachi for ja), embedder and label language; auto detects it (default)")
     words.add_argument("--stop-words", default="english", help="'english', or 'none' to keep every word")
     words.add_argument("--ngram-range", type=int, nargs=2, default=[1, 1], metavar=("MIN", "MAX"),
                        help="word n-gram lengths (default: 1 1)")

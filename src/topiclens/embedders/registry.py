@@ -23,9 +23,9 @@ _ALIASES = {"minilm": DEFAULT_EMBEDDING_MODEL, "default": DEFAULT_EMBEDDING_MODE
 
 
 def resolve_embedding_model(spec: str | Path | Embedder | None, language: str) -> str | Path | Embedder | None:
-    """'auto' becomes the bundled multilingual encoder for Chinese corpora, else int8 all-MiniLM-L6-v2."""
+    """'auto' becomes int8 all-MiniLM-L6-v2 for English, else the bundled multilingual encoder."""
     if isinstance(spec, str) and spec == "auto":
-        return MULTILINGUAL_EMBEDDING_MODEL if language == "zh" else AUTO_EMBEDDING_MODEL
+        return AUTO_EMBEDDING_MODEL if language == "en" else MULTILINGUAL_EMBEDDING_MODEL
     return spec
 
 

@@ -24,8 +24,8 @@ class LLMLabeler(Stage):
         ``complete(messages, params)``.
     template : str or None, default None
         Your own prompt with ``[DOCUMENTS]`` and/or ``[KEYWORDS]``; None: the built-in one.
-    language : {'auto', 'en', 'zh'}, default 'auto'
-        Language of the labels; 'auto' follows the corpus.
+    language : str, default 'auto'
+        Language of the labels, an ISO 639 code; 'auto' follows the corpus.
     max_words : int, default 8
         Longest label in words.
     doc_tokens : int, default 24

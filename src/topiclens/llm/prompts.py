@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ..errors import ConfigError
+from ..lang import language_name
 
 SYSTEM_PROMPT = "You are a helpful, respectful and honest assistant for labeling topics."
 
@@ -88,6 +89,14 @@ DISAMBIGUATE_EXAMPLE_ANSWER_ZH = "主题 1：牛肉和养牛的温室气体排�
 RETRY_SUFFIX = "\nThese labels are already used by other topics, so do not repeat them: [TAKEN]."
 
 
+def in_language(question: str, language: str, what: str) -> str:
+    """The question with a request to answer in the corpus language (English and Chinese have their own
+    templates; every other language is asked for in English, which small models follow best)."""
+    if language in ("en", "zh"):
+        return question
+    return f"{question}\nWrite {what} in {language_name(language)}."
+
+
 def fill(template: str, documents: Sequence[str], keywords: Sequence[str]) -> str:
     """Put a topic's documents (one '- ' line each) and keywords into a template."""
     if "[DOCUMENTS]" not in template and "[KEYWORDS]" not in template:
@@ -103,7 +112,7 @@ def label_messages(documents: Sequence[str], keywords: Sequence[str], template: 
     example_label = EXAMPLE_LABEL_ZH if zh else EXAMPLE_LABEL
     example_docs = (EXAMPLE_DOCUMENTS_ZH if zh else EXAMPLE_DOCUMENTS).replace("- ", "").split("\n")
     example = fill(template, example_docs, (EXAMPLE_KEYWORDS_ZH if zh else EXAMPLE_KEYWORDS).split(", "))
-    question = fill(template, documents, keywords)
+    question = in_language(fill(template, documents, keywords), language, "the label")
     if taken:
         question += RETRY_SUFFIX.replace("[TAKEN]", "; ".join(f'"{t}"' for t in taken))
     return [
@@ -122,7 +131,8 @@ def describe_messages(documents: Sequence[str], keywords: Sequence[str], label: 
     example_docs = (EXAMPLE_DOCUMENTS_ZH if zh else EXAMPLE_DOCUMENTS).replace("- ", "").split("\n")
     example = fill(template.replace("[LABEL]", EXAMPLE_LABEL_ZH if zh else EXAMPLE_LABEL), example_docs,
                    (EXAMPLE_KEYWORDS_ZH if zh else EXAMPLE_KEYWORDS).split(", "))
-    question = fill(template.replace("[LABEL]", " ".join(label.split())), documents, keywords)
+    question = in_language(fill(template.replace("[LABEL]", " ".join(label.split())), documents, keywords),
+                           language, "the sentences")
     return [
         {"role": "system", "content": SYSTEM_PROMPT},
         {"role": "user", "content": example},
@@ -154,7 +164,7 @@ def disambiguate_messages(group: Sequence[tuple[Sequence[str], Sequence[str]]],
         {"role": "system", "content": SYSTEM_PROMPT},
         {"role": "user", "content": _group_text(DISAMBIGUATE_EXAMPLE_ZH if zh else DISAMBIGUATE_EXAMPLE, zh)},
         {"role": "assistant", "content": DISAMBIGUATE_EXAMPLE_ANSWER_ZH if zh else DISAMBIGUATE_EXAMPLE_ANSWER},
-        {"role": "user", "content": _group_text(group, zh)},
+        {"role": "user", "content": in_language(_group_text(group, zh), language, "the labels")},
     ]
 
 

@@ -19,7 +19,7 @@ from ..embedders.registry import resolve_embedding_model
 from ..errors import ConfigError, TopicLensWarning
 from ..io.corpus import Corpus, check_corpus
 from ..labeling.clean import keyword_label
-from ..lang import detect_language
+from ..lang import corpus_language
 from ..runtime import default_threads, thread_limit
 from ..stages.cluster import auto_min_cluster_size
 from ..stages.protocols import StageContext
@@ -42,7 +42,7 @@ def fit_topics(plan: FitPlan, corpus: Corpus,
     usable = check_corpus(corpus, min_size)
     plan.check_corpus_size(int(usable.sum()))
     texts = [t for t, ok in zip(corpus.texts, usable) if ok]
-    language = detect_language(texts) if plan.language == "auto" else plan.language
+    language = corpus_language(texts, plan.language, plan.verbose)
     embedding_model = resolve_embedding_model(plan.embedding_model, language)
     encoder = plan.encoder(embedding_model)
     context = StageContext(seed=plan.seed, n_neighbors=plan.n_neighbors, min_cluster_size=min_size,

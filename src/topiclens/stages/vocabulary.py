@@ -1,12 +1,14 @@
 """The vocabulary stage: which words a topic's keywords are ranked from, per language.
 
 :class:`Vocabulary` configures scikit-learn's CountVectorizer once (stop words, n-grams, document
-frequency limits) and adds the corpus language: Chinese text is segmented into words by jieba.
+frequency limits) and adds the corpus language: Chinese text is segmented into words by jieba,
+Japanese by Sudachi, and every language gets its own stop words.
 A user's own CountVectorizer-like object is adapted by :class:`SklearnVectorizer`.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from typing import Any, ClassVar
 
@@ -14,8 +16,12 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..errors import ConfigError, CorpusError
+from ..lang import language_stop_words
 from ..params import Instance, IsNone, Number, OneOf, Rule
+from ..segment import SEGMENTERS
 from .base import Stage
+
+_WORDS = re.compile(r"(?u)\b\w\w+\b")  # scikit-learn's default token pattern
 
 
 class Vocabulary(Stage):
@@ -58,22 +64,27 @@ class Vocabulary(Stage):
         return self
 
     def count_vectorizer(self, language: str = "en", vocabulary: dict[str, int] | None = None):
-        """The configured scikit-learn CountVectorizer for a language (jieba words for 'zh')."""
+        """The configured scikit-learn CountVectorizer for a language: jieba words for 'zh', Sudachi's content
+        words for 'ja', words between spaces otherwise. ``stop_words='english'`` (the default) means the
+        language's own stop-word list (stopwordsiso's, our own for Chinese and Japanese) plus English's, which
+        technical text in any language is full of."""
         from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
 
         settings = dict(ngram_range=tuple(self.ngram_range), min_df=self.min_df, max_df=self.max_df,
                         max_features=self.max_features, vocabulary=vocabulary, dtype=np.int32)
-        if language != "zh":
+        if language == "en" or (language not in SEGMENTERS and self.stop_words != "english"):
             stop = self.stop_words if self.stop_words in (None, "english") else list(self.stop_words)
             return CountVectorizer(stop_words=stop, **settings)
-        # jieba segments Chinese (English words in the text come through as words too).
-        from ..lang import CHINESE_STOP_WORDS, chinese_tokenize
-
-        stop = None
+        split = SEGMENTERS.get(language) or _WORDS.findall
+        stop: list[str] | None = None
         if self.stop_words is not None:
-            extra = ENGLISH_STOP_WORDS if self.stop_words == "english" else frozenset(self.stop_words)
-            stop = sorted(CHINESE_STOP_WORDS | extra)
-        return CountVectorizer(tokenizer=chinese_tokenize, token_pattern=None, lowercase=False, stop_words=stop,
+            listed = language_stop_words(language) | ENGLISH_STOP_WORDS if self.stop_words == "english" \
+                else frozenset(self.stop_words)
+            # a listed phrase ("хотел бы", "に対する") also stops the words it splits into, as the counts see them
+            stop = sorted(listed | {word for entry in listed for word in split(entry.lower())})
+        if language not in SEGMENTERS:
+            return CountVectorizer(stop_words=stop, **settings)
+        return CountVectorizer(tokenizer=SEGMENTERS[language], token_pattern=None, lowercase=False, stop_words=stop,
                                **settings)
 
     def fit_counts(self, texts: Sequence[str], language: str) -> tuple[FittedVocabulary, sp.csr_matrix]:
