@@ -108,16 +108,11 @@ def fixed_topics(name: str, threads: int):
     return records, names, directory
 
 
-def spread(similarity: np.ndarray) -> float:
-    """One minus the mean similarity of each label to its closest other label (higher: labels further apart)."""
-    from topiclens.labeling.disambiguate import spread as label_spread
-
-    return label_spread(similarity)
-
-
 def score(labels: dict[int, str], dominant: dict[int, str], sizes: dict[int, int], names: dict[str, str],
           encode) -> dict:
     """hit@1, hit@3 and mean reciprocal rank of each topic's dominant category, weighted by topic size."""
+    from topiclens.labeling.disambiguate import spread
+
     keys = list(names)
     name_vectors = encode([names[k] for k in keys])
     topics = sorted(labels)
@@ -133,7 +128,7 @@ def score(labels: dict[int, str], dominant: dict[int, str], sizes: dict[int, int
     return {"hit@1": float(weight @ (rank == 1)), "hit@3": float(weight @ (rank <= 3)),
             "mrr": float(weight @ (1.0 / rank)), "ranks": {str(t): ranks[t] for t in topics},
             "distinct": len({labels[t].casefold() for t in topics}) / len(topics),
-            "spread": spread(label_vectors @ label_vectors.T)}
+            "spread": spread(label_vectors @ label_vectors.T)}  # higher: labels further apart
 
 
 def topiclens_labels(directory: Path, variant: str, llm: str, threads: int) -> tuple[dict[int, str], float, dict]:

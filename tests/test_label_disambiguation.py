@@ -8,6 +8,7 @@ import copy
 import numpy as np
 
 from topiclens import LLMLabeler
+from topiclens.knn import normalize
 from topiclens.labeling.engine import LabelStats, TopicLabeler
 from topiclens.llm.registry import make_llm
 
@@ -16,10 +17,7 @@ MODEL = "qwen2.5-coder-1.5b"
 
 def _closest_topic(model, labels: list[str]) -> list[int]:
     """For each label, the topic whose centre its embedding is nearest."""
-    vectors = model.embed(labels)
-    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-    centres = model.centroids_ / np.linalg.norm(model.centroids_, axis=1, keepdims=True)
-    return list(np.argmax(vectors @ centres.T, axis=1))
+    return list(np.argmax(normalize(model.embed(labels)) @ normalize(model.centroids_).T, axis=1))
 
 
 def test_two_topics_with_one_label_are_told_apart_in_one_call(five_topics, tmp_path):

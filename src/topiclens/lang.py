@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 
 CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
@@ -37,23 +36,11 @@ def _identifier():
     return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
 
 
-def _script_guess(text: str) -> str:
-    """The old rule, for when py3langid is missing: kana means Japanese, many CJK characters Chinese."""
-    letters = sum(ch.isalpha() for ch in text)
-    if KANA.search(text):
-        return "ja"
-    return "zh" if letters and len(CJK.findall(text)) / letters > 0.3 else "en"
-
-
 def document_language(text: str) -> str:
     """One document's language code ('und' when there is nothing to read)."""
     if not text.strip():
         return "und"
-    try:
-        identifier = _identifier()
-    except ImportError:
-        return _script_guess(text)
-    code = identifier.classify(text[:2000])[0]
+    code = _identifier().classify(text[:2000])[0]
     return _SAME.get(code, code)
 
 
@@ -75,37 +62,17 @@ def detect_language(texts: Sequence[str]) -> str:
     return next(iter(shares), "en")
 
 
-@dataclass(frozen=True)
-class LanguagePlan:
-    """What the stages do for one language, and what falls back to what."""
-
-    code: str
-    segmenter: str | None  # 'zh' or 'ja': a segmenter; None: words between spaces
-    stop_words: str  # 'english', 'iso' (stopwordsiso's list for the code), or 'none'
-    embedder_supported: bool  # use-multilingual was trained on it
-    fallbacks: tuple[str, ...]  # one sentence each, for the warning
-
-
-def language_plan(code: str) -> LanguagePlan:
-    """How topiclens handles ``code`` (see :class:`LanguagePlan`)."""
+def language_fallbacks(code: str) -> list[str]:
+    """What topiclens cannot do for ``code`` and does instead, one sentence each (empty: nothing falls back)."""
     fallbacks = []
-    segmenter = code if code in ("zh", "ja") else None
     if code in ("th", "lo", "km", "my", "bo", "dz"):
         fallbacks.append(f"no word segmenter for {code}: words are split at spaces only")
-    if code == "en":
-        stop = "english"
-    elif code == "zh":
-        stop = "chinese"
-    elif _has_iso_stop_words(code):
-        stop = "iso"
-    else:
-        stop = "none"
+    if code not in ("en", "zh") and not _has_iso_stop_words(code):
         fallbacks.append(f"no stop-word list for {code}: keywords keep function words")
-    supported = code in MULTILINGUAL_EMBEDDER_LANGUAGES
-    if not supported:
+    if code not in MULTILINGUAL_EMBEDDER_LANGUAGES:
         fallbacks.append(f"{code} is not among use-multilingual's 16 languages: documents are embedded with it "
                          "anyway (pass embedding_model= to choose another)")
-    return LanguagePlan(code, segmenter, stop, supported, tuple(fallbacks))
+    return fallbacks
 
 
 def _has_iso_stop_words(code: str) -> bool:
@@ -152,7 +119,7 @@ def corpus_language(texts: Sequence[str], asked: str, verbose: bool = True) -> s
         if others and verbose:
             note(f"mixed languages: {language} {shares[language]:.0%}, {', '.join(others)} of the documents "
                  f"sampled; all are handled as {language} (pass language= to choose)")
-    fallbacks = language_plan(language).fallbacks
+    fallbacks = language_fallbacks(language)
     if fallbacks:
         warnings.warn(f"language {language}: {'; '.join(fallbacks)}", TopicLensWarning, stacklevel=3)
     return language

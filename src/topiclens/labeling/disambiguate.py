@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from ..knn import normalize
 from ..lang import CJK
 
 MAX_GROUP = 5  # topics renamed in one prompt; a larger group is split, most similar pairs first
@@ -21,9 +22,7 @@ def label_similarity(labels: Sequence[str], encode: Callable[[list[str]], np.nda
     """Pairwise similarity of labels: cosine of their embeddings, or (no encoder) the Jaccard overlap of
     their words (characters for Chinese)."""
     if encode is not None:
-        vectors = np.asarray(encode(list(labels)), dtype=np.float64)
-        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-        vectors = vectors / np.where(norms > 0, norms, 1.0)
+        vectors = normalize(encode(list(labels)))
         return vectors @ vectors.T
     sets = [set(lab) - {" "} if CJK.search(lab) else set(lab.casefold().split()) for lab in labels]
     n = len(sets)

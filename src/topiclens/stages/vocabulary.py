@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 from typing import Any, ClassVar
 
 import numpy as np
@@ -22,6 +23,18 @@ from ..segment import SEGMENTERS
 from .base import Stage
 
 _WORDS = re.compile(r"(?u)\b\w\w+\b")  # scikit-learn's default token pattern
+
+
+@lru_cache(maxsize=32)
+def _stop_list(language: str, listed: frozenset[str] | None) -> tuple[str, ...]:
+    """The stop words of a language (``listed`` or, for None, its own list plus English's), with the words a
+    listed phrase ("хотел бы", "に対する") splits into as the counts see them; built once per process, not at
+    every transform."""
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    words = language_stop_words(language) | ENGLISH_STOP_WORDS if listed is None else listed
+    split = SEGMENTERS.get(language) or _WORDS.findall
+    return tuple(sorted(words | {word for entry in words for word in split(entry.lower())}))
 
 
 class Vocabulary(Stage):
@@ -68,20 +81,15 @@ class Vocabulary(Stage):
         words for 'ja', words between spaces otherwise. ``stop_words='english'`` (the default) means the
         language's own stop-word list (stopwordsiso's, our own for Chinese and Japanese) plus English's, which
         technical text in any language is full of."""
-        from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
+        from sklearn.feature_extraction.text import CountVectorizer
 
         settings = dict(ngram_range=tuple(self.ngram_range), min_df=self.min_df, max_df=self.max_df,
                         max_features=self.max_features, vocabulary=vocabulary, dtype=np.int32)
         if language == "en" or (language not in SEGMENTERS and self.stop_words != "english"):
             stop = self.stop_words if self.stop_words in (None, "english") else list(self.stop_words)
             return CountVectorizer(stop_words=stop, **settings)
-        split = SEGMENTERS.get(language) or _WORDS.findall
-        stop: list[str] | None = None
-        if self.stop_words is not None:
-            listed = language_stop_words(language) | ENGLISH_STOP_WORDS if self.stop_words == "english" \
-                else frozenset(self.stop_words)
-            # a listed phrase ("хотел бы", "に対する") also stops the words it splits into, as the counts see them
-            stop = sorted(listed | {word for entry in listed for word in split(entry.lower())})
+        stop = None if self.stop_words is None else list(_stop_list(
+            language, None if self.stop_words == "english" else frozenset(self.stop_words)))
         if language not in SEGMENTERS:
             return CountVectorizer(stop_words=stop, **settings)
         return CountVectorizer(tokenizer=SEGMENTERS[language], token_pattern=None, lowercase=False, stop_words=stop,
