@@ -8,6 +8,8 @@ from collections import Counter
 from collections.abc import Sequence
 from functools import lru_cache
 
+from .segment import SEGMENTERS, lemmatized_languages
+
 CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 KANA = re.compile(r"[\u3040-\u30ff]")
 DETECTION_SAMPLE = 300  # documents read to detect the corpus language
@@ -49,7 +51,10 @@ def language_shares(texts: Sequence[str], sample: int = DETECTION_SAMPLE) -> dic
     if not texts:
         return {}
     step = max(1, len(texts) // sample)
-    votes = Counter(document_language(t) for t in list(texts)[::step][:sample])
+    try:
+        votes = Counter(document_language(t) for t in list(texts)[::step][:sample])
+    finally:
+        _identifier.cache_clear()  # 70 MB of model a fit has no further use for
     for code in _NOT_A_LANGUAGE:
         votes.pop(code, None)
     total = sum(votes.values())
@@ -69,6 +74,9 @@ def language_fallbacks(code: str) -> list[str]:
         fallbacks.append(f"no word segmenter for {code}: words are split at spaces only")
     if code not in ("en", "zh") and not _has_iso_stop_words(code):
         fallbacks.append(f"no stop-word list for {code}: keywords keep function words")
+    if code not in ("en", *SEGMENTERS) and code not in lemmatized_languages():
+        fallbacks.append(f"no lemmatiser for {code}: keywords keep the forms the text writes (one word may "
+                         "show in several)")
     if code not in MULTILINGUAL_EMBEDDER_LANGUAGES:
         fallbacks.append(f"{code} is not among use-multilingual's 16 languages: documents are embedded with it "
                          "anyway (pass embedding_model= to choose another)")
@@ -84,18 +92,50 @@ def _has_iso_stop_words(code: str) -> bool:
 
 
 def language_stop_words(code: str) -> frozenset[str]:
-    """The stop words of a language: our own lists for Chinese and Japanese (with stopwordsiso's for
-    Japanese), stopwordsiso's for the others (empty if it has none)."""
-    from .segment import CHINESE_STOP_WORDS, JAPANESE_STOP_WORDS
+    """The stop words of a language: our own lists for Chinese, Japanese and Korean (with stopwordsiso's for
+    the last two), stopwordsiso's for the others (empty if it has none)."""
+    from .segment import CHINESE_STOP_WORDS, JAPANESE_STOP_WORDS, KOREAN_STOP_WORDS
 
     if code == "zh":
         return CHINESE_STOP_WORDS
-    own = JAPANESE_STOP_WORDS if code == "ja" else frozenset()
+    own = {"ja": JAPANESE_STOP_WORDS, "ko": KOREAN_STOP_WORDS}.get(code, frozenset())
     if not _has_iso_stop_words(code):
         return own
     import stopwordsiso
 
     return own | frozenset(stopwordsiso.stopwords(code))
+
+
+# Languages told by their script alone: a label with one such character is taken as written in the language.
+SCRIPTS = {"zh": re.compile(r"[\u4e00-\u9fff]"), "ja": re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]"),
+           "ko": re.compile(r"[\uac00-\ud7af]"), "ru": re.compile(r"[\u0400-\u04ff]"),
+           "uk": re.compile(r"[\u0400-\u04ff]"), "bg": re.compile(r"[\u0400-\u04ff]"),
+           "el": re.compile(r"[\u0370-\u03ff]"), "he": re.compile(r"[\u0590-\u05ff]"),
+           "ar": re.compile(r"[\u0600-\u06ff]"), "fa": re.compile(r"[\u0600-\u06ff]"),
+           "hi": re.compile(r"[\u0900-\u097f]"), "th": re.compile(r"[\u0e00-\u0e7f]")}
+
+
+@lru_cache(maxsize=16)
+def _pair_identifier(code: str):
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    identifier.set_languages([code, "en"])
+    return identifier
+
+
+def written_in(text: str, code: str) -> bool:
+    """Whether a short text (a label) is written in ``code``: by its script for languages with their own
+    (a label with one Hangul syllable is Korean), only ASCII for English, and else py3langid choosing between
+    the language and English (a label made only of product names reads as English)."""
+    if code in SCRIPTS:
+        return bool(SCRIPTS[code].search(text))
+    if code == "en":
+        return bool(re.fullmatch(r"[\x00-\x7f]+", text))
+    try:
+        return _pair_identifier(code).classify(text)[0] == code
+    except ValueError:  # a code py3langid does not know
+        return False
 
 
 def language_name(code: str) -> str:

@@ -1,14 +1,17 @@
-"""Word segmentation for languages written without spaces: Chinese (jieba) and Japanese (Sudachi).
+"""Words of a text in its language: segmentation for Chinese (jieba), Japanese (Sudachi) and Korean (Kiwi),
+and dictionary forms (lemmas, from simplemma) for languages written with spaces.
 
-Each tokenizer is a module-level function, so a scikit-learn CountVectorizer that uses it can be
-copied to other processes; the Japanese one keeps one Sudachi tokenizer per thread (a shared one
-refuses concurrent use).
+Each tokenizer is a module-level function (or a ``functools.partial`` of one), so a scikit-learn
+CountVectorizer that uses it can be copied to other processes; the Japanese and Korean ones keep one
+analyser per thread (a shared Sudachi tokenizer refuses concurrent use).
 """
 
 from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Callable
+from functools import lru_cache, partial
 
 from .errors import require
 
@@ -29,7 +32,13 @@ JAPANESE_STOP_WORDS = frozenset("""
 おく 見る 持つ 付く 付ける 出来る いう 言う
 """.split())
 
+# Korean nouns that Kiwi tags as content words but that carry no topic in software descriptions (our own list).
+KOREAN_STOP_WORDS = frozenset("""
+사용 패키지 포함 지원 제공 기능 가능 경우 위해 이용 필요 정도 다음 부분 자체 관련 여러 다양 모든 기타 버전 이것
+""".split())
+
 _JAPANESE = threading.local()
+_KOREAN = threading.local()
 _JAPANESE_DICTIONARY = None
 _LOCK = threading.Lock()
 # Sudachi parts of speech whose words can name a topic: nouns (common and proper), verbs, adjectives.
@@ -56,6 +65,11 @@ def _japanese_tokenizer():
     return tokenizer
 
 
+def japanese_pieces(text: str) -> list[str]:
+    """``text`` cut between Sudachi's words, every character kept (joined, the pieces give ``text`` back)."""
+    return [morpheme.surface() for morpheme in _japanese_tokenizer().tokenize(text)]
+
+
 def japanese_tokenize(text: str) -> list[str]:
     """Sudachi's content words (nouns, verbs and adjectives, by their dictionary form: the words as the text
     writes them, not Sudachi's normalised spellings such as ミディ for MIDI; the longest units, so
@@ -77,4 +91,66 @@ def japanese_tokenize(text: str) -> list[str]:
     return words
 
 
-SEGMENTERS = {"zh": chinese_tokenize, "ja": japanese_tokenize}
+def _korean_analyser():
+    analyser = getattr(_KOREAN, "kiwi", None)
+    if analyser is None:
+        kiwipiepy = require("kiwipiepy", "ko", "Korean word segmentation")
+        analyser = _KOREAN.kiwi = kiwipiepy.Kiwi(num_workers=1)
+    return analyser
+
+
+# Kiwi's tags for words that can name a topic: common and proper nouns, and words in Latin letters (Linux, X11).
+_KOREAN_CONTENT = frozenset({"NNG", "NNP", "SL"})
+
+
+def korean_tokenize(text: str) -> list[str]:
+    """Kiwi's nouns and Latin-letter words, lower-cased; particles, endings, verbs, single characters and stop
+    words dropped (Korean attaches particles to nouns: 파일을 and 파일이 both count as 파일)."""
+    words = []
+    for token in _korean_analyser().tokenize(text):
+        if token.tag not in _KOREAN_CONTENT:
+            continue
+        word = token.form.strip().lower()
+        if len(word) >= 2 and WORD.search(word) and word not in KOREAN_STOP_WORDS:
+            words.append(word)
+    return words
+
+
+SEGMENTERS = {"zh": chinese_tokenize, "ja": japanese_tokenize, "ko": korean_tokenize}
+_WORDS = re.compile(r"(?u)\b\w\w+\b")  # scikit-learn's default token pattern
+
+
+@lru_cache(maxsize=1)
+def lemmatized_languages() -> frozenset[str]:
+    """The languages simplemma has a dictionary for (shipped in its wheel), English left out: English keywords
+    stay as the text writes them."""
+    try:
+        from simplemma.strategies.dictionaries.dictionary_factory import SUPPORTED_LANGUAGES
+    except ImportError:
+        return frozenset()
+    return frozenset(SUPPORTED_LANGUAGES) - {"en"}
+
+
+@lru_cache(maxsize=200_000)
+def _lemma(word: str, language: str) -> str:
+    import simplemma
+
+    return simplemma.lemmatize(word, lang=language).lower()
+
+
+def lemmatized_words(text: str, language: str) -> list[str]:
+    """The words of ``text`` (scikit-learn's pattern) by their dictionary form, lower-cased: Dateien and Datei
+    count as datei, файлов and файлы as файл. Words are looked up as written, since case tells German nouns
+    from verbs (Perl stays perl; lower-cased first it would become perlen)."""
+    return [_lemma(word, language) for word in _WORDS.findall(text)]
+
+
+def word_splitter(language: str, lemmatize: bool = True) -> Callable[[str], list[str]] | None:
+    """The function that splits a text of ``language`` into the words counted for its keywords: a segmenter
+    for Chinese, Japanese and Korean, lemmas where simplemma knows the language (with ``lemmatize``),
+    else None (scikit-learn's words between spaces)."""
+    if language in SEGMENTERS:
+        return SEGMENTERS[language]
+    if lemmatize and language in lemmatized_languages():
+        return partial(lemmatized_words, language=language)
+    return None

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import argparse
+
+import pytest
+
 from topiclens import choices
 from topiclens.cli.parser import build_parser
 from topiclens.evaluate import SCORE_NAMES
@@ -23,4 +27,8 @@ def test_the_command_line_offers_the_declared_names():
     offered = {action.dest: tuple(action.choices) for action in fit._actions if action.choices}
     assert offered["reduction"] == choices.REDUCTIONS and offered["clustering"] == choices.CLUSTERINGS
     assert offered["layout"] == choices.LAYOUTS and offered["model"] == choices.MODELS
-    assert offered["lang"] == choices.LANGUAGES and offered["keyword_weighting"] == choices.KEYWORD_WEIGHTINGS
+    assert offered["keyword_weighting"] == choices.KEYWORD_WEIGHTINGS
+    lang = next(action for action in fit._actions if action.dest == "lang")
+    assert [lang.type(code) for code in choices.LANGUAGES] == list(choices.LANGUAGES)  # every declared code
+    with pytest.raises(argparse.ArgumentTypeError, match="unknown language code"):
+        lang.type("klingon")

@@ -188,9 +188,12 @@ def cmd_info(args) -> int:
 
     model = TopicModel.load(args.model, verbose=False)
     if args.json:
+        from ..io.records import param_record
+
         print(dump_json({"model": str(args.model), "n_topics": len(model.topic_ids_),
-                         "n_documents": len(model.corpus_), "params": model._pipeline_record(),
-                         "topics": topics_json(model)}))
+                         "n_documents": len(model.corpus_), "language": model.language_,
+                         "embedding_model": param_record(model.embedding_model_),
+                         "params": model._pipeline_record(), "topics": topics_json(model)}))
     elif args.topic is not None:
         print(format_topic(model, args.topic))
     else:

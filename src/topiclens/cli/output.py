@@ -46,8 +46,11 @@ def format_table(model, rows: int, full: bool = False) -> str:
     total = int(info["size"].sum())
     labels = [for_terminal(str(label)) for label in info["label"]]
     label_width = max([40] + [width(label) for label in labels]) if full else 40
+    embedder = model.embedding_model_
+    embedder = "none" if embedder is None else embedder if isinstance(embedder, str) else type(embedder).__name__
     lines = [f"{len(model.topic_ids_)} topics, {total} documents"
-             f" ({info.loc[info.topic == -1, 'size'].sum() / max(total, 1):.1%} outliers)", ""]
+             f" ({info.loc[info.topic == -1, 'size'].sum() / max(total, 1):.1%} outliers); language "
+             f"{model.language_}, embedder {for_terminal(str(embedder))}", ""]
     lines.append(f"{'topic':>5}  {'size':>6}  {fit_column('label', label_width)}  keywords")
     shown = info if rows <= 0 else info.head(rows + (1 if (info.topic == -1).any() else 0))
     for row, label in zip(shown.itertuples(), labels):

@@ -42,6 +42,15 @@ def _topic_list(text: str) -> list[int]:
         raise argparse.ArgumentTypeError(f"{text!r} is not a list of topic numbers (e.g. 0,3,7)") from None
 
 
+def _language(text: str) -> str:
+    """An ISO 639 code py3langid knows, or auto; anything else is one short line, not 140 codes."""
+    code = text.strip().lower()
+    if code not in LANGUAGES:
+        raise argparse.ArgumentTypeError(f"unknown language code {text!r}: give an ISO 639 code such as de, es, fr, "
+                                         "ja, ko, ru or zh (any that py3langid detects), or auto")
+    return code
+
+
 def _corpus_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("input")
     group.add_argument("--text-field", default="text", help="field/column holding the text (default: text)")
@@ -65,7 +74,7 @@ def _llm_options(parser: argparse.ArgumentParser, can_skip: bool) -> None:
     group.add_argument("--llm-concurrency", type=int, default=4, help="parallel requests to a server (default 4)")
     group.add_argument("--llm-timeout", type=float, default=120.0,
                        help="seconds a request may take in all (default 120)")
-    group.add_argument("--label-language", default="auto", choices=LANGUAGES, metavar="CODE",
+    group.add_argument("--label-language", default="auto", type=_language, metavar="CODE",
                        help="language of the labels, an ISO 639 code; auto follows the corpus (default)")
     group.add_argument("--label-max-words", type=int, default=8, help="longest label in words (default 8)")
     group.add_argument("--label-doc-tokens", type=int, default=24,
@@ -129,9 +138,10 @@ def build_parser() -> argparse.ArgumentParser:
     pipe.add_argument("--outlier-threshold", type=float, default=0.0,
                       help="minimum cosine similarity for --reduce-outliers (default: 0)")
     words = fit.add_argument_group("keywords")
-    words.add_argument("--lang", default="auto", choices=LANGUAGES, metavar="CODE",
+    words.add_argument("--lang", default="auto", type=_language, metavar="CODE",
                        help="corpus language, an ISO 639 code (de, ja, ru, zh, ...): its stop words, segmenter "
-                       "(jieba for zh, Sudachi for ja), embedder and label language; auto detects it (default)")
+                       "(jieba for zh, Sudachi for ja, Kiwi for ko) or lemmas, embedder and label language; "
+                       "auto detects it (default)")
     words.add_argument("--stop-words", default="english", help="'english', or 'none' to keep every word")
     words.add_argument("--ngram-range", type=int, nargs=2, default=[1, 1], metavar=("MIN", "MAX"),
                        help="word n-gram lengths (default: 1 1)")

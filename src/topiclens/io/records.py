@@ -86,7 +86,8 @@ def restore_param(record: Any) -> Any:
         cls = STAGES.get(record.get("stage")) or EMBEDDERS[record["embedder"]]
         known = set(inspect.signature(cls.__init__).parameters) - {"self", "threads"}
         try:
-            return cls(**{k: restore_param(v) for k, v in params.items() if k in known})
+            absent = {k: v for k, v in getattr(cls, "record_defaults", {}).items() if k not in params}
+            return cls(**absent, **{k: restore_param(v) for k, v in params.items() if k in known})
         except (TopicLensError, TypeError, ValueError) as exc:  # e.g. a model directory that is gone
             return Unrestored(f"{cls.__module__}.{cls.__name__}", f"{cls.__name__}(**{params!r}) ({exc})")
     return Unrestored(str(record.get("object", "?")), str(record.get("repr", record.get("object", "?"))))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 from ..lang import CJK
 from ..untrusted import strip_controls
@@ -28,9 +29,10 @@ def answer_text(answer: str | None) -> str:
     return re.sub(r"<think>.*?</think>", "", text, flags=re.DOTALL | re.IGNORECASE)
 
 
-def clean_label(answer: str, max_words: int = 8, max_chars: int = MAX_LABEL_CHARS) -> str:
+def clean_label(answer: str, max_words: int = 8, max_chars: int = MAX_LABEL_CHARS, language: str = "en") -> str:
     """One short line from an LLM answer, without chatter, quotes, a final period, control characters or
-    terminal escapes; at most ``max_words`` words and ``max_chars`` characters ('' if nothing is left)."""
+    terminal escapes; at most ``max_words`` words and ``max_chars`` characters ('' if nothing is left), cut
+    where no word of ``language`` is left dangling."""
     lines = [line.strip() for line in answer_text(answer).splitlines() if line.strip()]
     if not lines:
         return ""
@@ -46,8 +48,8 @@ def clean_label(answer: str, max_words: int = 8, max_chars: int = MAX_LABEL_CHAR
     if not line or STILL_CHATTY.match(line):
         return ""
     if CJK.search(line):
-        return complete_cjk_span(line, min(max_words * 3, max_chars))
-    return complete_span(line, max_words, max_chars)
+        return complete_cjk_span(line, min(max_words * 3, max_chars), language)
+    return complete_span(line, max_words, max_chars, dangling_words(language))
 
 
 # Words an English label does not end with: a cut after one leaves the phrase open ("Go library for parsing and").
@@ -55,11 +57,28 @@ DANGLING = frozenset(
     "a an the of for and or nor but to with without within in on at by as from into onto over under about "
     "than that which who whose via per vs versus is are was were be been being its their his her our your my "
     "this these those such both either neither & + -".split())
+# Particles a cut Japanese label does not end with (一覧表示の, 画像を).
+JAPANESE_DANGLING = frozenset("の を に は が と で や へ も から まで より など および 及び または 又は".split())
+
+
+@lru_cache(maxsize=16)
+def dangling_words(language: str) -> frozenset[str]:
+    """The words a cut label of ``language`` does not end with: English's articles, prepositions and
+    conjunctions, and for other languages written with spaces their stop words too (German "für", Russian
+    "на")."""
+    from ..lang import language_stop_words
+
+    if language in ("en", "zh", "ja"):
+        return DANGLING
+    return DANGLING | language_stop_words(language)
+
+
 PHRASE_BREAK = re.compile(r"\s*(?:[:;,(\[]|\s[-–—]\s)\s*")
 CJK_BREAK = re.compile(r"[，、：；（(,:;]")
 
 
-def complete_span(line: str, max_words: int, max_chars: int = MAX_LABEL_CHARS) -> str:
+def complete_span(line: str, max_words: int, max_chars: int = MAX_LABEL_CHARS,
+                  dangling: frozenset[str] = DANGLING) -> str:
     """``line`` if it fits in ``max_words`` words and ``max_chars`` characters, else a complete beginning
     that does: its head clause (up to a colon, comma, dash or parenthesis) when that has two words or
     more, or else its first words without the articles, prepositions and conjunctions a cut would leave
@@ -71,26 +90,35 @@ def complete_span(line: str, max_words: int, max_chars: int = MAX_LABEL_CHARS) -
     kept = head if 2 <= len(head) <= max_words and len(" ".join(head)) <= max_chars else words[:max_words]
     while len(" ".join(kept)) > max_chars and len(kept) > 1:
         kept.pop()
-    while len(kept) > 1 and kept[-1].casefold().strip(TRIM) in DANGLING:
+    while len(kept) > 1 and kept[-1].casefold().strip(TRIM) in dangling:
         kept.pop()
     return " ".join(kept).strip(TRIM + ".,;:-–—")[:max_chars]
 
 
-def complete_cjk_span(line: str, max_chars: int) -> str:
-    """A Chinese label cut to ``max_chars``: at its first punctuation break, or else between words (jieba)."""
+def complete_cjk_span(line: str, max_chars: int, language: str = "zh") -> str:
+    """A Chinese or Japanese label cut to ``max_chars``: at its first punctuation break, or else between words
+    (jieba's; Sudachi's for Japanese, without a particle left at the end)."""
     if len(line) <= max_chars:
         return line
     first_break = CJK_BREAK.search(line)
     if first_break and 2 <= first_break.start() <= max_chars:
         return line[: first_break.start()].strip(TRIM)
-    import jieba
+    if language == "ja":
+        from ..segment import japanese_pieces
 
-    kept = ""
-    for word in jieba.lcut(line):
-        if len(kept) + len(word) > max_chars:
+        pieces = japanese_pieces(line)
+    else:
+        import jieba
+
+        pieces = jieba.lcut(line)
+    kept: list[str] = []
+    for piece in pieces:
+        if sum(map(len, kept)) + len(piece) > max_chars:
             break
-        kept += word
-    return (kept or line[:max_chars]).strip(TRIM)
+        kept.append(piece)
+    while len(kept) > 1 and kept[-1] in JAPANESE_DANGLING:
+        kept.pop()
+    return ("".join(kept) or line[:max_chars]).strip(TRIM)
 
 
 MAX_DESCRIPTION_CHARS = 400

@@ -2,7 +2,8 @@
 
 Every answer goes to the on-disk cache as soon as it arrives, so an interrupted run resumes
 with the topics it had not finished, and a repeated run makes no call. An empty or chatty
-answer is cleaned; if nothing usable is left, or the label repeats another topic's, the
+answer is cleaned; if nothing usable is left, the label repeats another topic's, or it is
+written outside the script of the language asked for (Korean asked, English given), the
 topic is asked once more with the labels already taken listed. What is still a duplicate
 gets the topic's best distinguishing keyword; what is still empty falls back to keywords.
 Labels that are not repeats but mean nearly the same can be renamed together, one prompt per
@@ -19,6 +20,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from ..errors import TopicLensWarning
+from ..lang import SCRIPTS, written_in
 from ..llm.base import LLM, GenerationParams, LLMError, LLMUnavailable
 from ..llm.cache import AnswerCache, answer_key
 from ..llm.prompts import TEMPLATE, TEMPLATE_ZH, describe_messages, disambiguate_messages, label_messages
@@ -68,6 +70,12 @@ class TopicLabeler:
     def _messages(self, topic: TopicEvidence, taken: Sequence[str] = ()) -> list[dict[str, str]]:
         documents = [truncate(d, self.doc_tokens) for d in topic.documents]
         return label_messages(documents, topic.keywords, self.template, self.language, taken)
+
+    def _off_language(self, label: str) -> bool:
+        """Whether a label is written outside the script of the language asked for (checked only for languages
+        told by their script: a Korean corpus's label in English is asked again, once; an English label is
+        never questioned)."""
+        return bool(label) and self.language in SCRIPTS and not written_in(label, self.language)
 
     def _open_store(self) -> AnswerCache | None:
         """The on-disk answer cache (None when caching is off)."""
@@ -154,10 +162,10 @@ class TopicLabeler:
             answers, skipped = self._ask_all([self._messages(t) for t in topics], store, stats, "labeling topics",
                                              budget=max_calls)
             stats.skipped = len(skipped)
-            labels = [clean_label(a or "", self.max_words) for a in answers]
+            labels = [clean_label(a or "", self.max_words, language=self.language) for a in answers]
             # Failed calls were retried already: they go straight to the keyword fallback.
-            again = [i for i, lab in enumerate(labels)
-                     if answers[i] is not None and (not lab or is_duplicate([*fixed, *labels[:i + 1]], len(fixed) + i))]
+            again = [i for i, lab in enumerate(labels) if answers[i] is not None and (
+                not lab or is_duplicate([*fixed, *labels[:i + 1]], len(fixed) + i) or self._off_language(lab))]
             left = None if max_calls is None else max_calls - stats.llm_calls
             if again and (left is None or left > 0):
                 used = fixed + [lab for lab in labels if lab]
@@ -165,8 +173,9 @@ class TopicLabeler:
                                                  "re-asking topics", budget=left)
                 stats.reasked = len(again) - len(not_asked)
                 for i, answer in zip(again, retry):
-                    candidate = clean_label(answer or "", self.max_words)
-                    if candidate and candidate.casefold() not in {t.casefold() for t in used}:
+                    candidate = clean_label(answer or "", self.max_words, language=self.language)
+                    if candidate and candidate.casefold() not in {t.casefold() for t in used} and not (
+                            self._off_language(candidate) and labels[i]):
                         labels[i] = candidate
         finally:
             if store is not None:
@@ -197,8 +206,8 @@ class TopicLabeler:
                      budget: int | None = None, taken: Sequence[str] = ()) -> list[str]:
         """``labels`` with each group of near-identical ones (similarity >= ``threshold``) renamed together:
         one prompt per group shows each topic's keywords and documents (not its old label, which a small
-        model copies back) and asks for names that tell them apart. A new name is kept only if it is usable
-        and not another topic's label."""
+        model copies back) and asks for names that tell them apart. A new name is kept only if it is usable,
+        not another topic's label, and not in another script than the label it replaces."""
         groups = similar_groups(label_similarity(labels, encode), threshold)
         if not groups:
             return list(labels)
@@ -220,9 +229,10 @@ class TopicLabeler:
             stats.groups += 1
             renames = read_renames(answer_text(answer), len(group))
             for position, topic in enumerate(group):
-                candidate = clean_label(renames.get(position, ""), self.max_words)
+                candidate = clean_label(renames.get(position, ""), self.max_words, language=self.language)
                 others = {lab.casefold() for j, lab in enumerate(result) if j != topic} | {t.casefold() for t in taken}
-                if candidate and candidate.casefold() not in others and candidate != result[topic]:
+                if candidate and candidate.casefold() not in others and candidate != result[topic] and not (
+                        self._off_language(candidate) and not self._off_language(result[topic])):
                     result[topic] = candidate
                     stats.renamed += 1
         return result

@@ -2,7 +2,8 @@
 
 :class:`Vocabulary` configures scikit-learn's CountVectorizer once (stop words, n-grams, document
 frequency limits) and adds the corpus language: Chinese text is segmented into words by jieba,
-Japanese by Sudachi, and every language gets its own stop words.
+Japanese by Sudachi, Korean by Kiwi; words of other languages are counted by their dictionary form
+(simplemma) where one is known, and every language gets its own stop words.
 A user's own CountVectorizer-like object is adapted by :class:`SklearnVectorizer`.
 """
 
@@ -19,22 +20,28 @@ import scipy.sparse as sp
 from ..errors import ConfigError, CorpusError
 from ..lang import language_stop_words
 from ..params import Instance, IsNone, Number, OneOf, Rule
-from ..segment import SEGMENTERS
+from ..segment import word_splitter
 from .base import Stage
 
 _WORDS = re.compile(r"(?u)\b\w\w+\b")  # scikit-learn's default token pattern
 
 
 @lru_cache(maxsize=32)
-def _stop_list(language: str, listed: frozenset[str] | None) -> tuple[str, ...]:
+def _stop_list(language: str, listed: frozenset[str] | None, lemmatize: bool) -> tuple[str, ...]:
     """The stop words of a language (``listed`` or, for None, its own list plus English's), with the words a
-    listed phrase ("хотел бы", "に対する") splits into as the counts see them; built once per process, not at
-    every transform."""
+    listed phrase ("хотел бы", "に対する") or form ("dieses", "Dieses" at a sentence start) becomes as the counts
+    see it ("dieser"); built once per process, not at every transform."""
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
     words = language_stop_words(language) | ENGLISH_STOP_WORDS if listed is None else listed
-    split = SEGMENTERS.get(language) or _WORDS.findall
-    return tuple(sorted(words | {word for entry in words for word in split(entry.lower())}))
+    split = word_splitter(language, lemmatize) or _WORDS.findall
+    listed_words = set(words)
+    new = listed_words
+    while new:  # a lemma's own lemma can differ (heißt: heißen, heißen: heiß)
+        new = {word for entry in new for form in {entry.lower(), entry.capitalize()} for word in split(form)} \
+            - listed_words
+        listed_words |= new
+    return tuple(sorted(listed_words))
 
 
 class Vocabulary(Stage):
@@ -50,6 +57,9 @@ class Vocabulary(Stage):
         Ignore words in fewer / more documents (a float is a share of the documents).
     max_features : int or None, default None
         Keep only the most frequent words.
+    lemmatize : bool, default True
+        Count the words of languages other than English by their dictionary form (simplemma's dictionaries:
+        German, French, Russian, Spanish and about 50 more), so Dateien and Datei make one keyword.
     """
 
     _constraints: ClassVar[dict[str, list[Rule]]] = {
@@ -58,15 +68,20 @@ class Vocabulary(Stage):
         "min_df": [Number(int, 1), Number(float, 0, 1.0, low_open=True)],
         "max_df": [Number(int, 1), Number(float, 0, 1.0, low_open=True)],
         "max_features": [IsNone(), Number(int, 1)],
+        "lemmatize": [Instance(bool, what="True or False")],
     }
+    # Models saved before the setting existed counted inflected forms: they load with it off.
+    record_defaults: ClassVar[dict[str, Any]] = {"lemmatize": False}
 
     def __init__(self, stop_words: str | list[str] | None = "english", ngram_range: tuple[int, int] = (1, 1),
-                 min_df: int | float = 2, max_df: int | float = 1.0, max_features: int | None = None) -> None:
+                 min_df: int | float = 2, max_df: int | float = 1.0, max_features: int | None = None,
+                 lemmatize: bool = True) -> None:
         self.stop_words = stop_words
         self.ngram_range = ngram_range
         self.min_df = min_df
         self.max_df = max_df
         self.max_features = max_features
+        self.lemmatize = lemmatize
 
     def check(self) -> Vocabulary:
         super().check()
@@ -78,22 +93,23 @@ class Vocabulary(Stage):
 
     def count_vectorizer(self, language: str = "en", vocabulary: dict[str, int] | None = None):
         """The configured scikit-learn CountVectorizer for a language: jieba words for 'zh', Sudachi's content
-        words for 'ja', words between spaces otherwise. ``stop_words='english'`` (the default) means the
-        language's own stop-word list (stopwordsiso's, our own for Chinese and Japanese) plus English's, which
-        technical text in any language is full of."""
+        words for 'ja', Kiwi's nouns for 'ko', lemmas where simplemma knows the language (``lemmatize``), words
+        between spaces otherwise. ``stop_words='english'`` (the default) means the language's own stop-word
+        list (stopwordsiso's, our own for Chinese, Japanese and Korean) plus English's, which technical text in
+        any language is full of."""
         from sklearn.feature_extraction.text import CountVectorizer
 
         settings = dict(ngram_range=tuple(self.ngram_range), min_df=self.min_df, max_df=self.max_df,
                         max_features=self.max_features, vocabulary=vocabulary, dtype=np.int32)
-        if language == "en" or (language not in SEGMENTERS and self.stop_words != "english"):
+        if language == "en":
             stop = self.stop_words if self.stop_words in (None, "english") else list(self.stop_words)
             return CountVectorizer(stop_words=stop, **settings)
         stop = None if self.stop_words is None else list(_stop_list(
-            language, None if self.stop_words == "english" else frozenset(self.stop_words)))
-        if language not in SEGMENTERS:
+            language, None if self.stop_words == "english" else frozenset(self.stop_words), self.lemmatize))
+        splitter = word_splitter(language, self.lemmatize)
+        if splitter is None:
             return CountVectorizer(stop_words=stop, **settings)
-        return CountVectorizer(tokenizer=SEGMENTERS[language], token_pattern=None, lowercase=False, stop_words=stop,
-                               **settings)
+        return CountVectorizer(tokenizer=splitter, token_pattern=None, lowercase=False, stop_words=stop, **settings)
 
     def fit_counts(self, texts: Sequence[str], language: str) -> tuple[FittedVocabulary, sp.csr_matrix]:
         """Learn the vocabulary of ``texts``; return it with the document-term counts."""
@@ -127,7 +143,7 @@ class FittedVocabulary:
 
     def unigram_analyzer(self) -> Callable[[str], list[str]]:
         """The function that turns one text into its single-word tokens (for coherence)."""
-        unigrams = Vocabulary(self.settings.stop_words, (1, 1), 1, 1.0)
+        unigrams = Vocabulary(self.settings.stop_words, (1, 1), 1, 1.0, lemmatize=self.settings.lemmatize)
         return unigrams.count_vectorizer(self.language).build_analyzer()
 
 
