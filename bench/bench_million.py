@@ -8,7 +8,7 @@ per dimension, about 0.92 cosine to the original, the spread of a paraphrase), r
 Gold labels are the archive sections, as for the 29k benchmark.
 
 usage: python bench/bench_million.py [--n 1000000] [--sample-size 100000] [--chunk-size 50000]
-                                     [--out bench/results/million.json]
+                                     [--knn auto|exact|approximate] [--out bench/results/million.json]
 It builds bench/work/million_N.parquet and million_N.npy once (memory-mapped when read), then
 runs `topiclens fit` in a child process and records wall time, peak RSS and topic quality.
 """
@@ -82,6 +82,8 @@ def main() -> None:
     parser.add_argument("--sample-size", type=int, default=100_000)
     parser.add_argument("--chunk-size", type=int, default=50_000)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--knn", default="auto", choices=("auto", "exact", "approximate"),
+                        help="how neighbours are found (auto: HNSW for the sample's graph and the assignment)")
     parser.add_argument("--source", type=Path, default=WORK / "debian_full.jsonl.gz")
     parser.add_argument("--source-embeddings", type=Path, default=WORK / "debian_full.minilm.npy")
     parser.add_argument("--out", type=Path, default=HERE / "results" / "million.json")
@@ -101,7 +103,7 @@ def main() -> None:
     command = [sys.executable, "-m", "topiclens.cli", "fit", str(corpus), "--embeddings", str(embeddings),
                "--out", str(model_dir), "--no-llm", "--json", "--threads", str(args.threads),
                "--sample-size", str(args.sample_size), "--chunk-size", str(args.chunk_size),
-               "--work-dir", str(work_dir)]
+               "--work-dir", str(work_dir), "--knn", args.knn]
     print(" ".join(command), file=sys.stderr)
     clock = time.perf_counter()
     done = subprocess.run(command, stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONWARNINGS": "ignore"})
@@ -114,17 +116,19 @@ def main() -> None:
     import pyarrow.parquet as pq
 
     from topiclens.evaluate import agreement
+    from topiclens.io.modeldir import data_folder
 
     gold = pq.read_table(corpus, columns=["label"]).column("label").to_pylist()
-    documents = pq.read_table(model_dir / "documents.parquet", columns=["topic"]).column("topic").to_numpy()
-    sample = np.load(model_dir / "sample.npy")
+    data = data_folder(model_dir, json.loads((model_dir / "topiclens.json").read_text()))
+    documents = pq.read_table(data / "documents.parquet", columns=["topic"]).column("topic").to_numpy()
+    sample = np.load(data / "sample.npy")
     report = {
         "n_documents": args.n, "sample_size": args.sample_size, "chunk_size": args.chunk_size,
-        "threads": args.threads, "wall_seconds": round(seconds, 1), "peak_rss_mb": round(peak_mb),
+        "threads": args.threads, "knn": args.knn, "wall_seconds": round(seconds, 1), "peak_rss_mb": round(peak_mb),
         "stage_seconds": {k: round(v, 1) for k, v in fitted["timings"].items()},
         "n_topics": fitted["n_topics"], "in_sample": int(sample.sum()),
         **{k: round(v, 4) for k, v in agreement(gold, documents).items()},
-        "model_dir_mb": round(sum(p.stat().st_size for p in model_dir.iterdir()) / 2**20),
+        "model_dir_mb": round(sum(p.stat().st_size for p in model_dir.rglob("*") if p.is_file()) / 2**20),
         "perturbation": f"word drop p={DROP}, embedding noise sigma={SIGMA}",
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
         "date": time.strftime("%Y-%m-%d"),

@@ -87,6 +87,15 @@ def test_dask_local_cluster_equals_the_single_machine_path(sampled, docs, embedd
     assert on_dask.keywords_ == model.keywords_
 
 
+def test_dask_with_approximate_neighbours_equals_the_single_machine_path(docs, embeddings, dask_client):
+    """The HNSW graph is built once, sent to the workers as bytes, and searched there as here."""
+    local = TopicModel(knn="approximate", cache=False, **SETTINGS).fit(docs, embeddings=embeddings)
+    on_dask = TopicModel(knn="approximate", client=dask_client, cache=False, **SETTINGS).fit(
+        docs, embeddings=embeddings)
+    assert (on_dask.topics_ == local.topics_).all()
+    assert np.array_equal(on_dask.probabilities_, local.probabilities_)
+
+
 @pytest.mark.slow
 def test_dask_embedding_equals_local_embedding(docs, embeddings, dask_client, tmp_path):
     texts = docs[:200]

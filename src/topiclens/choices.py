@@ -18,12 +18,14 @@ CoherenceMeasure = Literal["c_npmi", "c_v", "u_mass"]
 DecodeErrors = Literal["strict", "replace"]
 EvidenceName = Literal["nearest", "diverse"]  # the documents an LLM labeler is shown
 KeywordSource = Literal["ctfidf", "keybert", "both"]  # the keywords it is shown
+KnnMethod = Literal["auto", "exact", "approximate"]  # how neighbours are found
 BundledLLM = Literal["qwen2.5-coder-1.5b", "qwen2.5-coder-0.5b", "smollm2-135m"]
 
 MODELS: tuple[str, ...] = get_args(ModelName)
 REDUCTIONS: tuple[str, ...] = get_args(ReductionName)
 CLUSTERINGS: tuple[str, ...] = get_args(ClusteringName)
 LAYOUTS: tuple[str, ...] = get_args(LayoutName)
+KNN_METHODS: tuple[str, ...] = get_args(KnnMethod)
 # The languages the detector (py3langid) knows, by ISO 639 code; 'auto' detects one.
 DETECTABLE = tuple(sorted(set("""
 ace af am an ar ary arz as az ba bcl be bg bn br bs ca crh cs cy da de dz el en eo es et eu ext fa fi fo fr fuv fy

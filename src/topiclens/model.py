@@ -10,7 +10,7 @@ from typing import Any, ClassVar
 import numpy as np
 from sklearn.base import BaseEstimator
 
-from .choices import CLUSTERINGS, LANGUAGES, LAYOUTS, MODELS, REDUCTIONS
+from .choices import CLUSTERINGS, KNN_METHODS, LANGUAGES, LAYOUTS, MODELS, REDUCTIONS
 from .embedders.cache import DocumentEncoder
 from .embedders.registry import check_embedding_spec
 from .errors import NotFittedError
@@ -102,6 +102,11 @@ class TopicModel(PlacingMethods, LabelMethods, ViewMethods, SavingMethods, BaseE
         language in 20 % of them or more is noted, and the whole corpus is handled as the main one.
     n_neighbors : int, default 15
         Neighbours in the kNN graph (clustering, probabilities, map, assignment of new documents).
+    knn : {'auto', 'exact', 'approximate'}, default 'auto'
+        How neighbours are found: by comparing every pair ('exact'), or through an HNSW graph (faiss;
+        'approximate': recall@15 about 0.99 on sentence embeddings, several times faster on big corpora).
+        'auto' is approximate only when both the indexed and the searched documents number 50,000 or
+        more (the sample of a big corpus and the rest assigned to it), exact otherwise.
     min_cluster_size : int or None, default None
         The smallest topic for Leiden and HDBSCAN: smaller clusters become outliers (None: 0.2 % of
         the documents, at least 10). Also the fewest documents a fit accepts.
@@ -203,6 +208,7 @@ class TopicModel(PlacingMethods, LabelMethods, ViewMethods, SavingMethods, BaseE
         "layout": [OneOf(LAYOUTS), Conforms(MapLayout, "a layout object with layout(space, graph, context)")],
         "language": [OneOf(LANGUAGES)],
         "n_neighbors": [Number(int, 1)],
+        "knn": [OneOf(KNN_METHODS)],
         "min_cluster_size": [IsNone(), Number(int, 2)],
         "nr_topics": [IsNone(), Number(int, 1)],
         "outlier_threshold": [IsNone(), Number(float, -1.0, 1.0)],
@@ -230,6 +236,7 @@ class TopicModel(PlacingMethods, LabelMethods, ViewMethods, SavingMethods, BaseE
         layout: Any = "umap",
         language: str = "auto",
         n_neighbors: int = 15,
+        knn: str = "auto",
         min_cluster_size: int | None = None,
         nr_topics: int | None = None,
         outlier_threshold: float | None = None,
@@ -252,6 +259,7 @@ class TopicModel(PlacingMethods, LabelMethods, ViewMethods, SavingMethods, BaseE
         self.layout = layout
         self.language = language
         self.n_neighbors = n_neighbors
+        self.knn = knn
         self.min_cluster_size = min_cluster_size
         self.nr_topics = nr_topics
         self.outlier_threshold = outlier_threshold
@@ -290,7 +298,8 @@ class TopicModel(PlacingMethods, LabelMethods, ViewMethods, SavingMethods, BaseE
             clusterer=adapt.as_clusterer(self.clustering) if embedding_path else None,
             vectorizer=adapt.as_vectorizer(self.vectorizer),
             representation=adapt.as_representation(self.representation), layout=adapt.as_layout(self.layout),
-            language=self.language, n_neighbors=int(self.n_neighbors), min_cluster_size=_int(self.min_cluster_size),
+            language=self.language, n_neighbors=int(self.n_neighbors), knn=self.knn,
+            min_cluster_size=_int(self.min_cluster_size),
             nr_topics=_int(self.nr_topics), sample_size=_int(self.sample_size), chunk_size=int(self.chunk_size),
             outlier_threshold=None if self.outlier_threshold is None else float(self.outlier_threshold),
             client=self.client, work_dir=self.work_dir, seed=int(self.seed), threads=_int(self.threads),

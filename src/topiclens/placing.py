@@ -131,5 +131,6 @@ class PlacingMethods:
         index = self._derived_value("index", lambda: NeighbourIndex.of(
             self.embeddings_[self.sample_[self.usable_]], self.topics_[self.sample_], self.projection_,
             len(self.topic_ids_)))
-        probs[new], _ = index.vote(vectors, self.n_neighbors, self.threads)
+        approximate = index.graph_index(self.knn, len(vectors), self.threads)
+        probs[new], _ = index.vote(vectors, self.n_neighbors, self.threads, approximate)
         return probs

@@ -12,8 +12,8 @@ from .params import Unrestored, check_param
 # What a model directory restores; the rest (where LLM requests, keys, caches and work go, and how
 # this process runs) is always the caller's choice, never the files'.
 PIPELINE_PARAMS = ("model", "embedding_model", "reduction", "clustering", "vectorizer", "representation", "layout",
-                   "language", "n_neighbors", "min_cluster_size", "nr_topics", "outlier_threshold", "sample_size",
-                   "chunk_size", "seed")
+                   "language", "n_neighbors", "knn", "min_cluster_size", "nr_topics", "outlier_threshold",
+                   "sample_size", "chunk_size", "seed")
 
 
 class SavingMethods:

@@ -19,6 +19,7 @@ from ..choices import (
     EVIDENCE,
     KEYWORD_SOURCES,
     KEYWORD_WEIGHTINGS,
+    KNN_METHODS,
     LANGUAGES,
     LAYOUTS,
     MODELS,
@@ -125,6 +126,9 @@ def build_parser() -> argparse.ArgumentParser:
     pipe.add_argument("--clustering", default="leiden", choices=CLUSTERINGS,
                       help="clustering algorithm (default: leiden on the kNN graph)")
     pipe.add_argument("--n-neighbors", type=int, default=15, help="neighbours in the kNN graph (default: 15)")
+    pipe.add_argument("--knn", default="auto", choices=KNN_METHODS,
+                      help="how neighbours are found: exact, or approximate (an HNSW graph, faiss); auto: approximate "
+                      "when 50,000 or more documents are searched among 50,000 or more (default)")
     pipe.add_argument("--resolution", type=float, default=1.0,
                       help="Leiden resolution: higher gives more, smaller topics (default: 1.0)")
     pipe.add_argument("--min-cluster-size", type=int,

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..ann import HnswIndex, use_approximate
 from ..io.corpus import Corpus
 from ..knn import KnnGraph, cosine_knn, normalize
 from ..runtime import thread_limit
@@ -55,15 +56,26 @@ class NeighbourIndex:
         """The index of unit ``embeddings`` (rows of the clustered documents) and their ``topics``."""
         return cls(project(embeddings, projection), np.asarray(topics), projection, n_topics)
 
-    def vote(self, vectors: np.ndarray, k: int, threads: int | None) -> tuple[np.ndarray, KnnGraph]:
+    def graph_index(self, method: str, n_queries: int, threads: int | None) -> HnswIndex | None:
+        """The HNSW graph to search for ``n_queries`` documents when ``method`` asks for one (None: exact)."""
+        return HnswIndex.build(self.space, threads) if use_approximate(method, len(self.space), n_queries) else None
+
+    def vote(self, vectors: np.ndarray, k: int, threads: int | None,
+             approximate: HnswIndex | None = None) -> tuple[np.ndarray, KnnGraph]:
         return neighbour_vote(vectors, projection=self.projection, index_space=self.space,
-                              index_topics=self.topics, n_topics=self.n_topics, k=k, threads=threads)
+                              index_topics=self.topics, n_topics=self.n_topics, k=k, threads=threads,
+                              approximate=approximate)
 
 
 def neighbour_vote(vectors: np.ndarray, *, projection: LinearMap | None, index_space: np.ndarray,
-                   index_topics: np.ndarray, n_topics: int, k: int,
-                   threads: int | None) -> tuple[np.ndarray, KnnGraph]:
-    """Topic probabilities (n, n_topics) of new documents from their k nearest indexed documents, and that graph."""
-    with thread_limit(threads):
-        graph = cosine_knn(project(vectors, projection), index_space, k)
+                   index_topics: np.ndarray, n_topics: int, k: int, threads: int | None,
+                   approximate: HnswIndex | None = None) -> tuple[np.ndarray, KnnGraph]:
+    """Topic probabilities (n, n_topics) of new documents from their k nearest indexed documents, and that graph
+    (searched in ``approximate``, an HNSW graph of ``index_space``, when given)."""
+    queries = project(vectors, projection)
+    if approximate is not None:
+        graph = approximate.search(queries, k, threads)
+    else:
+        with thread_limit(threads):
+            graph = cosine_knn(queries, index_space, k)
     return topic_ops.neighbour_votes(graph.neighbours, graph.similarities, index_topics, n_topics), graph

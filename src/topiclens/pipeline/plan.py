@@ -26,6 +26,7 @@ class FitPlan:
     layout: MapLayout | None
     language: str
     n_neighbors: int
+    knn: str                                # 'auto', 'exact' or 'approximate' (topiclens.ann)
     min_cluster_size: int | None
     nr_topics: int | None
     outlier_threshold: float | None

@@ -103,7 +103,8 @@ def fit_sampled(plan: FitPlan, texts: list[str], vectors: np.ndarray, keys: list
     index = NeighbourIndex.of(clustering.unit, sample_labels, clustering.projection, n_topics)
     assign_ranges = chunk_ranges(len(rest), plan.chunk_size)
     shared = dict(projection=index.projection, index_space=index.space, index_topics=index.topics,
-                  n_topics=n_topics, k=plan.n_neighbors, threads=plan.threads)
+                  n_topics=n_topics, k=plan.n_neighbors, threads=plan.threads,
+                  approximate=index.graph_index(plan.knn, len(rest), plan.threads))
     assigned = run_chunks("assigning", assign_chunk, len(assign_ranges),
                           lambda i: (np.asarray(vectors[rest[slice(*assign_ranges[i])]], dtype=np.float32),),
                           executor=executor, store=store, shared=shared, verbose=plan.verbose,

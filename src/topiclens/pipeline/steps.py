@@ -10,7 +10,8 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from ..knn import KnnGraph, cosine_knn, normalize, unit_rows
+from ..ann import knn_graph
+from ..knn import KnnGraph, normalize, unit_rows
 from ..stages.classic import DEFAULT_CLASSIC_TOPICS, ClassicAssigner
 from ..stages.protocols import LinearMap, StageContext, WordCounter
 from . import topics as topic_ops
@@ -54,7 +55,7 @@ def cluster_documents(plan: FitPlan, vectors: np.ndarray, keys: list[str], conte
     space = unit_rows(reduction.vectors) if reduction.linear else unit
     timings["reduce"] = time.perf_counter() - clock
     clock = time.perf_counter()
-    graph = cosine_knn(space, space, plan.n_neighbors, exclude_self=True)
+    graph = knn_graph(space, plan.n_neighbors, plan.knn, plan.threads)
     timings["knn"] = time.perf_counter() - clock
     clock = time.perf_counter()
     labels = plan.clusterer.cluster(reduction.vectors, graph if reduction.linear else None, context)
@@ -112,7 +113,7 @@ def fit_classic(plan: FitPlan, texts: list[str], vectors: np.ndarray, keys: list
     unit = normalize(vectors)
     # The map shows the model's own geometry: documents near each other in topic mixture.
     mixture = normalize(np.sqrt(probs))
-    graph = cosine_knn(mixture, mixture, plan.n_neighbors, exclude_self=True)
+    graph = knn_graph(mixture, plan.n_neighbors, plan.knn, plan.threads)
     timings["cluster"] = time.perf_counter() - clock
     coords = map_layout(plan, mixture, graph, context, timings)
     return LearnedTopics(labels=labels, unit=unit, probabilities=probs, keyword_matrix=assigner.keyword_matrix(),
