@@ -125,3 +125,19 @@ def test_fit_command_on_a_dask_scheduler(sampled, records, embeddings, dask_clie
                  "--no-llm", "--quiet", "--threads", "1", "--json", "--no-cache"]) == 0
     loaded = TopicModel.load(tmp_path / "m")
     assert (loaded.topics_ == model.topics_).all() and loaded.sample_.sum() == 300
+
+
+def test_float16_embeddings_stay_mapped_through_fit_save_and_load(sampled, docs, embeddings, tmp_path):
+    model, _ = sampled
+    path = tmp_path / "half.npy"
+    np.save(path, embeddings.astype(np.float16))
+    half = TopicModel(work_dir=tmp_path / "work", **SETTINGS).fit(docs, embeddings=path)
+    # The rows are unit length already: the model keeps the file's rows, not a float32 copy of them.
+    assert half.embeddings_.dtype == np.float16 and isinstance(half.embeddings_, np.memmap)
+    assert (half.topics_ == model.topics_).mean() > 0.97  # the same topics but for float16 rounding
+    loaded = TopicModel.load(half.save(tmp_path / "m"))
+    saved = next((tmp_path / "m").rglob("embeddings.npy"))
+    assert np.load(saved, mmap_mode="r").dtype == np.float16  # half the size of float32 on disk
+    assert loaded.embeddings_.dtype == np.float16 and isinstance(loaded.embeddings_, np.memmap)
+    assert (loaded.predict(docs) == half.topics_).all()
+    assert np.allclose(loaded.centroids_, half.centroids_, atol=1e-6)

@@ -26,7 +26,7 @@ _WHERE = {
     "LeidenClustering": ".stages.cluster", "HDBSCANClustering": ".stages.cluster",
     "KMeansClustering": ".stages.cluster",
     "Vocabulary": ".stages.vocabulary", "Representation": ".stages.represent",
-    "UMAPLayout": ".stages.layout", "PCALayout": ".stages.layout",
+    "UMAPLayout": ".stages.layout", "PCALayout": ".stages.layout", "TopicLayout": ".stages.topicmap",
     "LDATopics": ".stages.classic", "NMFTopics": ".stages.classic",
     "LLMLabeler": ".labeling.labeler",
 }
@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from .stages.layout import PCALayout, UMAPLayout
     from .stages.reduce import NoReduction, PCAReduction, UMAPReduction
     from .stages.represent import Representation
+    from .stages.topicmap import TopicLayout
     from .stages.vocabulary import Vocabulary
 
 
@@ -59,6 +60,7 @@ def load(directory) -> TopicModel:
 __all__ = [
     "ConfigError", "Corpus", "CorpusError", "HDBSCANClustering", "KMeansClustering", "LDATopics", "LLMLabeler",
     "LeidenClustering", "MissingDependencyError", "ModelFileError", "NMFTopics", "NoReduction", "NotFittedError",
-    "PCALayout", "PCAReduction", "Representation", "TopicLensError", "TopicLensWarning", "TopicModel", "UMAPLayout",
+    "PCALayout", "PCAReduction", "Representation", "TopicLayout", "TopicLensError", "TopicLensWarning", "TopicModel",
+    "UMAPLayout",
     "UMAPReduction", "Vocabulary", "__version__", "load", "read_corpus",
 ]

@@ -10,16 +10,14 @@ reproducible, and it travels to Dask workers as faiss's own serialized bytes (a 
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from .knn import KnnGraph, cosine_knn
-from .runtime import default_threads
+from .knn import KnnGraph, cosine_knn, faiss_threads, without_self
+from .runtime import accelerator
 
 APPROXIMATE_MIN_ROWS = 50_000  # 'auto': approximate when the index and the queries both reach this many rows
 HNSW_LINKS = 32          # graph links per node (faiss's M)
@@ -31,23 +29,12 @@ _LOADED: dict[str, Any] = {}  # one deserialized index per process, by its diges
 
 def use_approximate(method: str, n_index: int, n_queries: int) -> bool:
     """Whether neighbours of ``n_queries`` rows among ``n_index`` rows are searched approximately: always for
-    'approximate', never for 'exact', and for 'auto' when both reach :data:`APPROXIMATE_MIN_ROWS`."""
+    'approximate', never for 'exact', and for 'auto' when both reach :data:`APPROXIMATE_MIN_ROWS` and no GPU
+    is at hand (on a GPU the exact search is fast enough)."""
     if method == "auto":
-        return n_index >= APPROXIMATE_MIN_ROWS and n_queries >= APPROXIMATE_MIN_ROWS
+        return (n_index >= APPROXIMATE_MIN_ROWS and n_queries >= APPROXIMATE_MIN_ROWS
+                and accelerator() == "cpu")
     return method == "approximate"
-
-
-@contextlib.contextmanager
-def _faiss_threads(threads: int | None) -> Iterator[Any]:
-    """faiss with its OpenMP threads capped for a block (``threads`` None: $TOPICLENS_THREADS or every core)."""
-    import faiss
-
-    previous = faiss.omp_get_max_threads()
-    faiss.omp_set_num_threads(threads or default_threads())
-    try:
-        yield faiss
-    finally:
-        faiss.omp_set_num_threads(previous)
 
 
 @dataclass(frozen=True)
@@ -62,7 +49,7 @@ class HnswIndex:
     def build(cls, vectors: np.ndarray, threads: int | None = None) -> HnswIndex:
         """Index ``vectors`` (unit rows, float32)."""
         vectors = np.ascontiguousarray(vectors, dtype=np.float32)
-        with _faiss_threads(threads) as faiss:
+        with faiss_threads(threads) as faiss:
             index = faiss.IndexHNSWFlat(vectors.shape[1], HNSW_LINKS, faiss.METRIC_INNER_PRODUCT)
             index.hnsw.efConstruction = HNSW_BUILD_DEPTH
             index.add(vectors)
@@ -87,31 +74,21 @@ class HnswIndex:
         With ``exclude_self`` the queries are the indexed rows themselves and row i never lists i.
         """
         queries = np.ascontiguousarray(queries, dtype=np.float32)
-        k = min(k, self.rows - (1 if exclude_self else 0))
+        k = int(min(k, self.rows - (1 if exclude_self else 0)))
         if k <= 0:
             return KnnGraph(np.zeros((len(queries), 0), np.int64), np.zeros((len(queries), 0), np.float32))
         wanted = k + 1 if exclude_self else k
         index = self._index()
         index.hnsw.efSearch = max(HNSW_SEARCH_DEPTH, wanted)
-        with _faiss_threads(threads):
+        with faiss_threads(threads):
             similarities, neighbours = index.search(queries, wanted)
         missing = np.flatnonzero((neighbours < 0).any(axis=1))
         if len(missing):  # a row the graph search could not fill (rare): its neighbours exactly
             exact = cosine_knn(queries[missing], index.reconstruct_n(0, self.rows), wanted)
             neighbours[missing], similarities[missing] = exact.neighbours, exact.similarities
         if exclude_self:
-            neighbours, similarities = _without_self(neighbours, similarities, k)
+            neighbours, similarities = without_self(neighbours, similarities)
         return KnnGraph(neighbours.astype(np.int64), similarities.astype(np.float32))
-
-
-def _without_self(neighbours: np.ndarray, similarities: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """Each row's results without the row itself (or without its last result where it was not found)."""
-    rows = np.arange(len(neighbours))[:, None]
-    is_self = neighbours == rows
-    drop = np.where(is_self.any(axis=1), is_self.argmax(axis=1), neighbours.shape[1] - 1)
-    keep = np.ones(neighbours.shape, dtype=bool)
-    keep[np.arange(len(neighbours)), drop] = False
-    return neighbours[keep].reshape(-1, k), similarities[keep].reshape(-1, k)
 
 
 def knn_graph(space: np.ndarray, k: int, method: str = "auto", threads: int | None = None) -> KnnGraph:

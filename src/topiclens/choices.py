@@ -11,7 +11,7 @@ from typing import Literal, get_args
 ModelName = Literal["embedding", "lda", "nmf"]
 ReductionName = Literal["pca", "none", "umap"]
 ClusteringName = Literal["leiden", "hdbscan", "kmeans"]
-LayoutName = Literal["umap", "pca", "none"]
+LayoutName = Literal["umap", "topics", "pca", "none"]
 KeywordWeighting = Literal["docshare", "classic"]
 ChatFormat = Literal["llama-2", "mistral", "zephyr", "chatml", "few-shot"]
 CoherenceMeasure = Literal["c_npmi", "c_v", "u_mass"]

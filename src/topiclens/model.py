@@ -92,8 +92,10 @@ class TopicModel(PlacingMethods, LabelMethods, ViewMethods, SavingMethods, BaseE
         'llama-cpp:PATH.gguf', 'hf:DIR', 'openai:MODEL@URL', or ``LLMLabeler(llm, ...)`` with its
         template, language, word cap and document budget. None: keyword labels until
         ``label_topics`` is called.
-    layout : {'umap', 'pca', 'none'} or a layout object, default 'umap'
-        The document map's 2-D layout, computed at fit ('umap' is ``UMAPLayout()``).
+    layout : {'topics', 'umap', 'pca', 'none'} or a layout object, default 'topics'
+        The document map's 2-D layout, computed at fit: 'topics' is ``TopicLayout()`` (topic discs placed
+        by similarity, then a few epochs of neighbour forces; a fraction of a second), 'umap' is
+        ``UMAPLayout()`` (UMAP on the kNN graph; seconds, plus numba's start-up).
     language : str, default 'auto'
         The corpus language, an ISO 639 code the detector knows ('de', 'ja', 'ru', 'zh', ...): it picks
         the stop words, the segmenter (jieba for 'zh', Sudachi for 'ja'), the embedder for
@@ -146,8 +148,9 @@ class TopicModel(PlacingMethods, LabelMethods, ViewMethods, SavingMethods, BaseE
         what a row falls short of 1 is the outliers' share.
     sample_ : ndarray of shape (n,), bool
         Documents that were clustered (all of them unless the corpus was sampled).
-    embeddings_ : ndarray of shape (n_usable, dim), float32
-        Unit-length embeddings of the usable documents.
+    embeddings_ : ndarray of shape (n_usable, dim), float32 or float16
+        Unit-length embeddings of the usable documents (float16 when they were given as float16; a big
+        corpus's embeddings, and those of a loaded model, stay memory-mapped from their ``.npy`` file).
     projection_ : LinearMap or None
         Places new embeddings in the neighbour space of the clustering (None: the embedding space).
     vectorizer_ : WordCounter
@@ -233,7 +236,7 @@ class TopicModel(PlacingMethods, LabelMethods, ViewMethods, SavingMethods, BaseE
         vectorizer: Any = None,
         representation: Representation | None = None,
         labeler: Any = None,
-        layout: Any = "umap",
+        layout: Any = "topics",
         language: str = "auto",
         n_neighbors: int = 15,
         knn: str = "auto",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import sys
 from collections.abc import Iterator
@@ -23,6 +24,46 @@ def default_threads() -> int:
     if value:
         return max(1, int(value))
     return os.cpu_count() or 1
+
+
+DEVICES = ("auto", "cpu", "cuda")
+
+
+def wanted_device() -> str:
+    """$TOPICLENS_DEVICE: 'auto' (the default: a CUDA GPU when there is one), 'cpu' or 'cuda'."""
+    from .errors import ConfigError
+
+    wanted = (os.environ.get("TOPICLENS_DEVICE") or "auto").strip().lower()
+    if wanted not in DEVICES:
+        raise ConfigError(f"TOPICLENS_DEVICE={wanted!r} is not a device: use one of {', '.join(DEVICES)}")
+    return wanted
+
+
+@functools.lru_cache(maxsize=1)
+def cuda_available() -> bool:
+    """Whether torch is installed and sees a CUDA GPU (checked once per process)."""
+    import importlib.util
+
+    if importlib.util.find_spec("torch") is None:
+        return False
+    import torch
+
+    return bool(torch.cuda.is_available())
+
+
+def accelerator() -> str:
+    """Where torch work runs: 'cuda' when a GPU is usable and $TOPICLENS_DEVICE allows it, else 'cpu'."""
+    from .errors import ConfigError
+
+    wanted = wanted_device()
+    if wanted == "cpu":
+        return "cpu"
+    if cuda_available():
+        return "cuda"
+    if wanted == "cuda":
+        raise ConfigError("TOPICLENS_DEVICE=cuda but torch sees no CUDA GPU: install a CUDA build of torch, or "
+                          "unset TOPICLENS_DEVICE to run on the CPU")
+    return "cpu"
 
 
 @contextlib.contextmanager

@@ -30,7 +30,7 @@ class TopicState:
     topics: np.ndarray                  # (n,) int64: topic of each document, -1 = outlier
     probabilities: np.ndarray           # (n, t) float32: each document's share of neighbour votes per topic
     sample: np.ndarray                  # (n,) bool: the document was clustered (all, unless sampled)
-    embeddings: np.ndarray              # (n_usable, d) float32, unit rows
+    embeddings: np.ndarray              # (n_usable, d) float32 or float16 (may be memory-mapped), unit rows
     projection: LinearMap | None        # places new embeddings among the clustered ones; None: embedding space
     vectorizer: WordCounter             # the fitted vocabulary (its ``words``)
     ctfidf: sp.csr_matrix               # (t, n_words): each topic's word weights

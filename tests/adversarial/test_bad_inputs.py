@@ -54,7 +54,7 @@ CORPORA = {
                         "only 0 non-empty document(s)"),
     "parquet that is not parquet": (lambda tmp, small: _fit(_bytes(tmp, b"PAR1 not really", "docs.parquet"), tmp),
                                     "is not a readable Parquet file"),
-    "parquet text of lists": (lambda tmp, small: _fit(_parquet(tmp, [["a", "b"], ["c"]]), tmp), "holds a ndarray"),
+    "parquet text of lists": (lambda tmp, small: _fit(_parquet(tmp, [["a", "b"], ["c"]]), tmp), "holds a list"),
     "CSV with broken quoting": (lambda tmp, small: _fit(_bytes(tmp, b'text,id\n"a,1\nb,2,3,4\n', "docs.csv"), tmp),
                                 "not a well-formed CSV"),
 }

@@ -54,3 +54,19 @@ def test_unit_rows_leaves_unit_rows_bit_for_bit():
     assert unit_rows(unit) is unit or np.array_equal(unit_rows(unit), unit)
     scaled = unit * 3
     assert np.allclose(np.linalg.norm(unit_rows(scaled), axis=1), 1.0)
+
+
+def test_the_torch_device_path_gives_the_same_graph_as_the_default():
+    """The code the GPU runs (products and top-k on a torch device), here on the CPU device."""
+    from topiclens.knn import cosine_knn_torch
+
+    rng = np.random.default_rng(3)
+    index = normalize(rng.normal(size=(300, 16)).astype(np.float32))
+    index[50:60] = index[40]  # ties at the boundary
+    queries = np.concatenate([index[:100], normalize(rng.normal(size=(30, 16)).astype(np.float32))])
+    for exclude_self, q in ((True, index), (False, queries)):
+        expected = cosine_knn(q, index, 12, exclude_self=exclude_self, block=64)
+        graph = cosine_knn_torch(q, index, 12, exclude_self=exclude_self, block=64, device="cpu")
+        assert (graph.neighbours == expected.neighbours).all()
+        assert np.allclose(graph.similarities, expected.similarities, atol=1e-5)
+    assert cosine_knn_torch(index[:1], index[:1], 3, exclude_self=True, device="cpu").neighbours.shape == (1, 0)

@@ -136,8 +136,8 @@ def build_parser() -> argparse.ArgumentParser:
     pipe.add_argument("--n-clusters", type=int, help="number of clusters for --clustering kmeans")
     pipe.add_argument("--nr-topics", type=int,
                       help="merge similar topics down to this number (lda/nmf: the number of topics)")
-    pipe.add_argument("--layout", default="umap", choices=LAYOUTS,
-                      help="2-D layout for the document map, computed at fit (default: umap)")
+    pipe.add_argument("--layout", default="topics", choices=LAYOUTS,
+                      help="2-D layout for the document map, computed at fit (default: topics; umap: UMAP)")
     pipe.add_argument("--reduce-outliers", action="store_true", help="move outliers to their nearest topic")
     pipe.add_argument("--outlier-threshold", type=float, default=0.0,
                       help="minimum cosine similarity for --reduce-outliers (default: 0)")

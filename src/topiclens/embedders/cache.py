@@ -15,6 +15,7 @@ import numpy as np
 from ..cachedb import cache_errors, open_shared_database
 from ..errors import ConfigError
 from ..io.corpus import text_hash
+from ..io.rowfiles import blocks, float_rows, release_pages
 from ..runtime import cache_dir, progress
 from ..stages.protocols import Embedder
 
@@ -95,23 +96,28 @@ def load_embeddings(source: np.ndarray | str | Path, n_docs: int) -> np.ndarray:
             raise ConfigError(f"{path} is not a numeric .npy array ({exc}): save the embeddings with "
                               "numpy.save(path, vectors.astype('float32'))") from None
     try:
-        array = np.asarray(source, dtype=np.float32)
+        array = float_rows(source)  # float16 and float32 files stay memory-mapped as they are
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"{what} are not numbers ({exc}): give a float array, one row per document") from None
     if array.ndim != 2:
         raise ConfigError(f"embeddings must be 2-D (documents x dimensions), got shape {array.shape}")
     if array.shape[0] != n_docs:
         raise ConfigError(f"{array.shape[0]} embeddings for {n_docs} documents: give one row per document")
-    for start in range(0, len(array), 65536):  # in blocks: a memory-mapped million rows stays mapped
-        if not np.isfinite(array[start:start + 65536]).all():
+    for start, stop in blocks(len(array)):  # in blocks: a memory-mapped million rows stays mapped
+        finite = np.isfinite(array[start:stop]).all()
+        release_pages(array)
+        if not finite:
             raise ConfigError(f"{what} contain NaN or infinity: recompute them")
     return array
 
 
 def zero_rows(vectors: np.ndarray) -> np.ndarray:
     """Rows with no direction (all zeros): they cannot be placed by cosine similarity."""
-    return np.concatenate([np.abs(vectors[start:start + 65536]).max(axis=1, initial=0.0) == 0
-                           for start in range(0, len(vectors), 65536)] or [np.zeros(0, dtype=bool)])
+    zero = np.zeros(len(vectors), dtype=bool)
+    for start, stop in blocks(len(vectors)):
+        zero[start:stop] = np.abs(vectors[start:stop]).max(axis=1, initial=0.0) == 0
+        release_pages(vectors)
+    return zero
 
 
 class DocumentEncoder:

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import ConfigError, MissingDependencyError
+from ..runtime import accelerator
 from .common import DEFAULT_EMBEDDING_MODEL, EmbedderSettings, bundled_minilm_path
 
 
@@ -47,7 +48,8 @@ class SentenceTransformerEmbedder(EmbedderSettings):
                 raise MissingDependencyError(
                     "sentence embeddings need sentence-transformers: pip install sentence-transformers"
                 ) from exc
-            self._model = SentenceTransformer(str(self.path), device="cpu", local_files_only=True)
+            # The GPU when torch sees one (TOPICLENS_DEVICE=cpu keeps the CPU), else the CPU.
+            self._model = SentenceTransformer(str(self.path), device=accelerator(), local_files_only=True)
             self._model.max_seq_length = self.max_seq_length
         return self._model
 

@@ -110,15 +110,7 @@ def read_corpus(
         raise CorpusError(f"{path} is a directory: give a corpus file ({', '.join(SUFFIXES)})")
     name = path.name.lower()
     if name.endswith(".parquet"):
-        try:
-            frame = pd.read_parquet(path)
-        except OSError as exc:
-            raise CorpusError(f"cannot read {path} ({exc.strerror or exc}): check that it exists and that you may "
-                              "read it") from None
-        except Exception as exc:  # pyarrow's errors for a file that is not Parquet
-            raise CorpusError(f"{path} is not a readable Parquet file ({type(exc).__name__}: {exc}); check the "
-                              "file, or convert it to .jsonl or .csv") from None
-        return _from_frame(frame, path, text_field, id_field, encoding, decode_errors)
+        return _read_parquet(path, text_field, id_field, encoding, decode_errors)
     text = _decode(path, encoding, decode_errors)
     if name.endswith((".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz")):
         return _from_jsonl(text, path, text_field, id_field)
@@ -131,6 +123,48 @@ def read_corpus(
         lines = [line.rstrip("\r") for line in lines]
         return Corpus(texts=lines, ids=[str(i + 1) for i in range(len(lines))], source=str(path))
     raise CorpusError(f"unknown corpus format: {path.name}; use one of {', '.join(SUFFIXES)}")
+
+
+def _read_parquet(path: Path, text_field: str, id_field: str, encoding: str, errors: str) -> Corpus:
+    """A Parquet file read in row batches (no table-wide copy of the text); other columns become fields."""
+    import pyarrow.parquet as pq
+
+    try:
+        handle = pq.ParquetFile(path)
+        names = handle.schema_arrow.names
+        if text_field not in names:
+            raise CorpusError(f"{path}: no '{text_field}' column (columns: {', '.join(names)}); "
+                              "name the text column with --text-field")
+        texts: list[str] = []
+        ids: list[str] = []
+        for batch in handle.iter_batches(batch_size=65_536, columns=[c for c in (text_field, id_field) if c in names]):
+            start = len(texts)
+            texts.extend(_text_value(v, start + i, path, text_field, encoding, errors)
+                         for i, v in enumerate(batch.column(text_field).to_pylist()))
+            if id_field in names:
+                ids.extend(str(v) for v in batch.column(id_field).to_pylist())
+        rest = [c for c in names if c not in (text_field, id_field)]
+        fields = handle.read(columns=rest).to_pandas() if rest else pd.DataFrame(index=pd.RangeIndex(len(texts)))
+    except CorpusError:
+        raise
+    except OSError as exc:
+        raise CorpusError(f"cannot read {path} ({exc.strerror or exc}): check that it exists and that you may "
+                          "read it") from None
+    except Exception as exc:  # pyarrow's errors for a file that is not Parquet
+        raise CorpusError(f"{path} is not a readable Parquet file ({type(exc).__name__}: {exc}); check the "
+                          "file, or convert it to .jsonl or .csv") from None
+    if id_field in names:
+        _warn_repeated(ids, path)
+    else:
+        ids = [str(i) for i in range(len(texts))]
+    return Corpus(texts=texts, ids=ids, fields=fields.reset_index(drop=True), source=str(path))
+
+
+def _warn_repeated(ids: list[str], path: Path) -> None:
+    repeated = [k for k, n in Counter(ids).items() if n > 1]
+    if repeated:
+        warnings.warn(f"{path}: {len(repeated)} id(s) occur more than once (e.g. {repeated[0]!r}); "
+                      "lookups by id will be ambiguous", TopicLensWarning, stacklevel=4)
 
 
 def _read_csv(text: str, path: Path, text_field: str) -> pd.DataFrame:
@@ -231,10 +265,7 @@ def _from_frame(frame: pd.DataFrame, path: Path, text_field: str, id_field: str,
     texts = [_text_value(v, i, path, text_field, encoding, errors) for i, v in enumerate(frame[text_field])]
     if id_field in frame.columns:
         ids = [str(v) for v in frame[id_field]]
-        repeated = [k for k, n in Counter(ids).items() if n > 1]
-        if repeated:
-            warnings.warn(f"{path}: {len(repeated)} id(s) occur more than once (e.g. {repeated[0]!r}); "
-                          "lookups by id will be ambiguous", TopicLensWarning, stacklevel=3)
+        _warn_repeated(ids, path)
     else:
         ids = [str(i) for i in range(len(texts))]
     rest = frame.drop(columns=[c for c in (text_field, id_field) if c in frame.columns]).reset_index(drop=True)

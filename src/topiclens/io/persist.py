@@ -31,6 +31,7 @@ from .checks import check_state
 from .corpus import Corpus
 from .modeldir import MANIFEST, check_target, commit, data_folder, locked, new_generation
 from .records import param_record, restore_param, upgrade_v1_params
+from .rowfiles import blocks, save_rows
 
 SCHEMA_VERSION = 3  # 3: arrays in a data folder with checksums; 2: beside the manifest; 1: flat parameters
 
@@ -105,7 +106,7 @@ def _write_data(state: TopicState, data: Path) -> dict[str, str]:
     matrix = sp.csr_matrix(state.ctfidf, dtype=np.float32)
     np.savez_compressed(data / "ctfidf.npz", data=matrix.data, indices=matrix.indices, indptr=matrix.indptr,
                         shape=np.array(matrix.shape))
-    np.save(data / "embeddings.npy", state.embeddings.astype(np.float32))
+    save_rows(data / "embeddings.npy", state.embeddings)
     np.save(data / "probabilities.npy", state.probabilities.astype(np.float32))
     if not state.sample[state.usable].all():
         np.save(data / "sample.npy", state.sample)
@@ -116,13 +117,32 @@ def _write_data(state: TopicState, data: Path) -> dict[str, str]:
         np.savez(data / "classic.npz", **state.classic.arrays())
     if state.layout is not None:
         np.save(data / "layout.npy", state.layout.astype(np.float32))
-    documents = pd.DataFrame({"id": state.corpus.ids, "text": state.corpus.texts, "topic": state.topics,
-                              "usable": state.usable})
-    fields = state.corpus.fields.reset_index(drop=True)
-    fields = fields.rename(columns={c: f"field:{c}" for c in fields.columns})
-    pd.concat([documents, fields.astype(str) if len(fields.columns) else fields], axis=1).to_parquet(
-        data / "documents.parquet", index=False)
+    _write_documents(data / "documents.parquet", state)
     return {path.name: _sha256(path) for path in sorted(data.iterdir())}
+
+
+def _write_documents(path: Path, state: TopicState, rows: int = 200_000) -> None:
+    """documents.parquet (id, text, topic, usable, then every input field as text), written in row blocks."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    corpus = state.corpus
+    fields = corpus.fields.reset_index(drop=True)
+    fields = fields.rename(columns={c: f"field:{c}" for c in fields.columns})
+    writer = None
+    try:
+        for start, stop in list(blocks(len(corpus), rows)) or [(0, 0)]:
+            frame = pd.DataFrame({"id": corpus.ids[start:stop], "text": corpus.texts[start:stop],
+                                  "topic": state.topics[start:stop], "usable": state.usable[start:stop]})
+            if len(fields.columns):
+                frame = pd.concat([frame, fields.iloc[start:stop].reset_index(drop=True).astype(str)], axis=1)
+            table = pa.Table.from_pandas(frame, preserve_index=False)
+            if writer is None:
+                writer = pq.ParquetWriter(path, table.schema)
+            writer.write_table(table.cast(writer.schema))
+    finally:
+        if writer is not None:
+            writer.close()
 
 
 def _sha256(path: Path) -> str:
@@ -170,9 +190,9 @@ def _upgrade_v1(manifest: dict[str, Any]) -> dict[str, Any]:
             "embedding_model": {"object": name, "repr": name} if name and not used else used}
 
 
-def _array(directory: Path, name: str) -> np.ndarray:
+def _array(directory: Path, name: str, mmap_mode: str | None = None) -> np.ndarray:
     try:
-        return np.load(directory / f"{name}.npy", allow_pickle=False)
+        return np.load(directory / f"{name}.npy", allow_pickle=False, mmap_mode=mmap_mode)
     except (OSError, ValueError) as exc:
         raise ModelFileError(f"{directory / (name + '.npy')} is missing or damaged ({exc}); fit the model again") \
             from None
@@ -250,7 +270,7 @@ def _read_state(data: Path, manifest: dict[str, Any]) -> TopicState:
         corpus=corpus, usable=usable, topics=documents["topic"].to_numpy(dtype=np.int64),
         probabilities=_array(data, "probabilities"),
         sample=_array(data, "sample") if (data / "sample.npy").exists() else usable.copy(),
-        embeddings=_array(data, "embeddings"),
+        embeddings=_array(data, "embeddings", mmap_mode="r"),  # a big corpus's rows stay on disk
         projection=LinearMap.from_arrays(_arrays(data, "projection.npz")) if (data / "projection.npz").exists()
         else None,
         vectorizer=_vectorizer(manifest.get("vectorizer"), language, words), ctfidf=matrix,

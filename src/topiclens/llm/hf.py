@@ -12,7 +12,7 @@ import threading
 from pathlib import Path
 
 from ..errors import require
-from ..runtime import default_threads
+from ..runtime import accelerator, default_threads
 from .base import GenerationParams, LLMUnavailable
 from .prompts import render
 
@@ -40,7 +40,7 @@ class TransformersLLM:
             if self.path.is_file() and self.path.suffix == ".gguf":
                 source, extra = str(self.path.parent), {"gguf_file": self.path.name}
             quantization = {}
-            if torch.cuda.is_available():
+            if accelerator() == "cuda":
                 try:
                     require("bitsandbytes", "gpu", "4-bit loading")
                     quantization = {"quantization_config": transformers.BitsAndBytesConfig(

@@ -15,7 +15,7 @@ import threading
 from pathlib import Path
 
 from ..errors import require
-from ..runtime import default_threads
+from ..runtime import default_threads, wanted_device
 from .base import GenerationParams, LLMUnavailable
 from .prompts import STOP, render
 
@@ -45,6 +45,14 @@ def _close_null_files() -> None:
             handle.close()
 
 
+def gpu_layers(llama_cpp) -> int:
+    """Layers to offload: all (-1) when this llama.cpp build can offload and TOPICLENS_DEVICE allows; else 0."""
+    if wanted_device() == "cpu":
+        return 0
+    supports = getattr(llama_cpp, "llama_supports_gpu_offload", None)
+    return -1 if supports is not None and bool(supports()) else 0
+
+
 class LlamaCppLLM:
     backend = "llama-cpp"
     concurrency = 1
@@ -69,7 +77,8 @@ class LlamaCppLLM:
             llama_cpp = import_llama_cpp()
             try:
                 self._llama = llama_cpp.Llama(model_path=str(self.path), n_ctx=self.n_ctx, n_threads=self.threads,
-                                              n_threads_batch=self.threads, verbose=False, seed=0)
+                                              n_threads_batch=self.threads, verbose=False, seed=0,
+                                              n_gpu_layers=gpu_layers(llama_cpp))
             except (ValueError, RuntimeError) as exc:
                 raise LLMUnavailable(f"llama.cpp could not load {self.path}: {exc}") from None
         return self._llama

@@ -17,7 +17,7 @@ import numpy as np
 
 from ..embedders.cache import DocumentEncoder, embed_texts
 from ..embedders.registry import make_embedder
-from ..knn import normalize
+from ..io.rowfiles import all_unit, is_mapped, read_rows, unit_copy
 from ..runtime import thread_limit
 from ..stages.protocols import StageContext, WordCounter
 from . import topics as topic_ops
@@ -84,12 +84,12 @@ def fit_sampled(plan: FitPlan, texts: list[str], vectors: np.ndarray, keys: list
     sample = np.zeros(n, dtype=bool)
     sample[sample_rows] = True
     rest = np.flatnonzero(~sample)
-    probe = np.asarray(vectors[:: max(1, n // 997)], dtype=np.float32)
+    probe = read_rows(vectors, np.arange(0, n, max(1, n // 997)))
     run_key = fingerprint("sampled", keys[:: max(1, n // 9973)], n, probe, plan.sample_size, plan.seed,
                           plan.chunk_size, plan.fingerprint)
     executor, store = _executor_and_store(plan, run_key)
 
-    clustering = cluster_documents(plan, np.asarray(vectors[sample_rows], dtype=np.float32),
+    clustering = cluster_documents(plan, read_rows(vectors, sample_rows),
                                    [keys[i] for i in sample_rows], context, timings)
     sample_labels = clustering.labels
     n_topics = topic_ops.topic_count(sample_labels)
@@ -106,15 +106,19 @@ def fit_sampled(plan: FitPlan, texts: list[str], vectors: np.ndarray, keys: list
                   n_topics=n_topics, k=plan.n_neighbors, threads=plan.threads,
                   approximate=index.graph_index(plan.knn, len(rest), plan.threads))
     assigned = run_chunks("assigning", assign_chunk, len(assign_ranges),
-                          lambda i: (np.asarray(vectors[rest[slice(*assign_ranges[i])]], dtype=np.float32),),
+                          lambda i: (read_rows(vectors, rest[slice(*assign_ranges[i])]),),
                           executor=executor, store=store, shared=shared, verbose=plan.verbose,
                           sizes=[b - a for a, b in assign_ranges])
     for (a, b), part in zip(assign_ranges, assigned):
-        labels[rest[a:b]] = part["topics"]
-        probs[rest[a:b]] = part["probs"]
-    unit = np.empty(vectors.shape, dtype=np.float32)
-    for a, b in chunk_ranges(n, plan.chunk_size):
-        unit[a:b] = normalize(vectors[a:b])
+        labels[rest[a:b]] = part.pop("topics")
+        probs[rest[a:b]] = part.pop("probs")  # copied: only the neighbours stay, for the map
+    # Unit rows of every document (centroids, representative documents, the saved model): a memory-mapped
+    # file's rows when they are unit already (they stay mapped), else a normalized copy, written beside
+    # the checkpoints when there are any.
+    if is_mapped(vectors) and all_unit(vectors, 1e-3):
+        unit = vectors
+    else:
+        unit = unit_copy(vectors, None if store.directory is None else store.directory / "unit.npy")
     timings["assign"] = time.perf_counter() - clock
 
     # The vocabulary comes from the sample; the counts from every document, chunk by chunk.
@@ -134,7 +138,7 @@ def fit_sampled(plan: FitPlan, texts: list[str], vectors: np.ndarray, keys: list
     timings["keywords_all"] = time.perf_counter() - clock
 
     coords = None
-    sample_coords = map_layout(plan, clustering.space, graph, context, timings)
+    sample_coords = map_layout(plan, clustering.space, graph, sample_labels, context, timings)
     if sample_coords is not None:
         clock = time.perf_counter()
         coords = np.empty((n, 2), dtype=np.float32)

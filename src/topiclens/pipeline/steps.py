@@ -13,7 +13,7 @@ import scipy.sparse as sp
 from ..ann import knn_graph
 from ..knn import KnnGraph, normalize, unit_rows
 from ..stages.classic import DEFAULT_CLASSIC_TOPICS, ClassicAssigner
-from ..stages.protocols import LinearMap, StageContext, WordCounter
+from ..stages.protocols import LinearMap, StageContext, TopicMapLayout, WordCounter
 from . import topics as topic_ops
 from .keywords import ctfidf
 from .plan import FitPlan
@@ -76,10 +76,16 @@ def count_words(plan: FitPlan, texts: list[str], language: str,
     return vectorizer, counts
 
 
-def map_layout(plan: FitPlan, space: np.ndarray, graph: KnnGraph | None, context: StageContext,
+def map_layout(plan: FitPlan, space: np.ndarray, graph: KnnGraph | None, topics: np.ndarray, context: StageContext,
                timings: dict[str, float]) -> np.ndarray | None:
+    """The document map's coordinates; a layout that places by topic (``TopicLayout``) also gets the topics."""
     clock = time.perf_counter()
-    coords = None if plan.layout is None else plan.layout.layout(space, graph, context)
+    if plan.layout is None:
+        coords = None
+    elif isinstance(plan.layout, TopicMapLayout):
+        coords = plan.layout.layout_topics(space, graph, topics, context)
+    else:
+        coords = plan.layout.layout(space, graph, context)
     timings["layout"] = time.perf_counter() - clock
     return coords
 
@@ -95,7 +101,7 @@ def fit_embedding(plan: FitPlan, texts: list[str], vectors: np.ndarray, keys: li
     topic_ids = list(range(n_topics))
     weighting = plan.representation.keyword_weighting
     keyword_matrix = ctfidf(counts, labels, topic_ids + [-1], weighting)[:n_topics]
-    coords = map_layout(plan, clustering.space, clustering.graph, context, timings)
+    coords = map_layout(plan, clustering.space, clustering.graph, labels, context, timings)
     return LearnedTopics(labels=labels, unit=clustering.unit, probabilities=probs, keyword_matrix=keyword_matrix,
                          vectorizer=vectorizer, sample=np.ones(len(texts), dtype=bool),
                          projection=clustering.projection, layout=coords)
@@ -115,7 +121,7 @@ def fit_classic(plan: FitPlan, texts: list[str], vectors: np.ndarray, keys: list
     mixture = normalize(np.sqrt(probs))
     graph = knn_graph(mixture, plan.n_neighbors, plan.knn, plan.threads)
     timings["cluster"] = time.perf_counter() - clock
-    coords = map_layout(plan, mixture, graph, context, timings)
+    coords = map_layout(plan, mixture, graph, labels, context, timings)
     return LearnedTopics(labels=labels, unit=unit, probabilities=probs, keyword_matrix=assigner.keyword_matrix(),
                          vectorizer=vectorizer, sample=np.ones(len(texts), dtype=bool), projection=None,
                          layout=coords, classic=assigner)

@@ -9,7 +9,8 @@ from .cluster import HDBSCANClustering, KMeansClustering, LeidenClustering
 from .layout import PCALayout, UMAPLayout
 from .reduce import NoReduction, PCAReduction, UMAPReduction
 from .represent import Representation
+from .topicmap import TopicLayout
 from .vocabulary import Vocabulary
 
 __all__ = ["HDBSCANClustering", "KMeansClustering", "LDATopics", "LeidenClustering", "NMFTopics", "NoReduction",
-           "PCALayout", "PCAReduction", "Representation", "UMAPLayout", "UMAPReduction", "Vocabulary"]
+           "PCALayout", "PCAReduction", "Representation", "TopicLayout", "UMAPLayout", "UMAPReduction", "Vocabulary"]

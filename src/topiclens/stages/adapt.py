@@ -19,11 +19,12 @@ from .layout import PCALayout, UMAPLayout
 from .protocols import Clusterer, Labeler, MapLayout, Reducer, Vectorizer
 from .reduce import NoReduction, PCAReduction, SklearnReducer, UMAPReduction
 from .represent import Representation
+from .topicmap import TopicLayout
 from .vocabulary import SklearnVectorizer, Vocabulary
 
 REDUCERS = {"pca": PCAReduction, "none": NoReduction, "umap": UMAPReduction}
 CLUSTERERS = {"leiden": LeidenClustering, "hdbscan": HDBSCANClustering, "kmeans": KMeansClustering}
-LAYOUTS = {"umap": UMAPLayout, "pca": PCALayout}
+LAYOUTS = {"umap": UMAPLayout, "topics": TopicLayout, "pca": PCALayout}
 CLASSIC = {"lda": LDATopics, "nmf": NMFTopics}
 
 
@@ -54,7 +55,7 @@ def as_representation(value: Representation | None) -> Representation:
 
 
 def as_layout(value: str | Any) -> MapLayout | None:
-    """'umap' | 'pca' | 'none' (no map), or a MapLayout."""
+    """'umap' | 'topics' | 'pca' | 'none' (no map), or a MapLayout."""
     if value == "none":
         return None
     return _checked(LAYOUTS[value]() if isinstance(value, str) else value)

@@ -114,6 +114,14 @@ class MapLayout(Protocol):
 
 
 @runtime_checkable
+class TopicMapLayout(MapLayout, Protocol):
+    """A layout that places documents by their topics (-1: outlier) as well: the fit calls ``layout_topics``."""
+
+    def layout_topics(self, space: np.ndarray, graph: KnnGraph | None, topics: np.ndarray,
+                      context: StageContext) -> np.ndarray: ...
+
+
+@runtime_checkable
 class Embedder(Protocol):
     """Turns texts into a (n, dim) float array. ``name`` keys the embedding cache."""
 

@@ -13,6 +13,7 @@ from typing import ClassVar
 import numpy as np
 
 from ..choices import KEYWORD_WEIGHTINGS
+from ..io.rowfiles import blocks, release_pages
 from ..knn import normalize
 from ..params import Number, OneOf, Rule
 from .base import Stage
@@ -57,25 +58,49 @@ def centroids(unit_embeddings: np.ndarray, topics: np.ndarray, topic_ids: Sequen
 
     index = {t: i for i, t in enumerate(topic_ids)}
     rows = np.array([index.get(int(t), -1) for t in topics], dtype=np.int64)
-    keep = np.flatnonzero(rows >= 0)
-    membership = sp.csr_matrix((np.ones(len(keep), dtype=np.float32), (rows[keep], keep)),
-                               shape=(len(topic_ids), unit_embeddings.shape[0]))
-    return normalize(np.asarray(membership @ unit_embeddings, dtype=np.float32))
+    total = np.zeros((len(topic_ids), unit_embeddings.shape[1]), dtype=np.float32)
+    for start, stop in blocks(len(rows)):  # in blocks: a memory-mapped corpus is read once, never held
+        block = rows[start:stop]
+        keep = np.flatnonzero(block >= 0)
+        membership = sp.csr_matrix((np.ones(len(keep), dtype=np.float32), (block[keep], keep)),
+                                   shape=(len(topic_ids), stop - start))
+        total += membership @ np.asarray(unit_embeddings[start:stop], dtype=np.float32)
+        release_pages(unit_embeddings)
+    return normalize(total)
 
 
 def representative_docs(unit_embeddings: np.ndarray, topics: np.ndarray, topic_ids: Sequence[int],
                         topic_centroids: np.ndarray, n: int) -> list[list[int]]:
-    """Indices of each topic's n documents closest to its centroid, closest first."""
+    """Indices of each topic's n documents closest to its centroid, closest first.
+
+    The embeddings are read once, in order and in blocks: a memory-mapped corpus is never held whole
+    (reading a topic's scattered rows would map most of the file).
+    """
+    position = {t: i for i, t in enumerate(topic_ids)}
+    sims = np.full(len(topics), -np.inf, dtype=np.float32)
+    for start, stop in blocks(len(topics)):
+        rows = np.asarray(unit_embeddings[start:stop], dtype=np.float32)
+        release_pages(unit_embeddings)
+        block_topics = np.asarray(topics[start:stop])
+        block_sims = sims[start:stop]
+        for topic in np.unique(block_topics):
+            if int(topic) in position:
+                mask = block_topics == topic
+                block_sims[mask] = rows[mask] @ topic_centroids[position[int(topic)]]
     result = []
-    for i, topic in enumerate(topic_ids):
+    for topic in topic_ids:
         members = np.flatnonzero(topics == topic)
-        result.append(nearest_members(unit_embeddings[members], topic_centroids[i], members, n).tolist())
+        result.append(closest(members, sims[members], n).tolist())
     return result
 
 
 def nearest_members(vectors: np.ndarray, centre: np.ndarray, members: np.ndarray, n: int) -> np.ndarray:
     """The ``n`` members (rows ``vectors``) most similar to ``centre``, most similar first, ties by member."""
-    sims = vectors @ centre
+    return closest(members, vectors @ centre, n)
+
+
+def closest(members: np.ndarray, sims: np.ndarray, n: int) -> np.ndarray:
+    """The ``n`` members with the highest ``sims``, highest first, ties by member."""
     return members[np.lexsort((members, -sims))[:n]]
 
 
