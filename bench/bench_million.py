@@ -41,6 +41,8 @@ def build(n: int, corpus: Path, embeddings: Path, source: Path, source_vectors: 
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+    from topiclens.io.rowfiles import release_pages
+
     with gzip.open(source, "rt", encoding="utf-8") as handle:
         records = [json.loads(line) for line in handle]
     base = np.load(source_vectors, mmap_mode="r")
@@ -66,10 +68,7 @@ def build(n: int, corpus: Path, embeddings: Path, source: Path, source_vectors: 
         vectors[noisy] += rng.normal(0.0, SIGMA, size=(int(noisy.sum()), base.shape[1])).astype(np.float32)
         out[start:stop] = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
         out.flush()
-        if hasattr(out, "_mmap"):  # let the written pages go: 10M rows do not fit in this process's memory
-            import mmap
-
-            out._mmap.madvise(mmap.MADV_DONTNEED)
+        release_pages(out)  # let the written pages go: 10M rows do not fit in this process's memory
         table = pa.table({"id": [f"{records[r]['id']}#{c}" for r, c in zip(src, copy)], "text": texts,
                           "label": [records[r]["label"] for r in src]})
         if writer is None:

@@ -10,14 +10,16 @@ reproducible, and it travels to Dask workers as faiss's own serialized bytes (a 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from .knn import KnnGraph, cosine_knn, faiss_threads, without_self
-from .runtime import accelerator
+from .knn import KnnGraph, cosine_knn
+from .runtime import accelerator, default_threads
 
 APPROXIMATE_MIN_ROWS = 50_000  # 'auto': approximate when the index and the queries both reach this many rows
 HNSW_LINKS = 32          # graph links per node (faiss's M)
@@ -35,6 +37,19 @@ def use_approximate(method: str, n_index: int, n_queries: int) -> bool:
         return (n_index >= APPROXIMATE_MIN_ROWS and n_queries >= APPROXIMATE_MIN_ROWS
                 and accelerator() == "cpu")
     return method == "approximate"
+
+
+@contextlib.contextmanager
+def faiss_threads(threads: int | None) -> Iterator[Any]:
+    """faiss with its OpenMP threads capped for a block (``threads`` None: $TOPICLENS_THREADS or every core)."""
+    import faiss
+
+    previous = faiss.omp_get_max_threads()
+    faiss.omp_set_num_threads(threads or default_threads())
+    try:
+        yield faiss
+    finally:
+        faiss.omp_set_num_threads(previous)
 
 
 @dataclass(frozen=True)
@@ -89,6 +104,17 @@ class HnswIndex:
         if exclude_self:
             neighbours, similarities = without_self(neighbours, similarities)
         return KnnGraph(neighbours.astype(np.int64), similarities.astype(np.float32))
+
+
+def without_self(neighbours: np.ndarray, similarities: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's results without the row itself (or without its last result where it was not found)."""
+    rows = np.arange(len(neighbours))[:, None]
+    is_self = neighbours == rows
+    drop = np.where(is_self.any(axis=1), is_self.argmax(axis=1), neighbours.shape[1] - 1)
+    keep = np.ones(neighbours.shape, dtype=bool)
+    keep[np.arange(len(neighbours)), drop] = False
+    width = neighbours.shape[1] - 1
+    return neighbours[keep].reshape(-1, width), similarities[keep].reshape(-1, width)
 
 
 def knn_graph(space: np.ndarray, k: int, method: str = "auto", threads: int | None = None) -> KnnGraph:

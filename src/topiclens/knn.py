@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Callable, Iterator
-from typing import Any, NamedTuple
+from collections.abc import Callable
+from functools import partial
+from typing import NamedTuple
 
 import numpy as np
 
-from .runtime import accelerator, default_threads
+from .runtime import accelerator
 
 
 class KnnGraph(NamedTuple):
@@ -70,51 +70,9 @@ def cosine_knn(queries: np.ndarray, index: np.ndarray, k: int, *, exclude_self: 
     index was measured 1.8x as fast on the Debian graph, but its products round differently, which
     moved enough near-ties to change the Leiden partition and the benchmark's NPMI by 0.014.)
     """
-    queries = np.ascontiguousarray(queries, dtype=np.float32)
-    index = np.ascontiguousarray(index, dtype=np.float32)
-    k = int(min(k, index.shape[0] - (1 if exclude_self else 0)))
-    if k <= 0:
-        return KnnGraph(np.zeros((queries.shape[0], 0), np.int64), np.zeros((queries.shape[0], 0), np.float32))
     if accelerator() == "cuda":
         return cosine_knn_torch(queries, index, k, exclude_self=exclude_self, block=block * 4, device="cuda")
-    top_k = _top_k()
-    neighbours = np.empty((queries.shape[0], k), dtype=np.int64)
-    similarities = np.empty((queries.shape[0], k), dtype=np.float32)
-    for start in range(0, queries.shape[0], block):
-        stop = min(start + block, queries.shape[0])
-        sims = queries[start:stop] @ index.T
-        if exclude_self:
-            rows = np.arange(stop - start)
-            sims[rows, rows + start] = -np.inf
-        extra = 1 if k < sims.shape[1] else 0
-        part, part_sims = top_k(sims, k + extra)
-        neighbours[start:stop], similarities[start:stop] = _best_k(part, part_sims, k, sims.__getitem__)
-    return KnnGraph(neighbours, similarities)
-
-
-def without_self(neighbours: np.ndarray, similarities: np.ndarray, first_row: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """Each row's results without the row itself (or without its last result where it was not found);
-    row i of the arrays is the query ``first_row + i``."""
-    rows = first_row + np.arange(len(neighbours))[:, None]
-    is_self = neighbours == rows
-    drop = np.where(is_self.any(axis=1), is_self.argmax(axis=1), neighbours.shape[1] - 1)
-    keep = np.ones(neighbours.shape, dtype=bool)
-    keep[np.arange(len(neighbours)), drop] = False
-    width = neighbours.shape[1] - 1
-    return neighbours[keep].reshape(-1, width), similarities[keep].reshape(-1, width)
-
-
-@contextlib.contextmanager
-def faiss_threads(threads: int | None) -> Iterator[Any]:
-    """faiss with its OpenMP threads capped for a block (``threads`` None: $TOPICLENS_THREADS or every core)."""
-    import faiss
-
-    previous = faiss.omp_get_max_threads()
-    faiss.omp_set_num_threads(threads or default_threads())
-    try:
-        yield faiss
-    finally:
-        faiss.omp_set_num_threads(previous)
+    return _blocked_knn(queries, index, k, exclude_self, block, _numpy_candidates)
 
 
 def cosine_knn_torch(queries: np.ndarray, index: np.ndarray, k: int, *, exclude_self: bool = False,
@@ -123,34 +81,67 @@ def cosine_knn_torch(queries: np.ndarray, index: np.ndarray, k: int, *, exclude_
 
     The index is copied to the device once; each block of queries comes back as its k + 1 best candidates.
     """
-    import torch
+    return _blocked_knn(queries, index, k, exclude_self, block, partial(_torch_candidates, device=device))
 
+
+Candidates = Callable[[np.ndarray, int, int], tuple[np.ndarray, np.ndarray, Callable[[int], np.ndarray]]]
+
+
+def _blocked_knn(queries: np.ndarray, index: np.ndarray, k: int, exclude_self: bool, block: int,
+                 candidates_for: Callable[[np.ndarray, bool], Candidates]) -> KnnGraph:
+    """The search, block by block of queries: ``candidates_for(index, exclude_self)`` gives the function that
+    returns a block's best candidates (k + 1 where the index has more), which :func:`_best_k` then ranks."""
     queries = np.ascontiguousarray(queries, dtype=np.float32)
     index = np.ascontiguousarray(index, dtype=np.float32)
-    k = min(k, index.shape[0] - (1 if exclude_self else 0))
+    k = int(min(k, index.shape[0] - (1 if exclude_self else 0)))
     if k <= 0:
         return KnnGraph(np.zeros((queries.shape[0], 0), np.int64), np.zeros((queries.shape[0], 0), np.float32))
-    extra = 1 if k < index.shape[0] else 0
-    on_device = torch.from_numpy(index).to(device)
+    wanted = k + 1 if k < index.shape[0] else k
+    candidates = candidates_for(index, exclude_self)
     neighbours = np.empty((queries.shape[0], k), dtype=np.int64)
     similarities = np.empty((queries.shape[0], k), dtype=np.float32)
     for start in range(0, queries.shape[0], block):
         stop = min(start + block, queries.shape[0])
-        sims = torch.from_numpy(queries[start:stop]).to(device) @ on_device.T
-        if exclude_self:
-            rows = torch.arange(stop - start, device=sims.device)
-            sims[rows, rows + start] = -torch.inf
-        values, part = torch.topk(sims, k + extra, dim=1)
+        part, part_sims, full_row = candidates(queries[start:stop], start, wanted)
+        neighbours[start:stop], similarities[start:stop] = _best_k(part, part_sims, k, full_row)
+    return KnnGraph(neighbours, similarities)
 
-        def full_row(row: int, start: int = start) -> np.ndarray:
-            row_sims = index @ queries[start + row]
+
+def _numpy_candidates(index: np.ndarray, exclude_self: bool) -> Candidates:
+    top_k = _top_k()
+
+    def candidates(block: np.ndarray, start: int, wanted: int):
+        sims = block @ index.T
+        if exclude_self:
+            rows = np.arange(len(block))
+            sims[rows, rows + start] = -np.inf
+        part, part_sims = top_k(sims, wanted)
+        return part, part_sims, sims.__getitem__
+
+    return candidates
+
+
+def _torch_candidates(index: np.ndarray, exclude_self: bool, *, device: str) -> Candidates:
+    import torch
+
+    on_device = torch.from_numpy(index).to(device)
+
+    def candidates(block: np.ndarray, start: int, wanted: int):
+        sims = torch.from_numpy(block).to(device) @ on_device.T
+        if exclude_self:
+            rows = torch.arange(len(block), device=sims.device)
+            sims[rows, rows + start] = -torch.inf
+        values, part = torch.topk(sims, wanted, dim=1)
+
+        def full_row(row: int) -> np.ndarray:
+            row_sims = index @ block[row]
             if exclude_self:
                 row_sims[start + row] = -np.inf
             return row_sims
 
-        neighbours[start:stop], similarities[start:stop] = _best_k(part.cpu().numpy(), values.cpu().numpy(), k,
-                                                                   full_row)
-    return KnnGraph(neighbours, similarities)
+        return part.cpu().numpy(), values.cpu().numpy(), full_row
+
+    return candidates
 
 
 def _best_k(part: np.ndarray, part_sims: np.ndarray, k: int,

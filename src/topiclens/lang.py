@@ -107,11 +107,11 @@ def language_stop_words(code: str) -> frozenset[str]:
 
 
 # Languages told by their script alone: a label with one such character is taken as written in the language.
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+_ARABIC = re.compile(r"[\u0600-\u06ff]")
 SCRIPTS = {"zh": re.compile(r"[\u4e00-\u9fff]"), "ja": re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]"),
-           "ko": re.compile(r"[\uac00-\ud7af]"), "ru": re.compile(r"[\u0400-\u04ff]"),
-           "uk": re.compile(r"[\u0400-\u04ff]"), "bg": re.compile(r"[\u0400-\u04ff]"),
-           "el": re.compile(r"[\u0370-\u03ff]"), "he": re.compile(r"[\u0590-\u05ff]"),
-           "ar": re.compile(r"[\u0600-\u06ff]"), "fa": re.compile(r"[\u0600-\u06ff]"),
+           "ko": re.compile(r"[\uac00-\ud7af]"), "ru": _CYRILLIC, "uk": _CYRILLIC, "bg": _CYRILLIC,
+           "el": re.compile(r"[\u0370-\u03ff]"), "he": re.compile(r"[\u0590-\u05ff]"), "ar": _ARABIC, "fa": _ARABIC,
            "hi": re.compile(r"[\u0900-\u097f]"), "th": re.compile(r"[\u0e00-\u0e7f]")}
 
 

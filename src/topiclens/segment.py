@@ -117,7 +117,7 @@ def korean_tokenize(text: str) -> list[str]:
 
 
 SEGMENTERS = {"zh": chinese_tokenize, "ja": japanese_tokenize, "ko": korean_tokenize}
-_WORDS = re.compile(r"(?u)\b\w\w+\b")  # scikit-learn's default token pattern
+TOKEN_PATTERN = re.compile(r"(?u)\b\w\w+\b")  # scikit-learn's default token pattern
 
 
 @lru_cache(maxsize=1)
@@ -142,7 +142,7 @@ def lemmatized_words(text: str, language: str) -> list[str]:
     """The words of ``text`` (scikit-learn's pattern) by their dictionary form, lower-cased: Dateien and Datei
     count as datei, файлов and файлы as файл. Words are looked up as written, since case tells German nouns
     from verbs (Perl stays perl; lower-cased first it would become perlen)."""
-    return [_lemma(word, language) for word in _WORDS.findall(text)]
+    return [_lemma(word, language) for word in TOKEN_PATTERN.findall(text)]
 
 
 def word_splitter(language: str, lemmatize: bool = True) -> Callable[[str], list[str]] | None:

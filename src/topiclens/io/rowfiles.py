@@ -86,17 +86,10 @@ def unit_copy(vectors: np.ndarray, path: Path | None) -> np.ndarray:
 
     dtype = vectors.dtype if vectors.dtype in (np.float16, np.float32) else np.dtype(np.float32)
     if path is None:
-        out = np.empty(vectors.shape, dtype=dtype)
-    else:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        out = np.lib.format.open_memmap(path, mode="w+", dtype=dtype, shape=vectors.shape)
-    for start, stop in blocks(len(vectors)):
-        out[start:stop] = normalize(vectors[start:stop])
-        release_pages(vectors)
-        release_pages(out)
-    if path is not None:
-        out.flush()
-    return out
+        return _copy_blocks(vectors, np.empty(vectors.shape, dtype=dtype), normalize)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return _copy_blocks(vectors, np.lib.format.open_memmap(path, mode="w+", dtype=dtype, shape=vectors.shape),
+                        normalize)
 
 
 def save_rows(path: Path, array: np.ndarray) -> None:
@@ -105,12 +98,16 @@ def save_rows(path: Path, array: np.ndarray) -> None:
     if array.size == 0:
         np.save(path, np.asarray(array, dtype=dtype))
         return
-    out = np.lib.format.open_memmap(path, mode="w+", dtype=dtype, shape=array.shape)
-    try:
-        for start, stop in blocks(len(array)):
-            out[start:stop] = array[start:stop]
-            release_pages(array)
-            release_pages(out)
+    _copy_blocks(array, np.lib.format.open_memmap(path, mode="w+", dtype=dtype, shape=array.shape))
+
+
+def _copy_blocks(source: np.ndarray, out: np.ndarray, transform=None) -> np.ndarray:
+    """``out`` filled with ``source`` (through ``transform``) block by block, both arrays' pages let go after
+    each block; a memory-mapped ``out`` is flushed."""
+    for start, stop in blocks(len(source)):
+        out[start:stop] = source[start:stop] if transform is None else transform(source[start:stop])
+        release_pages(source)
+        release_pages(out)
+    if isinstance(out, np.memmap):
         out.flush()
-    finally:
-        del out
+    return out

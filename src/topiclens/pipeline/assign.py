@@ -9,7 +9,7 @@ here or on Dask workers alike.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -49,6 +49,7 @@ class NeighbourIndex:
     topics: np.ndarray              # (n_index,) their topics
     projection: LinearMap | None
     n_topics: int
+    _graph: list[HnswIndex] = field(default_factory=list, repr=False, compare=False)  # built once, on first need
 
     @classmethod
     def of(cls, embeddings: np.ndarray, topics: np.ndarray, projection: LinearMap | None,
@@ -57,8 +58,13 @@ class NeighbourIndex:
         return cls(project(embeddings, projection), np.asarray(topics), projection, n_topics)
 
     def graph_index(self, method: str, n_queries: int, threads: int | None) -> HnswIndex | None:
-        """The HNSW graph to search for ``n_queries`` documents when ``method`` asks for one (None: exact)."""
-        return HnswIndex.build(self.space, threads) if use_approximate(method, len(self.space), n_queries) else None
+        """The HNSW graph to search for ``n_queries`` documents when ``method`` asks for one (None: exact); built
+        on the first such search and kept with the index, so repeated big transforms do not build it again."""
+        if not use_approximate(method, len(self.space), n_queries):
+            return None
+        if not self._graph:
+            self._graph.append(HnswIndex.build(self.space, threads))
+        return self._graph[0]
 
     def vote(self, vectors: np.ndarray, k: int, threads: int | None,
              approximate: HnswIndex | None = None) -> tuple[np.ndarray, KnnGraph]:

@@ -20,6 +20,7 @@ from ..embedders.registry import make_embedder
 from ..io.rowfiles import all_unit, is_mapped, read_rows, unit_copy
 from ..runtime import thread_limit
 from ..stages.protocols import StageContext, WordCounter
+from ..stages.topicmap import neighbour_mean
 from . import topics as topic_ops
 from .assign import NeighbourIndex, neighbour_vote
 from .keywords import ClassStats, weigh_classes
@@ -145,8 +146,7 @@ def fit_sampled(plan: FitPlan, texts: list[str], vectors: np.ndarray, keys: list
         coords[sample_rows] = sample_coords
         # Every other document sits at the similarity-weighted mean of its sampled neighbours.
         for (a, b), part in zip(assign_ranges, assigned):
-            weights = np.clip(part["sims"], 1e-6, None)[:, :, None]
-            coords[rest[a:b]] = (sample_coords[part["neighbours"]] * weights).sum(axis=1) / weights.sum(axis=1)
+            coords[rest[a:b]] = neighbour_mean(sample_coords, part["neighbours"], part["sims"])[0]
         timings["layout"] += time.perf_counter() - clock
     return LearnedTopics(labels=labels, unit=unit, probabilities=probs, keyword_matrix=keyword_matrix,
                          vectorizer=vectorizer, sample=sample, projection=clustering.projection, layout=coords)

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ConfigError, require
+from ..io.rowfiles import blocks
 from ..runtime import progress
 
 
@@ -25,7 +26,7 @@ def chunk_ranges(n: int, chunk_size: int) -> list[tuple[int, int]]:
     """[start, stop) ranges that cover 0..n in steps of chunk_size."""
     if chunk_size < 1:
         raise ConfigError(f"chunk_size must be at least 1, got {chunk_size}")
-    return [(start, min(start + chunk_size, n)) for start in range(0, n, chunk_size)]
+    return list(blocks(n, chunk_size))
 
 
 class ChunkStore:

@@ -131,13 +131,19 @@ def place_between(coords: np.ndarray, graph: KnnGraph) -> np.ndarray:
         missing = np.flatnonzero(~np.isfinite(coords).all(axis=1))
         if not len(missing):
             break
-        near = coords[neighbours[missing]]
-        weights = np.clip(sims[missing], 1e-6, None) * np.isfinite(near).all(axis=2)
-        total = weights.sum(axis=1)
-        has = total > 0
-        mean = np.einsum("nk,nkd->nd", weights, np.nan_to_num(near)) / np.maximum(total, 1e-12)[:, None]
-        coords[missing[has]] = mean[has]
+        mean, placed = neighbour_mean(coords, neighbours[missing], sims[missing])
+        coords[missing[placed]] = mean[placed]
     return coords
+
+
+def neighbour_mean(coords: np.ndarray, neighbours: np.ndarray, sims: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's similarity-weighted mean of its neighbours' places (neighbours without one left out), and
+    whether the row had a placed neighbour at all."""
+    near = coords[neighbours]
+    weights = np.clip(sims, 1e-6, None) * np.isfinite(near).all(axis=2)
+    total = weights.sum(axis=1)
+    mean = np.einsum("nk,nkd->nd", weights, np.nan_to_num(near)) / np.maximum(total, 1e-12)[:, None]
+    return mean, total > 0
 
 
 # UMAP's force curve 1 / (1 + a d^(2b)) for min_dist 0.1, spread 1 (the values umap-learn fits for them).

@@ -9,7 +9,6 @@ A user's own CountVectorizer-like object is adapted by :class:`SklearnVectorizer
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import Any, ClassVar
@@ -20,10 +19,8 @@ import scipy.sparse as sp
 from ..errors import ConfigError, CorpusError
 from ..lang import language_stop_words
 from ..params import Instance, IsNone, Number, OneOf, Rule
-from ..segment import word_splitter
+from ..segment import TOKEN_PATTERN, word_splitter
 from .base import Stage
-
-_WORDS = re.compile(r"(?u)\b\w\w+\b")  # scikit-learn's default token pattern
 
 
 @lru_cache(maxsize=32)
@@ -34,7 +31,7 @@ def _stop_list(language: str, listed: frozenset[str] | None, lemmatize: bool) ->
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
     words = language_stop_words(language) | ENGLISH_STOP_WORDS if listed is None else listed
-    split = word_splitter(language, lemmatize) or _WORDS.findall
+    split = word_splitter(language, lemmatize) or TOKEN_PATTERN.findall
     listed_words = set(words)
     new = listed_words
     while new:  # a lemma's own lemma can differ (heißt: heißen, heißen: heiß)
