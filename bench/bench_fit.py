@@ -34,6 +34,9 @@ WORK = HERE / "work"
 TOPICLENS = {  # name -> TopicModel settings; stage objects are written as (class name, knobs)
     "topiclens": {},
     "topiclens-no-map": {"layout": "none"},
+    "topiclens-fast": {"knn": "approximate", "clustering": ("LeidenClustering", {"iterations": 2})},
+    "topiclens-fast-words": {"knn": "approximate", "clustering": ("LeidenClustering", {"iterations": 2}),
+                             "embedding_model": None},
     "topiclens-leiden-r2": {"clustering": ("LeidenClustering", {"resolution": 2.0})},
     "topiclens-umap100-hdbscan": {"reduction": ("UMAPReduction", {"n_epochs": 100}), "clustering": "hdbscan"},
     "topiclens-classic-ctfidf": {"representation": ("Representation", {"keyword_weighting": "classic"})},
@@ -70,8 +73,8 @@ def run_topiclens(name: str, docs: list[str], embeddings, lang: str) -> dict:
     from topiclens import TopicModel
     from topiclens.io.records import param_record
 
-    model = TopicModel(seed=42, verbose=False, language=lang, embedding_model=LANG[lang]["model"],
-                       **topiclens_settings(name))
+    model = TopicModel(**{"seed": 42, "verbose": False, "language": lang, "embedding_model": LANG[lang]["model"],
+                          **topiclens_settings(name)})
     start = time.perf_counter()
     model.fit(docs, embeddings=embeddings)
     seconds = time.perf_counter() - start

@@ -74,6 +74,8 @@ class Number(Rule):
 
     def describe(self) -> str:
         what = "an integer" if self.kind is int else "a number"
+        if self.low is not None and self.low == self.high and not self.low_open:
+            return str(self.low)
         if self.low is not None and self.high is not None:
             return f"{what} in {'(' if self.low_open else '['}{self.low}, {self.high}]"
         if self.low is not None:

@@ -86,6 +86,7 @@ PARAMETERS = {
     "umap epochs -5": (["--reduction", "umap", "--umap-epochs", "-5"], "n_epochs=-5"),
     "n_neighbors 0": (["--n-neighbors", "0"], "n_neighbors=0"),
     "resolution -1": (["--resolution", "-1"], "resolution=-1.0"),
+    "leiden iterations 0": (["--leiden-iterations", "0"], "iterations=0"),
     "min_df 0": (["--min-df", "0"], "min_df=0"),
     "min_df above the corpus": (["--min-df", "5000"], "min_df=5000"),
     "top_n_words 0": (["--top-n-words", "0"], "top_n_words=0"),

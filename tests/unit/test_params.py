@@ -54,7 +54,7 @@ def test_our_stages_round_trip_through_json_and_other_objects_do_not():
 
     stage = LeidenClustering(resolution=2.0)
     record = param_record(stage)
-    assert record == {"stage": "LeidenClustering", "params": {"resolution": 2.0}}
+    assert record == {"stage": "LeidenClustering", "params": {"resolution": 2.0, "iterations": -1}}
     assert restore_param(record).get_params() == stage.get_params()
     vocabulary = restore_param(param_record(Vocabulary(ngram_range=(1, 2), stop_words=["a", "b"])))
     assert vocabulary.ngram_range == (1, 2) and list(vocabulary.stop_words) == ["a", "b"]

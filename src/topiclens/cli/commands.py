@@ -61,7 +61,8 @@ def stages_from_args(args: argparse.Namespace) -> dict[str, Any]:
 
     reductions = {"pca": lambda: PCAReduction(components(64)),
                   "umap": lambda: UMAPReduction(components(5), n_epochs=args.umap_epochs)}
-    clusterings = {"leiden": lambda: LeidenClustering(resolution=args.resolution),
+    clusterings = {"leiden": lambda: LeidenClustering(resolution=args.resolution,
+                                                      iterations=args.leiden_iterations),
                    "kmeans": lambda: KMeansClustering(n_clusters=args.n_clusters)}
     reduction = _or_name(reductions[args.reduction](), args.reduction) if args.reduction in reductions \
         else args.reduction

@@ -131,6 +131,9 @@ def build_parser() -> argparse.ArgumentParser:
                       "when 50,000 or more documents are searched among 50,000 or more (default)")
     pipe.add_argument("--resolution", type=float, default=1.0,
                       help="Leiden resolution: higher gives more, smaller topics (default: 1.0)")
+    pipe.add_argument("--leiden-iterations", type=int, default=-1, metavar="N",
+                      help="Leiden passes: -1 until no document moves (default); 2 is faster with a slightly "
+                           "different partition (see the README's fit table)")
     pipe.add_argument("--min-cluster-size", type=int,
                       help="smallest topic; smaller clusters become outliers (default: 0.2%% of the corpus, >= 10)")
     pipe.add_argument("--n-clusters", type=int, help="number of clusters for --clustering kmeans")
