@@ -29,10 +29,12 @@ _WHERE = {
     "UMAPLayout": ".stages.layout", "PCALayout": ".stages.layout", "TopicLayout": ".stages.topicmap",
     "LDATopics": ".stages.classic", "NMFTopics": ".stages.classic",
     "LLMLabeler": ".labeling.labeler",
+    "undo": ".io.edits",
 }
 
 if TYPE_CHECKING:
     from .io.corpus import Corpus, read_corpus
+    from .io.edits import undo
     from .labeling.labeler import LLMLabeler
     from .model import TopicModel
     from .stages.classic import LDATopics, NMFTopics
@@ -62,5 +64,5 @@ __all__ = [
     "LeidenClustering", "MissingDependencyError", "ModelFileError", "NMFTopics", "NoReduction", "NotFittedError",
     "PCALayout", "PCAReduction", "Representation", "TopicLayout", "TopicLensError", "TopicLensWarning", "TopicModel",
     "UMAPLayout",
-    "UMAPReduction", "Vocabulary", "__version__", "load", "read_corpus",
+    "UMAPReduction", "Vocabulary", "__version__", "load", "read_corpus", "undo",
 ]

@@ -11,6 +11,7 @@ import numpy as np
 from sklearn.base import BaseEstimator
 
 from .choices import CLUSTERINGS, KNN_METHODS, LANGUAGES, LAYOUTS, MODELS, REDUCTIONS
+from .editing.methods import EditingMethods
 from .embedders.cache import DocumentEncoder
 from .embedders.registry import check_embedding_spec
 from .errors import NotFittedError
@@ -31,6 +32,7 @@ from .pipeline.fit import fit_topics
 from .pipeline.plan import FitPlan
 from .placing import Documents, Embeddings, PlacingMethods
 from .saving import PIPELINE_PARAMS, SavingMethods
+from .search import SearchMethods
 from .stages import adapt
 from .stages.classic import LDATopics, NMFTopics
 from .stages.protocols import (
@@ -45,14 +47,15 @@ from .stages.protocols import (
     Vectorizer,
 )
 from .stages.represent import Representation
-from .state import STATE_FIELDS, TopicState
+from .state import STATE_FIELDS, TopicState, check_topics
 from .views.methods import ViewMethods
 
 # The fitted values that everything derived (text lookup, neighbour index, encoder) is computed from.
 DATA_FIELDS = ("corpus", "usable", "topics", "sample", "embeddings", "projection", "embedding_model")
 
 
-class TopicModel(PlacingMethods, LabelMethods, ViewMethods, SavingMethods, BaseEstimator):
+class TopicModel(PlacingMethods, LabelMethods, EditingMethods, SearchMethods, ViewMethods, SavingMethods,
+                 BaseEstimator):
     """Topics of a document collection: embed, reduce, cluster, rank words, represent, label.
 
     A scikit-learn estimator: the constructor only stores its parameters, every parameter is
@@ -158,7 +161,9 @@ class TopicModel(PlacingMethods, LabelMethods, ViewMethods, SavingMethods, BaseE
     ctfidf_ : sparse matrix of shape (n_topics, n_words)
         Each topic's word weights (LDA/NMF: the topic-word matrix, rows summing to 1).
     topic_ids_ : list of int
-        ``[0, ..., n_topics - 1]``, topic 0 the largest.
+        The topic ids, ascending: ``[0, ..., n_topics - 1]`` after a fit (topic 0 the largest); an edit keeps
+        the ids of the topics it does not touch, so an edited model's ids can have gaps. Every per-topic
+        attribute is in this order (``labels_[i]`` is topic ``topic_ids_[i]``'s).
     topic_sizes_ : list of int, length n_topics
     keywords_, keybert_, mmr_ : list of n_topics lists of (word, score)
         c-TF-IDF keywords, KeyBERT-style keywords (cosine to the centroid), MMR keywords.
@@ -192,6 +197,11 @@ class TopicModel(PlacingMethods, LabelMethods, ViewMethods, SavingMethods, BaseE
         The LDA / NMF model (``model='lda'|'nmf'``).
     timings_ : dict of str to float
         Seconds per stage of the fit.
+    history_ : list of dict
+        The edits since the fit (``merge_topics`` ...), oldest first: operation, arguments, time, topic ids
+        before and after, the old-to-new id mapping as [old, new] pairs, the changed topics, LLM calls.
+    next_topic_id_ : int or None
+        The id the next topic an edit creates gets: ids are never given twice (None: the largest id + 1).
     """
 
     _constraints: ClassVar[dict[str, list[Rule]]] = {
@@ -342,6 +352,12 @@ class TopicModel(PlacingMethods, LabelMethods, ViewMethods, SavingMethods, BaseE
 
     def __sklearn_is_fitted__(self) -> bool:
         return "topics_" in vars(self)
+
+    def _position(self, topic: int) -> int:
+        """Where topic ``topic`` is in the per-topic attributes (``labels_[p]``, ``probabilities_[:, p]``)."""
+        self._check_fitted()
+        check_topics(self.topic_ids_, [topic])
+        return self.topic_ids_.index(int(topic))
 
     @property
     def words_(self) -> list[str]:

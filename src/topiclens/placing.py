@@ -15,6 +15,7 @@ from .params import Number, Unrestored, check_param
 from .pipeline import topics as topic_ops
 from .pipeline.assign import NeighbourIndex, known_rows, training_lookup
 from .runtime import thread_limit
+from .state import positions
 
 Documents = Sequence[str] | Corpus | Path
 Embeddings = np.ndarray | str | Path | None
@@ -100,9 +101,12 @@ class PlacingMethods:
                           stacklevel=2)
         known = self._known(corpus)
         probs = self._probabilities(corpus, known, embeddings)
-        result = np.where(known >= 0, self.topics_[np.maximum(known, 0)], topic_ops.topics_from_probs(probs))
+        inferred = topic_ops.topics_from_probs(probs)  # columns, not ids
+        inferred = np.where(inferred >= 0, np.asarray(self.topic_ids_, dtype=np.int64)[np.maximum(inferred, 0)], -1)
+        result = np.where(known >= 0, self.topics_[np.maximum(known, 0)], inferred)
         if min_probability > 0 and probs.shape[1]:
-            below = probs[np.arange(len(result)), np.maximum(result, 0)] < min_probability
+            columns = positions(self.topic_ids_, result)
+            below = probs[np.arange(len(result)), np.maximum(columns, 0)] < min_probability
             result = np.where(below, -1, result)
         return np.where(corpus.usable, result, -1).astype(np.int64)
 
@@ -129,7 +133,8 @@ class PlacingMethods:
             vectors = self.embed(texts, desc="embedding new documents")
         # The index is the clustered documents: all of them, or the sample of a big corpus.
         index = self._derived_value("index", lambda: NeighbourIndex.of(
-            self.embeddings_[self.sample_[self.usable_]], self.topics_[self.sample_], self.projection_,
+            self.embeddings_[self.sample_[self.usable_]], positions(self.topic_ids_, self.topics_[self.sample_]),
+            self.projection_,
             len(self.topic_ids_)))
         approximate = index.graph_index(self.knn, len(vectors), self.threads)
         probs[new], _ = index.vote(vectors, self.n_neighbors, self.threads, approximate)

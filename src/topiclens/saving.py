@@ -19,7 +19,7 @@ PIPELINE_PARAMS = ("model", "embedding_model", "reduction", "clustering", "vecto
 class SavingMethods:
     """Saving a fitted model and loading one; mixed into :class:`~topiclens.TopicModel`."""
 
-    def save(self, directory: str | Path) -> Path:
+    def save(self, directory: str | Path, *, keep_previous: bool = False) -> Path:
         """Write the model as JSON + .npy/.npz + parquet (no pickle).
 
         Parameters
@@ -27,6 +27,9 @@ class SavingMethods:
         directory : str or Path
             Missing, empty, or holding a topiclens model, which is replaced; other files in it are kept.
             A directory that holds other files and no model is refused, as is a file or a symlink.
+        keep_previous : bool, default False
+            Keep the model this save replaces on the directory's undo stack (what an edit does:
+            :func:`topiclens.undo` puts it back, file for file). False clears the stack.
 
         Returns
         -------
@@ -35,7 +38,7 @@ class SavingMethods:
         """
         from .io.persist import save_state
 
-        return save_state(self._state(), self._pipeline_record(), Path(directory))
+        return save_state(self._state(), self._pipeline_record(), Path(directory), edit=keep_previous)
 
     @classmethod
     def load(cls, directory: str | Path, **params: Any):

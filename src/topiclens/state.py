@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from .errors import ConfigError
 from .io.corpus import Corpus
 from .stages.classic import ClassicAssigner
 from .stages.protocols import LinearMap, WordCounter
@@ -34,7 +35,7 @@ class TopicState:
     projection: LinearMap | None        # places new embeddings among the clustered ones; None: embedding space
     vectorizer: WordCounter             # the fitted vocabulary (its ``words``)
     ctfidf: sp.csr_matrix               # (t, n_words): each topic's word weights
-    topic_ids: list[int]                # [0, 1, ..., t-1], largest topic first
+    topic_ids: list[int]                # (t,) stable topic ids, ascending: 0..t-1 after a fit; edits leave gaps
     topic_sizes: list[int]              # (t,) documents per topic
     keywords: Pairs                     # (t,) lists of (word, c-TF-IDF score), best first
     keybert: Pairs                      # (t,) lists of (word, cosine to the topic centroid)
@@ -53,6 +54,41 @@ class TopicState:
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage of the fit
     label_evidence: list[list[int]] | None = None  # (t,) document rows each LLM label was written from
     descriptions: list[str] | None = None  # (t,) one or two sentences per topic from the LLM ('' if none)
+    next_topic_id: int | None = None    # the id the next new topic gets (never a retired one); None: max id + 1
+    history: list[dict] = field(default_factory=list)  # the edits since the fit, oldest first
+
+    def position(self, topic: int) -> int:
+        """Where topic ``topic``'s values are in every per-topic list and array (its place in ``topic_ids``)."""
+        return positions(self.topic_ids, np.array([topic]))[0]
+
+    def positions(self, topics: np.ndarray) -> np.ndarray:
+        """:meth:`position` of each value of ``topics``; -1 stays -1."""
+        return positions(self.topic_ids, topics)
+
+    def fresh_id(self) -> int:
+        """The id a topic created now gets: above every id this model has used."""
+        used = max(self.topic_ids, default=-1) + 1
+        return max(used, self.next_topic_id or 0)
+
+
+def check_topics(topic_ids: list[int], topics) -> None:
+    """Raise ConfigError naming the first value of ``topics`` that is not a topic id of the model."""
+    known = set(topic_ids)
+    for topic in topics:
+        if isinstance(topic, bool) or not isinstance(topic, (int, np.integer)) or int(topic) not in known:
+            shown = ", ".join(str(t) for t in topic_ids[:12]) + (", …" if len(topic_ids) > 12 else "")
+            raise ConfigError(f"no topic {topic!r}: the model's topics are {shown or 'none'} (topiclens info DIR "
+                              "lists them)")
+
+
+def positions(topic_ids: list[int], topics: np.ndarray) -> np.ndarray:
+    """Each topic id's place in ``topic_ids`` (ascending); -1 (outliers) stays -1."""
+    topics = np.asarray(topics, dtype=np.int64)
+    ids = np.asarray(topic_ids, dtype=np.int64)
+    if len(ids) and ids[-1] == len(ids) - 1:  # no gaps: ids are positions
+        return topics
+    found = np.searchsorted(ids, topics)
+    return np.where(topics >= 0, found, -1)
 
 
 STATE_FIELDS = tuple(f.name for f in fields(TopicState))

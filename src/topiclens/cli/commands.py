@@ -7,11 +7,10 @@ import contextlib
 from typing import Any
 
 from ..errors import ConfigError, TopicLensError
+from ..state import positions
+from .editing import EDIT_COMMANDS
+from .labeler_args import labeler_from_args
 from .output import dump_json, for_terminal, format_table, format_topic, plan_line, stats_line, topics_json
-
-
-def _reason(exc: BaseException) -> str:
-    return getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
 
 
 def _read(args):
@@ -19,25 +18,6 @@ def _read(args):
 
     return read_corpus(args.corpus, text_field=args.text_field, id_field=args.id_field, encoding=args.encoding,
                        decode_errors=args.decode_errors)
-
-
-def labeler_from_args(args: argparse.Namespace):
-    """The LLMLabeler the LLM options describe."""
-    from ..labeling.labeler import LLMLabeler
-
-    template = None
-    if args.label_template:
-        try:
-            template = args.label_template.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"cannot read the label template {args.label_template} ({_reason(exc)}): give a UTF-8 "
-                              "text file with [DOCUMENTS] and/or [KEYWORDS]") from None
-    return LLMLabeler(llm=args.llm, template=template, language=args.label_language, max_words=args.label_max_words,
-                      doc_tokens=args.label_doc_tokens, n_docs=args.label_docs, evidence=args.label_evidence,
-                      keyword_source=args.label_keywords,
-                      disambiguate=None if args.no_disambiguate else args.label_similar,
-                      describe=args.describe, chat_format=args.chat_format,
-                      api_key_env=args.api_key_env, concurrency=args.llm_concurrency, timeout=args.llm_timeout)
 
 
 def _or_name(stage: Any, name: Any) -> Any:
@@ -177,7 +157,7 @@ def cmd_describe(args) -> int:
     if args.json:
         print(dump_json({**stats, "model": str(args.model), "descriptions": model.descriptions_}))
         return 0
-    for topic, (label, text) in enumerate(zip(model.labels_, model.descriptions_)):
+    for topic, label, text in zip(model.topic_ids_, model.labels_, model.descriptions_):
         print(f"{topic:5d}  {for_terminal(label)}\n       {for_terminal(text) or '(none)'}")
     print(f"\n{stats['llm_calls']} LLM call(s), {stats['cached']} answer(s) from the cache; descriptions saved to "
           f"{args.model}")
@@ -218,9 +198,10 @@ def cmd_assign(args) -> int:
     probs = model.transform(corpus, embeddings=args.embeddings)
     topics = model.predict(corpus, embeddings=args.embeddings, min_probability=args.min_probability)
     rows = np.arange(len(topics))
-    prob = np.where(topics >= 0, probs[rows, np.maximum(topics, 0)] if probs.shape[1] else 0.0, 0.0)
+    columns = positions(model.topic_ids_, topics)
+    prob = np.where(topics >= 0, probs[rows, np.maximum(columns, 0)] if probs.shape[1] else 0.0, 0.0)
     frame = pd.DataFrame({"id": corpus.ids, "topic": topics, "probability": prob.round(4),
-                          "label": [model.labels_[t] if t >= 0 else "outliers" for t in topics]})
+                          "label": [model.labels_[p] if p >= 0 else "outliers" for p in columns.tolist()]})
     if args.out:
         write_table(frame, args.out)
     if args.json:
@@ -290,8 +271,24 @@ def cmd_report(args) -> int:
     return 0
 
 
+def cmd_search(args) -> int:
+    from ..model import TopicModel
+
+    model = TopicModel.load(args.model, verbose=False)
+    topics, similarities = model.find_topics(args.query, top_n=args.top)
+    labels = dict(zip(model.topic_ids_, model.labels_))
+    if args.json:
+        print(dump_json({"model": str(args.model), "query": args.query,
+                         "topics": [{"topic": t, "similarity": s, "label": labels[t]}
+                                    for t, s in zip(topics, similarities)]}))
+        return 0
+    for topic, similarity in zip(topics, similarities):
+        print(f"{topic:5d}  {similarity:.3f}  {for_terminal(labels[topic])}")
+    return 0
+
+
 COMMANDS = {"fit": cmd_fit, "info": cmd_info, "label": cmd_label, "describe": cmd_describe, "evaluate": cmd_evaluate,
-            "assign": cmd_assign, "report": cmd_report}
+            "assign": cmd_assign, "report": cmd_report, "search": cmd_search, **EDIT_COMMANDS}
 
 
 def run(args: argparse.Namespace) -> int:

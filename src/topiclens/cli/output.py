@@ -63,24 +63,20 @@ def format_table(model, rows: int, full: bool = False) -> str:
 
 def format_topic(model, topic: int, max_chars: int = 300) -> str:
     """One topic in full: its labels, keywords of every kind, and the documents behind the label."""
-    from ..errors import ConfigError
-
-    if topic not in model.topic_ids_:
-        raise ConfigError(f"no topic {topic}: topics are 0..{len(model.topic_ids_) - 1} (topiclens info DIR lists "
-                          "them)")
+    at = model._position(topic)
     texts = model.corpus_.texts
-    llm = model.llm_labels_[topic] if model.llm_labels_ else None
-    lines = [f"topic {topic}: {model.topic_sizes_[topic]} documents",
-             f"label:     {for_terminal(model.labels_[topic])}"]
-    if llm is not None and llm != model.labels_[topic]:
+    llm = model.llm_labels_[at] if model.llm_labels_ else None
+    lines = [f"topic {topic}: {model.topic_sizes_[at]} documents",
+             f"label:     {for_terminal(model.labels_[at])}"]
+    if llm is not None and llm != model.labels_[at]:
         lines.append(f"LLM label: {for_terminal(llm)} ({model.llm_name_})")
-    if model.descriptions_ and model.descriptions_[topic]:
-        lines.append(f"about:     {for_terminal(model.descriptions_[topic])}")
-    for name, pairs in (("keywords", model.keywords_[topic]), ("KeyBERT", model.keybert_[topic]),
-                        ("MMR", model.mmr_[topic])):
+    if model.descriptions_ and model.descriptions_[at]:
+        lines.append(f"about:     {for_terminal(model.descriptions_[at])}")
+    for name, pairs in (("keywords", model.keywords_[at]), ("KeyBERT", model.keybert_[at]),
+                        ("MMR", model.mmr_[at])):
         lines.append(f"{name + ':':<10} {for_terminal(', '.join(w for w, _ in pairs))}")
-    shown = model.label_evidence_[topic] if model.label_evidence_ else []
-    sections = [("representative documents (nearest the topic's centre):", model.representative_docs_[topic])]
+    shown = model.label_evidence_[at] if model.label_evidence_ else []
+    sections = [("representative documents (nearest the topic's centre):", model.representative_docs_[at])]
     if shown:
         sections.append(("documents the LLM was shown when it wrote the label:", shown))
     for title, rows in sections:

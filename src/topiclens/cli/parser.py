@@ -250,4 +250,67 @@ def build_parser() -> argparse.ArgumentParser:
                         help="characters of each document kept in the file, shown and searched (default: 300)")
     report.add_argument("--title", help="page title (default: from the corpus file name)")
     report.add_argument("--open", action="store_true", help="open the report in the web browser")
+    search = commands.add_parser("search", help="find the topics of a saved model nearest a query",
+                                 description="Embed the query and rank the topics by similarity to their "
+                                 "centroids and labels.")
+    search.add_argument("model", type=Path, help="model directory written by 'topiclens fit'")
+    search.add_argument("query", help="a few words, e.g. \"database migrations\"")
+    search.add_argument("--top", type=int, default=5, metavar="N", help="topics to list (default: 5)")
+    search.add_argument("--json", action="store_true", help="print the topics and similarities as JSON")
+    _edit_commands(commands)
     return parser
+
+
+def _edit_command(commands, name: str, help_text: str, description: str) -> argparse.ArgumentParser:
+    edit = commands.add_parser(name, help=help_text, description=description + " The edit is saved into the "
+                               "model directory at once; 'topiclens undo DIR' puts the previous model back.")
+    edit.add_argument("model", type=Path, help="model directory written by 'topiclens fit'")
+    return edit
+
+
+def _edit_options(edit: argparse.ArgumentParser) -> None:
+    _llm_options(edit, can_skip=True)
+    edit.add_argument("--threads", type=int, help="CPU threads")
+    edit.add_argument("--quiet", action="store_true", help="no progress bars")
+    edit.add_argument("--json", action="store_true", help="print what changed as JSON")
+
+
+def _edit_commands(commands) -> None:
+    merge = _edit_command(commands, "merge", "merge topics of a saved model",
+                          "Merge each group of topics into one topic, which keeps the group's lowest id; only the "
+                          "merged topics get new keywords and an LLM label.")
+    merge.add_argument("groups", nargs="+", type=_topic_list, metavar="N,N[,...]", help="a group of topics to merge")
+    _edit_options(merge)
+    split = _edit_command(commands, "split", "split a topic of a saved model",
+                          "Cluster one topic's documents again; the largest part keeps the id, the others get new "
+                          "ids.")
+    split.add_argument("topic", type=int, help="the topic to split")
+    split.add_argument("--parts", type=int, metavar="N", help="the number of parts (default: Leiden decides)")
+    _edit_options(split)
+    delete = _edit_command(commands, "delete", "delete topics of a saved model",
+                           "Delete topics; their documents join their nearest remaining topic (by centroid), or "
+                           "become outliers with --to-outliers.")
+    delete.add_argument("topics", type=_topic_list, metavar="N[,N...]", help="the topics to delete")
+    delete.add_argument("--to-outliers", action="store_true", help="make their documents outliers")
+    _edit_options(delete)
+    reduce = _edit_command(commands, "reduce", "merge the most similar topics of a saved model down to N",
+                           "Merge the smallest topic into its most similar one (by centroid) until N remain.")
+    reduce.add_argument("--to", type=int, required=True, metavar="N", help="the number of topics to keep")
+    _edit_options(reduce)
+    outliers = _edit_command(commands, "outliers", "move outliers of a saved model into topics",
+                             "Move each outlier to the topic whose centroid is most similar (embeddings) or that "
+                             "most of its neighbours are in (probabilities).")
+    outliers.add_argument("--strategy", default="embeddings", choices=("embeddings", "probabilities"))
+    how = outliers.add_mutually_exclusive_group()
+    how.add_argument("--threshold", type=float, help="the least similarity (or vote share) that moves an outlier")
+    how.add_argument("--target", type=float, metavar="SHARE",
+                     help="the outlier share to leave at most, e.g. 0.05 (the threshold is chosen to reach it)")
+    _edit_options(outliers)
+    history = commands.add_parser("history", help="list the edits of a saved model",
+                                  description="List the edits made to a saved model since its fit, oldest first.")
+    history.add_argument("model", type=Path, help="model directory written by 'topiclens fit'")
+    history.add_argument("--json", action="store_true", help="print the edit records as JSON")
+    undo = commands.add_parser("undo", help="undo the last edit of a saved model",
+                               description="Put back the model as it was before its last edit, file for file.")
+    undo.add_argument("model", type=Path, help="model directory written by 'topiclens fit'")
+    undo.add_argument("--json", action="store_true", help="print the undone edit as JSON")

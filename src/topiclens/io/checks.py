@@ -31,15 +31,22 @@ def problems(state: TopicState) -> list[str]:
     if found:
         return found
     n_usable = int(usable.sum())
-    expect(state.topic_ids == list(range(t)), "topic ids are not 0..n-1")
-    expect(bool(((topics >= -1) & (topics < t)).all()), f"topics outside -1..{t - 1}")
+    ids = list(state.topic_ids)
+    expect(all(isinstance(i, int) and i >= 0 for i in ids) and ids == sorted(set(ids)),
+           "topic ids that are not distinct, ascending and >= 0")
+    if found:
+        return found
+    expect(bool(np.isin(topics, [-1, *ids]).all()), "documents whose topic is not one of the topic ids")
+    expect(state.next_topic_id is None or state.next_topic_id > max(ids, default=-1),
+           "a next topic id that is already taken")
     expect(bool((topics[~usable] == -1).all()), "empty documents with a topic")
     expect(state.probabilities.shape == (n, t), f"probabilities of shape {state.probabilities.shape}, not ({n}, {t})")
     expect(state.embeddings.ndim == 2 and state.embeddings.shape[0] == n_usable,
            f"embeddings of shape {state.embeddings.shape} for {n_usable} usable documents")
     dim = state.embeddings.shape[1] if state.embeddings.ndim == 2 else -1
     expect(state.centroids.shape == (t, dim), f"centroids of shape {state.centroids.shape}, not ({t}, {dim})")
-    sizes = np.bincount(topics[topics >= 0], minlength=t).tolist() if t else []
+    columns = state.positions(topics)
+    sizes = np.bincount(columns[columns >= 0], minlength=t).tolist() if t else []
     expect(list(state.topic_sizes) == sizes, f"topic sizes {list(state.topic_sizes)[:5]}… that the documents' "
                                              f"topics do not give ({sizes[:5]}…)")
     n_words = len(state.vectorizer.words)
@@ -50,14 +57,14 @@ def problems(state: TopicState) -> list[str]:
         expect(len(state.llm_labels) == t, f"{len(state.llm_labels)} LLM labels for {t} topics")
     vocabulary = set(state.vectorizer.words)
     expect(all(w in vocabulary for words in state.keywords for w, _ in words), "keywords outside the vocabulary")
-    for topic, rows in enumerate(state.representative_docs[:t]):
+    for topic, rows in zip(ids, state.representative_docs[:t]):
         ok = all(0 <= r < n and topics[r] == topic for r in rows)
         expect(ok, f"representative documents of topic {topic} that are not its documents")
     if state.descriptions is not None:
         expect(len(state.descriptions) == t, f"{len(state.descriptions)} descriptions for {t} topics")
     if state.label_evidence is not None:
         expect(len(state.label_evidence) == t, f"{len(state.label_evidence)} label evidence lists for {t} topics")
-        ok = all(0 <= r < n and topics[r] == topic for topic, rows in enumerate(state.label_evidence) for r in rows)
+        ok = all(0 <= r < n and topics[r] == topic for topic, rows in zip(ids, state.label_evidence) for r in rows)
         expect(ok, "label evidence that is not the topics' documents")
     if state.layout is not None:
         expect(state.layout.shape == (n, 2), f"map coordinates of shape {state.layout.shape}, not ({n}, 2)")

@@ -117,12 +117,12 @@ def is_our_data_folder(entry: Path) -> bool:
     return all(child.is_file() and child.name in DATA_FILES for child in entry.iterdir())
 
 
-def commit(directory: Path, manifest: dict, data: Path) -> None:
+def commit(directory: Path, manifest: dict, data: Path, keep: frozenset[str] = frozenset()) -> None:
     """Make ``data`` the model: write the manifest naming it (one atomic rename), then tidy up.
 
     Removed afterwards: data folders topiclens made that the manifest no longer names (the previous
-    one, or one left unfinished by a killed save) and the array files a schema-1 or -2 model kept
-    beside its manifest. Nothing else.
+    one, or one left unfinished by a killed save), unless ``keep`` names them (an edit's undo stack),
+    and the array files a schema-1 or -2 model kept beside its manifest. Nothing else.
     """
     _fsync_tree(data)
     previous = _previous_manifest(directory)
@@ -134,7 +134,7 @@ def commit(directory: Path, manifest: dict, data: Path) -> None:
     os.replace(staging, directory / MANIFEST)
     _fsync_dir(directory)
     for entry in directory.iterdir():
-        if entry != data and is_our_data_folder(entry):
+        if entry != data and entry.name not in keep and is_our_data_folder(entry):
             shutil.rmtree(entry, ignore_errors=True)
         elif entry.name.startswith(f".{MANIFEST}.") and entry.name.endswith(".tmp"):
             entry.unlink(missing_ok=True)

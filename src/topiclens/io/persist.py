@@ -27,6 +27,7 @@ from ..stages.classic import ClassicAssigner
 from ..stages.protocols import LinearMap, WordCounter
 from ..stages.vocabulary import FittedSklearnVectorizer, FittedVocabulary, RecordedVocabulary, Vocabulary
 from ..state import TopicState
+from . import edits
 from .checks import check_state
 from .corpus import Corpus
 from .modeldir import MANIFEST, check_target, commit, data_folder, locked, new_generation
@@ -51,24 +52,51 @@ def vectorizer_record(vectorizer: WordCounter) -> Any:
     return param_record(vectorizer)
 
 
-def save_state(state: TopicState, params: dict[str, Any], directory: Path) -> Path:
+def save_state(state: TopicState, params: dict[str, Any], directory: Path, *, edit: bool = False) -> Path:
     """Write ``state`` and the parameter records as the model in ``directory``.
 
     The new model replaces the previous one in one atomic step (``modeldir.commit``); a directory
     of other files is refused before anything is written, and a directory another process is
-    writing is refused with that process's pid.
+    writing is refused with that process's pid. With ``edit`` the previous model is kept on the
+    directory's undo stack (``io.edits``); without it the stack is cleared.
     """
     directory = Path(directory)
     check_target(directory)
-    with locked(directory, "saving a model"):
+    with locked(directory, "saving an edit" if edit else "saving a model"):
         data = new_generation(directory)
         try:
             files = _write_data(state, data)
         except BaseException:
             shutil.rmtree(data, ignore_errors=True)
             raise
-        commit(directory, _manifest(state, params, files), data)
+        if edit:
+            _link_unchanged(directory, data, files)
+            edits.push(directory)
+        else:
+            edits.clear(directory)
+        commit(directory, _manifest(state, params, files), data, frozenset(edits.kept_folders(directory)))
     return directory
+
+
+def _link_unchanged(directory: Path, data: Path, files: dict[str, str]) -> None:
+    """Files equal to the previous model's (the embeddings, the map...) become hard links to them: an undo
+    stack costs the disk only what an edit changed."""
+    import os
+
+    try:
+        previous = read_manifest(directory)
+        old = data_folder(directory, previous)
+    except ModelFileError:
+        return
+    for name, digest in files.items():
+        source = old / name
+        if (previous.get("files") or {}).get(name) == digest and source.is_file():
+            staging = data / f".{name}.link"
+            try:
+                os.link(source, staging)
+            except OSError:  # a file system without hard links: the copy stays
+                continue
+            os.replace(staging, data / name)
 
 
 def _manifest(state: TopicState, params: dict[str, Any], files: dict[str, str]) -> dict[str, Any]:
@@ -86,14 +114,16 @@ def _manifest(state: TopicState, params: dict[str, Any], files: dict[str, str]) 
         "source": state.corpus.source,
         "timings": {k: round(v, 3) for k, v in state.timings.items()},
         "topics": [
-            {"topic": t, "size": int(state.topic_sizes[t]), "label": state.labels[t],
-             "keywords": _pairs(state.keywords[t]), "keybert": _pairs(state.keybert[t]),
-             "mmr": _pairs(state.mmr[t]), "representative_docs": state.representative_docs[t],
-             "llm_label": state.llm_labels[t] if state.llm_labels else None,
-             "label_evidence": state.label_evidence[t] if state.label_evidence else None,
-             "description": state.descriptions[t] if state.descriptions else None}
-            for t in state.topic_ids
+            {"topic": t, "size": int(state.topic_sizes[p]), "label": state.labels[p],
+             "keywords": _pairs(state.keywords[p]), "keybert": _pairs(state.keybert[p]),
+             "mmr": _pairs(state.mmr[p]), "representative_docs": state.representative_docs[p],
+             "llm_label": state.llm_labels[p] if state.llm_labels else None,
+             "label_evidence": state.label_evidence[p] if state.label_evidence else None,
+             "description": state.descriptions[p] if state.descriptions else None}
+            for p, t in enumerate(state.topic_ids)
         ],
+        "next_topic_id": state.fresh_id(),
+        "history": state.history,
         "llm": state.llm_name,
         "label_stats": state.label_stats,
         "files": files,
@@ -291,7 +321,18 @@ def _read_state(data: Path, manifest: dict[str, Any]) -> TopicState:
         if any(t.get("label_evidence") for t in topics) else None,
         descriptions=[str(t.get("description") or "") for t in topics]
         if any(isinstance(t.get("description"), str) for t in topics) else None,
+        next_topic_id=int(manifest["next_topic_id"]) if manifest.get("next_topic_id") is not None else None,
+        history=_history(manifest.get("history")),
     )
+
+
+def _history(records: Any) -> list[dict]:
+    """The edits a manifest lists: plain JSON objects (shown and stored as data, never run)."""
+    if records is None:
+        return []
+    if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
+        raise ModelFileError("the model's edit history is not a list of records: fit the model again")
+    return records
 
 
 def _vectorizer(record: Any, language: str, words: list[str]) -> WordCounter:

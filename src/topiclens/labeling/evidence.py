@@ -40,7 +40,7 @@ def diverse_rows(vectors: np.ndarray, centre: np.ndarray, members: np.ndarray, n
 def evidence_rows(unit_embeddings: np.ndarray | None, usable_rows: np.ndarray, topics: np.ndarray,
                   topic_ids: Sequence[int], centroids: np.ndarray, representative: Sequence[Sequence[int]], n: int,
                   strategy: str = "nearest") -> list[list[int]]:
-    """The corpus rows shown for each topic in ``topic_ids``.
+    """The corpus rows shown for each topic in ``topic_ids`` (``centroids`` and ``representative`` in that order).
 
     ``unit_embeddings`` has one row per usable document, ``usable_rows`` gives each one's corpus row and
     ``topics`` its topic. Without embeddings, or for ``nearest`` within what was kept, the topics'
@@ -51,11 +51,11 @@ def evidence_rows(unit_embeddings: np.ndarray | None, usable_rows: np.ndarray, t
     if no_vectors or strategy == "nearest" and all(n <= len(r) for r in representative):
         return [list(rows[:n]) for rows in representative]
     result = []
-    for topic in topic_ids:
+    for topic, centroid in zip(topic_ids, centroids):
         members = np.flatnonzero(topics == topic)
         vectors = np.asarray(unit_embeddings[members], dtype=np.float32)
         pick = diverse_rows if strategy == "diverse" else nearest_rows
-        result.append([int(usable_rows[m]) for m in pick(vectors, centroids[topic], members, n)])
+        result.append([int(usable_rows[m]) for m in pick(vectors, centroid, members, n)])
     return result
 
 

@@ -14,6 +14,7 @@ from ..params import IsNone, Number, check_param
 from ..pipeline.keywords import top_terms
 from ..stages import adapt
 from ..stages.protocols import LabelContext
+from ..state import check_topics
 from .evidence import evidence_rows, topic_evidence
 
 
@@ -47,8 +48,9 @@ class LabelMethods:
         shown = [list(rows) for rows in self.label_evidence_] if self.label_evidence_ else [[] for _ in labels]
         for topic, label, seen in zip(chosen, result.labels, evidence):
             if label is not None:
-                labels[topic] = llm_labels[topic] = label
-                shown[topic] = list(seen.rows)
+                at = self._position(topic)
+                labels[at] = llm_labels[at] = label
+                shown[at] = list(seen.rows)
         self._assign(replace(self._state(), labels=labels, llm_labels=llm_labels, llm_name=result.source,
                              label_stats=dict(result.stats), label_evidence=shown))
         if getattr(resolved, "describe", False) is True:  # from the same evidence, within what the limit leaves
@@ -80,11 +82,11 @@ class LabelMethods:
         write = getattr(resolved, "describe_topics", None)
         if write is None:
             raise ConfigError(f"{type(resolved).__name__} cannot describe topics: use an LLMLabeler")
-        result = write(evidence, [self.labels_[t] for t in chosen], context)
+        result = write(evidence, [self.labels_[self._position(t)] for t in chosen], context)
         descriptions = list(self.descriptions_) if self.descriptions_ else [""] * len(self.labels_)
         for topic, text in zip(chosen, result.labels):
             if text is not None:
-                descriptions[topic] = text
+                descriptions[self._position(topic)] = text
         self._assign(replace(self._state(), descriptions=descriptions))
         return dict(result.stats)
 
@@ -127,25 +129,25 @@ class LabelMethods:
         if topics is None:
             chosen = all_topics
         else:
-            unknown = [t for t in topics if t not in all_topics]
-            if unknown:
-                raise ConfigError(f"no topic {unknown[0]}: topics are 0..{len(all_topics) - 1}")
+            check_topics(all_topics, topics)
             chosen = sorted(set(int(t) for t in topics))  # topics are numbered by size: largest first
+        at = [self._position(t) for t in chosen]
         usable_rows = np.flatnonzero(self.usable_)
-        rows = evidence_rows(self.embeddings_, usable_rows, self.topics_[usable_rows], chosen, self.centroids_,
-                             [self.representative_docs_[t] for t in chosen], getattr(resolved, "n_docs", 5),
-                             getattr(resolved, "evidence", "nearest"))
+        rows = evidence_rows(self.embeddings_, usable_rows, self.topics_[usable_rows], chosen,
+                             np.asarray(self.centroids_)[at], [self.representative_docs_[p] for p in at],
+                             getattr(resolved, "n_docs", 5), getattr(resolved, "evidence", "nearest"))
         n_keywords = getattr(resolved, "n_keywords", 10)
-        keywords = [self.keywords_[t] for t in chosen]
+        keywords = [self.keywords_[p] for p in at]
         if any(len(words) < n_keywords for words in keywords) and self.ctfidf_.shape[1]:
             # more keywords than the model keeps: the topics' best words straight from the c-TF-IDF weights
             ranked = top_terms(self.ctfidf_, self.words_, n_keywords)
-            keywords = [ranked[t] if len(ranked[t]) > len(k) else k for t, k in zip(chosen, keywords)]
+            keywords = [ranked[p] if len(ranked[p]) > len(k) else k for p, k in zip(at, keywords)]
         evidence = topic_evidence(self.corpus_.texts, rows, keywords,
-                                  [self.keybert_[t] for t in chosen], getattr(resolved, "keyword_source", "ctfidf"),
+                                  [self.keybert_[p] for p in at], getattr(resolved, "keyword_source", "ctfidf"),
                                   n_keywords)
         cache = self.cache if isinstance(self.cache, bool) else str(Path(self.cache) / "llm-answers.sqlite")
-        others = tuple(self.labels_[t] for t in all_topics if t not in set(chosen)) if topics is not None else ()
+        others = tuple(label for t, label in zip(all_topics, self.labels_) if t not in set(chosen)) \
+            if topics is not None else ()
         context = LabelContext(language=self.language_, threads=self.threads, cache=cache, verbose=self.verbose,
                                taken=others, max_calls=None if max_calls is None else int(max_calls),
                                encode=self._label_encoder())
@@ -175,10 +177,9 @@ class LabelMethods:
         """
         self._check_fitted()
         updated = list(self.labels_)
+        check_topics(self.topic_ids_, list(labels))
         for topic, label in labels.items():
-            if topic not in self.topic_ids_:
-                raise ConfigError(f"no topic {topic}: topics are 0..{len(self.topic_ids_) - 1}")
-            updated[topic] = str(label)
+            updated[self._position(topic)] = str(label)
         self._assign(replace(self._state(), labels=updated))
         return self
 

@@ -23,7 +23,7 @@ from ..lang import corpus_language
 from ..runtime import default_threads, thread_limit
 from ..stages.cluster import auto_min_cluster_size
 from ..stages.protocols import StageContext
-from ..stages.represent import centroids, embed_words, keybert_keywords, mmr_keywords, representative_docs
+from ..stages.represent import centroids, representative_docs, word_representations
 from ..state import TopicState
 from . import topics as topic_ops
 from .keywords import top_terms
@@ -126,7 +126,7 @@ def describe_topics(plan: FitPlan, corpus: Corpus, usable: np.ndarray, learned: 
     topic_centroids = centroids(learned.unit, labels, topic_ids)
     usable_index = np.flatnonzero(usable)
     reps = representative_docs(learned.unit, labels, topic_ids, topic_centroids, rep.n_representative_docs)
-    keybert, mmr = word_representations(plan, [[w for w, _ in r] for r in ranked], topic_centroids, encoder)
+    keybert, mmr = word_representations(rep, [[w for w, _ in r] for r in ranked], topic_centroids, encoder)
     timings["represent"] = time.perf_counter() - clock
 
     def full(values: np.ndarray, fill) -> np.ndarray:
@@ -146,17 +146,3 @@ def describe_topics(plan: FitPlan, corpus: Corpus, usable: np.ndarray, learned: 
         language=language, embedding_model=embedding_model, min_cluster_size=min_cluster_size,
         classic=learned.classic, timings=timings,
     )
-
-
-def word_representations(plan: FitPlan, candidates: list[list[str]], topic_centroids: np.ndarray,
-                         encoder: DocumentEncoder | None):
-    """KeyBERT-style and MMR keywords: each candidate word embedded once, through the cache."""
-    rep = plan.representation
-    if encoder is None:
-        warnings.warn("no embedding model: KeyBERT and MMR keywords are left empty", TopicLensWarning, stacklevel=5)
-        return [[] for _ in candidates], [[] for _ in candidates]
-    words = [w for ws in candidates for w in ws]
-    vectors = embed_words(words, lambda ws: encoder.encode(ws, desc="embedding keywords"))
-    keybert = keybert_keywords(candidates, vectors, topic_centroids, rep.top_n_words)
-    mmr = mmr_keywords(candidates, vectors, topic_centroids, rep.top_n_words, rep.mmr_diversity)
-    return keybert, mmr

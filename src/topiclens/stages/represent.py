@@ -7,12 +7,14 @@ embeddings, which are already computed: no document is embedded again.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from typing import ClassVar
 
 import numpy as np
 
 from ..choices import KEYWORD_WEIGHTINGS
+from ..errors import TopicLensWarning
 from ..io.rowfiles import blocks, release_pages
 from ..knn import normalize
 from ..params import Number, OneOf, Rule
@@ -157,3 +159,18 @@ def embed_words(words: Sequence[str], encode) -> dict[str, np.ndarray]:
         return {}
     vectors = normalize(encode(unique))
     return dict(zip(unique, vectors))
+
+
+def word_representations(representation: Representation, candidates: list[list[str]], topic_centroids: np.ndarray,
+                         encoder) -> tuple[list, list]:
+    """KeyBERT-style and MMR keywords of each topic's candidate words, each word embedded once through
+    ``encoder`` (a DocumentEncoder, so through the cache); empty lists, with a warning, without one."""
+    if encoder is None:
+        warnings.warn("no embedding model: KeyBERT and MMR keywords are left empty", TopicLensWarning, stacklevel=5)
+        return [[] for _ in candidates], [[] for _ in candidates]
+    words = [w for ws in candidates for w in ws]
+    vectors = embed_words(words, lambda ws: encoder.encode(ws, desc="embedding keywords"))
+    keybert = keybert_keywords(candidates, vectors, topic_centroids, representation.top_n_words)
+    mmr = mmr_keywords(candidates, vectors, topic_centroids, representation.top_n_words,
+                       representation.mmr_diversity)
+    return keybert, mmr

@@ -9,22 +9,21 @@ from collections.abc import Sequence
 import numpy as np
 
 from ..errors import ConfigError
+from ..state import check_topics
 from .data import centroid_similarity, check_fitted, snippet, topic_colors, wrap_html
 
 
 def _pick_topics(model, topics: Sequence[int] | None, top: int | None) -> list[int]:
     check_fitted(model)
     if topics is None:
-        ranked = sorted(model.topic_ids_, key=lambda t: -model.topic_sizes_[t])
+        ranked = sorted(model.topic_ids_, key=lambda t: -model.topic_sizes_[model._position(t)])
         return ranked[:top] if top else ranked
-    unknown = [t for t in topics if t not in model.topic_ids_]
-    if unknown:
-        raise ConfigError(f"no topic {unknown[0]}: topics are 0..{len(model.topic_ids_) - 1}")
-    return list(topics)
+    check_topics(model.topic_ids_, topics)
+    return [int(t) for t in topics]
 
 
 def _name(model, t: int, width: int = 40) -> str:
-    return f"{t}: {snippet(model.labels_[t], width)}"
+    return f"{t}: {snippet(model.labels_[model._position(t)], width)}"
 
 
 def barchart(model, *, topics: Sequence[int] | None = None, top_n_topics: int = 8, n_words: int = 8,
@@ -36,14 +35,14 @@ def barchart(model, *, topics: Sequence[int] | None = None, top_n_topics: int = 
     chosen = _pick_topics(model, topics, top_n_topics)
     if not chosen:
         raise ConfigError("the model has no topics to chart")
-    colors = topic_colors(len(model.topic_ids_))
+    colors = dict(zip(model.topic_ids_, topic_colors(len(model.topic_ids_))))
     columns = max(1, min(columns, len(chosen)))
     rows = math.ceil(len(chosen) / columns)
     fig = make_subplots(rows=rows, cols=columns, horizontal_spacing=0.12 / max(columns - 1, 1) * 2,
                         vertical_spacing=min(0.4 / rows, 0.12),
                         subplot_titles=[wrap_html(_name(model, t, 60), 28) for t in chosen])
     for i, t in enumerate(chosen):
-        words = model.keywords_[t][:n_words][::-1]  # best at the top
+        words = model.keywords_[model._position(t)][:n_words][::-1]  # best at the top
         fig.add_trace(go.Bar(
             x=[float(s) for _, s in words], y=[w for w, _ in words], orientation="h", name=_name(model, t),
             marker={"color": colors[t]}, hovertemplate="%{y}: %{x:.4f}<extra>" + html.escape(_name(model, t))
@@ -60,7 +59,7 @@ def barchart(model, *, topics: Sequence[int] | None = None, top_n_topics: int = 
 def _centroids(model, chosen: list[int]) -> np.ndarray:
     if len(chosen) < 2:
         raise ConfigError("a hierarchy needs at least 2 topics")
-    return np.asarray(model.centroids_, dtype=np.float64)[chosen]
+    return np.asarray(model.centroids_, dtype=np.float64)[[model._position(t) for t in chosen]]
 
 
 def topic_linkage(model, topics: Sequence[int] | None = None, method: str = "average") -> np.ndarray:
@@ -103,7 +102,8 @@ def heatmap(model, *, topics: Sequence[int] | None = None, ordered: bool = True,
         from scipy.cluster.hierarchy import leaves_list
 
         chosen = [chosen[i] for i in leaves_list(topic_linkage(model, chosen))]
-    sim = centroid_similarity(model)[np.ix_(chosen, chosen)]
+    at = [model._position(t) for t in chosen]
+    sim = centroid_similarity(model)[np.ix_(at, at)]
     names = [_name(model, t, label_width) for t in chosen]
     size = max(450, 20 * len(chosen) + 250)
     fig = go.Figure(go.Heatmap(z=sim, x=names, y=names, colorscale="Blues", zmin=float(min(sim.min(), 0.0)),

@@ -69,9 +69,9 @@ class MapData:
     doc_index: np.ndarray    # (n_points,) row of each point in the model's documents
     topics: np.ndarray       # (n_points,) topic of each point, -1 = outlier
     topic_ids: list[int]
-    labels: list[str]        # label in use, by topic id
-    colors: list[str]        # colour by topic id
-    centres: np.ndarray      # (n_topics, 2) median of each topic's points (NaN for an empty topic)
+    labels: dict[int, str]   # label in use, by topic id
+    colors: dict[int, str]   # colour by topic id
+    centres: dict[int, np.ndarray]  # (2,) median of each topic's points by topic id (NaN for an empty topic)
 
     def members(self, topic: int) -> np.ndarray:
         """Positions (into the point arrays) of one topic's points."""
@@ -107,14 +107,13 @@ def map_data(model) -> MapData:
         raise ConfigError("no document has a place on the map: the model has no usable documents")
     topics = np.asarray(model.topics_)[keep]
     xy = layout[keep]
-    n_topics = len(model.topic_ids_)
-    centres = np.full((n_topics, 2), np.nan, dtype=np.float32)
-    for t in range(n_topics):
+    ids = list(model.topic_ids_)
+    centres = {}
+    for t in ids:
         points = xy[topics == t]
-        if len(points):
-            centres[t] = np.median(points, axis=0)
-    return MapData(xy=xy, doc_index=keep, topics=topics, topic_ids=list(model.topic_ids_),
-                   labels=list(model.labels_), colors=topic_colors(n_topics), centres=centres)
+        centres[t] = np.median(points, axis=0) if len(points) else np.full(2, np.nan, dtype=np.float32)
+    return MapData(xy=xy, doc_index=keep, topics=topics, topic_ids=ids, labels=dict(zip(ids, model.labels_)),
+                   colors=dict(zip(ids, topic_colors(len(ids)))), centres=centres)
 
 
 def centroid_similarity(model) -> np.ndarray:

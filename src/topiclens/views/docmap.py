@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from ..state import check_topics
 from .data import OUTLIER_COLOR, OUTLIER_LABEL, map_data, snippet, wrap_html
 
 
@@ -29,11 +30,7 @@ def document_map(model, *, topics: Sequence[int] | None = None, max_chars: int =
     data = map_data(model)
     texts = model.corpus_.texts
     shown = list(data.topic_ids if topics is None else topics)
-    unknown = [t for t in shown if t not in data.topic_ids]
-    if unknown:
-        from ..errors import ConfigError
-
-        raise ConfigError(f"no topic {unknown[0]}: topics are 0..{len(data.topic_ids) - 1}")
+    check_topics(data.topic_ids, shown)
     size = marker_size or float(np.clip(9 - np.log10(max(len(data.xy), 10)) * 1.5, 2.5, 7))
     fig = go.Figure()
 

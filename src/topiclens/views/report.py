@@ -67,15 +67,15 @@ def report_data(model, max_chars: int = 300, seed: int = 0) -> dict[str, Any]:
     if n_out:
         topics.append({"id": -1, "label": OUTLIER_LABEL, "llm": "", "size": n_out, "color": "#c8c8c8",
                        "keywords": [], "keybert": [], "mmr": [], "reps": [], "centre": None})
-    for t in data.topic_ids:
+    for i, t in enumerate(data.topic_ids):  # i: the topic's place in the model's per-topic lists
         centre = data.centres[t]
         centre_unit = to_unit(centre.astype(np.float64)).round(5).tolist() if np.isfinite(centre).all() else None
         topics.append({
-            "id": t, "label": model.labels_[t], "llm": llm[t] if llm else "", "size": int(model.topic_sizes_[t]),
-            "color": data.colors[t], "keywords": _pairs(model.keywords_[t]), "keybert": _pairs(model.keybert_[t]),
-            "mmr": _pairs(model.mmr_[t]), "centre": centre_unit,
-            "description": model.descriptions_[t] if model.descriptions_ else "",
-            "reps": [point_of_doc[d] for d in model.representative_docs_[t] if d in point_of_doc],
+            "id": t, "label": model.labels_[i], "llm": llm[i] if llm else "", "size": int(model.topic_sizes_[i]),
+            "color": data.colors[t], "keywords": _pairs(model.keywords_[i]), "keybert": _pairs(model.keybert_[i]),
+            "mmr": _pairs(model.mmr_[i]), "centre": centre_unit,
+            "description": model.descriptions_[i] if model.descriptions_ else "",
+            "reps": [point_of_doc[d] for d in model.representative_docs_[i] if d in point_of_doc],
         })
     n_points = len(order)
     return {

@@ -18,15 +18,15 @@ def topic_table(state: TopicState) -> pd.DataFrame:
     if n_out:
         rows.append({"topic": -1, "size": n_out, "label": "outliers", "keywords": [], "keybert": [], "mmr": [],
                      "llm": "", "description": "", "representative_docs": []})
-    for t in state.topic_ids:
+    for p, t in enumerate(state.topic_ids):  # p: the topic's place in the per-topic lists
         rows.append({
-            "topic": t, "size": state.topic_sizes[t], "label": state.labels[t],
-            "keywords": [w for w, _ in state.keywords[t]],
-            "keybert": [w for w, _ in state.keybert[t]],
-            "mmr": [w for w, _ in state.mmr[t]],
-            "llm": state.llm_labels[t] if state.llm_labels else "",
-            "description": state.descriptions[t] if state.descriptions else "",
-            "representative_docs": [texts[i] for i in state.representative_docs[t]],
+            "topic": t, "size": state.topic_sizes[p], "label": state.labels[p],
+            "keywords": [w for w, _ in state.keywords[p]],
+            "keybert": [w for w, _ in state.keybert[p]],
+            "mmr": [w for w, _ in state.mmr[p]],
+            "llm": state.llm_labels[p] if state.llm_labels else "",
+            "description": state.descriptions[p] if state.descriptions else "",
+            "representative_docs": [texts[i] for i in state.representative_docs[p]],
         })
     return pd.DataFrame(rows, columns=TOPIC_COLUMNS)
 
@@ -35,14 +35,15 @@ def document_table(state: TopicState) -> pd.DataFrame:
     """Every input document in input order; the input's own fields keep their names (input_X on a clash)."""
     topics = state.topics
     rows = np.arange(len(topics))
+    columns = state.positions(topics)
     if state.topic_ids:
-        prob = np.where(topics >= 0, state.probabilities[rows, np.maximum(topics, 0)], 0.0)
+        prob = np.where(topics >= 0, state.probabilities[rows, np.maximum(columns, 0)], 0.0)
     else:
         prob = np.zeros(len(topics))
     frame = pd.DataFrame({
         "id": state.corpus.ids, "text": state.corpus.texts, "topic": topics,
         "probability": prob.astype(np.float32),
-        "topic_label": [state.labels[t] if t >= 0 else "outliers" for t in topics],
+        "topic_label": [state.labels[p] if p >= 0 else "outliers" for p in columns.tolist()],
     })
     extra = state.corpus.fields.reset_index(drop=True)
     if len(extra.columns):

@@ -1,0 +1,98 @@
+"""The editing commands: merge, split, delete, reduce, outliers (each saved at once, undoable), history, undo."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+
+from ..errors import ConfigError
+from ..untrusted import for_terminal
+from .labeler_args import labeler_from_args
+from .output import dump_json
+
+
+def _edit(args, operation: Callable) -> int:
+    """Load the model, apply ``operation(model, labeler)``, save the result with the previous kept for undo."""
+    from ..io.modeldir import check_target, is_model_directory, locked
+    from ..model import TopicModel
+
+    if not is_model_directory(args.model):
+        raise ConfigError(f"{args.model} holds no topiclens model: give the directory 'topiclens fit --out' wrote")
+    labeler = None if args.no_llm else labeler_from_args(args).check()
+    check_target(args.model)
+    with locked(args.model, f"topiclens {args.command}"):
+        model = TopicModel.load(args.model, verbose=not args.quiet, threads=args.threads)
+        edited = operation(model, labeler)
+        edited.save(args.model, keep_previous=True)
+    report = {"model": str(args.model), **edited.history_[-1], "n_topics_before": len(model.topic_ids_),
+              "n_topics_after": len(edited.topic_ids_)}
+    if args.json:
+        labels = dict(zip(edited.topic_ids_, edited.labels_))
+        print(dump_json({**report, "labels": {str(t): labels[t] for t in edited.edit_["changed"]}}))
+        return 0
+    labels = dict(zip(edited.topic_ids_, edited.labels_))
+    for topic in edited.edit_["changed"]:
+        print(f"{topic:5d}  {for_terminal(labels[topic])}")
+    untouched = len(edited.topic_ids_) - len(edited.edit_["changed"])
+    print(f"{args.command}: {len(model.topic_ids_)} -> {len(edited.topic_ids_)} topics, "
+          f"{len(edited.edit_['changed'])} changed, {untouched} untouched; {edited.edit_['llm_calls']} LLM call(s), "
+          f"{edited.edit_['cached']} answer(s) from the cache; saved to {args.model} ('topiclens undo {args.model}' "
+          "reverts it)")
+    return 0
+
+
+def cmd_merge(args) -> int:
+    return _edit(args, lambda model, labeler: model.merge_topics(args.groups, labeler=labeler))
+
+
+def cmd_split(args) -> int:
+    return _edit(args, lambda model, labeler: model.split_topic(args.topic, args.parts, labeler=labeler))
+
+
+def cmd_delete(args) -> int:
+    return _edit(args, lambda model, labeler: model.delete_topics(args.topics, to_outliers=args.to_outliers,
+                                                                  labeler=labeler))
+
+
+def cmd_reduce(args) -> int:
+    return _edit(args, lambda model, labeler: model.reduce_topics(args.to, labeler=labeler))
+
+
+def cmd_outliers(args) -> int:
+    return _edit(args, lambda model, labeler: model.reduce_outliers(args.strategy, args.threshold,
+                                                                    target=args.target, labeler=labeler))
+
+
+def cmd_history(args) -> int:
+    from ..io.persist import read_manifest
+
+    records = read_manifest(args.model).get("history") or []
+    if args.json:
+        print(dump_json({"model": str(args.model), "edits": records}))
+        return 0
+    if not records:
+        print(f"{args.model}: no edit since the fit")
+    for number, record in enumerate(records, 1):
+        print(f"{number:3d}  {record.get('time', '')}  {for_terminal(str(record.get('operation')))} "
+              f"{for_terminal(dump_json(record.get('arguments', {})))}: {len(record.get('topic_ids_before', []))} -> "
+              f"{len(record.get('topic_ids_after', []))} topics, changed {record.get('changed', [])}")
+    return 0
+
+
+def cmd_undo(args) -> int:
+    from ..io.edits import undo
+
+    record = undo(args.model)
+    if args.json:
+        print(dump_json({"model": str(args.model), "undone": record}))
+    else:
+        print(f"undone: {for_terminal(str(record.get('operation', 'an edit')))} "
+              f"{for_terminal(dump_json(record.get('arguments', {})))}; {args.model} holds the model as it was "
+              "before it")
+    return 0
+
+
+EDIT_COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "merge": cmd_merge, "split": cmd_split, "delete": cmd_delete, "reduce": cmd_reduce, "outliers": cmd_outliers,
+    "history": cmd_history, "undo": cmd_undo,
+}

@@ -1,0 +1,221 @@
+"""The editing methods of TopicModel: each returns an edited model and leaves the original as it was."""
+
+from __future__ import annotations
+
+import copy
+import time
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+
+from ..errors import ConfigError
+from ..knn import cosine_knn
+from ..params import IsNone, Number, check_param
+from ..stages import adapt
+from ..stages.cluster import KMeansClustering, LeidenClustering, drop_small
+from ..stages.protocols import StageContext
+from ..state import check_topics
+from . import reassign
+from .rebuild import rebuild
+
+OUTLIER_STRATEGIES = ("embeddings", "probabilities")
+
+
+class EditingMethods:
+    """Mixed into TopicModel: ``merge_topics``, ``delete_topics``, ``split_topic``, ``reduce_topics``,
+    ``reduce_outliers``.
+
+    Each returns the edited model (a new one unless ``inplace=True``); its ``edit_`` (the last entry of
+    ``history_``) tells what the edit did: the operation, the old-to-new id ``mapping``, the ``changed``
+    topics and the labeler's call counts. Topics an edit does not touch keep their id, keywords,
+    representations and label.
+    """
+
+    def merge_topics(self, groups: Sequence[Sequence[int]], *, labeler: Any = None, inplace: bool = False):
+        """Merge each group of topics into one, which keeps the group's lowest id.
+
+        Parameters
+        ----------
+        groups : list of lists of int
+            e.g. ``[[1, 4], [7, 9, 12]]``.
+        labeler : str or labeler, optional
+            Labels the merged topics (one call each); None: the model's ``labeler``, and without one
+            the merged topics get keyword labels.
+        inplace : bool, default False
+            Change this model instead of returning a new one.
+
+        Returns
+        -------
+        TopicModel
+        """
+        state = self._editable()
+        if isinstance(groups, (int, np.integer)) or any(isinstance(g, (int, np.integer)) for g in groups):
+            raise ConfigError("merge_topics takes groups of ids, e.g. [[1, 4]] (a list of lists)")
+        return self._apply(reassign.merge(state, groups), "merge", labeler, inplace)
+
+    def delete_topics(self, topics: Sequence[int], *, to_outliers: bool = False, labeler: Any = None,
+                      inplace: bool = False):
+        """Delete topics: their documents join their nearest remaining topic (by centroid), or become outliers.
+
+        Parameters
+        ----------
+        topics : list of int
+        to_outliers : bool, default False
+            Make the documents outliers instead; no other topic changes then.
+        labeler, inplace
+            As for :meth:`merge_topics` (topics that receive documents are relabeled).
+
+        Returns
+        -------
+        TopicModel
+        """
+        state = self._editable()
+        return self._apply(reassign.delete(state, topics, bool(to_outliers), self.n_neighbors), "delete", labeler,
+                           inplace)
+
+    def split_topic(self, topic: int, n: int | None = None, *, labeler: Any = None, inplace: bool = False):
+        """Split one topic by clustering its documents again.
+
+        Parameters
+        ----------
+        topic : int
+        n : int, optional
+            The number of parts (k-means); None lets Leiden decide on the documents' own kNN graph.
+        labeler, inplace
+            As for :meth:`merge_topics`. The largest part keeps the id, the others get new ids.
+
+        Returns
+        -------
+        TopicModel
+        """
+        state = self._editable()
+        check_topics(state.topic_ids, [topic])
+        check_param(type(self).__name__, "n", n, [IsNone(), Number(int, 2)])
+        parts = self._split_parts(state, int(topic), n)
+        return self._apply(reassign.split(state, int(topic), parts, self.n_neighbors), "split", labeler, inplace)
+
+    def reduce_topics(self, n_topics: int, *, labeler: Any = None, inplace: bool = False):
+        """Merge the most similar topics (the smallest into its nearest, by centroid) until ``n_topics`` remain.
+
+        Parameters
+        ----------
+        n_topics : int
+        labeler, inplace
+            As for :meth:`merge_topics`.
+
+        Returns
+        -------
+        TopicModel
+        """
+        state = self._editable()
+        check_param(type(self).__name__, "n_topics", n_topics, [Number(int, 1)])
+        groups = reassign.reduce_groups(state, int(n_topics))
+        change = reassign.merge(state, groups)
+        change.arguments = {"n_topics": int(n_topics), "groups": change.arguments["groups"]}
+        return self._apply(change, "reduce", labeler, inplace)
+
+    def reduce_outliers(self, strategy: str = "embeddings", threshold: float | None = None, *,
+                        target: float | None = None, labeler: Any = None, inplace: bool = False):
+        """Move outliers into topics: to the topic whose centroid is most similar ('embeddings') or that most
+        of their neighbours are in ('probabilities').
+
+        Parameters
+        ----------
+        strategy : {'embeddings', 'probabilities'}, default 'embeddings'
+        threshold : float, optional
+            The least similarity (or vote share) that moves an outlier (None: 0, or what ``target`` needs).
+        target : float, optional
+            The outlier share to leave at most (e.g. 0.05): the threshold is chosen so that at most this
+            share of the documents stays an outlier. Exclusive with ``threshold``.
+        labeler, inplace
+            As for :meth:`merge_topics` (the topics that receive documents are relabeled).
+
+        Returns
+        -------
+        TopicModel
+        """
+        state = self._editable()
+        if strategy not in OUTLIER_STRATEGIES:
+            raise ConfigError(f"unknown outlier strategy {strategy!r}: use one of {', '.join(OUTLIER_STRATEGIES)}")
+        check_param(type(self).__name__, "threshold", threshold, [IsNone(), Number(float, -1.0, 1.0)])
+        check_param(type(self).__name__, "target", target, [IsNone(), Number(float, 0.0, 1.0)])
+        if threshold is not None and target is not None:
+            raise ConfigError("give threshold or target, not both")
+        scores, best = reassign.outlier_scores(state, strategy)
+        if target is not None:
+            threshold = reassign.target_threshold(state, scores, float(target))
+        elif threshold is None:
+            threshold = 0.0
+        arguments = {"strategy": strategy, "target": target}
+        change = reassign.outliers(state, scores, best, threshold, self.n_neighbors, arguments)
+        return self._apply(change, "outliers", labeler, inplace)
+
+    # ------------------------------------------------------------------ helpers
+    def _editable(self):
+        self._check_fitted()
+        if self.classic_ is not None:
+            raise ConfigError("an LDA/NMF model's topics are its components and cannot be edited: fit an "
+                              "embedding model (model='embedding') to shape its topics")
+        return self._state()
+
+    def _split_parts(self, state, topic: int, n: int | None) -> np.ndarray:
+        """Sub-labels 0.. of the topic's members, 0 the largest part; every member gets one."""
+        members = reassign.member_rows(state, topic)
+        smallest = max(2, state.min_cluster_size)
+        if len(members) < 2 * smallest or (n is not None and len(members) < n):
+            raise ConfigError(f"topic {topic} has {len(members)} documents, too few to split (a part needs "
+                              f"{smallest} or more)")
+        unit = reassign.unit_of(state, members)
+        context = StageContext(seed=int(self.seed), n_neighbors=int(self.n_neighbors), min_cluster_size=smallest,
+                               threads=self.threads or 1, verbose=False)
+        if n is None:
+            graph = cosine_knn(unit, unit, self.n_neighbors, exclude_self=True)
+            labels = LeidenClustering().cluster(unit, graph, context)
+        else:
+            labels = drop_small(KMeansClustering(n_clusters=n).cluster(unit, None, context), 1)
+        ids = np.unique(labels[labels >= 0])
+        if len(ids) < 2:
+            raise ConfigError(f"topic {topic} found no parts when clustered again: give the number of parts (n=2)")
+        centres = reassign.normalize(np.stack([unit[labels == i].mean(axis=0) for i in ids]))
+        lost = labels < 0  # members of parts too small: to the nearest part, not to the outliers
+        labels[lost] = ids[np.argmax(unit[lost] @ centres.T, axis=1)]
+        sizes = np.array([(labels == i).sum() for i in ids])
+        rank = {int(part): r for r, part in enumerate(ids[np.lexsort((ids, -sizes))])}
+        return np.array([rank[int(x)] for x in labels], dtype=np.int64)
+
+    def _apply(self, change: reassign.Reassignment, operation: str, labeler: Any, inplace: bool):
+        clock = time.perf_counter()
+        target = self if inplace else copy.copy(self)
+        if not inplace:
+            target._derived = {}
+        representation = adapt.as_representation(self.representation)
+        state = rebuild(self._state(), change, representation, self._edit_encoder(),
+                        {"operation": operation, "arguments": change.arguments})
+        target._assign(state)
+        chosen = labeler if labeler is not None else self.labeler
+        changed = list(state.history[-1]["changed"])
+        stats = target.label_topics(chosen, topics=changed) if chosen is not None and changed else {}
+        done = {**target.history_[-1], "llm_calls": int(stats.get("llm_calls", 0)),
+                "cached": int(stats.get("cached", 0)), "seconds": round(time.perf_counter() - clock, 3)}
+        target._assign(replace(target._state(), history=[*target.history_[:-1], done]))
+        return target
+
+    @property
+    def edit_(self) -> dict:
+        """The last edit: ``operation``, ``arguments``, ``mapping`` (old id -> new id, None: gone), ``changed``
+        (the ids it created or changed), ``llm_calls`` and ``cached`` (its labels), ``seconds``, ``time``."""
+        self._check_fitted()
+        if not self.history_:
+            raise ConfigError("this model has no edit: merge_topics, delete_topics, split_topic, reduce_topics "
+                              "and reduce_outliers make one")
+        record = dict(self.history_[-1])
+        record["mapping"] = {int(old): new for old, new in record["mapping"]}
+        return record
+
+    def _edit_encoder(self):
+        try:
+            return self._encoder()
+        except ConfigError:
+            return None

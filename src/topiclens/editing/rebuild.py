@@ -1,0 +1,86 @@
+"""The edited model's state: what the edit did not touch is carried over as it was, the rest recomputed.
+
+Only the topics in ``Reassignment.changed`` get new sizes, keyword weights, keywords, KeyBERT and MMR
+keywords, centroids, representative documents and a keyword label (their LLM label, evidence and
+description are cleared until the labeler writes them again). Every other topic keeps its values
+exactly, whatever its position in the new lists; documents keep their map coordinates.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+
+import numpy as np
+import scipy.sparse as sp
+
+from ..embedders.cache import DocumentEncoder
+from ..labeling.clean import keyword_label
+from ..pipeline.keywords import ctfidf, top_terms
+from ..stages.represent import Representation, centroids, representative_docs, word_representations
+from ..state import TopicState, positions
+from .reassign import Reassignment
+
+
+def rebuild(state: TopicState, change: Reassignment, representation: Representation,
+            encoder: DocumentEncoder | None, record: dict) -> TopicState:
+    """The state after ``change``; ``record`` (operation, arguments) goes into the history."""
+    old = {t: state.position(t) for t in state.topic_ids}
+    fresh = [t for t in change.topic_ids if t in change.changed or t not in old]
+    computed = _describe(state, change, fresh, representation, encoder)
+
+    def pick(name: str, default):
+        values = getattr(state, name)
+        return [computed[name][t] if t in computed[name] else
+                (values[old[t]] if values is not None else default) for t in change.topic_ids]
+
+    rows = [computed["ctfidf"][t] if t in computed["ctfidf"] else state.ctfidf[old[t]] for t in change.topic_ids]
+    matrix = sp.vstack(rows).tocsr() if rows else sp.csr_matrix((0, state.ctfidf.shape[1]))
+    sizes = np.bincount(positions(change.topic_ids, change.topics[change.topics >= 0]),
+                        minlength=len(change.topic_ids)).tolist()
+    had_llm = state.llm_labels is not None
+    entry = {**record, "time": time.strftime("%Y-%m-%dT%H:%M:%S"), "topic_ids_before": list(state.topic_ids),
+             "topic_ids_after": list(change.topic_ids), "changed": list(fresh),
+             "mapping": [[old, new] for old, new in change.mapping.items()]}
+    return replace(
+        state, topics=change.topics, probabilities=change.probabilities, ctfidf=matrix,
+        topic_ids=list(change.topic_ids), topic_sizes=sizes, keywords=pick("keywords", []),
+        keybert=pick("keybert", []), mmr=pick("mmr", []), representative_docs=pick("representative_docs", []),
+        centroids=np.stack(pick("centroids", None)).astype(np.float32) if change.topic_ids
+        else np.zeros((0, state.centroids.shape[1]), np.float32),
+        labels=pick("labels", ""), llm_labels=pick("llm_labels", "") if had_llm else None,
+        label_evidence=pick("label_evidence", []) if state.label_evidence is not None else None,
+        descriptions=pick("descriptions", "") if state.descriptions is not None else None,
+        next_topic_id=max([state.fresh_id(), *(t + 1 for t in change.topic_ids)]),
+        history=[*state.history, entry],
+    )
+
+
+def _describe(state: TopicState, change: Reassignment, fresh: list[int], representation: Representation,
+              encoder: DocumentEncoder | None) -> dict[str, dict]:
+    """Everything per topic for the ``fresh`` topics, keyed by topic id."""
+    names = ("ctfidf", "keywords", "keybert", "mmr", "representative_docs", "centroids", "labels", "llm_labels",
+             "label_evidence", "descriptions")
+    result: dict[str, dict] = {name: {} for name in names}
+    if not fresh:
+        return result
+    usable_rows = np.flatnonzero(state.usable)
+    texts = [state.corpus.texts[i] for i in usable_rows]
+    usable_topics = change.topics[usable_rows]
+    counts = state.vectorizer.transform(texts)
+    weights = ctfidf(counts, usable_topics, fresh, representation.keyword_weighting)
+    n_ranked = max(representation.n_candidates, representation.top_n_words)
+    ranked = top_terms(weights, state.vectorizer.words, n_ranked)
+    topic_centroids = centroids(state.embeddings, usable_topics, fresh)
+    reps = representative_docs(state.embeddings, usable_topics, fresh, topic_centroids,
+                               representation.n_representative_docs)
+    keybert, mmr = word_representations(representation, [[w for w, _ in r] for r in ranked], topic_centroids,
+                                        encoder)
+    for i, t in enumerate(fresh):
+        keywords = ranked[i][: representation.top_n_words]
+        values = {"ctfidf": weights[i], "keywords": keywords, "keybert": keybert[i], "mmr": mmr[i],
+                  "representative_docs": usable_rows[reps[i]].tolist(), "centroids": topic_centroids[i],
+                  "labels": keyword_label(keywords), "llm_labels": "", "label_evidence": [], "descriptions": ""}
+        for name, value in values.items():
+            result[name][t] = value
+    return result
