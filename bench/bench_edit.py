@@ -4,8 +4,9 @@ usage: python bench/bench_edit.py [--llm SPEC] [--out bench/results/edit_debian.
 
 The corpus and embeddings are bench_fit.py's (bench/work/debian_full.*). One process, one thread
 setting ($TOPICLENS_THREADS); each edit starts from the fitted model (merge, delete, split, reduce,
-outliers), then a chain of two edits is saved with its undo stack and undone. With --llm every edit
-also labels the topics it changed (one call per changed topic; a cold cache).
+outliers), then the topic tree is built and named (default levels), then an edit is saved with its
+undo stack and undone. With --llm every edit also labels the topics it changed (one call per changed
+topic; a cold cache) and the LLM names the tree's nodes.
 """
 
 from __future__ import annotations
@@ -63,6 +64,12 @@ def main() -> None:
                      "changed": len(info["changed"]), "untouched": len(edited.topic_ids_) - len(info["changed"]),
                      "llm_calls": info["llm_calls"], "cached": info["cached"]})
         print(json.dumps(rows[-1]), flush=True)
+    stats, tree_seconds = timed(lambda: model.build_hierarchy(labeler=args.llm))
+    named = stats["nodes"] - stats["reused"]
+    hierarchy = {"levels": model.hierarchy_["node_counts"], "seconds": round(tree_seconds, 2), **stats,
+                 "seconds_per_named_node": round(tree_seconds / named, 2) if named else None,
+                 "names": [n["name"] for n in model.hierarchy_["levels"][0]]}
+    print(json.dumps(hierarchy), flush=True)
     with tempfile.TemporaryDirectory() as folder:
         directory = Path(folder) / "model"
         model.save(directory)
@@ -71,7 +78,7 @@ def main() -> None:
         _, undo_seconds = timed(lambda: undo(directory))
     report = {"corpus": "debian_full.jsonl.gz", "n_documents": len(docs), "n_topics": len(model.topic_ids_),
               "fit_seconds": round(fit_seconds, 2), "llm": args.llm, "threads": os.environ.get("TOPICLENS_THREADS"),
-              "cpus": os.cpu_count(), "date": time.strftime("%Y-%m-%d"), "edits": rows,
+              "cpus": os.cpu_count(), "date": time.strftime("%Y-%m-%d"), "edits": rows, "hierarchy": hierarchy,
               "save_edit_seconds": round(save_seconds, 2), "undo_seconds": round(undo_seconds, 3)}
     args.out.write_text(json.dumps(report, indent=1) + "\n")
     print(f"save with undo {save_seconds:.2f} s, undo {undo_seconds:.3f} s; written {args.out}")

@@ -186,3 +186,17 @@ def test_find_topics_by_meaning(fitted, tmp_path, capsys):
     found = json.loads(capsys.readouterr().out)["topics"]
     assert [f["topic"] for f in found] == topics[:2]
     assert main(["search", str(directory), "  "]) == 2 and "query is empty" in capsys.readouterr().err
+
+
+def test_relabeling_a_saved_model_is_an_edit_too(five_topics, tmp_path, capsys):
+    directory = five_topics.save(tmp_path / "five")
+    fitted_files = snapshot(directory)
+    assert main(["merge", str(directory), "3,4", "--no-llm", "--quiet"]) == 0
+    merged_files = snapshot(directory)
+    assert main(["label", str(directory), "--llm", "smollm2-135m", "--topics", "3", "--quiet", "--threads", "1"]) == 0
+    capsys.readouterr()
+    assert main(["history", str(directory), "--json"]) == 0
+    records = json.loads(capsys.readouterr().out)["edits"]
+    assert [r["operation"] for r in records] == ["merge", "label"] and records[1]["changed"] == [3]
+    assert main(["undo", str(directory)]) == 0 and snapshot(directory) == merged_files
+    assert main(["undo", str(directory)]) == 0 and snapshot(directory) == fitted_files

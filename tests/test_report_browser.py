@@ -248,3 +248,53 @@ def test_a_topic_page_shows_the_topics_description(browser, fitted, tmp_path):
     assert opened.page.locator("#topic-description").count() == 0  # no description, no empty paragraph
     assert opened.errors == [] and opened.blocked == []
     opened.page.close()
+
+
+def test_the_tree_beside_the_table_and_names_by_zoom(browser, fitted, tmp_path):
+    """Issue 16: a collapsible topic tree; the map names coarse nodes zoomed out and topics zoomed in."""
+    import copy
+
+    tree_model = copy.copy(fitted)
+    tree_model._derived = {}
+    tree_model.build_hierarchy([3])
+    hostile = '</script><img src=x onerror="window.pwned=1">javascript:alert(1)'
+    tree_model.hierarchy_["levels"][0][0]["name"] = hostile
+    names = [n["name"] for n in tree_model.hierarchy_["levels"][0]]
+    opened = Page(browser, tree_model.report(tmp_path / "report.html").as_uri())
+    page = opened.page
+    page.wait_for_selector("#tree-panel:not([hidden])")
+    top = page.locator("#topic-tree > details.tree-node")
+    assert top.count() == 3
+    assert page.locator("#topic-tree > details.tree-node > summary").first.text_content().startswith(hostile)
+    assert page.locator("#topic-tree .tree-topic").count() == len(fitted.topic_ids_)
+    assert opened.js("window.pwned") is None and page.locator("#topic-tree img").count() == 0
+    page.wait_for_function("window.topiclens.labelLevel === 'tree'")
+    drawn = opened.js("window.topiclens.drawnLabels")
+    assert drawn and set(drawn) <= set(names)
+    opened.js("window.topiclens.zoom(4)")
+    page.wait_for_function("window.topiclens.labelLevel === 'topics'")
+    assert set(opened.js("window.topiclens.drawnLabels")) <= set(fitted.labels_)
+    opened.js("window.topiclens.zoom(1)")
+    page.wait_for_function("window.topiclens.labelLevel === 'tree'")
+    first_topic = tree_model.hierarchy_["levels"][0][1]["children"][0]
+    page.click(f'#topic-tree .tree-topic[data-topic="{first_topic}"]')
+    page.wait_for_selector(f'#topic-panel[data-topic="{first_topic}"]')
+    page.click("#topic-table-tab, #back-to-topics")
+    summary = page.locator("#topic-tree > details.tree-node > summary").nth(1)
+    summary.click()  # collapses the node
+    assert page.locator("#topic-tree > details.tree-node").nth(1).get_attribute("open") is None
+    assert opened.errors == [] and opened.blocked == []
+    page.close()
+
+
+def test_search_matches_topics_as_well_as_documents(page, fitted):
+    word = fitted.keywords_[0][0][0]
+    page.page.fill("#search", word)
+    page.page.press("#search", "Enter")
+    page.page.wait_for_selector("#search-topics .found-topic")
+    found = [int(b) for b in page.page.locator("#search-topics .found-topic").evaluate_all(
+        "buttons => buttons.map(b => b.dataset.topic)")]
+    assert 0 in found
+    assert "topic" in page.page.text_content("#search-count")
+    page.page.click('#search-topics .found-topic[data-topic="0"]')
+    page.page.wait_for_selector('#topic-panel[data-topic="0"]')

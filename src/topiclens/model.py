@@ -15,6 +15,7 @@ from .editing.methods import EditingMethods
 from .embedders.cache import DocumentEncoder
 from .embedders.registry import check_embedding_spec
 from .errors import NotFittedError
+from .hierarchy.methods import HierarchyMethods
 from .io.corpus import as_corpus
 from .io.records import fingerprint_record, param_record
 from .labeling.methods import LabelMethods
@@ -54,8 +55,8 @@ from .views.methods import ViewMethods
 DATA_FIELDS = ("corpus", "usable", "topics", "sample", "embeddings", "projection", "embedding_model")
 
 
-class TopicModel(PlacingMethods, LabelMethods, EditingMethods, SearchMethods, ViewMethods, SavingMethods,
-                 BaseEstimator):
+class TopicModel(PlacingMethods, LabelMethods, EditingMethods, HierarchyMethods, SearchMethods, ViewMethods,
+                 SavingMethods, BaseEstimator):
     """Topics of a document collection: embed, reduce, cluster, rank words, represent, label.
 
     A scikit-learn estimator: the constructor only stores its parameters, every parameter is
@@ -200,6 +201,9 @@ class TopicModel(PlacingMethods, LabelMethods, EditingMethods, SearchMethods, Vi
     history_ : list of dict
         The edits since the fit (``merge_topics`` ...), oldest first: operation, arguments, time, topic ids
         before and after, the old-to-new id mapping as [old, new] pairs, the changed topics, LLM calls.
+    hierarchy_ : dict or None
+        The named tree over the topics (``build_hierarchy``): ``{"levels": [[node, ...], ...]}`` coarsest
+        first, each node ``{"id", "name", "size", "topics", "children"}``; None until built, and after an edit.
     next_topic_id_ : int or None
         The id the next topic an edit creates gets: ids are never given twice (None: the largest id + 1).
     """

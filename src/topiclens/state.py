@@ -56,6 +56,7 @@ class TopicState:
     descriptions: list[str] | None = None  # (t,) one or two sentences per topic from the LLM ('' if none)
     next_topic_id: int | None = None    # the id the next new topic gets (never a retired one); None: max id + 1
     history: list[dict] = field(default_factory=list)  # the edits since the fit, oldest first
+    hierarchy: dict | None = None       # the named tree over the topics (hierarchy.tree), once built
 
     def position(self, topic: int) -> int:
         """Where topic ``topic``'s values are in every per-topic list and array (its place in ``topic_ids``)."""

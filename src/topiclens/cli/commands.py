@@ -116,14 +116,17 @@ def _remove_if_only_lock(directory) -> None:
             directory.rmdir()
 
 
-def _change_saved(model, directory, command: str, change):
-    """Run ``change()`` on a model loaded from ``directory`` and save it back there, holding its lock."""
+def _change_saved(model, directory, command: str, change, topics):
+    """Run ``change()`` on a model loaded from ``directory`` and save it back there, holding its lock; the
+    change is recorded in the model's history and the previous model kept, so ``topiclens undo`` reverts it."""
     from ..io.modeldir import check_target, locked
 
     check_target(directory)
     with locked(directory, command):
         result = change()
-        model.save(directory)
+        changed = sorted(model.topic_ids_) if topics is None else sorted(set(topics))
+        model.note_edit(command.split()[-1], {"topics": topics}, changed, result)
+        model.save(directory, keep_previous=True)
     return result
 
 
@@ -138,7 +141,8 @@ def cmd_label(args) -> int:
         print(dump_json(plan) if args.json else plan_line(plan))
         return 0
     stats = _change_saved(model, args.model, "topiclens label",
-                          lambda: model.label_topics(labeler, topics=args.topics, max_calls=args.max_calls))
+                          lambda: model.label_topics(labeler, topics=args.topics, max_calls=args.max_calls),
+                          args.topics)
     if args.json:
         print(dump_json({**stats, "model": str(args.model), "labels": model.labels_}))
     else:
@@ -153,7 +157,8 @@ def cmd_describe(args) -> int:
     labeler = labeler_from_args(args).check()
     model = TopicModel.load(args.model, verbose=not args.quiet, threads=args.threads)
     stats = _change_saved(model, args.model, "topiclens describe",
-                          lambda: model.describe_topics(labeler, topics=args.topics, max_calls=args.max_calls))
+                          lambda: model.describe_topics(labeler, topics=args.topics, max_calls=args.max_calls),
+                          args.topics)
     if args.json:
         print(dump_json({**stats, "model": str(args.model), "descriptions": model.descriptions_}))
         return 0

@@ -92,7 +92,30 @@ def cmd_undo(args) -> int:
     return 0
 
 
+def cmd_tree(args) -> int:
+    from ..io.modeldir import check_target, locked
+    from ..model import TopicModel
+
+    model = TopicModel.load(args.model, verbose=not args.quiet, threads=args.threads)
+    stats = None
+    if args.levels is not None or not model.hierarchy_:
+        labeler = None if args.no_llm else labeler_from_args(args).check()
+        check_target(args.model)
+        with locked(args.model, "topiclens tree"):
+            stats = model.build_hierarchy(args.levels, labeler=labeler)
+            model.note_edit("tree", {"levels": args.levels}, [], stats)
+            model.save(args.model, keep_previous=True)
+    if args.json:
+        print(dump_json({"model": str(args.model), "tree": model.hierarchy_, "naming": stats}))
+        return 0
+    print(model.topic_tree())
+    if stats is not None:
+        print(f"\n{stats['nodes']} node(s): {stats['llm_calls']} LLM call(s), {stats['cached']} answer(s) from the "
+              f"cache, {stats['reused']} single-child node(s) named after their child; saved to {args.model}")
+    return 0
+
+
 EDIT_COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "merge": cmd_merge, "split": cmd_split, "delete": cmd_delete, "reduce": cmd_reduce, "outliers": cmd_outliers,
-    "history": cmd_history, "undo": cmd_undo,
+    "history": cmd_history, "undo": cmd_undo, "tree": cmd_tree,
 }

@@ -257,6 +257,14 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("query", help="a few words, e.g. \"database migrations\"")
     search.add_argument("--top", type=int, default=5, metavar="N", help="topics to list (default: 5)")
     search.add_argument("--json", action="store_true", help="print the topics and similarities as JSON")
+    tree = commands.add_parser("tree", help="the named topic tree of a saved model",
+                               description="Print the tree over the topics, building and naming it first when "
+                               "the model has none (or when --levels is given); the tree is saved into the model.")
+    tree.add_argument("model", type=Path, help="model directory written by 'topiclens fit'")
+    tree.add_argument("--levels", type=_topic_list, metavar="N,N",
+                      help="nodes per level above the topics, e.g. 8,30 (default: about the square root of the "
+                      "topic count, and a second level from 40 topics)")
+    _edit_options(tree)
     _edit_commands(commands)
     return parser
 

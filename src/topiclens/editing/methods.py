@@ -96,12 +96,17 @@ class EditingMethods:
         parts = self._split_parts(state, int(topic), n)
         return self._apply(reassign.split(state, int(topic), parts, self.n_neighbors), "split", labeler, inplace)
 
-    def reduce_topics(self, n_topics: int, *, labeler: Any = None, inplace: bool = False):
-        """Merge the most similar topics (the smallest into its nearest, by centroid) until ``n_topics`` remain.
+    def reduce_topics(self, n_topics: int | None = None, *, level: int | None = None, labeler: Any = None,
+                      inplace: bool = False):
+        """Merge the most similar topics (the smallest into its nearest, by centroid) until ``n_topics`` remain,
+        or cut the tree: each node of ``level`` becomes one topic.
 
         Parameters
         ----------
-        n_topics : int
+        n_topics : int, optional
+        level : int, optional
+            A level of ``hierarchy_`` (1 is the coarsest): its nodes become the topics. Exclusive with
+            ``n_topics``.
         labeler, inplace
             As for :meth:`merge_topics`.
 
@@ -110,10 +115,18 @@ class EditingMethods:
         TopicModel
         """
         state = self._editable()
-        check_param(type(self).__name__, "n_topics", n_topics, [Number(int, 1)])
-        groups = reassign.reduce_groups(state, int(n_topics))
+        if (n_topics is None) == (level is None):
+            raise ConfigError("give n_topics or level (a level of the topic tree), one of them")
+        if level is not None:
+            check_param(type(self).__name__, "level", level, [Number(int, 1)])
+            groups, arguments = self._level_groups(int(level)), {"level": int(level)}
+        else:
+            check_param(type(self).__name__, "n_topics", n_topics, [Number(int, 1)])
+            groups, arguments = reassign.reduce_groups(state, int(n_topics)), {"n_topics": int(n_topics)}
+        if not groups:
+            raise ConfigError(f"level {level} of the tree has one topic per node: nothing to merge")
         change = reassign.merge(state, groups)
-        change.arguments = {"n_topics": int(n_topics), "groups": change.arguments["groups"]}
+        change.arguments = {**arguments, "groups": change.arguments["groups"]}
         return self._apply(change, "reduce", labeler, inplace)
 
     def reduce_outliers(self, strategy: str = "embeddings", threshold: float | None = None, *,
@@ -201,6 +214,33 @@ class EditingMethods:
                 "cached": int(stats.get("cached", 0)), "seconds": round(time.perf_counter() - clock, 3)}
         target._assign(replace(target._state(), history=[*target.history_[:-1], done]))
         return target
+
+    def note_edit(self, operation: str, arguments: dict, changed: Sequence[int], stats: dict | None = None):
+        """Record a change that is not a reshaping (a relabel, a description) in ``history_``, as the edits are.
+
+        Parameters
+        ----------
+        operation : str
+            e.g. 'label'.
+        arguments : dict
+            What it was asked (JSON values).
+        changed : list of int
+            The topics it changed.
+        stats : dict, optional
+            Its LLM call counts (``llm_calls``, ``cached``).
+
+        Returns
+        -------
+        self
+        """
+        self._check_fitted()
+        stats = stats or {}
+        record = {"operation": operation, "arguments": arguments, "time": time.strftime("%Y-%m-%dT%H:%M:%S"),
+                  "topic_ids_before": list(self.topic_ids_), "topic_ids_after": list(self.topic_ids_),
+                  "changed": [int(t) for t in changed], "mapping": [[t, t] for t in self.topic_ids_],
+                  "llm_calls": int(stats.get("llm_calls", 0)), "cached": int(stats.get("cached", 0))}
+        self._assign(replace(self._state(), history=[*self.history_, record]))
+        return self
 
     @property
     def edit_(self) -> dict:

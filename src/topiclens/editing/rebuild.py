@@ -52,7 +52,7 @@ def rebuild(state: TopicState, change: Reassignment, representation: Representat
         label_evidence=pick("label_evidence", []) if state.label_evidence is not None else None,
         descriptions=pick("descriptions", "") if state.descriptions is not None else None,
         next_topic_id=max([state.fresh_id(), *(t + 1 for t in change.topic_ids)]),
-        history=[*state.history, entry],
+        history=[*state.history, entry], hierarchy=None,  # the tree was cut for the topics before the edit
     )
 
 

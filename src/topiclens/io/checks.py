@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import ModelFileError
+from ..hierarchy.tree import check_tree
 from ..state import TopicState
 
 
@@ -66,6 +67,7 @@ def problems(state: TopicState) -> list[str]:
         expect(len(state.label_evidence) == t, f"{len(state.label_evidence)} label evidence lists for {t} topics")
         ok = all(0 <= r < n and topics[r] == topic for topic, rows in zip(ids, state.label_evidence) for r in rows)
         expect(ok, "label evidence that is not the topics' documents")
+    found.extend(check_tree(state.hierarchy, ids))
     if state.layout is not None:
         expect(state.layout.shape == (n, 2), f"map coordinates of shape {state.layout.shape}, not ({n}, 2)")
     if state.projection is not None:

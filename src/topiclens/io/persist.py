@@ -124,6 +124,7 @@ def _manifest(state: TopicState, params: dict[str, Any], files: dict[str, str]) 
         ],
         "next_topic_id": state.fresh_id(),
         "history": state.history,
+        "hierarchy": state.hierarchy,
         "llm": state.llm_name,
         "label_stats": state.label_stats,
         "files": files,
@@ -323,6 +324,7 @@ def _read_state(data: Path, manifest: dict[str, Any]) -> TopicState:
         if any(isinstance(t.get("description"), str) for t in topics) else None,
         next_topic_id=int(manifest["next_topic_id"]) if manifest.get("next_topic_id") is not None else None,
         history=_history(manifest.get("history")),
+        hierarchy=manifest.get("hierarchy"),
     )
 
 

@@ -145,13 +145,17 @@ class LabelMethods:
         evidence = topic_evidence(self.corpus_.texts, rows, keywords,
                                   [self.keybert_[p] for p in at], getattr(resolved, "keyword_source", "ctfidf"),
                                   n_keywords)
-        cache = self.cache if isinstance(self.cache, bool) else str(Path(self.cache) / "llm-answers.sqlite")
+        cache = self._label_cache()
         others = tuple(label for t, label in zip(all_topics, self.labels_) if t not in set(chosen)) \
             if topics is not None else ()
         context = LabelContext(language=self.language_, threads=self.threads, cache=cache, verbose=self.verbose,
                                taken=others, max_calls=None if max_calls is None else int(max_calls),
                                encode=self._label_encoder())
         return resolved, chosen, evidence, context
+
+    def _label_cache(self) -> bool | str:
+        """Where LLM answers are cached: the model's ``cache`` setting, a folder becoming its answers file."""
+        return self.cache if isinstance(self.cache, bool) else str(Path(self.cache) / "llm-answers.sqlite")
 
     def _label_encoder(self):
         """The model's embedder as a function of a list of labels, or None (a classic model has none, and a

@@ -78,14 +78,33 @@ def report_data(model, max_chars: int = 300, seed: int = 0) -> dict[str, Any]:
             "reps": [point_of_doc[d] for d in model.representative_docs_[i] if d in point_of_doc],
         })
     n_points = len(order)
+    tree = _tree_data(model, data, to_unit)
     return {
         "meta": {"n_points": n_points, "n_documents": len(texts), "n_topics": len(data.topic_ids),
                  "outlier_share": n_out / max(n_points, 1), "max_chars": max_chars,
                  "llm": getattr(model, "llm_name_", None) if llm else None, "source": str(model.corpus_.source)},
         "topics": topics,
+        "tree": tree,
         "docs": {"xy": _b64(quantised.reshape(-1)), "topic": _b64(data.topics[order].astype(np.int16)),
                  "text": [snippet(texts[i], max_chars) for i in doc_rows], "id": [str(ids[i]) for i in doc_rows]},
     }
+
+
+def _tree_data(model, data, to_unit) -> list[list[dict]] | None:
+    """The topic tree's levels for the explorer (coarsest first), each node with the centre of its points."""
+    tree = getattr(model, "hierarchy_", None)
+    if not tree:
+        return None
+    levels = []
+    for nodes in tree["levels"]:
+        level = []
+        for node in nodes:
+            points = data.xy[np.isin(data.topics, node["topics"])]
+            centre = to_unit(np.median(points, axis=0)).round(5).tolist() if len(points) else None
+            level.append({"id": node["id"], "name": node["name"], "size": node["size"], "topics": node["topics"],
+                          "children": node["children"], "centre": centre})
+        levels.append(level)
+    return levels
 
 
 def _script_json(value: Any) -> str:

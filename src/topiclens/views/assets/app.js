@@ -65,7 +65,37 @@ class Explorer {
       `${m.n_points.toLocaleString()} documents on the map · ${m.n_topics} topics · ` +
       `${(100 * m.outlier_share).toFixed(1)}% outliers` + (m.llm ? ` · labels by ${m.llm}` : "");
     this.renderTable();
+    this.renderTree();
     this.bindControls();
+  }
+  // ------------------------------------------------------------------ tree
+  renderTree() {
+    /* The topic tree as nested <details> (collapsible), built with textContent only: names are untrusted. */
+    const levels = this.data.tree;
+    if (!levels || !levels.length) return;
+    const nodes = new Map(levels.flat().map((n) => [n.id, n]));
+    const build = (child) => {
+      if (typeof child === "number") {
+        const topic = this.byId.get(child), button = document.createElement("button");
+        button.type = "button"; button.className = "tree-topic"; button.dataset.topic = String(child);
+        button.textContent = `${child}  ${topic ? topic.label : ""} (${topic ? topic.size : 0})`;
+        return button;
+      }
+      const node = nodes.get(child), details = document.createElement("details"), summary = document.createElement("summary");
+      details.className = "tree-node"; details.dataset.node = node.id; details.open = true;
+      summary.textContent = `${node.name} (${node.size.toLocaleString()} documents, ${node.topics.length} topics)`;
+      details.append(summary, ...node.children.map(build));
+      return details;
+    };
+    const root = document.getElementById("topic-tree");
+    root.replaceChildren(...levels[0].map((n) => build(n.id)));
+    root.addEventListener("click", (e) => {
+      const button = e.target.closest(".tree-topic");
+      if (button) this.selectTopic(Number(button.dataset.topic));
+    });
+    document.getElementById("tree-panel").hidden = false;
+    this.map.groups = levels[0].map((n) => ({ name: n.name, centre: n.centre }));
+    this.map.render();
   }
   // ------------------------------------------------------------------ table
   rowValue(t, key) {
@@ -172,6 +202,7 @@ class Explorer {
       this.searchHits = null; this.map.setHighlight(null);
       if (this.selected !== null) this.map.setSelected(this.selected);
       count.textContent = ""; note.textContent = ""; list.innerHTML = ""; list.dataset.hits = "0";
+      document.getElementById("search-topics").replaceChildren();
       return [];
     }
     if (!this.lower) this.lower = this.texts.map((s) => s.toLowerCase());
@@ -180,10 +211,22 @@ class Explorer {
       const s = this.lower[i];
       if (terms.every((term) => s.includes(term))) hits.push(i);
     }
+    const topicHits = this.topics.filter((t) => t.id >= 0 && terms.every((term) =>
+      [t.label, t.llm || "", ...["keywords", "keybert", "mmr"].flatMap((k) => (t[k] || []).map((w) => w[0]))]
+        .join(" ").toLowerCase().includes(term)));
+    const found = document.getElementById("search-topics");
+    found.replaceChildren(...topicHits.slice(0, 20).map((t) => {
+      const button = document.createElement("button");
+      button.type = "button"; button.className = "found-topic"; button.dataset.topic = String(t.id);
+      button.textContent = `${t.id}  ${t.label} (${t.size})`;
+      return button;
+    }));
+    found.dataset.hits = String(topicHits.length);
     this.searchHits = hits;
     this.map.selected = null;
     this.map.setHighlight(hits);
-    count.textContent = `${hits.length.toLocaleString()} document${hits.length === 1 ? "" : "s"} match`;
+    count.textContent = `${topicHits.length} topic${topicHits.length === 1 ? "" : "s"}, ` +
+      `${hits.length.toLocaleString()} document${hits.length === 1 ? "" : "s"} match`;
     note.textContent = hits.length ? `${hits.length.toLocaleString()} documents contain ${terms.map((t) => `“${t}”`).join(" and ")}` +
       (hits.length > 200 ? "; the first 200 are listed." : ".") + " Matches are highlighted on the map." :
       "No document matches (search covers the first characters of each document shown here).";
@@ -228,6 +271,10 @@ class Explorer {
       if (li) this.map.setFocus(Number(li.dataset.doc));
     };
     document.getElementById("search-results").addEventListener("click", openDoc);
+    document.getElementById("search-topics").addEventListener("click", (e) => {
+      const button = e.target.closest(".found-topic");
+      if (button) this.selectTopic(Number(button.dataset.topic));
+    });
     document.getElementById("topic-panel").addEventListener("click", openDoc);
     for (const b of document.querySelectorAll("#tabs button")) b.addEventListener("click", () => this.showTab(b.dataset.tab));
     document.getElementById("reset-view").addEventListener("click", () => this.map.fit());
@@ -258,6 +305,9 @@ window.topiclens = {
   get highlighted() { return explorer.map.drawnTop; },
   get renderer() { return explorer.map.kind; },
   get firstRenderMs() { return explorer.map.firstRender || null; },
+  get labelLevel() { return explorer.map.root.dataset.labelLevel; },
+  get drawnLabels() { return explorer.map.drawnLabels || []; },
+  zoom: (z) => { explorer.map.view.zoom = z; explorer.map.render(); },
   selectTopic: (t) => explorer.selectTopic(t),
   search: (q) => explorer.search(q),
 };

@@ -189,14 +189,18 @@ class TopicMap {
       const [x, y] = this.toScreen(this.xy[2 * this.focus], this.xy[2 * this.focus + 1]);
       ctx.strokeStyle = "#111"; ctx.lineWidth = 2; ctx.beginPath(); ctx.arc(x, y, 9, 0, 2 * Math.PI); ctx.stroke();
     }
-    ctx.font = "600 12px system-ui, sans-serif"; ctx.textAlign = "center"; ctx.textBaseline = "middle";
-    const placed = [], order = this.labelOrder();
+    // Zoomed out, a tree's coarse nodes are named; zoomed in (or with a topic selected), the topics.
+    const coarse = this.groups && this.view.zoom < GROUP_ZOOM && this.selected === null;
+    ctx.font = coarse ? "700 14px system-ui, sans-serif" : "600 12px system-ui, sans-serif";
+    ctx.textAlign = "center"; ctx.textBaseline = "middle";
+    const placed = [], order = coarse ? this.groups.map((_, g) => g) : this.labelOrder();
+    this.drawnLabels = [];
     for (const t of order) {
-      const c = this.centres[t];
-      if (!c || this.hidden.has(t)) continue;
+      const c = coarse ? this.groups[t].centre : this.centres[t];
+      if (!c || (!coarse && this.hidden.has(t))) continue;
       const [x, y] = this.toScreen(c[0], c[1]);
       if (x < -50 || y < -20 || x > this.cssW + 50 || y > this.cssH + 20) continue;
-      const lines = splitLabel(this.labels[t]);
+      const lines = splitLabel(coarse ? this.groups[t].name : this.labels[t]);
       const w = Math.max(...lines.map((l) => ctx.measureText(l).width)) + 8, h = lines.length * 14 + 4;
       const cx = Math.min(Math.max(x, w / 2 + 2), this.cssW - w / 2 - 2);  // keep the label inside the map
       const box = [cx - w / 2, y - h / 2, cx + w / 2, y + h / 2];
@@ -209,8 +213,10 @@ class TopicMap {
         const ly = y - (lines.length - 1) * 7 + j * 14;
         ctx.strokeText(line, cx, ly); ctx.fillText(line, cx, ly);
       });
+      this.drawnLabels.push(coarse ? this.groups[t].name : this.labels[t]);
     }
     this.root.dataset.labels = String(placed.length);
+    this.root.dataset.labelLevel = coarse ? "tree" : "topics";
   }
   labelOrder() {
     const ids = this.labels.map((_, t) => t).filter((t) => this.centres[t]);
@@ -304,6 +310,8 @@ class TopicMap {
   setHidden(t, hide) { if (hide) this.hidden.add(t); else this.hidden.delete(t); this.recolor(); }
   setFocus(i) { this.focus = i; this.render(); }
 }
+
+const GROUP_ZOOM = 2;  // below this zoom the map names the tree's coarse nodes instead of the topics
 
 function splitLabel(label) {
   /* At most two lines of about 24 characters; longer labels end with an ellipsis. */

@@ -1,0 +1,87 @@
+"""Names for the tree's nodes, bottom-up: each from what is under it, one level more general.
+
+A node is shown to the LLM as its children (their names and best keywords), the node's own best
+keywords (its topics' c-TF-IDF weights summed by size) and a few exemplar documents (the most
+representative document of each of its largest topics), with a prompt that asks for a broader
+name. The finest level is named first, so each level reads its children's fresh names. A node
+with one child takes the child's name without a call. Calls go through the labeler's answer cache.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+
+from ..labeling.clean import keyword_label
+from ..pipeline.keywords import top_terms
+from ..stages.protocols import LabelContext, TopicEvidence
+
+PARENT_TEMPLATE = (
+    "A group of related topics contains these topics (name, then keywords):\n[DOCUMENTS]\n"
+    "Keywords of the whole group: [KEYWORDS].\n"
+    "Write a short name for the whole group: one level more general than the topic names, true of every "
+    "topic in the list, not only of the first. Do not answer with the name of one of the topics. "
+    "Answer with the name only, nothing else."
+)
+MAX_CHILDREN_SHOWN = 8
+EXEMPLARS = 3
+
+
+def name_tree(tree: dict, model, labeler, context: LabelContext) -> tuple[dict, dict[str, int]]:
+    """``tree`` with every node named; the call counts (``llm_calls``, ``cached``, ``reused``: single-child
+    nodes, ``fallbacks``). ``labeler`` None: each node gets its keyword label."""
+    names: dict[object, str] = dict(zip(model.topic_ids_, model.labels_))
+    position = {t: i for i, t in enumerate(model.topic_ids_)}
+    stats = {"llm_calls": 0, "cached": 0, "reused": 0, "fallbacks": 0, "nodes": 0}
+    topics_of = {node["id"]: node["topics"] for level in tree["levels"] for node in level}
+    parent_labeler = None
+    if labeler is not None:
+        from sklearn.base import clone
+
+        parent_labeler = clone(labeler).set_params(template=PARENT_TEMPLATE)
+    for nodes in reversed(tree["levels"]):  # the finest level first
+        asked, evidence = [], []
+        for node in nodes:
+            stats["nodes"] += 1
+            if len(node["children"]) == 1:
+                node["name"] = names[node["children"][0]]
+                stats["reused"] += 1
+                continue
+            keywords = _node_keywords(model, node["topics"], position)
+            evidence.append(_evidence(model, node, names, keywords, position, topics_of))
+            asked.append(node)
+        if asked and parent_labeler is not None:
+            result = parent_labeler.label(evidence, context)
+            for key in ("llm_calls", "cached", "fallbacks"):
+                stats[key] += int(result.stats.get(key, 0))
+            new_names = result.labels
+        else:
+            new_names = [None] * len(asked)
+        for node, seen, name in zip(asked, evidence, new_names):
+            node["name"] = name if name else seen.fallback
+        for node in nodes:
+            names[node["id"]] = node["name"]
+    return tree, stats
+
+
+def _node_keywords(model, topics: list[int], position: dict[int, int]) -> list[tuple[str, float]]:
+    rows = [position[t] for t in topics]
+    weights = np.asarray([model.topic_sizes_[r] for r in rows], dtype=np.float64)
+    combined = sp.csr_matrix(weights[None, :] @ model.ctfidf_[rows] / max(weights.sum(), 1.0))
+    return top_terms(combined, model.words_, 10)[0]
+
+
+def _evidence(model, node: dict, names: dict, keywords: list[tuple[str, float]], position: dict[int, int],
+              topics_of: dict[str, list[int]]) -> TopicEvidence:
+    lines = []
+    for child in node["children"][:MAX_CHILDREN_SHOWN]:
+        under = [child] if isinstance(child, int) else topics_of[child]
+        child_keywords = _node_keywords(model, under, position)[:4]
+        lines.append(f"{names[child]} ({', '.join(w for w, _ in child_keywords)})")
+    # exemplar documents only for a small group: beside many children they pull the name toward the largest
+    largest = sorted(node["topics"], key=lambda t: -model.topic_sizes_[position[t]])[:EXEMPLARS]
+    rows = [model.representative_docs_[position[t]][0] for t in largest
+            if model.representative_docs_[position[t]]] if len(node["children"]) <= EXEMPLARS else []
+    documents = lines + [model.corpus_.texts[r] for r in rows]
+    return TopicEvidence(documents=documents, keywords=[w for w, _ in keywords], fallback=keyword_label(keywords),
+                         rows=rows)

@@ -1,0 +1,83 @@
+"""The topic tree: nested levels cut from one dendrogram, every node named, saved, cut by reduce_topics(level=)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from topiclens import ConfigError, TopicModel
+from topiclens.cli import main
+from topiclens.hierarchy.tree import check_tree, default_levels
+
+
+def test_default_levels_grow_with_the_topic_count():
+    assert default_levels(3) == [] and default_levels(32) == [6] and default_levels(100) == [10, 32]
+
+
+def test_levels_nest_cover_every_topic_and_single_children_lend_their_name(fitted):
+    tree_model = _copy(fitted)
+    stats = tree_model.build_hierarchy([5, 2])
+    tree = tree_model.hierarchy_
+    assert check_tree(tree, tree_model.topic_ids_) == [] and tree["node_counts"] == [2, 5]
+    coarse, fine = tree["levels"]
+    assert len(coarse) == 2 and len(fine) == 5
+    for node in fine:  # each finer node inside exactly one coarser node, and listed as its child
+        parents = [p for p in coarse if set(node["topics"]) <= set(p["topics"])]
+        assert len(parents) == 1 and node["id"] in parents[0]["children"]
+    labels = dict(zip(tree_model.topic_ids_, tree_model.labels_))
+    single = [n for level in tree["levels"] for n in level if len(n["children"]) == 1]
+    assert stats["reused"] == len(single) and stats["llm_calls"] == 0 and stats["nodes"] == 7
+    names = {n["id"]: n["name"] for level in tree["levels"] for n in level}
+    for node in single:
+        child = node["children"][0]
+        assert node["name"] == (labels[child] if isinstance(child, int) else names[child])
+    text = tree_model.topic_tree()
+    assert all(f"[{n['id']}]" in text for level in tree["levels"] for n in level)
+
+
+def test_llm_names_each_node_once_then_from_the_cache(five_topics):
+    model = _copy(five_topics)
+    first = model.build_hierarchy([2], labeler="smollm2-135m")
+    asked = sum(1 for n in model.hierarchy_["levels"][0] if len(n["children"]) > 1)
+    assert first["llm_calls"] + first["cached"] >= asked >= 1 and first["reused"] == 2 - asked
+    names = [n["name"] for n in model.hierarchy_["levels"][0]]
+    assert all(names)
+    again = model.build_hierarchy([2], labeler="smollm2-135m")
+    assert again["llm_calls"] == 0 and [n["name"] for n in model.hierarchy_["levels"][0]] == names
+
+
+def test_tree_is_saved_cut_by_reduce_and_dropped_by_edits(fitted, tmp_path, docs):
+    model = _copy(fitted)
+    model.build_hierarchy([3])
+    loaded = TopicModel.load(model.save(tmp_path / "model"), verbose=False)
+    assert loaded.hierarchy_ == model.hierarchy_
+    cut = loaded.reduce_topics(level=1)
+    assert len(cut.topic_ids_) == 3 and cut.hierarchy_ is None
+    assert sorted(cut.topic_ids_) == sorted(min(n["topics"]) for n in model.hierarchy_["levels"][0])
+    assert (cut.predict(docs) == cut.topics_).all()
+    with pytest.raises(ConfigError, match="no level 2"):
+        loaded.reduce_topics(level=2)
+    with pytest.raises(ConfigError, match="needs a hierarchy"):
+        fitted.reduce_topics(level=1)
+    with pytest.raises(ConfigError, match="do not fit"):
+        model.build_hierarchy([len(model.topic_ids_)])
+
+
+def test_tree_command_builds_saves_and_undoes(fitted, tmp_path, capsys):
+    directory = fitted.save(tmp_path / "model")
+    assert main(["tree", str(directory), "--levels", "3", "--no-llm", "--json", "--quiet"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert len(out["tree"]["levels"][0]) == 3 and out["naming"]["llm_calls"] == 0
+    assert TopicModel.load(directory, verbose=False).hierarchy_ == out["tree"]
+    assert main(["tree", str(directory)]) == 0 and "[1.0]" in capsys.readouterr().out  # shown, not rebuilt
+    assert main(["undo", str(directory)]) == 0
+    assert TopicModel.load(directory, verbose=False).hierarchy_ is None
+
+
+def _copy(model):
+    import copy
+
+    twin = copy.copy(model)
+    twin._derived = {}
+    return twin
