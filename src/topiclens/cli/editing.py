@@ -26,11 +26,10 @@ def _edit(args, operation: Callable) -> int:
         edited.save(args.model, keep_previous=True)
     report = {"model": str(args.model), **edited.history_[-1], "n_topics_before": len(model.topic_ids_),
               "n_topics_after": len(edited.topic_ids_)}
+    labels = dict(zip(edited.topic_ids_, edited.labels_))
     if args.json:
-        labels = dict(zip(edited.topic_ids_, edited.labels_))
         print(dump_json({**report, "labels": {str(t): labels[t] for t in edited.edit_["changed"]}}))
         return 0
-    labels = dict(zip(edited.topic_ids_, edited.labels_))
     for topic in edited.edit_["changed"]:
         print(f"{topic:5d}  {for_terminal(labels[topic])}")
     untouched = len(edited.topic_ids_) - len(edited.edit_["changed"])

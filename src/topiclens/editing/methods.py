@@ -14,11 +14,11 @@ from ..errors import ConfigError
 from ..knn import cosine_knn
 from ..params import IsNone, Number, check_param
 from ..stages import adapt
-from ..stages.cluster import KMeansClustering, LeidenClustering, drop_small
+from ..stages.cluster import KMeansClustering, LeidenClustering
 from ..stages.protocols import StageContext
 from ..state import check_topics
 from . import reassign
-from .rebuild import rebuild
+from .rebuild import history_entry, rebuild
 
 OUTLIER_STRATEGIES = ("embeddings", "probabilities")
 
@@ -187,7 +187,7 @@ class EditingMethods:
             graph = cosine_knn(unit, unit, self.n_neighbors, exclude_self=True)
             labels = LeidenClustering().cluster(unit, graph, context)
         else:
-            labels = drop_small(KMeansClustering(n_clusters=n).cluster(unit, None, context), 1)
+            labels = KMeansClustering(n_clusters=n).cluster(unit, None, context)
         ids = np.unique(labels[labels >= 0])
         if len(ids) < 2:
             raise ConfigError(f"topic {topic} found no parts when clustered again: give the number of parts (n=2)")
@@ -204,9 +204,10 @@ class EditingMethods:
         if not inplace:
             target._derived = {}
         representation = adapt.as_representation(self.representation)
-        state = rebuild(self._state(), change, representation, self._edit_encoder(),
+        encoder = self._edit_encoder()
+        state = rebuild(self._state(), change, representation, encoder,
                         {"operation": operation, "arguments": change.arguments})
-        target._assign(state)
+        target._assign(state, encoder)  # the edited model keeps the loaded embedder for its labels
         chosen = labeler if labeler is not None else self.labeler
         changed = list(state.history[-1]["changed"])
         stats = target.label_topics(chosen, topics=changed) if chosen is not None and changed else {}
@@ -235,9 +236,9 @@ class EditingMethods:
         """
         self._check_fitted()
         stats = stats or {}
-        record = {"operation": operation, "arguments": arguments, "time": time.strftime("%Y-%m-%dT%H:%M:%S"),
-                  "topic_ids_before": list(self.topic_ids_), "topic_ids_after": list(self.topic_ids_),
-                  "changed": [int(t) for t in changed], "mapping": [[t, t] for t in self.topic_ids_],
+        same = {t: t for t in self.topic_ids_}
+        record = {**history_entry({"operation": operation, "arguments": arguments}, self.topic_ids_, self.topic_ids_,
+                                  [int(t) for t in changed], same),
                   "llm_calls": int(stats.get("llm_calls", 0)), "cached": int(stats.get("cached", 0))}
         self._assign(replace(self._state(), history=[*self.history_, record]))
         return self

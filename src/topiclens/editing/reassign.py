@@ -17,6 +17,7 @@ import numpy as np
 
 from ..errors import ConfigError
 from ..knn import cosine_knn, normalize
+from ..pipeline.topics import merge_groups, neighbour_votes
 from ..state import TopicState, check_topics, positions
 
 
@@ -54,15 +55,9 @@ def spread(state: TopicState, mass: np.ndarray, members: np.ndarray, member_topi
     if not len(affected) or not len(members):
         return out
     graph = cosine_knn(unit_of(state, affected), unit_of(state, members), k)
-    weights = np.clip(graph.similarities, 0, None).astype(np.float64)
-    columns = positions(topic_ids, member_topics[graph.neighbours])
-    totals = weights.sum(axis=1)
-    totals[totals == 0] = 1.0
-    share = np.zeros((len(affected), len(topic_ids)))
-    rows = np.repeat(np.arange(len(affected)), graph.neighbours.shape[1])
-    keep = columns.ravel() >= 0
-    np.add.at(share, (rows[keep], columns.ravel()[keep]), weights.ravel()[keep])
-    out[affected] = (share / totals[:, None] * mass[affected, None]).astype(np.float32)
+    votes = neighbour_votes(graph.neighbours, graph.similarities, positions(topic_ids, member_topics),
+                            len(topic_ids))
+    out[affected] = votes * mass[affected, None]
     return out
 
 
@@ -152,21 +147,8 @@ def reduce_groups(state: TopicState, n_topics: int) -> list[list[int]]:
     ids = list(state.topic_ids)
     if not 1 <= n_topics < len(ids):
         raise ConfigError(f"cannot reduce {len(ids)} topics to {n_topics}: give a number from 1 to {len(ids) - 1}")
-    sizes = list(state.topic_sizes)
-    sums = [np.asarray(c, dtype=np.float64) * s for c, s in zip(state.centroids, sizes)]
-    groups = [[t] for t in ids]
-    while len(groups) > n_topics:
-        smallest = min(range(len(groups)), key=lambda i: (sizes[i], groups[i][0]))
-        vectors = normalize(np.stack(sums).astype(np.float32))
-        sims = vectors @ vectors[smallest]
-        sims[smallest] = -np.inf
-        target = int(np.argmax(sims))
-        groups[target] += groups[smallest]
-        sums[target] = sums[target] + sums[smallest]
-        sizes[target] += sizes[smallest]
-        for seq in (groups, sizes, sums):
-            del seq[smallest]
-    return [sorted(g) for g in groups if len(g) > 1]
+    sums = [np.asarray(c, dtype=np.float64) * s for c, s in zip(state.centroids, state.topic_sizes)]
+    return [sorted(g) for g in merge_groups(ids, list(state.topic_sizes), sums, n_topics)]
 
 
 def outlier_rows(state: TopicState) -> np.ndarray:
@@ -225,5 +207,8 @@ def outliers(state: TopicState, scores: np.ndarray, best: np.ndarray, threshold:
 
 
 def _mapped(topics: np.ndarray, mapping: dict[int, int | None]) -> np.ndarray:
-    lookup = {**{t: (-1 if new is None else new) for t, new in mapping.items()}, -1: -1}
-    return np.array([lookup[int(t)] for t in topics], dtype=np.int64)
+    """Each document's new topic; -1 (outliers) and topics mapped to None become -1."""
+    lookup = np.full(max(mapping, default=-1) + 2, -1, dtype=np.int64)  # index t + 1, so -1 maps to slot 0
+    for old, new in mapping.items():
+        lookup[old + 1] = -1 if new is None else new
+    return lookup[np.asarray(topics, dtype=np.int64) + 1]

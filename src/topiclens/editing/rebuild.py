@@ -25,7 +25,7 @@ from .reassign import Reassignment
 def rebuild(state: TopicState, change: Reassignment, representation: Representation,
             encoder: DocumentEncoder | None, record: dict) -> TopicState:
     """The state after ``change``; ``record`` (operation, arguments) goes into the history."""
-    old = {t: state.position(t) for t in state.topic_ids}
+    old = {t: i for i, t in enumerate(state.topic_ids)}
     fresh = [t for t in change.topic_ids if t in change.changed or t not in old]
     computed = _describe(state, change, fresh, representation, encoder)
 
@@ -39,9 +39,7 @@ def rebuild(state: TopicState, change: Reassignment, representation: Representat
     sizes = np.bincount(positions(change.topic_ids, change.topics[change.topics >= 0]),
                         minlength=len(change.topic_ids)).tolist()
     had_llm = state.llm_labels is not None
-    entry = {**record, "time": time.strftime("%Y-%m-%dT%H:%M:%S"), "topic_ids_before": list(state.topic_ids),
-             "topic_ids_after": list(change.topic_ids), "changed": list(fresh),
-             "mapping": [[old, new] for old, new in change.mapping.items()]}
+    entry = history_entry(record, state.topic_ids, change.topic_ids, fresh, change.mapping)
     return replace(
         state, topics=change.topics, probabilities=change.probabilities, ctfidf=matrix,
         topic_ids=list(change.topic_ids), topic_sizes=sizes, keywords=pick("keywords", []),
@@ -54,6 +52,15 @@ def rebuild(state: TopicState, change: Reassignment, representation: Representat
         next_topic_id=max([state.fresh_id(), *(t + 1 for t in change.topic_ids)]),
         history=[*state.history, entry], hierarchy=None,  # the tree was cut for the topics before the edit
     )
+
+
+def history_entry(record: dict, before: list[int], after: list[int], changed: list[int],
+                  mapping: dict[int, int | None]) -> dict:
+    """One record of ``history_`` (JSON): ``record`` (operation, arguments) with the time, the ids before and
+    after, the changed ids and the old-to-new mapping as [old, new] pairs."""
+    return {**record, "time": time.strftime("%Y-%m-%dT%H:%M:%S"), "topic_ids_before": list(before),
+            "topic_ids_after": list(after), "changed": list(changed),
+            "mapping": [[old, new] for old, new in mapping.items()]}
 
 
 def _describe(state: TopicState, change: Reassignment, fresh: list[int], representation: Representation,

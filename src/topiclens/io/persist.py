@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 from pathlib import Path
 from typing import Any
@@ -81,8 +82,6 @@ def save_state(state: TopicState, params: dict[str, Any], directory: Path, *, ed
 def _link_unchanged(directory: Path, data: Path, files: dict[str, str]) -> None:
     """Files equal to the previous model's (the embeddings, the map...) become hard links to them: an undo
     stack costs the disk only what an edit changed."""
-    import os
-
     try:
         previous = read_manifest(directory)
         old = data_folder(directory, previous)

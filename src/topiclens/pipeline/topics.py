@@ -36,26 +36,35 @@ def unify_duplicates(labels: np.ndarray, keys: Sequence[str]) -> np.ndarray:
 
 
 def merge_to(labels: np.ndarray, unit_embeddings: np.ndarray, n_topics: int) -> np.ndarray:
-    """Merge the smallest topic into its most similar one until ``n_topics`` remain.
+    """Merge the smallest topic into its most similar one until ``n_topics`` remain (:func:`merge_groups`)."""
+    labels = labels.copy()
+    ids, counts = np.unique(labels[labels >= 0], return_counts=True)
+    sums = [unit_embeddings[labels == t].sum(axis=0) for t in ids]
+    for group in merge_groups(ids.tolist(), counts.tolist(), sums, n_topics):
+        labels[np.isin(labels, group)] = group[0]
+    return renumber_by_size(labels)
+
+
+def merge_groups(ids: list[int], counts: list[int], sums: list[np.ndarray], n_topics: int) -> list[list[int]]:
+    """Which topics merge when the smallest goes into its most similar (cosine of the summed vectors) until
+    ``n_topics`` remain; ties go to the lower id. Each group of two or more, its surviving id first.
 
     Topic vectors are kept as running sums, so each merge costs O(topics), not O(documents).
     """
-    labels = labels.copy()
-    ids, counts = np.unique(labels[labels >= 0], return_counts=True)
-    ids, counts = ids.tolist(), counts.tolist()
-    sums = [unit_embeddings[labels == t].sum(axis=0) for t in ids]
-    while len(ids) > max(1, n_topics):
-        smallest = min(range(len(ids)), key=lambda i: (counts[i], ids[i]))
+    counts, sums = list(counts), list(sums)
+    groups = [[t] for t in ids]
+    while len(groups) > max(1, n_topics):
+        smallest = min(range(len(groups)), key=lambda i: (counts[i], groups[i][0]))
         vectors = normalize(np.stack(sums))
         sims = vectors @ vectors[smallest]
         sims[smallest] = -np.inf
         target = int(np.argmax(sims))
-        labels[labels == ids[smallest]] = ids[target]
+        groups[target] += groups[smallest]
         sums[target] = sums[target] + sums[smallest]
         counts[target] += counts[smallest]
-        for seq in (ids, counts, sums):
+        for seq in (groups, counts, sums):
             del seq[smallest]
-    return renumber_by_size(labels)
+    return [g for g in groups if len(g) > 1]
 
 
 def reassign_outliers(labels: np.ndarray, unit_embeddings: np.ndarray, threshold: float = 0.0) -> np.ndarray:
