@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 
 from topiclens import ConfigError, TopicModel
@@ -13,6 +14,13 @@ from topiclens.hierarchy.tree import check_tree, default_levels
 
 def test_default_levels_grow_with_the_topic_count():
     assert default_levels(3) == [] and default_levels(32) == [6] and default_levels(100) == [10, 32]
+
+
+def test_a_chinese_corpus_gets_the_chinese_parent_prompt():
+    from topiclens.hierarchy.naming import PARENT_TEMPLATE, PARENT_TEMPLATE_ZH, parent_template
+
+    assert parent_template("zh") == PARENT_TEMPLATE_ZH and "[DOCUMENTS]" in PARENT_TEMPLATE_ZH
+    assert parent_template("de") == parent_template("en") == PARENT_TEMPLATE
 
 
 def test_levels_nest_cover_every_topic_and_single_children_lend_their_name(fitted):
@@ -73,6 +81,30 @@ def test_tree_command_builds_saves_and_undoes(fitted, tmp_path, capsys):
     assert main(["tree", str(directory)]) == 0 and "[1.0]" in capsys.readouterr().out  # shown, not rebuilt
     assert main(["undo", str(directory)]) == 0
     assert TopicModel.load(directory, verbose=False).hierarchy_ is None
+
+
+def test_hierarchy_figure_names_the_tree_nodes_where_their_topics_join(fitted):
+    from topiclens.views.dendrogram import merge_positions, topic_linkage
+
+    model = _copy(fitted)
+    model.build_hierarchy([3, 5])
+    first = model.hierarchy_["levels"][0][0]
+    first["name"] = '<img src=x onerror="alert(1)">'
+    fig = model.hierarchy()
+    nodes = {frozenset(n["topics"]) for level in model.hierarchy_["levels"] for n in level if len(n["topics"]) > 1}
+    assert len(fig.data) == 3 and sum(len(trace.x) for trace in fig.data[1:]) == len(nodes)
+    shown = " ".join(fig.data[1].text)
+    assert "<img" not in shown and "&lt;img" in shown
+    x, y = next((x, y) for text, x, y in zip(fig.data[1].text, fig.data[1].x, fig.data[1].y)
+                if text.startswith("&lt;img"))
+    link = topic_linkage(model, method="ward")
+    place, members = merge_positions(link)
+    k = int(np.flatnonzero(np.isclose(place, y) & np.isclose(link[:, 2], x))[0])
+    ranked = sorted(model.topic_ids_, key=lambda t: -model.topic_sizes_[model._position(t)])  # linkage rows
+    assert {ranked[i] for i in members[k]} == set(first["topics"])  # drawn where its topics join
+    with pytest.raises(ConfigError, match="method='ward'"):
+        model.hierarchy(method="average")
+    assert len(model.hierarchy(topics=model.topic_ids_[:4]).data) == 1  # a subset: a plain dendrogram
 
 
 def _copy(model):

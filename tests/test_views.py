@@ -105,7 +105,7 @@ def test_hierarchy_leaves_are_the_topic_labels(fitted):
     fig = fitted.hierarchy()
     leaves = list(fig.layout.yaxis.ticktext)
     assert sorted(leaves) == sorted(f"{t}: {snippet(fitted.labels_[t], 45)}" for t in fitted.topic_ids_)
-    assert len(fig.data) == len(fitted.topic_ids_) - 1  # one path per merge
+    assert len(fig.data) == 1 and list(fig.data[0].x).count(None) == len(fitted.topic_ids_) - 1  # a path per merge
     with pytest.raises(ConfigError, match="at least 2 topics"):
         fitted.hierarchy(topics=[0])
 

@@ -23,6 +23,11 @@ PARENT_TEMPLATE = (
     "topic in the list, not only of the first. Do not answer with the name of one of the topics. "
     "Answer with the name only, nothing else."
 )
+PARENT_TEMPLATE_ZH = (
+    "一组相关的主题包含以下主题（先是名称，然后是关键词）：\n[DOCUMENTS]\n整组的关键词：[KEYWORDS]。\n"
+    "请为整组写一个简短的名称：比各个主题的名称更概括一级，适用于列表中的每一个主题，而不仅是第一个。"
+    "不要用其中某一个主题的名称作答。只回答名称，不要其他内容。"
+)
 MAX_CHILDREN_SHOWN = 8
 EXEMPLARS = 3
 
@@ -38,7 +43,8 @@ def name_tree(tree: dict, model, labeler, context: LabelContext) -> tuple[dict, 
     if labeler is not None:
         from sklearn.base import clone
 
-        parent_labeler = clone(labeler).set_params(template=PARENT_TEMPLATE)
+        language = context.language if getattr(labeler, "language", "auto") == "auto" else labeler.language
+        parent_labeler = clone(labeler).set_params(template=parent_template(language))
     for nodes in reversed(tree["levels"]):  # the finest level first
         asked, evidence = [], []
         for node in nodes:
@@ -62,6 +68,12 @@ def name_tree(tree: dict, model, labeler, context: LabelContext) -> tuple[dict, 
         for node in nodes:
             names[node["id"]] = node["name"]
     return tree, stats
+
+
+def parent_template(language: str) -> str:
+    """The prompt for a node's name: Chinese for a Chinese corpus; English otherwise (the labeler asks for
+    the answer in the corpus language)."""
+    return PARENT_TEMPLATE_ZH if language == "zh" else PARENT_TEMPLATE
 
 
 def _node_keywords(model, topics: list[int], position: dict[int, int]) -> list[tuple[str, float]]:

@@ -40,6 +40,15 @@ def check_levels(levels: Sequence[int], n_topics: int) -> list[int]:
     return levels
 
 
+def ward_linkage(centroids: np.ndarray) -> np.ndarray:
+    """SciPy linkage matrix of Ward's method on the unit centroids: the dendrogram every level is cut from."""
+    from scipy.cluster.hierarchy import linkage
+
+    from ..knn import normalize
+
+    return linkage(normalize(np.asarray(centroids, dtype=np.float32)).astype(np.float64), method="ward")
+
+
 def build_tree(topic_ids: Sequence[int], centroids: np.ndarray, sizes: Sequence[int],
                levels: Sequence[int]) -> dict:
     """The levels' nodes: ``{"levels": [[node, ...], ...]}``, coarsest first.
@@ -47,15 +56,12 @@ def build_tree(topic_ids: Sequence[int], centroids: np.ndarray, sizes: Sequence[
     A node is ``{"id": "1.0", "children": [...], "topics": [...], "size": n, "name": ""}``; its
     children are node ids of the next level, or topic ids on the finest level.
     """
-    from scipy.cluster.hierarchy import cut_tree, linkage
-
-    from ..knn import normalize
+    from scipy.cluster.hierarchy import cut_tree
 
     ids = [int(t) for t in topic_ids]
     if len(ids) < 2:
         raise ConfigError("a hierarchy needs at least 2 topics")
-    unit = normalize(np.asarray(centroids, dtype=np.float32)).astype(np.float64)
-    cuts = cut_tree(linkage(unit, method="ward"), n_clusters=list(levels))  # (topics, levels)
+    cuts = cut_tree(ward_linkage(centroids), n_clusters=list(levels))  # (topics, levels)
     size_of = dict(zip(ids, (int(s) for s in sizes)))
     tree_levels: list[list[dict]] = []
     for depth in range(len(levels)):

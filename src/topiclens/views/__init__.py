@@ -9,8 +9,8 @@ import importlib
 from typing import Any
 
 _WHERE = {
-    "document_map": "docmap", "static_map": "static", "barchart": "charts", "hierarchy": "charts",
-    "heatmap": "charts", "topic_linkage": "charts", "write_report": "report", "render_report": "report",
+    "document_map": "docmap", "static_map": "static", "barchart": "charts", "hierarchy": "dendrogram",
+    "heatmap": "charts", "topic_linkage": "dendrogram", "write_report": "report", "render_report": "report",
     "report_data": "report",
 }
 

@@ -1,4 +1,4 @@
-"""Topic charts (plotly): keyword bars, the topic hierarchy (dendrogram), the topic-similarity heatmap."""
+"""Topic charts (plotly): keyword bars and the topic-similarity heatmap."""
 
 from __future__ import annotations
 
@@ -9,21 +9,8 @@ from collections.abc import Sequence
 import numpy as np
 
 from ..errors import ConfigError
-from ..state import check_topics
-from .data import centroid_similarity, check_fitted, snippet, topic_colors, wrap_html
-
-
-def _pick_topics(model, topics: Sequence[int] | None, top: int | None) -> list[int]:
-    check_fitted(model)
-    if topics is None:
-        ranked = sorted(model.topic_ids_, key=lambda t: -model.topic_sizes_[model._position(t)])
-        return ranked[:top] if top else ranked
-    check_topics(model.topic_ids_, topics)
-    return [int(t) for t in topics]
-
-
-def _name(model, t: int, width: int = 40) -> str:
-    return f"{t}: {snippet(model.labels_[model._position(t)], width)}"
+from .data import centroid_similarity, pick_topics, topic_colors, topic_name, wrap_html
+from .dendrogram import topic_linkage
 
 
 def barchart(model, *, topics: Sequence[int] | None = None, top_n_topics: int = 8, n_words: int = 8,
@@ -32,7 +19,7 @@ def barchart(model, *, topics: Sequence[int] | None = None, top_n_topics: int = 
     import plotly.graph_objects as go
     from plotly.subplots import make_subplots
 
-    chosen = _pick_topics(model, topics, top_n_topics)
+    chosen = pick_topics(model, topics, top_n_topics)
     if not chosen:
         raise ConfigError("the model has no topics to chart")
     colors = dict(zip(model.topic_ids_, topic_colors(len(model.topic_ids_))))
@@ -40,12 +27,12 @@ def barchart(model, *, topics: Sequence[int] | None = None, top_n_topics: int = 
     rows = math.ceil(len(chosen) / columns)
     fig = make_subplots(rows=rows, cols=columns, horizontal_spacing=0.12 / max(columns - 1, 1) * 2,
                         vertical_spacing=min(0.4 / rows, 0.12),
-                        subplot_titles=[wrap_html(_name(model, t, 60), 28) for t in chosen])
+                        subplot_titles=[wrap_html(topic_name(model, t, 60), 28) for t in chosen])
     for i, t in enumerate(chosen):
         words = model.keywords_[model._position(t)][:n_words][::-1]  # best at the top
         fig.add_trace(go.Bar(
-            x=[float(s) for _, s in words], y=[w for w, _ in words], orientation="h", name=_name(model, t),
-            marker={"color": colors[t]}, hovertemplate="%{y}: %{x:.4f}<extra>" + html.escape(_name(model, t))
+            x=[float(s) for _, s in words], y=[w for w, _ in words], orientation="h", name=topic_name(model, t),
+            marker={"color": colors[t]}, hovertemplate="%{y}: %{x:.4f}<extra>" + html.escape(topic_name(model, t))
             + "</extra>", showlegend=False,
         ), row=i // columns + 1, col=i % columns + 1)
     fig.update_annotations(font_size=12)
@@ -56,46 +43,12 @@ def barchart(model, *, topics: Sequence[int] | None = None, top_n_topics: int = 
     return fig
 
 
-def _centroids(model, chosen: list[int]) -> np.ndarray:
-    if len(chosen) < 2:
-        raise ConfigError("a hierarchy needs at least 2 topics")
-    return np.asarray(model.centroids_, dtype=np.float64)[[model._position(t) for t in chosen]]
-
-
-def topic_linkage(model, topics: Sequence[int] | None = None, method: str = "average") -> np.ndarray:
-    """SciPy linkage matrix of the topics from the cosine distances between their centroids."""
-    from scipy.cluster.hierarchy import linkage
-    from scipy.spatial.distance import pdist
-
-    chosen = _pick_topics(model, topics, None)
-    distances = np.clip(pdist(_centroids(model, chosen), metric="cosine"), 0.0, None)
-    return linkage(distances, method=method)
-
-
-def hierarchy(model, *, topics: Sequence[int] | None = None, method: str = "average", label_width: int = 45,
-              width: int | None = None, height: int | None = None, title: str | None = None):
-    """A dendrogram of the topics (cosine distance between centroids), leaves named by their labels."""
-    import plotly.figure_factory as ff
-
-    chosen = _pick_topics(model, topics, None)
-    centroids = _centroids(model, chosen)
-    link = topic_linkage(model, chosen, method)
-    names = [_name(model, t, label_width) for t in chosen]
-    fig = ff.create_dendrogram(centroids, orientation="left", labels=names,
-                               linkagefun=lambda _: link, color_threshold=None)
-    fig.update_layout(title=title or "Topic hierarchy (cosine distance between topic centroids)",
-                      template="simple_white", width=width, height=height or max(400, 22 * len(chosen) + 120),
-                      showlegend=False, margin={"l": 10, "r": 10, "t": 60, "b": 40})
-    fig.update_xaxes(title_text="cosine distance")
-    return fig
-
-
 def heatmap(model, *, topics: Sequence[int] | None = None, ordered: bool = True, label_width: int = 35,
             width: int | None = None, height: int | None = None, title: str | None = None):
     """Cosine similarity between topic centroids; rows in dendrogram order so related topics sit together."""
     import plotly.graph_objects as go
 
-    chosen = _pick_topics(model, topics, None)
+    chosen = pick_topics(model, topics, None)
     if not chosen:
         raise ConfigError("the model has no topics to compare")
     if ordered and len(chosen) > 2:
@@ -104,7 +57,7 @@ def heatmap(model, *, topics: Sequence[int] | None = None, ordered: bool = True,
         chosen = [chosen[i] for i in leaves_list(topic_linkage(model, chosen))]
     at = [model._position(t) for t in chosen]
     sim = centroid_similarity(model)[np.ix_(at, at)]
-    names = [_name(model, t, label_width) for t in chosen]
+    names = [topic_name(model, t, label_width) for t in chosen]
     size = max(450, 20 * len(chosen) + 250)
     fig = go.Figure(go.Heatmap(z=sim, x=names, y=names, colorscale="Blues", zmin=float(min(sim.min(), 0.0)),
                                zmax=1.0, colorbar={"title": {"text": "cosine"}},

@@ -6,11 +6,13 @@ import colorsys
 import html
 import textwrap
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from ..errors import ConfigError
+from ..state import check_topics
 from ..untrusted import strip_controls
 
 OUTLIER_COLOR = "#c8c8c8"
@@ -123,3 +125,18 @@ def centroid_similarity(model) -> np.ndarray:
     norms = np.linalg.norm(c, axis=1, keepdims=True)
     c = c / np.where(norms > 0, norms, 1.0)
     return np.clip(c @ c.T, -1.0, 1.0)
+
+
+def pick_topics(model, topics: Sequence[int] | None, top: int | None) -> list[int]:
+    """The topics a chart shows: ``topics`` checked, or all (the ``top`` largest) by size."""
+    check_fitted(model)
+    if topics is None:
+        ranked = sorted(model.topic_ids_, key=lambda t: -model.topic_sizes_[model._position(t)])
+        return ranked[:top] if top else ranked
+    check_topics(model.topic_ids_, topics)
+    return [int(t) for t in topics]
+
+
+def topic_name(model, t: int, width: int = 40) -> str:
+    """``id: label`` cut to ``width`` characters of label."""
+    return f"{t}: {snippet(model.labels_[model._position(t)], width)}"
