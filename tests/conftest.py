@@ -68,3 +68,25 @@ def five_topics(docs, embeddings):
 @pytest.fixture(autouse=True)
 def _isolated_cache(cache_root, monkeypatch):
     monkeypatch.setenv("TOPICLENS_CACHE", str(cache_root))
+
+
+CHANGELOG = ROOT / "data" / "changelog_sample.jsonl.gz"
+N_CHANGELOG = 800
+
+
+@pytest.fixture(scope="session")
+def changelog_file(tmp_path_factory) -> Path:
+    """The first entries of the bundled changelog sample (dated, with package and urgency fields)."""
+    path = tmp_path_factory.mktemp("changelog") / "changelog.jsonl"
+    with gzip.open(CHANGELOG, "rt", encoding="utf-8") as handle:
+        path.write_text("".join(line for _, line in zip(range(N_CHANGELOG), handle)), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="session")
+def changelog_model(changelog_file, cache_root):
+    """The default model fitted on the changelog slice, read with its fields (embeddings cached)."""
+    from topiclens import TopicModel
+    from topiclens.io.corpus import read_corpus
+
+    return TopicModel(seed=7, threads=1, verbose=False).fit(read_corpus(changelog_file))

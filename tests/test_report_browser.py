@@ -298,3 +298,38 @@ def test_search_matches_topics_as_well_as_documents(page, fitted):
     assert "topic" in page.page.text_content("#search-count")
     page.page.click('#search-topics .found-topic[data-topic="0"]')
     page.page.wait_for_selector('#topic-panel[data-topic="0"]')
+
+
+def test_trends_tab_draws_topics_over_time_and_per_class(browser, changelog_model, tmp_path):
+    """Issue 17: the Trends tab: lines per period, bars per class, a topic opened elsewhere added, names inert."""
+    import copy
+
+    model = copy.copy(changelog_model)
+    model._derived = {}
+    largest = max(model.topic_ids_, key=lambda t: model.topic_sizes_[model.topic_ids_.index(t)])
+    hostile = '</script><img src=x onerror="window.pwned=1">'
+    model.set_labels({largest: hostile})
+    opened = Page(browser, model.report(tmp_path / "report.html").as_uri())
+    page = opened.page
+    page.click("#trends-tab")
+    views = page.locator("#trend-by option").all_text_contents()
+    assert views[0] == "over time (timestamp, by year)" and "per class (urgency)" in views
+    chart = page.locator("#trend-chart")
+    assert chart.get_attribute("data-lines") == "5" and page.locator("#trend-chart polyline").count() == 5
+    table = model.topics_over_time(freq="year")
+    assert page.locator("#trend-note").text_content().startswith(f"{table.attrs['documents']:,} documents in "
+                                                                  f"{table['period'].nunique()} periods")
+    key = page.locator("#trend-legend button.trend-key:not(.on)").first
+    extra = int(key.get_attribute("data-topic"))
+    key.click()
+    assert chart.get_attribute("data-lines") == "6" and str(extra) in chart.get_attribute("data-topics").split(",")
+    smallest = min(model.topic_ids_, key=lambda t: model.topic_sizes_[model.topic_ids_.index(t)])
+    opened.js(f"window.topiclens.selectTopic({smallest})")
+    assert str(smallest) in chart.get_attribute("data-topics").split(",")
+    page.click("#trends-tab")
+    assert hostile in page.locator(f'#trend-legend button[data-topic="{largest}"]').text_content()
+    page.select_option("#trend-by", label="per class (urgency)")
+    assert page.locator("#trend-chart rect.trend-bar").count() > 0 and chart.get_attribute("data-lines") == "5"
+    assert opened.js("window.pwned") is None and page.locator("#tab-trends img").count() == 0
+    assert opened.errors == [] and opened.blocked == []
+    page.close()

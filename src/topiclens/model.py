@@ -10,6 +10,7 @@ from typing import Any, ClassVar
 import numpy as np
 from sklearn.base import BaseEstimator
 
+from .breakdown.methods import BreakdownMethods
 from .choices import CLUSTERINGS, KNN_METHODS, LANGUAGES, LAYOUTS, MODELS, REDUCTIONS
 from .editing.methods import EditingMethods
 from .embedders.cache import DocumentEncoder
@@ -55,8 +56,8 @@ from .views.methods import ViewMethods
 DATA_FIELDS = ("corpus", "usable", "topics", "sample", "embeddings", "projection", "embedding_model")
 
 
-class TopicModel(PlacingMethods, LabelMethods, EditingMethods, HierarchyMethods, SearchMethods, ViewMethods,
-                 SavingMethods, BaseEstimator):
+class TopicModel(PlacingMethods, LabelMethods, EditingMethods, HierarchyMethods, SearchMethods, BreakdownMethods,
+                 ViewMethods, SavingMethods, BaseEstimator):
     """Topics of a document collection: embed, reduce, cluster, rank words, represent, label.
 
     A scikit-learn estimator: the constructor only stores its parameters, every parameter is

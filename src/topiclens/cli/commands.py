@@ -8,6 +8,7 @@ from typing import Any
 
 from ..errors import ConfigError, TopicLensError
 from ..state import positions
+from .breakdown import BREAKDOWN_COMMANDS
 from .editing import EDIT_COMMANDS
 from .labeler_args import labeler_from_args
 from .output import dump_json, for_terminal, format_table, format_topic, plan_line, stats_line, topics_json
@@ -293,7 +294,8 @@ def cmd_search(args) -> int:
 
 
 COMMANDS = {"fit": cmd_fit, "info": cmd_info, "label": cmd_label, "describe": cmd_describe, "evaluate": cmd_evaluate,
-            "assign": cmd_assign, "report": cmd_report, "search": cmd_search, **EDIT_COMMANDS}
+            "assign": cmd_assign, "report": cmd_report, "search": cmd_search, **EDIT_COMMANDS,
+            **BREAKDOWN_COMMANDS}
 
 
 def run(args: argparse.Namespace) -> int:

@@ -25,6 +25,7 @@ from ..choices import (
     MODELS,
     REDUCTIONS,
 )
+from .breakdown import add_breakdown_commands
 
 EPILOG = """examples:
   topiclens fit data/debian_sample.jsonl.gz --out runs/debian
@@ -266,6 +267,7 @@ def build_parser() -> argparse.ArgumentParser:
                       "topic count, and a second level from 40 topics)")
     _edit_options(tree)
     _edit_commands(commands)
+    add_breakdown_commands(commands)
     return parser
 
 

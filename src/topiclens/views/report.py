@@ -20,8 +20,9 @@ import numpy as np
 from ..errors import ConfigError
 from ..io.files import write_atomic
 from .data import OUTLIER_LABEL, map_data, snippet
+from .trends import trend_views
 
-ASSETS = ("report.css", "map.js", "app.js")
+ASSETS = ("report.css", "map.js", "trends.js", "app.js")
 
 
 def _asset(name: str) -> str:
@@ -85,6 +86,7 @@ def report_data(model, max_chars: int = 300, seed: int = 0) -> dict[str, Any]:
                  "llm": getattr(model, "llm_name_", None) if llm else None, "source": str(model.corpus_.source)},
         "topics": topics,
         "tree": tree,
+        "trends": trend_views(model),
         "docs": {"xy": _b64(quantised.reshape(-1)), "topic": _b64(data.topics[order].astype(np.int16)),
                  "text": [snippet(texts[i], max_chars) for i in doc_rows], "id": [str(ids[i]) for i in doc_rows]},
     }

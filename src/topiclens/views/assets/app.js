@@ -49,6 +49,7 @@ class Explorer {
     this.map.sizes = sizes;
     this.map.describe = (i) => this.describe(i);
     this.map.onPick = (i) => { this.selectTopic(this.topicOf[i]); this.map.setFocus(i); };
+    this.trends = new TrendsView(data.trends, (t) => ({ label: this.label(t), color: this.color(t) }));
     this.sort = { key: "size", dir: -1 };
     this.selected = null; this.lower = null; this.searchHits = null;
   }
@@ -66,6 +67,7 @@ class Explorer {
       `${(100 * m.outlier_share).toFixed(1)}% outliers` + (m.llm ? ` · labels by ${m.llm}` : "");
     this.renderTable();
     this.renderTree();
+    this.trends.start();
     this.bindControls();
   }
   // ------------------------------------------------------------------ tree
@@ -143,6 +145,7 @@ class Explorer {
     if (this.searchHits === null) this.map.setSelected(t); else { this.map.selected = t; this.map.render(); }
     for (const tr of document.querySelectorAll("#topic-table tbody tr")) tr.classList.toggle("selected", Number(tr.dataset.topic) === t);
     this.renderTopic(t);
+    this.trends.show(t);
     this.showTab("topic");
   }
   clearSelection() {
@@ -309,5 +312,6 @@ window.topiclens = {
   get drawnLabels() { return explorer.map.drawnLabels || []; },
   zoom: (z) => { explorer.map.view.zoom = z; explorer.map.render(); },
   selectTopic: (t) => explorer.selectTopic(t),
+  trends: explorer.trends,
   search: (q) => explorer.search(q),
 };

@@ -1,0 +1,87 @@
+"""Charts of the breakdown tables (plotly): topics over time as lines, topics per class as stacked bars.
+
+Labels and keywords are untrusted text: cut, stripped of controls and HTML-escaped before plotly sees them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+
+from ..errors import ConfigError
+from ..views.data import pick_topics, topic_colors, topic_name, wrap_html
+
+
+def _chosen(model, table: pd.DataFrame, topics: Sequence[int] | None, top_n: int) -> list[int]:
+    if topics is not None:
+        return pick_topics(model, topics, None)
+    totals = table[table["topic"] >= 0].groupby("topic")["documents"].sum().sort_values(ascending=False)
+    return [int(t) for t in totals.index[:top_n]]
+
+
+def over_time_chart(model, table: pd.DataFrame | None = None, *, topics: Sequence[int] | None = None,
+                    top_n: int = 8, relative: bool = False, width: int | None = None, height: int = 460,
+                    title: str | None = None, **table_options):
+    """One line per topic across the periods: documents (or, ``relative``, the share of the period).
+
+    ``table`` is a ``topics_over_time`` result (made with ``table_options`` when None); ``topics``
+    picks the topics, else the ``top_n`` largest over the whole span. Hover shows the period's keywords.
+    """
+    import plotly.graph_objects as go
+
+    table = model.topics_over_time(**table_options) if table is None else table
+    if "period" not in table.columns:
+        raise ConfigError("over_time_chart needs a topics_over_time table")
+    chosen = _chosen(model, table, topics, top_n)
+    colors = dict(zip(model.topic_ids_, topic_colors(len(model.topic_ids_))))
+    value = "share" if relative else "documents"
+    fig = go.Figure()
+    for t in chosen:
+        rows = table[table["topic"] == t].sort_values("start")
+        fig.add_trace(go.Scatter(
+            x=rows["start"], y=rows[value], mode="lines+markers", name=wrap_html(topic_name(model, t, 40), 60),
+            line={"color": colors[t], "width": 2}, marker={"size": 5},
+            text=[wrap_html(k, 60) for k in rows["keywords"]], customdata=rows["period"],
+            hovertemplate="%{customdata}: %{y" + (":.1%" if relative else "") + "}<br>%{text}<extra>"
+            + wrap_html(topic_name(model, t, 40), 60) + "</extra>"))
+    default_title = "Topics over time" + (f" ({len(chosen)} largest topics)" if topics is None else "")
+    fig.update_layout(title=title or default_title, template="simple_white", width=width, height=height,
+                      yaxis_title="share of the period's documents" if relative else "documents",
+                      legend={"font": {"size": 11}}, margin={"l": 10, "r": 10, "t": 60, "b": 40})
+    if relative:
+        fig.update_yaxes(tickformat=".0%")
+    return fig
+
+
+def per_class_chart(model, table: pd.DataFrame | str, *, topics: Sequence[int] | None = None, top_n: int = 8,
+                    width: int | None = None, height: int | None = None, title: str | None = None):
+    """A bar per class, split by topic: each topic's share of the class's documents (the other topics
+    and the outliers together as the rest). ``table``: a ``topics_per_class`` result or a field name."""
+    import plotly.graph_objects as go
+
+    table = model.topics_per_class(table) if isinstance(table, str) else table
+    if "class" not in table.columns:
+        raise ConfigError("per_class_chart needs a topics_per_class table")
+    chosen = _chosen(model, table, topics, top_n)
+    colors = dict(zip(model.topic_ids_, topic_colors(len(model.topic_ids_))))
+    classes = list(dict.fromkeys(table["class"]))
+    fig = go.Figure()
+    for t in chosen:
+        rows = table[table["topic"] == t].set_index("class").loc[classes]
+        fig.add_trace(go.Bar(
+            y=[wrap_html(c, 40) for c in classes], x=rows["share"], orientation="h", name=wrap_html(
+                topic_name(model, t, 40), 60), marker={"color": colors[t]},
+            text=[wrap_html(k, 60) for k in rows["keywords"]], customdata=rows["documents"],
+            hovertemplate="%{y}: %{x:.1%} (%{customdata} documents)<br>%{text}<extra>"
+            + wrap_html(topic_name(model, t, 40), 60) + "</extra>", textposition="none"))
+    rest = 1.0 - table[table["topic"].isin(chosen)].groupby("class")["share"].sum().reindex(classes).fillna(0.0)
+    fig.add_trace(go.Bar(y=[wrap_html(c, 40) for c in classes], x=rest.clip(lower=0.0), orientation="h",
+                         name="other topics and outliers", marker={"color": "#d9d9d9"},
+                         hovertemplate="%{y}: %{x:.1%}<extra>other topics and outliers</extra>"))
+    fig.update_layout(barmode="stack", title=title or "Topics per class", template="simple_white", width=width,
+                      height=height or max(360, 26 * len(classes) + 140), xaxis_tickformat=".0%",
+                      xaxis_title="share of the class's documents", legend={"font": {"size": 11}},
+                      margin={"l": 10, "r": 10, "t": 60, "b": 40})
+    fig.update_yaxes(autorange="reversed")
+    return fig

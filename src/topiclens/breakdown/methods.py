@@ -1,0 +1,126 @@
+"""The breakdown methods of TopicModel: topics over time and per class, as tables and charts."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from ..errors import ConfigError, TopicLensWarning
+from ..stages import adapt
+from .groups import class_grouping, time_grouping
+from .table import group_table
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+TIME_FIELD = "timestamp"
+
+
+class BreakdownMethods:
+    """Mixed into TopicModel: ``topics_over_time``, ``topics_per_class`` and their charts."""
+
+    def topics_over_time(self, bins: int | None = None, *, freq: str | None = None,
+                         timestamps: Sequence | None = None, time_field: str = TIME_FIELD, n_words: int = 5,
+                         tuning: float = 0.5) -> pd.DataFrame:
+        """How many documents each topic has in each period, and its keywords in that period.
+
+        Parameters
+        ----------
+        bins : int, optional
+            Cut the time span into this many equal periods (empty ones left out). Default: 20 when
+            ``freq`` is not given.
+        freq : {'year', 'quarter', 'month', 'week', 'day'}, optional
+            Calendar periods instead of equal spans.
+        timestamps : sequence, optional
+            One time per document (ISO strings, datetimes, years or seconds since 1970); default: the
+            corpus field ``time_field``.
+        time_field : str, default 'timestamp'
+            The corpus field holding the times.
+        n_words : int, default 5
+            Keywords per topic and period.
+        tuning : float, default 0.5
+            How far a period's keywords lean toward the topic's global keywords (0: the period's own
+            c-TF-IDF, 1: the global keywords).
+
+        Returns
+        -------
+        DataFrame
+            One row per period and topic (outliers as topic -1): ``period``, ``start``, ``end``,
+            ``topic``, ``label``, ``documents``, ``share`` (of the period's documents) and ``keywords``.
+            ``attrs`` holds ``documents`` (in some period), ``missing`` and ``unparsed`` (left out, and
+            warned about).
+        """
+        self._check_fitted()
+        values = self._per_document(timestamps, time_field, "timestamps", "--time-field")
+        grouping = time_grouping(values, freq=freq, bins=bins if bins is not None or freq else 20)
+        if grouping.missing or grouping.unparsed:
+            examples = f" (e.g. {grouping.unparsed_examples[0]!r})" if grouping.unparsed_examples else ""
+            warnings.warn(f"{grouping.missing} document(s) without a timestamp and {grouping.unparsed} whose "
+                          f"timestamp did not parse{examples} are in no period", TopicLensWarning, stacklevel=2)
+        return self._group_table(grouping, "period", n_words, tuning)
+
+    def topics_per_class(self, classes: str | Sequence, *, n_words: int = 5, tuning: float = 0.5) -> pd.DataFrame:
+        """How many documents each topic has in each class, and its keywords within the class.
+
+        Parameters
+        ----------
+        classes : str or sequence
+            A corpus field (e.g. ``"section"``), or one class per document.
+        n_words, tuning
+            As in :meth:`topics_over_time`.
+
+        Returns
+        -------
+        DataFrame
+            One row per class and topic: ``class``, ``topic``, ``label``, ``documents``, ``share`` (of
+            the class's documents) and ``keywords``; ``attrs["missing"]`` counts documents without a class.
+        """
+        self._check_fitted()
+        if isinstance(classes, str):
+            values = self._per_document(None, classes, "classes", "--field")
+        else:
+            values = self._per_document(classes, "", "classes", "--field")
+        grouping = class_grouping(values)
+        what = f"field {classes!r}" if isinstance(classes, str) else "classes"
+        if len(grouping.names) == 1:
+            warnings.warn(f"{what} has one value ({grouping.names[0]!r}): every document is in one class",
+                          TopicLensWarning, stacklevel=2)
+        if grouping.missing:
+            warnings.warn(f"{grouping.missing} document(s) without a class in {what} are in no class",
+                          TopicLensWarning, stacklevel=2)
+        return self._group_table(grouping, "class", n_words, tuning)
+
+    def over_time_chart(self, table: pd.DataFrame | None = None, **options: Any):
+        """Plotly lines of the topics' documents per period (``table``: a ``topics_over_time`` result)."""
+        from .charts import over_time_chart
+
+        return over_time_chart(self, table, **options)
+
+    def per_class_chart(self, table: pd.DataFrame | str, **options: Any):
+        """Plotly bars of each class's topics (``table``: a ``topics_per_class`` result or a field name)."""
+        from .charts import per_class_chart
+
+        return per_class_chart(self, table, **options)
+
+    def _group_table(self, grouping, column: str, n_words: int, tuning: float) -> pd.DataFrame:
+        if not isinstance(n_words, int) or n_words < 1:
+            raise ConfigError(f"n_words must be a whole number, 1 or more; got {n_words!r}")
+        weighting = adapt.as_representation(self.representation).keyword_weighting
+        return group_table(self._state(), grouping, column=column, weighting=weighting, n_words=n_words,
+                           tuning=tuning)
+
+    def _per_document(self, values: Sequence | None, field: str, what: str, option: str) -> list:
+        """``values`` checked against the documents, or the corpus field ``field``."""
+        n_docs = len(self.corpus_)
+        if values is not None:
+            values = list(values)
+            if len(values) != n_docs:
+                raise ConfigError(f"{len(values)} {what} for {n_docs} documents: give one per document")
+            return values
+        column = self.corpus_.column(field)
+        if column is None:
+            present = ", ".join(self.corpus_.fields.columns) or "none"
+            raise ConfigError(f"the corpus has no field {field!r} (fields: {present}): name one with {option}, "
+                              f"or pass {what}=")
+        return column

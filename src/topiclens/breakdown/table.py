@@ -1,0 +1,85 @@
+"""The topic x group table: documents, share of the group, and the topic's keywords within the group.
+
+A cell's keywords are the c-TF-IDF of the topic's documents in that group (the word counts summed per
+cell, weighed against the whole corpus's document frequencies), mixed with the topic's global
+c-TF-IDF row by ``tuning`` (0: the cell alone, 1: the global keywords), so a small cell's keywords
+stay readable and still show what was particular to it. Nothing is refitted: the fitted vocabulary
+counts the documents once.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from ..errors import ConfigError
+from ..pipeline.keywords import ClassStats, top_terms, weigh_classes
+from .groups import Grouping
+
+OUTLIER_LABEL = "outliers"
+
+
+def check_tuning(tuning: float) -> float:
+    if not isinstance(tuning, (int, float)) or not 0.0 <= float(tuning) <= 1.0:
+        raise ConfigError(f"tuning must be a number from 0 (the period's own keywords) to 1 (the topic's "
+                          f"global keywords); got {tuning!r}")
+    return float(tuning)
+
+
+def group_table(state, grouping: Grouping, *, column: str, weighting: str, n_words: int = 5,
+                tuning: float = 0.5) -> pd.DataFrame:
+    """One row per (group, topic) for every group that has documents and every topic (outliers as -1):
+    ``column`` (the group's name), ``topic``, ``label``, ``documents``, ``share`` (of the group's
+    documents, outliers included) and ``keywords``; periods also get ``start`` and ``end``.
+
+    The counts of a group's rows sum to the documents in that group; documents without a group are
+    counted in ``table.attrs`` (``missing``, ``unparsed``) and left out of every row.
+    """
+    tuning = check_tuning(tuning)
+    topics = np.asarray(state.topics)
+    ids = [-1, *state.topic_ids]
+    slot = {t: i for i, t in enumerate(ids)}
+    topic_slot = np.array([slot[int(t)] for t in topics], dtype=np.int64)
+    grouped = grouping.index >= 0
+    n_groups = len(grouping.names)
+    cell = np.where(grouped, grouping.index * len(ids) + topic_slot, -1)
+    documents = np.bincount(cell[grouped], minlength=n_groups * len(ids)).reshape(n_groups, len(ids))
+    keywords = _cell_keywords(state, cell, documents, weighting, n_words, tuning)
+    labels = [OUTLIER_LABEL, *state.labels]
+    totals = documents.sum(axis=1)
+    rows = []
+    for g, name in enumerate(grouping.names):
+        for i, topic in enumerate(ids):
+            row = {column: name}
+            if grouping.starts is not None:
+                row["start"], row["end"] = grouping.starts[g], grouping.ends[g]
+            row.update(topic=topic, label=labels[i], documents=int(documents[g, i]),
+                       share=float(documents[g, i] / totals[g]) if totals[g] else 0.0,
+                       keywords=", ".join(keywords.get(g * len(ids) + i, [])))
+            rows.append(row)
+    table = pd.DataFrame(rows)
+    table.attrs.update(documents=int(grouped.sum()), missing=grouping.missing, unparsed=grouping.unparsed,
+                       unparsed_examples=list(grouping.unparsed_examples), groups=n_groups)
+    return table
+
+
+def _cell_keywords(state, cell: np.ndarray, documents: np.ndarray, weighting: str, n_words: int,
+                   tuning: float) -> dict[int, list[str]]:
+    """The best words of every cell with documents, keyed by cell number."""
+    filled = [int(c) for c in np.flatnonzero(documents.ravel())]
+    if not filled:
+        return {}
+    usable = np.asarray(state.usable, dtype=bool)
+    counts = state.vectorizer.transform([state.corpus.texts[i] for i in np.flatnonzero(usable)])
+    stats = ClassStats.of(counts, cell[usable], filled, weighting)
+    weights = weigh_classes(stats, weighting)
+    n_ids = documents.shape[1]
+    global_rows = []
+    for c in filled:
+        slot = c % n_ids
+        global_rows.append(state.ctfidf[slot - 1] if slot > 0 else sp.csr_matrix((1, weights.shape[1])))
+    if tuning > 0:
+        weights = ((1.0 - tuning) * weights + tuning * sp.vstack(global_rows).tocsr()).tocsr()
+    ranked = top_terms(weights, state.vectorizer.words, n_words)
+    return {c: [word for word, _ in words] for c, words in zip(filled, ranked)}
