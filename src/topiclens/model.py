@@ -376,6 +376,10 @@ class TopicModel(PlacingMethods, LabelMethods, EditingMethods, HierarchyMethods,
             self._derived[key] = compute()
         return self._derived[key]
 
+    def _word_counts(self):
+        """The usable documents' word counts (``TopicState.word_counts``), counted once per fitted state."""
+        return self._derived_value("word_counts", lambda: self._state().word_counts())
+
     # ------------------------------------------------------------------------ fit
     def fit(self, docs: Documents, embeddings: Embeddings = None) -> TopicModel:
         """Learn topics from documents.

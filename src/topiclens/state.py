@@ -66,6 +66,10 @@ class TopicState:
         """:meth:`position` of each value of ``topics``; -1 stays -1."""
         return positions(self.topic_ids, topics)
 
+    def word_counts(self) -> sp.csr_matrix:
+        """The usable documents' word counts under the fitted vocabulary, one row per usable document."""
+        return self.vectorizer.transform([self.corpus.texts[i] for i in np.flatnonzero(self.usable)])
+
     def fresh_id(self) -> int:
         """The id a topic created now gets: above every id this model has used."""
         used = max(self.topic_ids, default=-1) + 1

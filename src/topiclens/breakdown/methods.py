@@ -107,8 +107,8 @@ class BreakdownMethods:
         if not isinstance(n_words, int) or n_words < 1:
             raise ConfigError(f"n_words must be a whole number, 1 or more; got {n_words!r}")
         weighting = adapt.as_representation(self.representation).keyword_weighting
-        return group_table(self._state(), grouping, column=column, weighting=weighting, n_words=n_words,
-                           tuning=tuning)
+        return group_table(self._state(), grouping, self._word_counts(), column=column, weighting=weighting,
+                           n_words=n_words, tuning=tuning)
 
     def _per_document(self, values: Sequence | None, field: str, what: str, option: str) -> list:
         """``values`` checked against the documents, or the corpus field ``field``."""

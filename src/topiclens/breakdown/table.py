@@ -4,7 +4,7 @@ A cell's keywords are the c-TF-IDF of the topic's documents in that group (the w
 cell, weighed against the whole corpus's document frequencies), mixed with the topic's global
 c-TF-IDF row by ``tuning`` (0: the cell alone, 1: the global keywords), so a small cell's keywords
 stay readable and still show what was particular to it. Nothing is refitted: the fitted vocabulary
-counts the documents once.
+counts the documents once per model.
 """
 
 from __future__ import annotations
@@ -27,9 +27,10 @@ def check_tuning(tuning: float) -> float:
     return float(tuning)
 
 
-def group_table(state, grouping: Grouping, *, column: str, weighting: str, n_words: int = 5,
+def group_table(state, grouping: Grouping, counts: sp.csr_matrix, *, column: str, weighting: str, n_words: int = 5,
                 tuning: float = 0.5) -> pd.DataFrame:
     """One row per (group, topic) for every group that has documents and every topic (outliers as -1):
+    ``counts`` are the usable documents' word counts (``state.word_counts()``);
     ``column`` (the group's name), ``topic``, ``label``, ``documents``, ``share`` (of the group's
     documents, outliers included) and ``keywords``; periods also get ``start`` and ``end``.
 
@@ -45,7 +46,7 @@ def group_table(state, grouping: Grouping, *, column: str, weighting: str, n_wor
     n_groups = len(grouping.names)
     cell = np.where(grouped, grouping.index * len(ids) + topic_slot, -1)
     documents = np.bincount(cell[grouped], minlength=n_groups * len(ids)).reshape(n_groups, len(ids))
-    keywords = _cell_keywords(state, cell, documents, weighting, n_words, tuning)
+    keywords = _cell_keywords(state, counts, cell, documents, weighting, n_words, tuning)
     labels = [OUTLIER_LABEL, *state.labels]
     totals = documents.sum(axis=1)
     rows = []
@@ -64,15 +65,13 @@ def group_table(state, grouping: Grouping, *, column: str, weighting: str, n_wor
     return table
 
 
-def _cell_keywords(state, cell: np.ndarray, documents: np.ndarray, weighting: str, n_words: int,
-                   tuning: float) -> dict[int, list[str]]:
+def _cell_keywords(state, counts: sp.csr_matrix, cell: np.ndarray, documents: np.ndarray, weighting: str,
+                   n_words: int, tuning: float) -> dict[int, list[str]]:
     """The best words of every cell with documents, keyed by cell number."""
     filled = [int(c) for c in np.flatnonzero(documents.ravel())]
     if not filled:
         return {}
-    usable = np.asarray(state.usable, dtype=bool)
-    counts = state.vectorizer.transform([state.corpus.texts[i] for i in np.flatnonzero(usable)])
-    stats = ClassStats.of(counts, cell[usable], filled, weighting)
+    stats = ClassStats.of(counts, cell[np.asarray(state.usable, dtype=bool)], filled, weighting)
     weights = weigh_classes(stats, weighting)
     n_ids = documents.shape[1]
     global_rows = []

@@ -9,7 +9,7 @@ from typing import Any
 from ..errors import ConfigError, TopicLensError
 from ..state import positions
 from .breakdown import BREAKDOWN_COMMANDS
-from .editing import EDIT_COMMANDS
+from .editing import EDIT_COMMANDS, change_saved
 from .labeler_args import labeler_from_args
 from .output import dump_json, for_terminal, format_table, format_topic, plan_line, stats_line, topics_json
 
@@ -117,18 +117,9 @@ def _remove_if_only_lock(directory) -> None:
             directory.rmdir()
 
 
-def _change_saved(model, directory, command: str, change, topics):
-    """Run ``change()`` on a model loaded from ``directory`` and save it back there, holding its lock; the
-    change is recorded in the model's history and the previous model kept, so ``topiclens undo`` reverts it."""
-    from ..io.modeldir import check_target, locked
-
-    check_target(directory)
-    with locked(directory, command):
-        result = change()
-        changed = sorted(model.topic_ids_) if topics is None else sorted(set(topics))
-        model.note_edit(command.split()[-1], {"topics": topics}, changed, result)
-        model.save(directory, keep_previous=True)
-    return result
+def _asked(model, topics) -> list[int]:
+    """The topics a relabel or describe changes: those asked for, or all."""
+    return sorted(model.topic_ids_) if topics is None else sorted(set(topics))
 
 
 def cmd_label(args) -> int:
@@ -141,9 +132,9 @@ def cmd_label(args) -> int:
                                  price_per_1k_tokens=args.price_per_1k_tokens)
         print(dump_json(plan) if args.json else plan_line(plan))
         return 0
-    stats = _change_saved(model, args.model, "topiclens label",
-                          lambda: model.label_topics(labeler, topics=args.topics, max_calls=args.max_calls),
-                          args.topics)
+    stats = change_saved(model, args.model, "topiclens label",
+                         lambda: model.label_topics(labeler, topics=args.topics, max_calls=args.max_calls),
+                         {"topics": args.topics}, _asked(model, args.topics))
     if args.json:
         print(dump_json({**stats, "model": str(args.model), "labels": model.labels_}))
     else:
@@ -157,9 +148,9 @@ def cmd_describe(args) -> int:
 
     labeler = labeler_from_args(args).check()
     model = TopicModel.load(args.model, verbose=not args.quiet, threads=args.threads)
-    stats = _change_saved(model, args.model, "topiclens describe",
-                          lambda: model.describe_topics(labeler, topics=args.topics, max_calls=args.max_calls),
-                          args.topics)
+    stats = change_saved(model, args.model, "topiclens describe",
+                         lambda: model.describe_topics(labeler, topics=args.topics, max_calls=args.max_calls),
+                         {"topics": args.topics}, _asked(model, args.topics))
     if args.json:
         print(dump_json({**stats, "model": str(args.model), "descriptions": model.descriptions_}))
         return 0

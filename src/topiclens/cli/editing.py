@@ -40,6 +40,21 @@ def _edit(args, operation: Callable) -> int:
     return 0
 
 
+def change_saved(model, directory, command: str, change: Callable[[], dict], arguments: dict,
+                 changed: list[int]) -> dict:
+    """Run ``change()`` (returning its call counts) on a model loaded from ``directory`` and save it back there,
+    holding its lock; the change is recorded in the model's history (operation: the command's last word) and
+    the previous model kept, so ``topiclens undo`` reverts it."""
+    from ..io.modeldir import check_target, locked
+
+    check_target(directory)
+    with locked(directory, command):
+        result = change()
+        model.note_edit(command.split()[-1], arguments, changed, result)
+        model.save(directory, keep_previous=True)
+    return result
+
+
 def cmd_merge(args) -> int:
     return _edit(args, lambda model, labeler: model.merge_topics(args.groups, labeler=labeler))
 
@@ -92,18 +107,14 @@ def cmd_undo(args) -> int:
 
 
 def cmd_tree(args) -> int:
-    from ..io.modeldir import check_target, locked
     from ..model import TopicModel
 
     model = TopicModel.load(args.model, verbose=not args.quiet, threads=args.threads)
     stats = None
     if args.levels is not None or not model.hierarchy_:
         labeler = None if args.no_llm else labeler_from_args(args).check()
-        check_target(args.model)
-        with locked(args.model, "topiclens tree"):
-            stats = model.build_hierarchy(args.levels, labeler=labeler)
-            model.note_edit("tree", {"levels": args.levels}, [], stats)
-            model.save(args.model, keep_previous=True)
+        stats = change_saved(model, args.model, "topiclens tree",
+                             lambda: model.build_hierarchy(args.levels, labeler=labeler), {"levels": args.levels}, [])
     if args.json:
         print(dump_json({"model": str(args.model), "tree": model.hierarchy_, "naming": stats}))
         return 0

@@ -200,13 +200,11 @@ class EditingMethods:
 
     def _apply(self, change: reassign.Reassignment, operation: str, labeler: Any, inplace: bool):
         clock = time.perf_counter()
-        target = self if inplace else copy.copy(self)
-        if not inplace:
-            target._derived = {}
+        target = self if inplace else copy.copy(self)  # _assign gives it its own derived values (new topics)
         representation = adapt.as_representation(self.representation)
-        encoder = self._edit_encoder()
+        encoder = self._optional_encoder()
         state = rebuild(self._state(), change, representation, encoder,
-                        {"operation": operation, "arguments": change.arguments})
+                        {"operation": operation, "arguments": change.arguments}, self._word_counts)
         target._assign(state, encoder)  # the edited model keeps the loaded embedder for its labels
         chosen = labeler if labeler is not None else self.labeler
         changed = list(state.history[-1]["changed"])
@@ -255,8 +253,3 @@ class EditingMethods:
         record["mapping"] = {int(old): new for old, new in record["mapping"]}
         return record
 
-    def _edit_encoder(self):
-        try:
-            return self._encoder()
-        except ConfigError:
-            return None

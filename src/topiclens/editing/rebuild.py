@@ -23,11 +23,12 @@ from .reassign import Reassignment
 
 
 def rebuild(state: TopicState, change: Reassignment, representation: Representation,
-            encoder: DocumentEncoder | None, record: dict) -> TopicState:
-    """The state after ``change``; ``record`` (operation, arguments) goes into the history."""
+            encoder: DocumentEncoder | None, record: dict, word_counts=None) -> TopicState:
+    """The state after ``change``; ``record`` (operation, arguments) goes into the history. ``word_counts``:
+    a callable giving ``state.word_counts()``, asked only when a topic needs its keywords again."""
     old = {t: i for i, t in enumerate(state.topic_ids)}
     fresh = [t for t in change.topic_ids if t in change.changed or t not in old]
-    computed = _describe(state, change, fresh, representation, encoder)
+    computed = _describe(state, change, fresh, representation, encoder, word_counts or state.word_counts)
 
     def pick(name: str, default):
         values = getattr(state, name)
@@ -64,7 +65,7 @@ def history_entry(record: dict, before: list[int], after: list[int], changed: li
 
 
 def _describe(state: TopicState, change: Reassignment, fresh: list[int], representation: Representation,
-              encoder: DocumentEncoder | None) -> dict[str, dict]:
+              encoder: DocumentEncoder | None, word_counts) -> dict[str, dict]:
     """Everything per topic for the ``fresh`` topics, keyed by topic id."""
     names = ("ctfidf", "keywords", "keybert", "mmr", "representative_docs", "centroids", "labels", "llm_labels",
              "label_evidence", "descriptions")
@@ -72,10 +73,8 @@ def _describe(state: TopicState, change: Reassignment, fresh: list[int], represe
     if not fresh:
         return result
     usable_rows = np.flatnonzero(state.usable)
-    texts = [state.corpus.texts[i] for i in usable_rows]
     usable_topics = change.topics[usable_rows]
-    counts = state.vectorizer.transform(texts)
-    weights = ctfidf(counts, usable_topics, fresh, representation.keyword_weighting)
+    weights = ctfidf(word_counts(), usable_topics, fresh, representation.keyword_weighting)
     n_ranked = max(representation.n_candidates, representation.top_n_words)
     ranked = top_terms(weights, state.vectorizer.words, n_ranked)
     topic_centroids = centroids(state.embeddings, usable_topics, fresh)

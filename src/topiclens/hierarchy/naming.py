@@ -9,6 +9,8 @@ with one child takes the child's name without a call. Calls go through the label
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import scipy.sparse as sp
 
@@ -39,6 +41,11 @@ def name_tree(tree: dict, model, labeler, context: LabelContext) -> tuple[dict, 
     position = {t: i for i, t in enumerate(model.topic_ids_)}
     stats = {"llm_calls": 0, "cached": 0, "reused": 0, "fallbacks": 0, "nodes": 0}
     topics_of = {node["id"]: node["topics"] for level in tree["levels"] for node in level}
+
+    @functools.cache
+    def keywords_of(topics: tuple[int, ...]) -> list[tuple[str, float]]:  # a node's, then again as a child's
+        return _node_keywords(model, list(topics), position)
+
     parent_labeler = None
     if labeler is not None:
         from sklearn.base import clone
@@ -53,8 +60,8 @@ def name_tree(tree: dict, model, labeler, context: LabelContext) -> tuple[dict, 
                 node["name"] = names[node["children"][0]]
                 stats["reused"] += 1
                 continue
-            keywords = _node_keywords(model, node["topics"], position)
-            evidence.append(_evidence(model, node, names, keywords, position, topics_of))
+            keywords = keywords_of(tuple(node["topics"]))
+            evidence.append(_evidence(model, node, names, keywords, position, topics_of, keywords_of))
             asked.append(node)
         if asked and parent_labeler is not None:
             result = parent_labeler.label(evidence, context)
@@ -84,11 +91,11 @@ def _node_keywords(model, topics: list[int], position: dict[int, int]) -> list[t
 
 
 def _evidence(model, node: dict, names: dict, keywords: list[tuple[str, float]], position: dict[int, int],
-              topics_of: dict[str, list[int]]) -> TopicEvidence:
+              topics_of: dict[str, list[int]], keywords_of) -> TopicEvidence:
     lines = []
     for child in node["children"][:MAX_CHILDREN_SHOWN]:
         under = [child] if isinstance(child, int) else topics_of[child]
-        child_keywords = _node_keywords(model, under, position)[:4]
+        child_keywords = keywords_of(tuple(under))[:4]
         lines.append(f"{names[child]} ({', '.join(w for w, _ in child_keywords)})")
     # exemplar documents only for a small group: beside many children they pull the name toward the largest
     largest = sorted(node["topics"], key=lambda t: -model.topic_sizes_[position[t]])[:EXEMPLARS]

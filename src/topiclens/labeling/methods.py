@@ -160,12 +160,16 @@ class LabelMethods:
     def _label_encoder(self):
         """The model's embedder as a function of a list of labels, or None (a classic model has none, and a
         loaded model whose embedder is not restored has none either)."""
-        try:
-            if self._encoder() is None:
-                return None
-        except ConfigError:
+        if self._optional_encoder() is None:
             return None
         return lambda labels: self.embed(labels, desc="comparing labels")
+
+    def _optional_encoder(self):
+        """The model's document encoder, or None where it has none (a classic model, an embedder not restored)."""
+        try:
+            return self._encoder()
+        except ConfigError:
+            return None
 
     def set_labels(self, labels: dict[int, str]) -> LabelMethods:
         """Set topic labels by hand; they stay until the next ``fit`` or ``label_topics``.

@@ -21,10 +21,16 @@ def check_weighting(weighting: str) -> None:
         raise ConfigError(f"unknown keyword weighting {weighting!r}: use one of {', '.join(KEYWORD_WEIGHTINGS)}")
 
 
-def class_term_counts(counts: sp.csr_matrix, topics: np.ndarray, topic_ids: Sequence[int]) -> sp.csr_matrix:
-    """Sum the document rows of each topic: (n_topics x n_words)."""
+def class_rows(topics: np.ndarray, topic_ids: Sequence[int]) -> np.ndarray:
+    """Each document's place in ``topic_ids`` (-1: in none of them)."""
     index = {t: i for i, t in enumerate(topic_ids)}
-    rows = np.array([index.get(t, -1) for t in topics])
+    return np.array([index.get(t, -1) for t in topics], dtype=np.int64)
+
+
+def class_term_counts(counts: sp.csr_matrix, topics: np.ndarray, topic_ids: Sequence[int],
+                      rows: np.ndarray | None = None) -> sp.csr_matrix:
+    """Sum the document rows of each topic: (n_topics x n_words). ``rows``: :func:`class_rows`, if known."""
+    rows = class_rows(topics, topic_ids) if rows is None else rows
     keep = rows >= 0
     membership = sp.csr_matrix((np.ones(keep.sum(), dtype=np.float64), (rows[keep], np.flatnonzero(keep))),
                                shape=(len(topic_ids), counts.shape[0]))
@@ -52,10 +58,10 @@ class ClassStats:
         check_weighting(weighting)
         present = counts.copy()
         present.data = np.ones_like(present.data)
-        topics = np.asarray(topics)
-        doc_counts = np.array([(topics == t).sum() for t in topic_ids], dtype=np.float64)
+        rows = class_rows(np.asarray(topics), topic_ids)
+        doc_counts = np.bincount(rows[rows >= 0], minlength=len(topic_ids)).astype(np.float64)
         doc_freq = np.asarray(present.sum(axis=0), dtype=np.float64).ravel()
-        per_topic = class_term_counts(present if weighting == "docshare" else counts, topics, topic_ids)
+        per_topic = class_term_counts(present if weighting == "docshare" else counts, topics, topic_ids, rows)
         return cls(per_topic, doc_counts, doc_freq, counts.shape[0])
 
     def __add__(self, other: ClassStats) -> ClassStats:
