@@ -24,7 +24,7 @@ _WHERE = {
     "Corpus": ".io.corpus", "read_corpus": ".io.corpus",
     "NoReduction": ".stages.reduce", "PCAReduction": ".stages.reduce", "UMAPReduction": ".stages.reduce",
     "LeidenClustering": ".stages.cluster", "HDBSCANClustering": ".stages.cluster",
-    "KMeansClustering": ".stages.cluster",
+    "KMeansClustering": ".stages.cluster", "GuidedClustering": ".stages.guided",
     "Vocabulary": ".stages.vocabulary", "Representation": ".stages.represent",
     "UMAPLayout": ".stages.layout", "PCALayout": ".stages.layout", "TopicLayout": ".stages.topicmap",
     "LDATopics": ".stages.classic", "NMFTopics": ".stages.classic",
@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from .model import TopicModel
     from .stages.classic import LDATopics, NMFTopics
     from .stages.cluster import HDBSCANClustering, KMeansClustering, LeidenClustering
+    from .stages.guided import GuidedClustering
     from .stages.layout import PCALayout, UMAPLayout
     from .stages.reduce import NoReduction, PCAReduction, UMAPReduction
     from .stages.represent import Representation
@@ -60,7 +61,8 @@ def load(directory) -> TopicModel:
 
 
 __all__ = [
-    "ConfigError", "Corpus", "CorpusError", "HDBSCANClustering", "KMeansClustering", "LDATopics", "LLMLabeler",
+    "ConfigError", "Corpus", "CorpusError", "GuidedClustering", "HDBSCANClustering", "KMeansClustering", "LDATopics",
+    "LLMLabeler",
     "LeidenClustering", "MissingDependencyError", "ModelFileError", "NMFTopics", "NoReduction", "NotFittedError",
     "PCALayout", "PCAReduction", "Representation", "TopicLayout", "TopicLensError", "TopicLensWarning", "TopicModel",
     "UMAPLayout",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, ClassVar
@@ -13,9 +14,9 @@ from sklearn.base import BaseEstimator
 from .breakdown.methods import BreakdownMethods
 from .choices import CLUSTERINGS, KNN_METHODS, LANGUAGES, LAYOUTS, MODELS, REDUCTIONS
 from .editing.methods import EditingMethods
-from .embedders.cache import DocumentEncoder
 from .embedders.registry import check_embedding_spec
-from .errors import NotFittedError
+from .fitted import FittedState
+from .growing.methods import GrowthMethods
 from .hierarchy.methods import HierarchyMethods
 from .io.corpus import as_corpus
 from .io.records import fingerprint_record, param_record
@@ -37,6 +38,7 @@ from .saving import PIPELINE_PARAMS, SavingMethods
 from .search import SearchMethods
 from .stages import adapt
 from .stages.classic import LDATopics, NMFTopics
+from .stages.guided import GuidedClustering
 from .stages.protocols import (
     Clusterer,
     CountVectorizerLike,
@@ -49,15 +51,11 @@ from .stages.protocols import (
     Vectorizer,
 )
 from .stages.represent import Representation
-from .state import STATE_FIELDS, TopicState, check_topics
 from .views.methods import ViewMethods
 
-# The fitted values that everything derived (text lookup, neighbour index, encoder) is computed from.
-DATA_FIELDS = ("corpus", "usable", "topics", "sample", "embeddings", "projection", "embedding_model")
 
-
-class TopicModel(PlacingMethods, LabelMethods, EditingMethods, HierarchyMethods, SearchMethods, BreakdownMethods,
-                 ViewMethods, SavingMethods, BaseEstimator):
+class TopicModel(FittedState, PlacingMethods, LabelMethods, EditingMethods, GrowthMethods, HierarchyMethods,
+                 SearchMethods, BreakdownMethods, ViewMethods, SavingMethods, BaseEstimator):
     """Topics of a document collection: embed, reduce, cluster, rank words, represent, label.
 
     A scikit-learn estimator: the constructor only stores its parameters, every parameter is
@@ -85,7 +83,8 @@ class TopicModel(PlacingMethods, LabelMethods, EditingMethods, HierarchyMethods,
         'leiden' is ``LeidenClustering()`` (``resolution`` on the object), 'hdbscan'
         ``HDBSCANClustering()``, 'kmeans' needs ``KMeansClustering(n_clusters=N)``. Any estimator with
         ``fit_predict`` (or ``fit`` and ``labels_``), e.g. ``AgglomerativeClustering(n_clusters=20)``,
-        is cloned and used as it is; negative labels are outliers.
+        is cloned and used as it is; negative labels are outliers. ``GuidedClustering(clustering, seed_topics=,
+        zeroshot_topics=)`` wraps any of these with seed words and topic names known in advance.
     vectorizer : Vocabulary, a CountVectorizer-like object, or None, default None
         Which words are ranked: None is ``Vocabulary()`` (English stop words, unigrams, min_df=2; jieba
         words for Chinese). A scikit-learn vectorizer is cloned and its own tokenizer used.
@@ -207,6 +206,14 @@ class TopicModel(PlacingMethods, LabelMethods, EditingMethods, HierarchyMethods,
         first, each node ``{"id", "name", "size", "topics", "children"}``; None until built, and after an edit.
     next_topic_id_ : int or None
         The id the next topic an edit creates gets: ids are never given twice (None: the largest id + 1).
+    given_labels_ : list of str or None
+        Per topic, the label the user gave at fit (a zero-shot name, a class name of ``y``; '' for none):
+        ``label_topics()`` leaves these topics as they are unless they are asked for by id. None: none given.
+    guidance_ : dict or None
+        What a guided fit (``GuidedClustering``, ``y``) did, as fitted: ``seeds`` (documents per seed, words
+        not in the vocabulary),
+        ``seed_topics`` (each seed's topic), ``zeroshot`` (documents per name, names no document reached),
+        ``classes`` (given, assigned), ``known_topics`` (the topic of each class, then of each reached name).
     """
 
     _constraints: ClassVar[dict[str, list[Rule]]] = {
@@ -215,8 +222,8 @@ class TopicModel(PlacingMethods, LabelMethods, EditingMethods, HierarchyMethods,
                             Conforms(Embedder, "an embedder object with name and encode(texts)")],
         "reduction": [OneOf(REDUCTIONS), Conforms(Reducer, "a reducer object with reduce(unit, context)"),
                       Conforms(FitTransformer, "a scikit-learn transformer with fit_transform")],
-        "clustering": [OneOf(CLUSTERINGS), Conforms(Clusterer, "a clusterer object with cluster(vectors, graph, "
-                                                              "context)"),
+        "clustering": [OneOf(CLUSTERINGS), Instance(GuidedClustering),
+                       Conforms(Clusterer, "a clusterer object with cluster(vectors, graph, context)"),
                        Conforms(FitPredictor, "a scikit-learn clusterer with fit_predict")],
         "vectorizer": [IsNone(), Conforms(Vectorizer, "a vectorizer object with fit_counts(texts, language)"),
                        Conforms(CountVectorizerLike, "a scikit-learn CountVectorizer-like object")],
@@ -323,65 +330,15 @@ class TopicModel(PlacingMethods, LabelMethods, EditingMethods, HierarchyMethods,
             client=self.client, work_dir=self.work_dir, seed=int(self.seed), threads=_int(self.threads),
             cache=self.cache, verbose=self.verbose,
             fingerprint={name: fingerprint_record(getattr(self, name)) for name in PIPELINE_PARAMS},
+            guide=adapt.guide_of(self.clustering) if embedding_path else None,
         )
 
     def _pipeline_record(self) -> dict[str, Any]:
         """The pipeline's parameters as JSON records (what a model directory restores)."""
         return {name: param_record(getattr(self, name)) for name in PIPELINE_PARAMS}
 
-    # ---------------------------------------------------------------- fitted state
-    def _assign(self, state: TopicState, encoder: DocumentEncoder | None = None) -> None:
-        """The one place where fitted attributes are written: each field of ``state`` becomes ``<field>_``.
-
-        Values derived from the documents and their topics (the training-text lookup, the neighbour
-        index, the encoder) are dropped unless ``state`` keeps those very arrays (a relabel).
-        ``encoder``: the one that embedded the corpus, kept so new documents need no second load.
-        """
-        keeps_data = "topics_" in vars(self) and all(
-            getattr(self, f"{name}_") is getattr(state, name) for name in DATA_FIELDS)
-        for name in STATE_FIELDS:
-            setattr(self, f"{name}_", getattr(state, name))
-        if not keeps_data:
-            self._derived: dict[Any, Any] = {}
-        if encoder is not None:
-            self._derived[self._encoder_key()] = encoder
-
-    def _state(self) -> TopicState:
-        """The fitted attributes as a TopicState."""
-        self._check_fitted()
-        return TopicState(**{name: getattr(self, f"{name}_") for name in STATE_FIELDS})
-
-    def _check_fitted(self) -> None:
-        if "topics_" not in vars(self):
-            raise NotFittedError("this TopicModel is not fitted: call fit(docs) or TopicModel.load(dir) first")
-
-    def __sklearn_is_fitted__(self) -> bool:
-        return "topics_" in vars(self)
-
-    def _position(self, topic: int) -> int:
-        """Where topic ``topic`` is in the per-topic attributes (``labels_[p]``, ``probabilities_[:, p]``)."""
-        self._check_fitted()
-        check_topics(self.topic_ids_, [topic])
-        return self.topic_ids_.index(int(topic))
-
-    @property
-    def words_(self) -> list[str]:
-        """The vocabulary's words (columns of ``ctfidf_``)."""
-        self._check_fitted()
-        return self.vectorizer_.words
-
-    def _derived_value(self, key: Any, compute):
-        """A value computed once from the fitted state (dropped at the next fit or load)."""
-        if key not in self._derived:
-            self._derived[key] = compute()
-        return self._derived[key]
-
-    def _word_counts(self):
-        """The usable documents' word counts (``TopicState.word_counts``), counted once per fitted state."""
-        return self._derived_value("word_counts", lambda: self._state().word_counts())
-
     # ------------------------------------------------------------------------ fit
-    def fit(self, docs: Documents, embeddings: Embeddings = None) -> TopicModel:
+    def fit(self, docs: Documents, embeddings: Embeddings = None, y: Sequence[Any] | None = None) -> TopicModel:
         """Learn topics from documents.
 
         Parameters
@@ -390,13 +347,18 @@ class TopicModel(PlacingMethods, LabelMethods, EditingMethods, HierarchyMethods,
             The documents (a Path is read with ``read_corpus``).
         embeddings : ndarray, str or Path, optional
             Precomputed embeddings, one row per document (an ``.npy`` file stays memory-mapped).
+        y : sequence, optional
+            A class per document for a supervised fit: names (str) or numbers (int >= 0), with -1, None or
+            '' where the class is not known (semi-supervised). Each class becomes a topic, named by its
+            name when ``y`` holds names (no LLM call for it); an unlabeled document joins the class that
+            holds half or more of its nearest labeled documents' vote, and the rest are clustered as usual.
 
         Returns
         -------
         self
         """
         plan = self._plan()
-        state, encoder = fit_topics(plan, as_corpus(docs), embeddings)
+        state, encoder = fit_topics(plan, as_corpus(docs), embeddings, y)
         self._assign(state, encoder)
         if self.labeler is not None:  # after the fit is assigned: a failing labeler loses none of it
             clock = time.perf_counter()
@@ -404,12 +366,13 @@ class TopicModel(PlacingMethods, LabelMethods, EditingMethods, HierarchyMethods,
             self._assign(replace(self._state(), timings={**self.timings_, "label": time.perf_counter() - clock}))
         return self
 
-    def fit_predict(self, docs: Documents, embeddings: Embeddings = None) -> np.ndarray:
+    def fit_predict(self, docs: Documents, embeddings: Embeddings = None, y: Sequence[Any] | None = None
+                    ) -> np.ndarray:
         """Fit, then return the topic of every document.
 
         Parameters
         ----------
-        docs, embeddings
+        docs, embeddings, y
             As for :meth:`fit`.
 
         Returns
@@ -417,7 +380,7 @@ class TopicModel(PlacingMethods, LabelMethods, EditingMethods, HierarchyMethods,
         ndarray of shape (n_docs,), int64
             -1 for outliers and empty documents.
         """
-        return self.fit(docs, embeddings).topics_.copy()
+        return self.fit(docs, embeddings, y).topics_.copy()
 
 
 def _int(value: Any) -> int | None:

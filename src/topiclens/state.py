@@ -57,6 +57,8 @@ class TopicState:
     next_topic_id: int | None = None    # the id the next new topic gets (never a retired one); None: max id + 1
     history: list[dict] = field(default_factory=list)  # the edits since the fit, oldest first
     hierarchy: dict | None = None       # the named tree over the topics (hierarchy.tree), once built
+    given_labels: list[str] | None = None  # (t,) a label the user gave (zero-shot name, class of y), '' if none
+    guidance: dict | None = None        # what a guided fit's seeds, names and classes did (JSON), as fitted
 
     def position(self, topic: int) -> int:
         """Where topic ``topic``'s values are in every per-topic list and array (its place in ``topic_ids``)."""

@@ -10,15 +10,10 @@ from ..errors import ConfigError, TopicLensError
 from ..state import positions
 from .breakdown import BREAKDOWN_COMMANDS
 from .editing import EDIT_COMMANDS, change_saved
+from .growing import classes_of, cmd_update, guided
+from .inputs import read_input
 from .labeler_args import labeler_from_args
 from .output import dump_json, for_terminal, format_table, format_topic, plan_line, stats_line, topics_json
-
-
-def _read(args):
-    from ..io.corpus import read_corpus
-
-    return read_corpus(args.corpus, text_field=args.text_field, id_field=args.id_field, encoding=args.encoding,
-                       decode_errors=args.decode_errors)
 
 
 def _or_name(stage: Any, name: Any) -> Any:
@@ -52,7 +47,7 @@ def stages_from_args(args: argparse.Namespace) -> dict[str, Any]:
     vocabulary = Vocabulary(stop_words=None if args.stop_words == "none" else args.stop_words,
                             ngram_range=tuple(args.ngram_range), min_df=args.min_df)
     representation = Representation(keyword_weighting=args.keyword_weighting, top_n_words=args.top_n_words)
-    return dict(model=args.model, reduction=reduction, clustering=clustering,
+    return dict(model=args.model, reduction=reduction, clustering=guided(clustering, args),
                 vectorizer=_or_name(vocabulary, None), representation=_or_name(representation, None))
 
 
@@ -95,7 +90,8 @@ def cmd_fit(args) -> int:
 
 
 def _fit_and_save(model, labeler, args):
-    model.fit(_read(args), embeddings=args.embeddings)
+    corpus = read_input(args)
+    model.fit(corpus, embeddings=args.embeddings, y=classes_of(corpus, args.class_field))
     out = model.save(args.out)  # saved before labeling: a failing LLM loses none of the fit
     if labeler is not None:
         try:
@@ -191,7 +187,7 @@ def cmd_assign(args) -> int:
     if args.out and args.out.is_dir():
         raise ConfigError(f"--out {args.out} is a directory: give a file name such as {args.out / 'assigned.csv'}")
     model = TopicModel.load(args.model, verbose=not args.quiet, threads=args.threads)
-    corpus = _read(args)
+    corpus = read_input(args)
     probs = model.transform(corpus, embeddings=args.embeddings)
     topics = model.predict(corpus, embeddings=args.embeddings, min_probability=args.min_probability)
     rows = np.arange(len(topics))
@@ -286,7 +282,7 @@ def cmd_search(args) -> int:
 
 COMMANDS = {"fit": cmd_fit, "info": cmd_info, "label": cmd_label, "describe": cmd_describe, "evaluate": cmd_evaluate,
             "assign": cmd_assign, "report": cmd_report, "search": cmd_search, **EDIT_COMMANDS,
-            **BREAKDOWN_COMMANDS}
+            **BREAKDOWN_COMMANDS, "update": cmd_update}
 
 
 def run(args: argparse.Namespace) -> int:

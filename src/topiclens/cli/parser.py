@@ -266,8 +266,10 @@ def build_parser() -> argparse.ArgumentParser:
                       help="nodes per level above the topics, e.g. 8,30 (default: about the square root of the "
                       "topic count, and a second level from 40 topics)")
     _edit_options(tree)
+    _guidance_options(fit)
     _edit_commands(commands)
     add_breakdown_commands(commands)
+    _update_command(commands)
     return parser
 
 
@@ -324,3 +326,41 @@ def _edit_commands(commands) -> None:
                                description="Put back the model as it was before its last edit, file for file.")
     undo.add_argument("model", type=Path, help="model directory written by 'topiclens fit'")
     undo.add_argument("--json", action="store_true", help="print the undone edit as JSON")
+
+
+def _update_command(commands) -> None:
+    """The parser of update (a saved model grown with new documents)."""
+    update = commands.add_parser(
+        "update", help="add new documents to a saved model",
+        description="New documents that fit an existing topic join it (their nearest documents' vote, as "
+        "'assign' gives it); the others are clustered into new topics, which get new ids and an LLM label. "
+        "Existing topics keep their ids and labels. Saved into the model directory at once; 'topiclens undo "
+        "DIR' puts the previous model back.")
+    update.add_argument("model", type=Path, help="model directory written by 'topiclens fit'")
+    update.add_argument("corpus", type=Path, help="the new documents (a file like fit's)")
+    update.add_argument("--min-probability", type=float, default=0.5, metavar="P",
+                        help="the vote share that makes a document join an existing topic (default: 0.5)")
+    update.add_argument("--relabel-below", type=float, metavar="SHARE",
+                        help="also relabel existing topics that kept less than this share of their keywords")
+    _corpus_options(update)
+    _llm_options(update, can_skip=True)
+    update.add_argument("--threads", type=int, help="CPU threads")
+    update.add_argument("--quiet", action="store_true", help="no progress bars")
+    update.add_argument("--json", action="store_true", help="print what the update did as JSON")
+
+
+def _guidance_options(fit: argparse.ArgumentParser) -> None:
+    """``--seed-topic``, ``--zeroshot``, ``--zeroshot-min-similarity`` and ``--class-field`` on ``fit``."""
+    guided = fit.add_argument_group("guided topics")
+    guided.add_argument("--seed-topic", action="append", metavar="WORD,WORD,...", dest="seed_topics",
+                        type=lambda text: [w.strip() for w in text.split(",") if w.strip()],
+                        help="seed words of one topic, e.g. vaccine,dose,mrna (repeat for more seeds)")
+    guided.add_argument("--zeroshot", action="append", metavar="NAME", dest="zeroshot_topics",
+                        help="a topic name known in advance, e.g. Networking (repeat for more): close documents "
+                        "go to it and it keeps the name as its label")
+    guided.add_argument("--zeroshot-min-similarity", type=float, default=0.4, metavar="X",
+                        help="cosine a document (or a cluster's centroid) needs to join a --zeroshot topic "
+                        "(default: 0.4)")
+    guided.add_argument("--class-field", metavar="FIELD",
+                        help="a corpus field holding known classes (a supervised fit; documents where it is "
+                        "empty are assigned or clustered)")

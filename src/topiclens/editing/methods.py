@@ -207,7 +207,7 @@ class EditingMethods:
                         {"operation": operation, "arguments": change.arguments}, self._word_counts)
         target._assign(state, encoder)  # the edited model keeps the loaded embedder for its labels
         chosen = labeler if labeler is not None else self.labeler
-        changed = list(state.history[-1]["changed"])
+        changed = target._unnamed(state.history[-1]["changed"])
         stats = target.label_topics(chosen, topics=changed) if chosen is not None and changed else {}
         done = {**target.history_[-1], "llm_calls": int(stats.get("llm_calls", 0)),
                 "cached": int(stats.get("cached", 0)), "seconds": round(time.perf_counter() - clock, 3)}

@@ -40,6 +40,8 @@ def rebuild(state: TopicState, change: Reassignment, representation: Representat
     sizes = np.bincount(positions(change.topic_ids, change.topics[change.topics >= 0]),
                         minlength=len(change.topic_ids)).tolist()
     had_llm = state.llm_labels is not None
+    given = [state.given_labels[old[t]] if state.given_labels and t in old else "" for t in change.topic_ids]
+    labels = [name or label for name, label in zip(given, pick("labels", ""))]  # a given name stays with its id
     entry = history_entry(record, state.topic_ids, change.topic_ids, fresh, change.mapping)
     return replace(
         state, topics=change.topics, probabilities=change.probabilities, ctfidf=matrix,
@@ -47,7 +49,8 @@ def rebuild(state: TopicState, change: Reassignment, representation: Representat
         keybert=pick("keybert", []), mmr=pick("mmr", []), representative_docs=pick("representative_docs", []),
         centroids=np.stack(pick("centroids", None)).astype(np.float32) if change.topic_ids
         else np.zeros((0, state.centroids.shape[1]), np.float32),
-        labels=pick("labels", ""), llm_labels=pick("llm_labels", "") if had_llm else None,
+        labels=labels, given_labels=given if any(given) else None,
+        llm_labels=pick("llm_labels", "") if had_llm else None,
         label_evidence=pick("label_evidence", []) if state.label_evidence is not None else None,
         descriptions=pick("descriptions", "") if state.descriptions is not None else None,
         next_topic_id=max([state.fresh_id(), *(t + 1 for t in change.topic_ids)]),

@@ -63,6 +63,8 @@ def problems(state: TopicState) -> list[str]:
         expect(ok, f"representative documents of topic {topic} that are not its documents")
     if state.descriptions is not None:
         expect(len(state.descriptions) == t, f"{len(state.descriptions)} descriptions for {t} topics")
+    if state.given_labels is not None:
+        expect(len(state.given_labels) == t, f"{len(state.given_labels)} given labels for {t} topics")
     if state.label_evidence is not None:
         expect(len(state.label_evidence) == t, f"{len(state.label_evidence)} label evidence lists for {t} topics")
         ok = all(0 <= r < n and topics[r] == topic for topic, rows in zip(ids, state.label_evidence) for r in rows)

@@ -118,12 +118,14 @@ def _manifest(state: TopicState, params: dict[str, Any], files: dict[str, str]) 
              "mmr": _pairs(state.mmr[p]), "representative_docs": state.representative_docs[p],
              "llm_label": state.llm_labels[p] if state.llm_labels else None,
              "label_evidence": state.label_evidence[p] if state.label_evidence else None,
-             "description": state.descriptions[p] if state.descriptions else None}
+             "description": state.descriptions[p] if state.descriptions else None,
+             "given_label": state.given_labels[p] if state.given_labels else None}
             for p, t in enumerate(state.topic_ids)
         ],
         "next_topic_id": state.fresh_id(),
         "history": state.history,
         "hierarchy": state.hierarchy,
+        "guidance": state.guidance,
         "llm": state.llm_name,
         "label_stats": state.label_stats,
         "files": files,
@@ -324,6 +326,9 @@ def _read_state(data: Path, manifest: dict[str, Any]) -> TopicState:
         next_topic_id=int(manifest["next_topic_id"]) if manifest.get("next_topic_id") is not None else None,
         history=_history(manifest.get("history")),
         hierarchy=manifest.get("hierarchy"),
+        given_labels=[str(t.get("given_label") or "") for t in topics]
+        if any(isinstance(t.get("given_label"), str) and t.get("given_label") for t in topics) else None,
+        guidance=manifest.get("guidance") if isinstance(manifest.get("guidance"), dict) else None,
     )
 
 

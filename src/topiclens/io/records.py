@@ -25,6 +25,7 @@ from ..embedders.common import EmbedderSettings
 from ..errors import TopicLensError
 from ..params import Unrestored
 from ..stages import (
+    GuidedClustering,
     HDBSCANClustering,
     KMeansClustering,
     LDATopics,
@@ -41,7 +42,7 @@ from ..stages import (
 from ..stages.base import Stage
 
 STAGES: dict[str, type[Stage]] = {cls.__name__: cls for cls in (
-    NoReduction, PCAReduction, UMAPReduction, LeidenClustering, HDBSCANClustering, KMeansClustering,
+    NoReduction, PCAReduction, UMAPReduction, LeidenClustering, HDBSCANClustering, KMeansClustering, GuidedClustering,
     Vocabulary, Representation, UMAPLayout, PCALayout, LDATopics, NMFTopics)}
 EMBEDDERS: dict[str, type[EmbedderSettings]] = {cls.__name__: cls for cls in (
     OnnxMiniLMEmbedder, SentenceTransformerEmbedder, StaticEmbedder, UniversalSentenceEncoderEmbedder)}

@@ -126,8 +126,8 @@ class LabelMethods:
                               "'llama-cpp:PATH.gguf', 'hf:DIR', 'openai:MODEL@URL' or an LLMLabeler")
         check_param(type(self).__name__, "max_calls", max_calls, [IsNone(), Number(int, 0)])
         all_topics = list(self.topic_ids_)
-        if topics is None:
-            chosen = all_topics
+        if topics is None:  # a name the user gave (zero-shot, a class of y) is not rewritten unless asked for
+            chosen = self._unnamed(all_topics)
         else:
             check_topics(all_topics, topics)
             chosen = sorted(set(int(t) for t in topics))  # topics are numbered by size: largest first
@@ -152,6 +152,11 @@ class LabelMethods:
                                taken=others, max_calls=None if max_calls is None else int(max_calls),
                                encode=self._label_encoder())
         return resolved, chosen, evidence, context
+
+    def _unnamed(self, topics: Sequence[int]) -> list[int]:
+        """The topics among ``topics`` without a label the user gave at fit (``given_labels_``)."""
+        given = self.given_labels_ or [""] * len(self.topic_ids_)
+        return [t for t in topics if not given[self._position(t)]]
 
     def _label_cache(self) -> bool | str:
         """Where LLM answers are cached: the model's ``cache`` setting, a folder becoming its answers file."""

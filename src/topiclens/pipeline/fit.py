@@ -17,6 +17,7 @@ import numpy as np
 from ..embedders.cache import DocumentEncoder, load_embeddings, zero_rows
 from ..embedders.registry import resolve_embedding_model
 from ..errors import ConfigError, TopicLensWarning
+from ..guidance.spec import read_classes
 from ..io.corpus import Corpus, check_corpus
 from ..labeling.clean import keyword_label
 from ..lang import corpus_language
@@ -29,18 +30,23 @@ from . import topics as topic_ops
 from .keywords import top_terms
 from .plan import FitPlan
 from .sampled import embed_chunked, fit_sampled
-from .steps import LearnedTopics, fit_classic, fit_embedding
+from .steps import GuideInput, LearnedTopics, fit_classic, fit_embedding
 
 
-def fit_topics(plan: FitPlan, corpus: Corpus,
-               embeddings: np.ndarray | str | Path | None = None) -> tuple[TopicState, DocumentEncoder | None]:
-    """Run every stage on ``corpus``; return the fitted state and the encoder that embedded it."""
+def fit_topics(plan: FitPlan, corpus: Corpus, embeddings: np.ndarray | str | Path | None = None,
+               y=None) -> tuple[TopicState, DocumentEncoder | None]:
+    """Run every stage on ``corpus``; return the fitted state and the encoder that embedded it.
+    ``y``: a class per document (-1 / None: not known) for a (semi-)supervised fit."""
     n_clustered = int(corpus.usable.sum())
     if plan.classic is None and plan.sample_size:
         n_clustered = min(n_clustered, plan.sample_size)
     min_size = plan.min_cluster_size or auto_min_cluster_size(n_clustered)
     usable = check_corpus(corpus, min_size)
     plan.check_corpus_size(int(usable.sum()))
+    classes, class_names = (None, None) if y is None else read_classes(y, len(corpus))
+    guided = plan.guide is not None or classes is not None
+    if guided:
+        check_guided(plan, int(usable.sum()))
     texts = [t for t, ok in zip(corpus.texts, usable) if ok]
     language = corpus_language(texts, plan.language, plan.verbose)
     embedding_model = resolve_embedding_model(plan.embedding_model, language)
@@ -60,13 +66,37 @@ def fit_topics(plan: FitPlan, corpus: Corpus,
         if plan.classic is None and plan.sample_size and len(texts) > plan.sample_size:
             learned = fit_sampled(plan, texts, vectors, keys, language, context, timings)
         elif plan.classic is None:
-            learned = fit_embedding(plan, texts, vectors, keys, language, context, timings)
+            guide = None
+            if guided:
+                guide = GuideInput(classes=None if classes is None else classes[usable], class_names=class_names,
+                                   name_vectors=name_vectors(plan, encoder))
+            learned = fit_embedding(plan, texts, vectors, keys, language, context, timings, guide)
         else:
             learned = fit_classic(plan, texts, vectors, keys, language, context, timings)
         state = describe_topics(plan, corpus, usable, learned, encoder, timings,
                                 language=language, embedding_model=embedding_model, min_cluster_size=min_size)
     timings["fit"] = time.perf_counter() - fit_clock
     return state, encoder
+
+
+def check_guided(plan: FitPlan, n_usable: int) -> None:
+    """Guidance needs the embedding path, every document clustered, and an embedder for zero-shot names."""
+    if plan.classic is not None:
+        raise ConfigError("seed_topics, zeroshot_topics and y guide the embedding pipeline: use model='embedding' "
+                          "(LDA/NMF learn their topics from word counts alone)")
+    if plan.sample_size and n_usable > plan.sample_size:
+        raise ConfigError(f"a guided fit clusters every document, and the corpus has {n_usable}, above sample_size="
+                          f"{plan.sample_size}: set sample_size=None (or above {n_usable})")
+
+
+def name_vectors(plan: FitPlan, encoder: DocumentEncoder | None) -> np.ndarray | None:
+    """The zero-shot names' embeddings (None without names)."""
+    if plan.guide is None or not plan.guide.zeroshot_topics:
+        return None
+    if encoder is None:
+        raise ConfigError("zeroshot_topics are compared with the documents by the embedding model: set "
+                          "embedding_model to the model that made the embeddings")
+    return encoder.encode(list(plan.guide.zeroshot_topics), desc="embedding zero-shot names")
 
 
 def check_dimensions(vectors: np.ndarray, encoder: DocumentEncoder, embedding_model) -> None:
@@ -142,7 +172,9 @@ def describe_topics(plan: FitPlan, corpus: Corpus, usable: np.ndarray, learned: 
         topic_ids=topic_ids, topic_sizes=np.bincount(labels[labels >= 0], minlength=n_topics).tolist(),
         keywords=keywords, keybert=keybert, mmr=mmr, representative_docs=[usable_index[r].tolist() for r in reps],
         centroids=topic_centroids, layout=None if learned.layout is None else full(learned.layout, np.nan),
-        labels=[keyword_label(k) for k in keywords], llm_labels=None, llm_name=None, label_stats={},
-        language=language, embedding_model=embedding_model, min_cluster_size=min_cluster_size,
-        classic=learned.classic, timings=timings,
+        labels=[learned.given.get(t) or keyword_label(k) for t, k in zip(topic_ids, keywords)], llm_labels=None,
+        llm_name=None, label_stats={}, language=language, embedding_model=embedding_model,
+        min_cluster_size=min_cluster_size, classic=learned.classic, timings=timings,
+        given_labels=[learned.given.get(t, "") for t in topic_ids] if learned.given else None,
+        guidance=learned.guidance,
     )

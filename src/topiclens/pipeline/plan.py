@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from ..embedders.cache import DocumentEncoder, document_encoder
+from ..guidance.spec import GuideSpec
 from ..runtime import cache_dir
 from ..stages.classic import LDATopics, NMFTopics
 from ..stages.protocols import Clusterer, MapLayout, Reducer, Vectorizer
@@ -39,6 +40,7 @@ class FitPlan:
     cache: bool | str | Path
     verbose: bool
     fingerprint: dict                       # the pipeline's settings as JSON (keys big-corpus checkpoints)
+    guide: GuideSpec | None = None          # seed words and zero-shot names (None: no guidance)
 
     def encoder(self, embedding_model: Any) -> DocumentEncoder | None:
         """The document encoder for a resolved embedding model (None when there is none)."""

@@ -5,12 +5,14 @@ lay out the map, and the two small-corpus paths built from them (embedding and L
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
 
 from ..ann import knn_graph
+from ..guidance import guides
+from ..guidance.guides import Guidance
 from ..knn import KnnGraph, normalize, unit_rows
 from ..stages.classic import DEFAULT_CLASSIC_TOPICS, ClassicAssigner
 from ..stages.protocols import LinearMap, StageContext, TopicMapLayout, WordCounter
@@ -43,22 +45,33 @@ class LearnedTopics:
     projection: LinearMap | None
     layout: np.ndarray | None       # (n_usable, 2)
     classic: ClassicAssigner | None = None
+    given: dict[int, str] = field(default_factory=dict)  # topic -> the label the user gave (a guided fit)
+    guidance: dict | None = None    # what the guidance did (JSON), for a guided fit
 
 
 def cluster_documents(plan: FitPlan, vectors: np.ndarray, keys: list[str], context: StageContext,
-                      timings: dict[str, float]) -> Clustering:
-    """Reduce, build the kNN graph, cluster, then shape the topics (duplicates, order, nr_topics, outliers)."""
+                      timings: dict[str, float], guidance: Guidance | None = None) -> Clustering:
+    """Reduce, build the kNN graph, cluster, then shape the topics (duplicates, order, nr_topics, outliers).
+
+    With ``guidance``, the clustering sees its (nudged) vectors, pinned documents are not clustered, and
+    the seeds' clusters are merged (``guidance.guides``); ``Clustering.unit`` stays the plain embeddings.
+    """
     clock = time.perf_counter()
     unit = normalize(vectors)
-    reduction = plan.reducer.reduce(unit, context)
+    seen = unit if guidance is None else guidance.vectors
+    reduction = plan.reducer.reduce(seen, context)
     # New documents are placed by neighbours in this space: the reduced one when it is linear.
-    space = unit_rows(reduction.vectors) if reduction.linear else unit
+    space = unit_rows(reduction.vectors) if reduction.linear else seen
     timings["reduce"] = time.perf_counter() - clock
     clock = time.perf_counter()
     graph = knn_graph(space, plan.n_neighbors, plan.knn, plan.threads)
     timings["knn"] = time.perf_counter() - clock
     clock = time.perf_counter()
-    labels = plan.clusterer.cluster(reduction.vectors, graph if reduction.linear else None, context)
+    if guidance is None:
+        labels = plan.clusterer.cluster(reduction.vectors, graph if reduction.linear else None, context)
+    else:
+        labels = _guided_clusters(plan, guidance, reduction.vectors, space, graph if reduction.linear else None,
+                                  context, unit)
     labels = topic_ops.renumber_by_size(topic_ops.unify_duplicates(labels, keys))
     if plan.nr_topics:
         labels = topic_ops.merge_to(labels, unit, plan.nr_topics)
@@ -66,6 +79,23 @@ def cluster_documents(plan: FitPlan, vectors: np.ndarray, keys: list[str], conte
         labels = topic_ops.reassign_outliers(labels, unit, plan.outlier_threshold)
     timings["cluster"] = time.perf_counter() - clock
     return Clustering(labels, unit, space, graph, reduction.projection)
+
+
+def _guided_clusters(plan: FitPlan, guidance: Guidance, vectors: np.ndarray, space: np.ndarray,
+                     graph: KnnGraph | None, context: StageContext, vectors_unit: np.ndarray) -> np.ndarray:
+    """Known topics from the pinned documents, clusters of the free ones after them, seeds' clusters merged."""
+    free = np.flatnonzero(guidance.pinned < 0)
+    free_labels = np.full(len(free), -1, dtype=np.int64)
+    if len(free) >= max(context.min_cluster_size, plan.n_neighbors + 1):
+        sub = graph
+        if len(free) < len(guidance.pinned):  # the free documents' own graph: pinned ones are not clustered
+            sub = None if graph is None else knn_graph(space[free], plan.n_neighbors, plan.knn, plan.threads)
+        free_labels = np.asarray(plan.clusterer.cluster(vectors[free], sub, context), dtype=np.int64)
+    clustered = np.full(len(guidance.pinned), -1, dtype=np.int64)
+    clustered[free] = free_labels
+    labels = guides.absorb_clusters(guides.combine(guidance.pinned, guidance.n_known, clustered), vectors_unit,
+                                    guidance)
+    return guides.merge_seed_clusters(labels, guidance.seeds, len(guidance.seed_columns))
 
 
 def count_words(plan: FitPlan, texts: list[str], language: str,
@@ -91,20 +121,45 @@ def map_layout(plan: FitPlan, space: np.ndarray, graph: KnnGraph | None, topics:
 
 
 def fit_embedding(plan: FitPlan, texts: list[str], vectors: np.ndarray, keys: list[str], language: str,
-                  context: StageContext, timings: dict[str, float]) -> LearnedTopics:
-    """The default path: every usable document is clustered."""
+                  context: StageContext, timings: dict[str, float], guide: GuideInput | None = None) -> LearnedTopics:
+    """The default path: every usable document is clustered (``guide``: a guided fit, see ``guidance``)."""
     vectorizer, counts = count_words(plan, texts, language, timings)
-    clustering = cluster_documents(plan, vectors, keys, context, timings)
+    guidance = None
+    if guide is not None:
+        guidance = guides.prepare(plan.guide, normalize(vectors), counts, vectorizer.words, classes=guide.classes,
+                                  class_names=guide.class_names, name_vectors=guide.name_vectors,
+                                  n_neighbors=plan.n_neighbors)
+    clustering = cluster_documents(plan, vectors, keys, context, timings, guidance)
     labels = clustering.labels
     n_topics = topic_ops.topic_count(labels)
     probs = topic_ops.neighbour_votes(clustering.graph.neighbours, clustering.graph.similarities, labels, n_topics)
     topic_ids = list(range(n_topics))
     weighting = plan.representation.keyword_weighting
     keyword_matrix = ctfidf(counts, labels, topic_ids + [-1], weighting)[:n_topics]
+    given: dict[int, str] = {}
+    record = None
+    if guidance is not None:
+        known = guides.group_topics(labels, guidance.pinned, guidance.n_known)
+        for topic, name in zip(known, guidance.names):
+            if topic is not None and name is not None:
+                given.setdefault(topic, name)
+        seeded = guides.group_topics(labels, guidance.seeds, len(guidance.seed_columns))
+        keyword_matrix = guides.boost_seed_words(keyword_matrix, seeded, guidance.seed_columns)
+        record = {**guidance.record, "known_topics": known, "seed_topics": seeded}
     coords = map_layout(plan, clustering.space, clustering.graph, labels, context, timings)
     return LearnedTopics(labels=labels, unit=clustering.unit, probabilities=probs, keyword_matrix=keyword_matrix,
                          vectorizer=vectorizer, sample=np.ones(len(texts), dtype=bool),
-                         projection=clustering.projection, layout=coords)
+                         projection=clustering.projection, layout=coords, given=given, guidance=record)
+
+
+@dataclass(frozen=True)
+class GuideInput:
+    """What a guided fit reads besides the plan's ``guide``: the classes of ``y`` over the usable documents
+    (with their names when ``y`` held names) and the zero-shot names' embeddings."""
+
+    classes: np.ndarray | None = None
+    class_names: list[str] | None = None
+    name_vectors: np.ndarray | None = None
 
 
 def fit_classic(plan: FitPlan, texts: list[str], vectors: np.ndarray, keys: list[str], language: str,

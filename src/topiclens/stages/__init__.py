@@ -6,11 +6,13 @@ Each stage's protocol is declared in ``stages.protocols``; ``stages.adapt`` turn
 
 from .classic import LDATopics, NMFTopics
 from .cluster import HDBSCANClustering, KMeansClustering, LeidenClustering
+from .guided import GuidedClustering
 from .layout import PCALayout, UMAPLayout
 from .reduce import NoReduction, PCAReduction, UMAPReduction
 from .represent import Representation
 from .topicmap import TopicLayout
 from .vocabulary import Vocabulary
 
-__all__ = ["HDBSCANClustering", "KMeansClustering", "LDATopics", "LeidenClustering", "NMFTopics", "NoReduction",
-           "PCALayout", "PCAReduction", "Representation", "TopicLayout", "UMAPLayout", "UMAPReduction", "Vocabulary"]
+__all__ = ["GuidedClustering", "HDBSCANClustering", "KMeansClustering", "LDATopics", "LeidenClustering", "NMFTopics",
+           "NoReduction", "PCALayout", "PCAReduction", "Representation", "TopicLayout", "UMAPLayout", "UMAPReduction",
+           "Vocabulary"]

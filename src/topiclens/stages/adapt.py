@@ -11,10 +11,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..guidance.spec import GuideSpec
 from ..labeling.labeler import LLMLabeler
 from .base import Stage
 from .classic import LDATopics, NMFTopics
 from .cluster import HDBSCANClustering, KMeansClustering, LeidenClustering, SklearnClusterer
+from .guided import GuidedClustering
 from .layout import PCALayout, UMAPLayout
 from .protocols import Clusterer, Labeler, MapLayout, Reducer, Vectorizer
 from .reduce import NoReduction, PCAReduction, SklearnReducer, UMAPReduction
@@ -39,9 +41,17 @@ def as_reducer(value: str | Any) -> Reducer:
 
 
 def as_clusterer(value: str | Any) -> Clusterer:
-    """'leiden' | 'hdbscan' | 'kmeans', a Clusterer, or a scikit-learn clusterer."""
+    """'leiden' | 'hdbscan' | 'kmeans', a Clusterer, or a scikit-learn clusterer (a GuidedClustering: the one it
+    wraps; its guidance is :func:`guide_of`)."""
+    if isinstance(value, GuidedClustering):
+        value = _checked(value).clustering
     value = _checked(CLUSTERERS[value]() if isinstance(value, str) else value)
     return value if isinstance(value, Clusterer) else SklearnClusterer(value)
+
+
+def guide_of(value: Any) -> GuideSpec | None:
+    """The seed words and zero-shot names of a GuidedClustering (None for any other clustering)."""
+    return value.guide() if isinstance(value, GuidedClustering) else None
 
 
 def as_vectorizer(value: Any) -> Vectorizer:

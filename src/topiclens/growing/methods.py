@@ -1,0 +1,205 @@
+"""``TopicModel.partial_fit``: add documents to a fitted model, keeping its topics' ids and labels."""
+
+from __future__ import annotations
+
+import time
+import warnings
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from ..editing.rebuild import rebuild
+from ..embedders.cache import load_embeddings
+from ..errors import ConfigError, TopicLensWarning
+from ..io.corpus import Corpus, as_corpus
+from ..knn import normalize
+from ..params import IsNone, Number, check_param
+from ..pipeline.assign import NeighbourIndex, training_lookup
+from ..pipeline.sampled import _executor_and_store, assign_chunk, embed_chunked
+from ..pipeline.scale import chunk_ranges, fingerprint, run_chunks
+from ..stages import adapt
+from ..stages.protocols import StageContext
+from ..state import positions
+from . import update
+
+# A new document joins an existing topic when that topic holds at least this share of its neighbours' vote.
+JOIN_PROBABILITY = 0.5
+
+
+class GrowthMethods:
+    """Mixed into TopicModel: ``partial_fit``."""
+
+    def partial_fit(self, docs: Any, embeddings: Any = None, *, min_probability: float = JOIN_PROBABILITY,
+                    labeler: Any = None, relabel_below: float | None = None):
+        """Add documents: those that fit an existing topic join it, the rest are clustered into new topics.
+
+        Existing topics keep their ids and labels; keywords and representations are recomputed for the
+        topics that gained documents and written for the new ones, over every document seen. The LLM is
+        asked once per new topic (and per existing topic whose keywords changed, with ``relabel_below``).
+        The update is recorded in ``history_`` (operation 'update'); the model changes in place.
+
+        Parameters
+        ----------
+        docs : list of str, Corpus or pathlib.Path
+            The new documents. Documents whose text the model already holds are not added again: they keep
+            their topics (a warning counts them).
+        embeddings : ndarray, str or Path, optional
+            Precomputed embeddings of ``docs``, one row each.
+        min_probability : float, default 0.5
+            The least share of a document's nearest clustered documents' vote (as ``transform`` gives it)
+            that makes it join that topic.
+        labeler : str or labeler, optional
+            Labels the new topics; None: the model's ``labeler``, and without one they get keyword labels.
+        relabel_below : float, optional
+            Also relabel an existing topic that gained documents when the share of its keywords that stayed
+            among its keywords falls below this (e.g. 0.5). None: existing labels are never rewritten.
+
+        Returns
+        -------
+        self
+        """
+        self._check_fitted()
+        if self.classic_ is not None:
+            raise ConfigError("an LDA/NMF model cannot grow: its topics are its components; fit it again on every "
+                              "document, or use model='embedding'")
+        check_param(type(self).__name__, "min_probability", min_probability, [Number(float, 0.0, 1.0)])
+        check_param(type(self).__name__, "relabel_below", relabel_below, [IsNone(), Number(float, 0.0, 1.0)])
+        clock = time.perf_counter()
+        plan = self._plan()
+        corpus = as_corpus(docs)
+        new, known = self._unseen(corpus)
+        if not len(new):
+            return self  # nothing to add (the warning said so): no history entry, nothing changed
+        added = _rows(corpus, new)
+        vectors = self._new_vectors(added, embeddings, new, len(corpus), plan)
+        state = self._state()
+        votes = self._votes(vectors, plan)
+        joined = update.joined_topics(votes, state.topic_ids, float(min_probability))
+        context = StageContext(seed=int(self.seed), n_neighbors=int(self.n_neighbors),
+                               min_cluster_size=int(state.min_cluster_size), threads=self.threads or 1,
+                               verbose=bool(self.verbose))
+        rest_labels, cluster_votes = update.cluster_rest(vectors[joined < 0], state, plan.clusterer, context,
+                                                         knn=plan.knn, threads=self.threads)
+        clusters = np.full(len(joined), -1, dtype=np.int64)
+        clusters[joined < 0] = rest_labels
+        grown = update.grown_state(state, added, vectors, votes, np.flatnonzero(state.sample & state.usable))
+        arguments = {"documents": len(corpus), "added": len(added), "already_in_model": known,
+                     "joined": int((joined >= 0).sum()), "outliers": int(((joined < 0) & (clusters < 0)).sum()),
+                     "min_probability": float(min_probability), "relabel_below": relabel_below}
+        keys = [h for h, ok in zip(added.hashes, added.usable) if ok]
+        change = update.update_reassignment(state, grown, joined, clusters, cluster_votes, votes, keys, arguments)
+        new_ids = [t for t in change.topic_ids if t not in set(state.topic_ids)]
+        change.arguments = {**arguments, "new_topics": new_ids}
+        old_counts = self._word_counts()
+        new_counts = state.vectorizer.transform([t for t, ok in zip(added.texts, added.usable) if ok])
+        counts = sp.vstack([old_counts, new_counts]).tocsr()
+        encoder = self._optional_encoder()
+        result = rebuild(grown, change, adapt.as_representation(self.representation), encoder,
+                         {"operation": "update", "arguments": change.arguments}, lambda: counts)
+        result = _keep_labels(state, result)
+        self._assign(result, encoder)
+        self._derived["word_counts"] = counts
+        to_label = new_ids + self._drifted(state, relabel_below)
+        chosen = labeler if labeler is not None else self.labeler
+        to_label = self._unnamed(to_label)
+        stats = self.label_topics(chosen, topics=to_label) if chosen is not None and to_label else {}
+        done = {**self.history_[-1], "llm_calls": int(stats.get("llm_calls", 0)),
+                "cached": int(stats.get("cached", 0)), "reasked": int(stats.get("reasked", 0)), "labeled": to_label,
+                "seconds": round(time.perf_counter() - clock, 3)}
+        self._assign(replace(self._state(), history=[*self.history_[:-1], done]))
+        return self
+
+    # ------------------------------------------------------------------ helpers
+    def _unseen(self, corpus: Corpus) -> tuple[np.ndarray, int]:
+        """The rows of ``corpus`` whose text the model does not hold yet, and how many it holds already."""
+        lookup = training_lookup(self.corpus_, np.ones(len(self.corpus_), dtype=bool))
+        known = np.array([h in lookup for h in corpus.hashes], dtype=bool)
+        if known.any():
+            warnings.warn(f"{int(known.sum())} of the {len(corpus)} document(s) are already in the model (same text, "
+                          f"first at position {int(np.flatnonzero(known)[0])}): they keep their topics and are not "
+                          "added again", TopicLensWarning, stacklevel=3)
+        return np.flatnonzero(~known), int(known.sum())
+
+    def _new_vectors(self, added: Corpus, embeddings: Any, rows: np.ndarray, n_input: int, plan) -> np.ndarray:
+        """Unit embeddings of the added documents that have text: given (``rows``: the added documents' rows of
+        the input, whose ``embeddings`` has one row per input document), else embedded (in chunks on Dask when
+        a client is set; through the embedding cache, so a killed update embeds nothing twice)."""
+        if embeddings is not None:
+            given = np.asarray(load_embeddings(embeddings, n_input)[rows[added.usable]], dtype=np.float32)
+            if given.shape[1] != self.embeddings_.shape[1]:
+                raise ConfigError(f"the new embeddings have {given.shape[1]} dimensions and the model's "
+                                  f"{self.embeddings_.shape[1]}: embed the new documents with the model's embedding "
+                                  "model")
+            return normalize(given)
+        texts = [t for t, ok in zip(added.texts, added.usable) if ok]
+        if not texts:
+            return np.zeros((0, self.embeddings_.shape[1]), dtype=np.float32)
+        encoder = self._encoder()
+        if encoder is None:
+            raise ConfigError("the model has no embedding model: pass embeddings=... for the new documents")
+        if plan.client is not None:
+            return normalize(embed_chunked(plan, self.embedding_model_, encoder, texts))
+        return normalize(encoder.encode(texts, desc="embedding new documents"))
+
+    def _votes(self, vectors: np.ndarray, plan) -> update.Votes:
+        """The new documents' votes among the clustered documents, chunk by chunk (kept, so a killed update
+        resumes; on Dask when a client is set)."""
+        n_topics = len(self.topic_ids_)
+        if not len(vectors):
+            return update.Votes(np.zeros((0, n_topics), np.float32), np.zeros((0, 1), np.int64), np.zeros((0, 1)))
+        index = NeighbourIndex.of(self.embeddings_[self.sample_[self.usable_]],
+                                  positions(self.topic_ids_, self.topics_[self.sample_]), self.projection_, n_topics)
+        ranges = chunk_ranges(len(vectors), plan.chunk_size)
+        run_key = fingerprint("update", len(self.corpus_), self.topic_ids_, self.history_[-1:] if self.history_ else
+                              None, vectors[:: max(1, len(vectors) // 97)], len(vectors), plan.chunk_size)
+        executor, store = _executor_and_store(plan, run_key)
+        shared = dict(projection=index.projection, index_space=index.space, index_topics=index.topics,
+                      n_topics=n_topics, k=int(self.n_neighbors), threads=self.threads,
+                      approximate=index.graph_index(self.knn, len(vectors), self.threads))
+        parts = run_chunks("placing new documents", assign_chunk, len(ranges),
+                           lambda i: (vectors[slice(*ranges[i])],), executor=executor, store=store, shared=shared,
+                           verbose=bool(self.verbose), sizes=[b - a for a, b in ranges])
+        return update.Votes(np.concatenate([p["probs"] for p in parts]),
+                            np.concatenate([p["neighbours"] for p in parts]),
+                            np.concatenate([p["sims"] for p in parts]))
+
+    def _drifted(self, before, relabel_below: float | None) -> list[int]:
+        """Existing topics whose keywords kept less than ``relabel_below`` of their words (none when None)."""
+        if relabel_below is None:
+            return []
+        old = {t: {w for w, _ in words} for t, words in zip(before.topic_ids, before.keywords)}
+        drifted = []
+        for t, words in zip(self.topic_ids_, self.keywords_):
+            if t in old and old[t]:
+                kept = len(old[t] & {w for w, _ in words}) / len(old[t])
+                if kept < relabel_below:
+                    drifted.append(int(t))
+        return drifted
+
+
+def _rows(corpus: Corpus, rows: np.ndarray) -> Corpus:
+    """The documents at ``rows`` as a corpus of their own (fields kept)."""
+    fields = corpus.fields.iloc[rows].reset_index(drop=True) if len(corpus.fields.columns) else corpus.fields
+    return Corpus(texts=[corpus.texts[i] for i in rows], ids=[corpus.ids[i] for i in rows], fields=fields,
+                  source=corpus.source)
+
+
+def _keep_labels(before, after):
+    """Existing topics keep their labels, LLM labels, evidence and descriptions through the update."""
+    place = {t: p for p, t in enumerate(before.topic_ids)}
+
+    def kept(name: str, empty):
+        values = getattr(after, name)
+        old = getattr(before, name)
+        if values is None and old is None:
+            return None
+        values = list(values) if values is not None else [empty] * len(after.topic_ids)
+        for p, t in enumerate(after.topic_ids):
+            if t in place and old is not None:
+                values[p] = old[place[t]]
+        return values
+
+    return replace(after, labels=kept("labels", ""), llm_labels=kept("llm_labels", ""),
+                   label_evidence=kept("label_evidence", []), descriptions=kept("descriptions", ""))
