@@ -107,3 +107,15 @@ def test_cli_fit_with_a_class_field_and_zeroshot_names(tmp_path, records, capsys
                  "--class-field", "nope"]) == 2
     assert "no field 'nope'" in capsys.readouterr().err
     assert not (tmp_path / "n").exists()
+
+
+def test_zeroshot_topics_are_never_sent_to_the_llm(docs, embeddings):
+    guided = GuidedClustering(zeroshot_topics=NAMES[:2], zeroshot_min_similarity=0.4)
+    model = TopicModel(seed=7, threads=1, verbose=False, clustering=guided, labeler="smollm2-135m").fit(
+        docs, embeddings=embeddings)
+    named = [p for p, given in enumerate(model.given_labels_) if given]
+    assert sorted(model.labels_[p] for p in named) == sorted(NAMES[:2])
+    assert all(model.llm_labels_[p] == "" and model.label_evidence_[p] == [] for p in named)  # never asked
+    assert all(model.llm_labels_[p] for p in range(len(model.topic_ids_)) if p not in named)
+    model.label_topics("smollm2-135m")  # a relabel leaves the names too
+    assert sorted(model.labels_[p] for p in named) == sorted(NAMES[:2])
