@@ -110,6 +110,13 @@ class PlacingMethods:
             result = np.where(below, -1, result)
         return np.where(corpus.usable, result, -1).astype(np.int64)
 
+    def _neighbour_index(self) -> NeighbourIndex:
+        """The clustered documents (all of them, or the sample of a big corpus) as the index new documents vote
+        against; built once per fitted state."""
+        return self._derived_value("index", lambda: NeighbourIndex.of(
+            self.embeddings_[self.sample_[self.usable_]], positions(self.topic_ids_, self.topics_[self.sample_]),
+            self.projection_, len(self.topic_ids_)))
+
     def _known(self, corpus: Corpus) -> np.ndarray:
         lookup = self._derived_value("lookup", lambda: training_lookup(self.corpus_, self.usable_))
         return known_rows(lookup, corpus)
@@ -131,11 +138,7 @@ class PlacingMethods:
             vectors = load_embeddings(embeddings, len(corpus))[new]
         else:
             vectors = self.embed(texts, desc="embedding new documents")
-        # The index is the clustered documents: all of them, or the sample of a big corpus.
-        index = self._derived_value("index", lambda: NeighbourIndex.of(
-            self.embeddings_[self.sample_[self.usable_]], positions(self.topic_ids_, self.topics_[self.sample_]),
-            self.projection_,
-            len(self.topic_ids_)))
+        index = self._neighbour_index()
         approximate = index.graph_index(self.knn, len(vectors), self.threads)
         probs[new], _ = index.vote(vectors, self.n_neighbors, self.threads, approximate)
         return probs

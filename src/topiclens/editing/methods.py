@@ -206,13 +206,20 @@ class EditingMethods:
         state = rebuild(self._state(), change, representation, encoder,
                         {"operation": operation, "arguments": change.arguments}, self._word_counts)
         target._assign(state, encoder)  # the edited model keeps the loaded embedder for its labels
-        chosen = labeler if labeler is not None else self.labeler
-        changed = target._unnamed(state.history[-1]["changed"])
-        stats = target.label_topics(chosen, topics=changed) if chosen is not None and changed else {}
-        done = {**target.history_[-1], "llm_calls": int(stats.get("llm_calls", 0)),
-                "cached": int(stats.get("cached", 0)), "seconds": round(time.perf_counter() - clock, 3)}
-        target._assign(replace(target._state(), history=[*target.history_[:-1], done]))
+        target._label_recorded(labeler if labeler is not None else self.labeler, state.history[-1]["changed"], clock)
         return target
+
+    def _label_recorded(self, labeler: Any, topics: Sequence[int], clock: float) -> None:
+        """Label ``topics`` (those without a name the user gave) with ``labeler`` when there is one, and complete
+        the last history record: LLM calls, answers from the cache, re-asks, the topics labeled, the seconds
+        since ``clock``."""
+        topics = self._unnamed(topics)
+        stats = self.label_topics(labeler, topics=topics) if labeler is not None and topics else {}
+        done = {**self.history_[-1], "llm_calls": int(stats.get("llm_calls", 0)),
+                "cached": int(stats.get("cached", 0)), "reasked": int(stats.get("reasked", 0)),
+                "labeled": list(topics) if labeler is not None else [],
+                "seconds": round(time.perf_counter() - clock, 3)}
+        self._assign(replace(self._state(), history=[*self.history_[:-1], done]))
 
     def note_edit(self, operation: str, arguments: dict, changed: Sequence[int], stats: dict | None = None):
         """Record a change that is not a reshaping (a relabel, a description) in ``history_``, as the edits are.

@@ -9,6 +9,7 @@ exactly, whatever its position in the new lists; documents keep their map coordi
 from __future__ import annotations
 
 import time
+from collections.abc import Collection
 from dataclasses import replace
 
 import numpy as np
@@ -21,18 +22,27 @@ from ..stages.represent import Representation, centroids, representative_docs, w
 from ..state import TopicState, positions
 from .reassign import Reassignment
 
+# What a topic's label is made of: reset together when the topic is labeled again.
+LABEL_FIELDS = ("labels", "llm_labels", "label_evidence", "descriptions")
+
 
 def rebuild(state: TopicState, change: Reassignment, representation: Representation,
-            encoder: DocumentEncoder | None, record: dict, word_counts=None) -> TopicState:
+            encoder: DocumentEncoder | None, record: dict, word_counts=None,
+            relabel: Collection[int] | None = None) -> TopicState:
     """The state after ``change``; ``record`` (operation, arguments) goes into the history. ``word_counts``:
-    a callable giving ``state.word_counts()``, asked only when a topic needs its keywords again."""
+    a callable giving ``state.word_counts()``, asked only when a topic needs its keywords again. ``relabel``:
+    the changed topics whose label, LLM label, evidence and description start again from the keywords (None:
+    every changed one; a new topic always does); the others keep theirs."""
     old = {t: i for i, t in enumerate(state.topic_ids)}
     fresh = [t for t in change.topic_ids if t in change.changed or t not in old]
+    renamed = set(fresh if relabel is None else relabel) | {t for t in change.topic_ids if t not in old}
     computed = _describe(state, change, fresh, representation, encoder, word_counts or state.word_counts)
 
     def pick(name: str, default):
         values = getattr(state, name)
-        return [computed[name][t] if t in computed[name] else
+        again = computed[name] if name not in LABEL_FIELDS else \
+            {t: v for t, v in computed[name].items() if t in renamed}
+        return [again[t] if t in again else
                 (values[old[t]] if values is not None else default) for t in change.topic_ids]
 
     rows = [computed["ctfidf"][t] if t in computed["ctfidf"] else state.ctfidf[old[t]] for t in change.topic_ids]
@@ -41,7 +51,9 @@ def rebuild(state: TopicState, change: Reassignment, representation: Representat
                         minlength=len(change.topic_ids)).tolist()
     had_llm = state.llm_labels is not None
     given = [state.given_labels[old[t]] if state.given_labels and t in old else "" for t in change.topic_ids]
-    labels = [name or label for name, label in zip(given, pick("labels", ""))]  # a given name stays with its id
+    # a given name stays with its id: a topic labeled again takes it back instead of a keyword label
+    labels = [name if name and t in renamed else label
+              for t, name, label in zip(change.topic_ids, given, pick("labels", ""))]
     entry = history_entry(record, state.topic_ids, change.topic_ids, fresh, change.mapping)
     return replace(
         state, topics=change.topics, probabilities=change.probabilities, ctfidf=matrix,

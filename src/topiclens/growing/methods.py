@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 import warnings
-from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -16,12 +15,11 @@ from ..errors import ConfigError, TopicLensWarning
 from ..io.corpus import Corpus, as_corpus
 from ..knn import normalize
 from ..params import IsNone, Number, check_param
-from ..pipeline.assign import NeighbourIndex, training_lookup
+from ..pipeline.assign import training_lookup
 from ..pipeline.sampled import _executor_and_store, assign_chunk, embed_chunked
 from ..pipeline.scale import chunk_ranges, fingerprint, run_chunks
 from ..stages import adapt
 from ..stages.protocols import StageContext
-from ..state import positions
 from . import update
 
 # A new document joins an existing topic when that topic holds at least this share of its neighbours' vote.
@@ -97,18 +95,11 @@ class GrowthMethods:
         counts = sp.vstack([old_counts, new_counts]).tocsr()
         encoder = self._optional_encoder()
         result = rebuild(grown, change, adapt.as_representation(self.representation), encoder,
-                         {"operation": "update", "arguments": change.arguments}, lambda: counts)
-        result = _keep_labels(state, result)
+                         {"operation": "update", "arguments": change.arguments}, lambda: counts, relabel=new_ids)
         self._assign(result, encoder)
         self._derived["word_counts"] = counts
-        to_label = new_ids + self._drifted(state, relabel_below)
-        chosen = labeler if labeler is not None else self.labeler
-        to_label = self._unnamed(to_label)
-        stats = self.label_topics(chosen, topics=to_label) if chosen is not None and to_label else {}
-        done = {**self.history_[-1], "llm_calls": int(stats.get("llm_calls", 0)),
-                "cached": int(stats.get("cached", 0)), "reasked": int(stats.get("reasked", 0)), "labeled": to_label,
-                "seconds": round(time.perf_counter() - clock, 3)}
-        self._assign(replace(self._state(), history=[*self.history_[:-1], done]))
+        self._label_recorded(labeler if labeler is not None else self.labeler,
+                             new_ids + self._drifted(state, relabel_below), clock)
         return self
 
     # ------------------------------------------------------------------ helpers
@@ -149,8 +140,7 @@ class GrowthMethods:
         n_topics = len(self.topic_ids_)
         if not len(vectors):
             return update.Votes(np.zeros((0, n_topics), np.float32), np.zeros((0, 1), np.int64), np.zeros((0, 1)))
-        index = NeighbourIndex.of(self.embeddings_[self.sample_[self.usable_]],
-                                  positions(self.topic_ids_, self.topics_[self.sample_]), self.projection_, n_topics)
+        index = self._neighbour_index()
         ranges = chunk_ranges(len(vectors), plan.chunk_size)
         run_key = fingerprint("update", len(self.corpus_), self.topic_ids_, self.history_[-1:] if self.history_ else
                               None, vectors[:: max(1, len(vectors) // 97)], len(vectors), plan.chunk_size)
@@ -185,21 +175,3 @@ def _rows(corpus: Corpus, rows: np.ndarray) -> Corpus:
     return Corpus(texts=[corpus.texts[i] for i in rows], ids=[corpus.ids[i] for i in rows], fields=fields,
                   source=corpus.source)
 
-
-def _keep_labels(before, after):
-    """Existing topics keep their labels, LLM labels, evidence and descriptions through the update."""
-    place = {t: p for p, t in enumerate(before.topic_ids)}
-
-    def kept(name: str, empty):
-        values = getattr(after, name)
-        old = getattr(before, name)
-        if values is None and old is None:
-            return None
-        values = list(values) if values is not None else [empty] * len(after.topic_ids)
-        for p, t in enumerate(after.topic_ids):
-            if t in place and old is not None:
-                values[p] = old[place[t]]
-        return values
-
-    return replace(after, labels=kept("labels", ""), llm_labels=kept("llm_labels", ""),
-                   label_evidence=kept("label_evidence", []), descriptions=kept("descriptions", ""))

@@ -18,6 +18,7 @@ import scipy.sparse as sp
 from ..errors import TopicLensWarning
 from ..knn import cosine_knn, normalize
 from ..pipeline.topics import neighbour_votes
+from ..stages.represent import centroids
 from .spec import GuideSpec
 
 # An unlabeled document joins a class when at least this share of its labeled neighbours' vote is that class's.
@@ -63,9 +64,8 @@ def prepare(spec: GuideSpec | None, unit: np.ndarray, counts: sp.csr_matrix, wor
     if spec is not None and spec.zeroshot_topics:
         pinned, reached, record["zeroshot"] = pin_names(unit, pinned, len(names), spec.zeroshot_topics,
                                                         name_vectors, spec.zeroshot_min_similarity)
-        names += reached
-        reached_vectors = normalize(np.asarray(name_vectors, dtype=np.float32)[
-            [spec.zeroshot_topics.index(name) for name in reached]]) if reached else None
+        names += [spec.zeroshot_topics[i] for i in reached]
+        reached_vectors = normalize(np.asarray(name_vectors, dtype=np.float32)[reached]) if reached else None
     seeds = np.full(n, -1, dtype=np.int64)
     columns: list[list[int]] = []
     vectors = unit
@@ -92,9 +92,10 @@ def pin_classes(unit: np.ndarray, classes: np.ndarray, n_classes: int, k: int) -
 
 
 def pin_names(unit: np.ndarray, pinned: np.ndarray, offset: int, names: tuple[str, ...], name_vectors: np.ndarray,
-              min_similarity: float) -> tuple[np.ndarray, list[str], dict]:
+              min_similarity: float) -> tuple[np.ndarray, list[int], dict]:
     """Free documents whose cosine to a name's embedding is at least ``min_similarity`` (and highest for that
-    name) are pinned to it; names that no document reaches are left out, with a warning naming them."""
+    name) are pinned to it; names that no document reaches are left out, with a warning naming them. Returns
+    the pinned topics, the reached names' places in ``names`` and a record."""
     pinned = pinned.copy()
     free = np.flatnonzero(pinned < 0)
     sims = unit[free] @ normalize(np.asarray(name_vectors, dtype=np.float32)).T
@@ -115,7 +116,7 @@ def pin_names(unit: np.ndarray, pinned: np.ndarray, offset: int, names: tuple[st
     pinned[free[close]] = [number[int(i)] for i in best[close]]
     record = {"min_similarity": min_similarity, "documents": {names[i]: int(counts[i]) for i in range(len(names))},
               "unreached": missed}
-    return pinned, [names[i] for i in reached], record
+    return pinned, reached, record
 
 
 def match_seeds(counts: sp.csr_matrix, words: list[str], seed_topics: tuple[tuple[str, ...], ...]
@@ -135,8 +136,7 @@ def match_seeds(counts: sp.csr_matrix, words: list[str], seed_topics: tuple[tupl
     for k, cols in enumerate(columns):
         if cols:
             hits[:, k] = np.asarray(present[:, cols].sum(axis=1)).ravel()
-    seeds = np.where(hits.max(axis=1) > 0, hits.argmax(axis=1), -1) if len(seed_topics) else \
-        np.full(counts.shape[0], -1)
+    seeds = np.where(hits.max(axis=1) > 0, hits.argmax(axis=1), -1)
     matched = np.bincount(seeds[seeds >= 0], minlength=len(seed_topics))
     record = {"documents": [int(m) for m in matched], "absent_words": absent}
     return seeds.astype(np.int64), columns, record
@@ -165,15 +165,15 @@ def absorb_clusters(labels: np.ndarray, unit: np.ndarray, guidance: Guidance) ->
     documents that are each close to the name."""
     if guidance.name_vectors is None:
         return labels
-    labels = labels.copy()
-    first_name = guidance.n_known - len(guidance.name_vectors)
     clusters = np.unique(labels[labels >= guidance.n_known])
-    for cluster in clusters:
-        centroid = normalize(unit[labels == cluster].mean(axis=0, keepdims=True))[0]
-        sims = guidance.name_vectors @ centroid
-        if sims.max() >= guidance.min_similarity:
-            labels[labels == cluster] = first_name + int(sims.argmax())
-    return labels
+    if not len(clusters):
+        return labels
+    sims = centroids(unit, labels, clusters) @ guidance.name_vectors.T
+    close = sims.max(axis=1) >= guidance.min_similarity
+    first_name = guidance.n_known - len(guidance.name_vectors)
+    lookup = np.arange(int(labels.max()) + 1, dtype=np.int64)
+    lookup[clusters[close]] = first_name + sims[close].argmax(axis=1)
+    return np.where(labels >= 0, lookup[np.maximum(labels, 0)], -1)
 
 
 def merge_seed_clusters(labels: np.ndarray, seeds: np.ndarray, n_seeds: int) -> np.ndarray:
@@ -201,9 +201,8 @@ def group_topics(labels: np.ndarray, groups: np.ndarray, n_groups: int) -> list[
 
 def boost_seed_words(matrix: sp.csr_matrix, seed_topics: list[int | None], columns: list[list[int]]) -> sp.csr_matrix:
     """The seed words' weights in their seed's topic, times :data:`SEED_WORD_BOOST`."""
-    scale = sp.lil_matrix(matrix.shape)
+    boosted = matrix.tolil(copy=True)
     for topic, cols in zip(seed_topics, columns):
-        if topic is not None and topic < matrix.shape[0]:
-            for c in cols:
-                scale[topic, c] = SEED_WORD_BOOST - 1.0
-    return (matrix + matrix.multiply(scale.tocsr())).tocsr()
+        if topic is not None and cols:
+            boosted[topic, cols] = boosted[topic, cols] * SEED_WORD_BOOST
+    return boosted.tocsr()

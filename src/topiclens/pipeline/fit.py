@@ -82,8 +82,8 @@ def fit_topics(plan: FitPlan, corpus: Corpus, embeddings: np.ndarray | str | Pat
 def check_guided(plan: FitPlan, n_usable: int) -> None:
     """Guidance needs the embedding path, every document clustered, and an embedder for zero-shot names."""
     if plan.classic is not None:
-        raise ConfigError("seed_topics, zeroshot_topics and y guide the embedding pipeline: use model='embedding' "
-                          "(LDA/NMF learn their topics from word counts alone)")
+        raise ConfigError("classes (y) guide the embedding pipeline: use model='embedding' (LDA/NMF learn their "
+                          "topics from word counts alone)")
     if plan.sample_size and n_usable > plan.sample_size:
         raise ConfigError(f"a guided fit clusters every document, and the corpus has {n_usable}, above sample_size="
                           f"{plan.sample_size}: set sample_size=None (or above {n_usable})")
