@@ -2,15 +2,20 @@
 
     python docs/screenshots.py [runs/debian_sample]
 
-writes docs/img/report.png (the explorer in Debian's chromium, a document hovered on the map) and
-docs/img/map.png (the static map). Both come from the saved model, so they show what a fresh
-`make run` shows.
+writes docs/img/report.png (the explorer in Debian's chromium, a document hovered on the map),
+docs/img/workbench.png (`topiclens serve` on a copy of the model, two topics selected and their merge
+previewed) and docs/img/map.png (the static map). All come from the saved model, so they show what a
+fresh `make run` shows.
 """
 
 from __future__ import annotations
 
 import argparse
+import re
 import shutil
+import signal
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -56,6 +61,34 @@ def explorer_picture(model: TopicModel, out: Path) -> None:
         shutil.rmtree(work, ignore_errors=True)
 
 
+def workbench_picture(model_dir: Path, out: Path) -> None:
+    """Screenshot the workbench (on a copy of the model) with two topics selected and their merge previewed."""
+    from playwright.sync_api import sync_playwright
+
+    work = Path(tempfile.mkdtemp(prefix="topiclens-shots-"))
+    shutil.copytree(model_dir, work / "model", ignore=shutil.ignore_patterns("report.html"))
+    server = subprocess.Popen([sys.executable, "-m", "topiclens.cli", "serve", str(work / "model"), "--port", "0",
+                               "--no-llm"], stdout=subprocess.PIPE, text=True)
+    try:
+        url = next(m.group(0) for line in server.stdout if (m := re.search(r"http://\S+", line)))
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+            page = browser.new_page(viewport={"width": 1400, "height": 860})
+            page.goto(url)
+            page.wait_for_selector("body[data-ready='1']", timeout=60_000)
+            for topic in (3, 5):
+                page.click(f"#topic-table tbody tr[data-topic='{topic}'] .wb-pick")
+            page.click("#tabs button[data-tab=edit]")
+            page.click("#wb-merge")
+            page.wait_for_selector("#wb-apply", timeout=60_000)
+            page.screenshot(path=str(out))
+            browser.close()
+    finally:
+        server.send_signal(signal.SIGINT)
+        server.wait(30)
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("model", nargs="?", default=str(ROOT / "runs" / "debian_sample"))
@@ -65,8 +98,9 @@ def main() -> None:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     explorer_picture(model, out / "report.png")
+    workbench_picture(Path(args.model), out / "workbench.png")
     model.static_map(out / "map.png", dpi=100)
-    print(f"wrote {out / 'report.png'} and {out / 'map.png'}")
+    print(f"wrote {out / 'report.png'}, {out / 'workbench.png'} and {out / 'map.png'}")
 
 
 if __name__ == "__main__":

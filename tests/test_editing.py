@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -11,6 +12,7 @@ import pytest
 from topiclens import ConfigError, TopicModel, undo
 from topiclens.cli import main
 from topiclens.evaluate import evaluate_model
+from topiclens.io import edits
 
 
 def topic_values(model, topic):
@@ -38,8 +40,17 @@ def assert_whole(model, docs):
 
 
 def snapshot(directory):
+    """Every file's sha256 but the lock's and the redo stack's (``edits/redo/`` and the data folders only it
+    names): the model and its undo stack, which an undo must put back byte for byte."""
+    def named(manifests):
+        return {json.loads(Path(m).read_text(encoding="utf-8")).get("data") for m in manifests}
+
+    kept = named([directory / "topiclens.json", *edits.stack(directory)])
+    redo_only = named(edits.stack(directory, "redo")) - kept
     return {str(f.relative_to(directory)): hashlib.sha256(f.read_bytes()).hexdigest()
-            for f in sorted(directory.rglob("*")) if f.is_file() and f.name != ".topiclens.lock"}
+            for f in sorted(directory.rglob("*")) if f.is_file() and f.name != ".topiclens.lock"
+            and f.relative_to(directory).parts[:2] != ("edits", "redo")
+            and f.relative_to(directory).parts[0] not in redo_only}
 
 
 def test_merge_changes_only_the_merged_topic(fitted, docs):
@@ -124,8 +135,11 @@ def test_edits_survive_save_load_and_undo_restores_the_files(fitted, docs, tmp_p
     assert [r["operation"] for r in loaded.history_] == ["merge", "split"]
     assert np.array_equal(loaded.predict(docs), loaded.topics_)
     np.testing.assert_array_equal(loaded.probabilities_, edited.probabilities_)
+    after = snapshot(directory)
     assert undo(directory)["operation"] == "split"  # the record of the last edit saved: both came in one save
     assert snapshot(directory) == before
+    assert edits.redo(directory)["operation"] == "split" and snapshot(directory) == after  # redo: file for file
+    assert undo(directory)["operation"] == "split" and snapshot(directory) == before
     with pytest.raises(ConfigError, match="nothing to undo"):
         undo(directory)
 

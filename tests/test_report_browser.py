@@ -2,42 +2,22 @@
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import tempfile
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from chromium import chromium_context, require_chromium
 from topiclens.views.data import snippet
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-if not CHROMIUM.exists():
-    if os.environ.get("CI"):
-        pytest.fail("CI needs Debian's chromium for the report tests: apt-get install -y chromium", pytrace=False)
-    pytest.skip("Debian's chromium is not installed (apt-get install -y chromium)", allow_module_level=True)
-if os.environ.get("CI"):
-    from playwright.sync_api import sync_playwright
-else:
-    sync_playwright = pytest.importorskip("playwright.sync_api", reason="pip install playwright").sync_playwright
+require_chromium()
 
 
 @pytest.fixture(scope="module")
 def browser():
-    profile = tempfile.mkdtemp(prefix="topiclens-chromium-")
-    with sync_playwright() as p:
-        context = p.chromium.launch_persistent_context(profile, executable_path=str(CHROMIUM), args=ARGS,
-                                                       headless=True, viewport={"width": 1280, "height": 800})
-        try:
-            yield context
-        finally:
-            context.close()
-    shutil.rmtree(profile, ignore_errors=True)
+    with chromium_context() as context:
+        yield context
 
 
 @pytest.fixture(scope="module")

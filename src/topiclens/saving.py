@@ -40,6 +40,27 @@ class SavingMethods:
 
         return save_state(self._state(), self._pipeline_record(), Path(directory), edit=keep_previous)
 
+    def save_labels(self, directory: str | Path, *, new_edit: bool = True) -> Path:
+        """Save a change of labels, descriptions or history only, over the arrays already in ``directory``.
+
+        Parameters
+        ----------
+        directory : str or Path
+            The model directory this model was loaded from or last saved to, holding the same topics.
+        new_edit : bool, default True
+            Keep the saved model on the undo stack first (the change is a new edit). False replaces the
+            saved manifest and leaves the stacks alone: the next step of a change saved as it goes.
+
+        Returns
+        -------
+        Path
+            The directory.
+        """
+        from .io.persist import save_labels
+
+        self._check_fitted()
+        return save_labels(self._state(), self._pipeline_record(), Path(directory), new_edit=new_edit)
+
     @classmethod
     def load(cls, directory: str | Path, **params: Any):
         """Read a model directory written by :meth:`save`; never runs code from the files.

@@ -14,6 +14,7 @@ from .growing import classes_of, cmd_update, guided
 from .inputs import read_input
 from .labeler_args import labeler_from_args
 from .output import dump_json, for_terminal, format_table, format_topic, plan_line, stats_line, topics_json
+from .serve import cmd_serve
 
 
 def _or_name(stage: Any, name: Any) -> Any:
@@ -247,10 +248,9 @@ def cmd_evaluate(args) -> int:
 
 
 def cmd_report(args) -> int:
-    import webbrowser
-
     from ..model import TopicModel
     from ..views import write_report
+    from .browser import open_in_browser
 
     if args.max_chars < 1:
         raise ConfigError(f"--max-chars {args.max_chars} is not valid: give at least 1 (default 300)")
@@ -260,7 +260,7 @@ def cmd_report(args) -> int:
     print(f"report written to {out} ({size / 1e6:.1f} MB, {len(model.corpus_):,} documents, "
           f"{len(model.topic_ids_)} topics)")
     if args.open:
-        webbrowser.open(out.resolve().as_uri())
+        open_in_browser(out.resolve().as_uri())  # the report is written either way: not a failure
     return 0
 
 
@@ -282,7 +282,7 @@ def cmd_search(args) -> int:
 
 COMMANDS = {"fit": cmd_fit, "info": cmd_info, "label": cmd_label, "describe": cmd_describe, "evaluate": cmd_evaluate,
             "assign": cmd_assign, "report": cmd_report, "search": cmd_search, **EDIT_COMMANDS,
-            **BREAKDOWN_COMMANDS, "update": cmd_update}
+            **BREAKDOWN_COMMANDS, "update": cmd_update, "serve": cmd_serve}
 
 
 def run(args: argparse.Namespace) -> int:

@@ -78,11 +78,13 @@ def cmd_outliers(args) -> int:
 
 
 def cmd_history(args) -> int:
+    from ..io import edits
     from ..io.persist import read_manifest
 
     records = read_manifest(args.model).get("history") or []
+    undone = edits.undone(args.model)
     if args.json:
-        print(dump_json({"model": str(args.model), "edits": records}))
+        print(dump_json({"model": str(args.model), "edits": records, "undone": undone}))
         return 0
     if not records:
         print(f"{args.model}: no edit since the fit")
@@ -90,19 +92,30 @@ def cmd_history(args) -> int:
         print(f"{number:3d}  {record.get('time', '')}  {for_terminal(str(record.get('operation')))} "
               f"{for_terminal(dump_json(record.get('arguments', {})))}: {len(record.get('topic_ids_before', []))} -> "
               f"{len(record.get('topic_ids_after', []))} topics, changed {record.get('changed', [])}")
+    if undone:
+        print(f"{len(undone)} undone edit(s), next {for_terminal(str(undone[0].get('operation')))}: "
+              f"'topiclens redo {args.model}' puts it back (until the next edit)")
     return 0
 
 
 def cmd_undo(args) -> int:
-    from ..io.edits import undo
+    return _step(args, "undo")
 
-    record = undo(args.model)
+
+def cmd_redo(args) -> int:
+    return _step(args, "redo")
+
+
+def _step(args, which: str) -> int:
+    from ..io.edits import redo, undo
+
+    record = (undo if which == "undo" else redo)(args.model)
     if args.json:
-        print(dump_json({"model": str(args.model), "undone": record}))
+        print(dump_json({"model": str(args.model), f"{which}ne": record}))
     else:
-        print(f"undone: {for_terminal(str(record.get('operation', 'an edit')))} "
+        print(f"{which}ne: {for_terminal(str(record.get('operation', 'an edit')))} "
               f"{for_terminal(dump_json(record.get('arguments', {})))}; {args.model} holds the model as it was "
-              "before it")
+              f"{'before' if which == 'undo' else 'after'} it")
     return 0
 
 
@@ -127,5 +140,5 @@ def cmd_tree(args) -> int:
 
 EDIT_COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "merge": cmd_merge, "split": cmd_split, "delete": cmd_delete, "reduce": cmd_reduce, "outliers": cmd_outliers,
-    "history": cmd_history, "undo": cmd_undo, "tree": cmd_tree,
+    "history": cmd_history, "undo": cmd_undo, "redo": cmd_redo, "tree": cmd_tree,
 }

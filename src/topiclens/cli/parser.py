@@ -26,6 +26,7 @@ from ..choices import (
     REDUCTIONS,
 )
 from .breakdown import add_breakdown_commands
+from .serve import add_serve_command
 
 EPILOG = """examples:
   topiclens fit data/debian_sample.jsonl.gz --out runs/debian
@@ -270,6 +271,7 @@ def build_parser() -> argparse.ArgumentParser:
     _edit_commands(commands)
     add_breakdown_commands(commands)
     _update_command(commands)
+    add_serve_command(commands, _llm_options)
     return parser
 
 
@@ -326,6 +328,10 @@ def _edit_commands(commands) -> None:
                                description="Put back the model as it was before its last edit, file for file.")
     undo.add_argument("model", type=Path, help="model directory written by 'topiclens fit'")
     undo.add_argument("--json", action="store_true", help="print the undone edit as JSON")
+    redo = commands.add_parser("redo", help="redo the last undone edit of a saved model",
+                               description="Put back the model the last undo took away (until the next edit).")
+    redo.add_argument("model", type=Path, help="model directory written by 'topiclens fit'")
+    redo.add_argument("--json", action="store_true", help="print the redone edit as JSON")
 
 
 def _update_command(commands) -> None:

@@ -248,6 +248,33 @@ class EditingMethods:
         self._assign(replace(self._state(), history=[*self.history_, record]))
         return self
 
+    def extend_edit(self, changed: Sequence[int], stats: dict | None = None):
+        """Add topics and LLM call counts to the newest record of ``history_``: the next step of a change that
+        is recorded (and saved) as it goes, such as a relabel topic by topic.
+
+        Parameters
+        ----------
+        changed : list of int
+            Topics this step changed (added to the record's ``changed``).
+        stats : dict, optional
+            This step's LLM call counts (``llm_calls``, ``cached``), added to the record's.
+
+        Returns
+        -------
+        self
+        """
+        self._check_fitted()
+        if not self.history_:
+            raise ConfigError("this model has no history record to extend: record the change with note_edit first")
+        stats = stats or {}
+        last = dict(self.history_[-1])
+        done = list(last.get("changed", []))
+        last["changed"] = done + [int(t) for t in changed if int(t) not in done]
+        for key in ("llm_calls", "cached"):
+            last[key] = int(last.get(key, 0)) + int(stats.get(key, 0))
+        self._assign(replace(self._state(), history=[*self.history_[:-1], last]))
+        return self
+
     @property
     def edit_(self) -> dict:
         """The last edit: ``operation``, ``arguments``, ``mapping`` (old id -> new id, None: gone), ``changed``

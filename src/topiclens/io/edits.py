@@ -3,9 +3,10 @@
 An edit saved with :func:`~topiclens.io.persist.save_state` (``edit=True``) first copies the current
 manifest to ``edits/NNNN.topiclens.json`` and keeps the data folder it names, then commits the edited
 model as any save does. Undo puts the newest kept manifest back (one atomic rename): the directory's
-files are again exactly what they were before the edit, and the edited model's data folder goes.
-A plain save (a new fit) starts the stack afresh. Only files named as this module names them are
-ever removed.
+files are again exactly what they were before the edit. The undone manifest moves to the redo stack
+(``edits/redo/``) with its data folder kept, and :func:`redo` puts it back the same way. A new edit
+forgets what could be redone, and a plain save (a new fit) starts both stacks afresh. Only files
+named as this module names them are ever removed.
 """
 
 from __future__ import annotations
@@ -20,72 +21,112 @@ from ..errors import ConfigError, ModelFileError
 from .modeldir import DATA_NAME, MANIFEST, is_model_directory, is_our_data_folder, locked
 
 EDITS = "edits"
+REDO = "redo"  # inside EDITS
 KEPT = re.compile(r"(\d{4})\.topiclens\.json")
 
 
-def stack(directory: Path) -> list[Path]:
-    """The kept manifests, oldest first."""
-    folder = Path(directory) / EDITS
+def _folder(directory: Path, which: str) -> Path:
+    return Path(directory) / EDITS / (REDO if which == "redo" else "")
+
+
+def stack(directory: Path, which: str = "undo") -> list[Path]:
+    """The kept manifests of the undo stack (or ``which='redo'``: the redo stack), oldest first."""
+    folder = _folder(directory, which)
     if not folder.is_dir():
         return []
     return sorted(p for p in folder.iterdir() if p.is_file() and KEPT.fullmatch(p.name))
 
 
 def kept_folders(directory: Path) -> set[str]:
-    """The data folders the kept manifests name (a save must not remove them)."""
+    """The data folders the kept manifests of both stacks name (a save must not remove them)."""
     names = set()
-    for path in stack(directory):
+    for path in [*stack(directory), *stack(directory, "redo")]:
         name = _manifest_of(path).get("data")
         if isinstance(name, str) and DATA_NAME.fullmatch(name):
             names.add(name)
     return names
 
 
+def undone(directory: Path) -> list[dict]:
+    """The records of the edits :func:`redo` can put back, the next one first."""
+    records = []
+    for path in reversed(stack(directory, "redo")):
+        history = _manifest_of(path).get("history") or []
+        records.append(history[-1] if history else {})
+    return records
+
+
 def push(directory: Path) -> Path:
-    """Keep the current manifest as the newest entry of the stack; returns its path."""
+    """Keep the current manifest as the newest entry of the undo stack (a new edit: the redo stack is
+    forgotten); returns its path."""
     directory = Path(directory)
-    current = (directory / MANIFEST).read_bytes()
-    entries = stack(directory)
+    _clear_stack(directory, "redo")
+    return _push(directory, "undo", (directory / MANIFEST).read_bytes())
+
+
+def _push(directory: Path, which: str, manifest: bytes) -> Path:
+    entries = stack(directory, which)
     number = int(KEPT.fullmatch(entries[-1].name).group(1)) + 1 if entries else 1
-    folder = directory / EDITS
-    folder.mkdir(exist_ok=True)
+    folder = _folder(directory, which)
+    folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{number:04d}.topiclens.json"
     staging = folder / f".{path.name}.tmp"
-    staging.write_bytes(current)
+    staging.write_bytes(manifest)
     os.replace(staging, path)
     return path
 
 
 def clear(directory: Path) -> None:
-    """Forget the stack (a new fit replaces the model): the kept manifests go, and the folder if empty."""
-    for path in stack(directory):
+    """Forget both stacks (a new fit replaces the model): the kept manifests go, and the folders if empty."""
+    _clear_stack(directory, "redo")
+    _clear_stack(directory, "undo")
+
+
+def _clear_stack(directory: Path, which: str) -> None:
+    for path in stack(directory, which):
         path.unlink()
-    _remove_if_empty(Path(directory) / EDITS)
+    _remove_if_empty(_folder(directory, which))
 
 
 def undo(directory: Path) -> dict:
     """Put back the model as it was before the newest edit; returns that edit's record.
 
+    The undone model stays on the redo stack until the next edit (:func:`redo` puts it back).
     Raises ConfigError when the directory holds no edit to undo.
     """
-    directory = Path(directory)
+    return _step(Path(directory), "undo")
+
+
+def redo(directory: Path) -> dict:
+    """Put back the model the newest undo took away; returns that edit's record.
+
+    Raises ConfigError when nothing was undone since the last edit.
+    """
+    return _step(Path(directory), "redo")
+
+
+def _step(directory: Path, which: str) -> dict:
+    """Move the newest manifest of the ``which`` stack into place and the current one onto the other stack."""
     if not is_model_directory(directory):
         raise ConfigError(f"{directory} holds no topiclens model: give the directory a fit saved")
-    with locked(directory, "undoing an edit"):
-        entries = stack(directory)
+    other = "redo" if which == "undo" else "undo"
+    with locked(directory, f"{'undoing' if which == 'undo' else 'redoing'} an edit"):
+        entries = stack(directory, which)
         if not entries:
-            raise ConfigError(f"nothing to undo in {directory}: the model has no edit since its fit")
+            raise ConfigError(f"nothing to undo in {directory}: the model has no edit since its fit" if which == "undo"
+                              else f"nothing to redo in {directory}: no edit was undone since the last one")
         newest = entries[-1]
-        current = json.loads((directory / MANIFEST).read_text(encoding="utf-8"))
-        history = current.get("history") or []
+        current = (directory / MANIFEST).read_bytes()
+        coming = _manifest_of(newest)
+        history = (json.loads(current) if which == "undo" else coming).get("history") or []
         record = history[-1] if history else {}
-        staging = directory / f".{MANIFEST}.undo.tmp"
+        _push(directory, other, current)
+        staging = directory / f".{MANIFEST}.{which}.tmp"
         shutil.copyfile(newest, staging)
         os.replace(staging, directory / MANIFEST)
         newest.unlink()
-        _remove_if_empty(directory / EDITS)
-        restored = _manifest_of(directory / MANIFEST).get("data")
-        keep = kept_folders(directory) | {restored}
+        _remove_if_empty(_folder(directory, which))
+        keep = kept_folders(directory) | {coming.get("data")}
         for entry in directory.iterdir():
             if entry.name not in keep and is_our_data_folder(entry):
                 shutil.rmtree(entry, ignore_errors=True)

@@ -79,6 +79,33 @@ def save_state(state: TopicState, params: dict[str, Any], directory: Path, *, ed
     return directory
 
 
+def save_labels(state: TopicState, params: dict[str, Any], directory: Path, *, new_edit: bool) -> Path:
+    """Write ``state`` as a new manifest over the directory's current data folder: for a change that touches
+    no array (labels, descriptions, the history), a few milliseconds instead of rewriting every array.
+
+    With ``new_edit`` the current model is kept on the undo stack first (as an edit's save does); without it
+    the new manifest replaces the current one and the stacks stay as they are (the next step of an edit that
+    is saved as it goes, such as a relabel topic by topic). Refused when the topics or documents differ from
+    the saved model's (the directory was changed by someone else, or the arrays changed).
+    """
+    directory = Path(directory)
+    with locked(directory, "saving labels"):
+        previous = read_manifest(directory)
+        saved = [(t.get("topic"), t.get("size")) for t in previous.get("topics") or []]
+        if "data" not in previous:
+            raise ModelFileError(f"{directory} holds an older model layout: save the model once with save()")
+        if saved != [(t, int(s)) for t, s in zip(state.topic_ids, state.topic_sizes)] or \
+                previous.get("n_documents") != len(state.corpus):
+            raise ModelFileError(f"{directory} holds other topics than this model (changed on disk since it was "
+                                 "loaded?): load it again, or save the whole model with save()")
+        data = data_folder(directory, previous)
+        if new_edit:
+            edits.push(directory)
+        commit(directory, _manifest(state, params, previous.get("files") or {}), data,
+               frozenset(edits.kept_folders(directory)))
+    return directory
+
+
 def _link_unchanged(directory: Path, data: Path, files: dict[str, str]) -> None:
     """Files equal to the previous model's (the embeddings, the map...) become hard links to them: an undo
     stack costs the disk only what an edit changed."""

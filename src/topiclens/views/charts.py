@@ -13,12 +13,39 @@ from .data import centroid_similarity, pick_topics, topic_colors, topic_name, wr
 from .dendrogram import topic_linkage
 
 
-def barchart(model, *, topics: Sequence[int] | None = None, top_n_topics: int = 8, n_words: int = 8,
+def barchart(model, *, topics: Sequence[int] | None = None, top_n_topics: int | None = 8, n_words: int = 8,
              columns: int = 4, height_per_row: int = 260, width: int | None = None, title: str | None = None):
-    """One bar subplot per topic: its best keywords and their c-TF-IDF scores (largest topics by default)."""
+    """One bar subplot per topic: its best keywords and their c-TF-IDF scores.
+
+    Parameters
+    ----------
+    model : TopicModel
+        A fitted model.
+    topics : sequence of int, optional
+        The topics to show, in this order; by default the ``top_n_topics`` largest.
+    top_n_topics : int or None
+        How many of the largest topics to show when ``topics`` is not given; None (or 0) shows all.
+    n_words : int
+        Keywords per topic.
+    columns : int
+        Subplots per row.
+    height_per_row : int
+        Pixels per row of subplots.
+    width : int, optional
+        Figure width in pixels (None: the container's).
+    title : str, optional
+        The figure's title. When the chart shows fewer topics than the model has, a subtitle says how
+        many of how many, and how to see the others.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+    """
     import plotly.graph_objects as go
     from plotly.subplots import make_subplots
 
+    if top_n_topics is not None and top_n_topics < 0:
+        raise ConfigError(f"top_n_topics={top_n_topics} is not valid: give a number of topics, or None for all")
     chosen = pick_topics(model, topics, top_n_topics)
     if not chosen:
         raise ConfigError("the model has no topics to chart")
@@ -36,11 +63,23 @@ def barchart(model, *, topics: Sequence[int] | None = None, top_n_topics: int = 
             + "</extra>", showlegend=False,
         ), row=i // columns + 1, col=i % columns + 1)
     fig.update_annotations(font_size=12)
-    fig.update_layout(title=title or "Topic keywords (c-TF-IDF)", template="simple_white",
-                      height=max(320, rows * height_per_row + 80), width=width,
-                      margin={"l": 10, "r": 10, "t": 90, "b": 20})
+    heading = {"text": title or "Topic keywords (c-TF-IDF)"}
+    note = _shown_note(len(chosen), len(model.topic_ids_), topics is None)
+    if note:
+        heading["subtitle"] = {"text": note}
+    fig.update_layout(title=heading, template="simple_white", height=max(320, rows * height_per_row + 80), width=width,
+                      margin={"l": 10, "r": 10, "t": 115 if note else 90, "b": 20})
     fig.update_xaxes(showgrid=True, tickformat=".2f")
     return fig
+
+
+def _shown_note(shown: int, total: int, largest: bool) -> str:
+    """The subtitle of a chart of ``shown`` of the model's ``total`` topics; empty when it shows them all."""
+    if shown >= total:
+        return ""
+    if largest:
+        return f"{shown} of {total} topics (the largest); pass top_n_topics=None or topics=[...] for others"
+    return f"{shown} of {total} topics; pass topics=[...] for others"
 
 
 def heatmap(model, *, topics: Sequence[int] | None = None, ordered: bool = True, label_width: int = 35,

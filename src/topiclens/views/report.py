@@ -37,19 +37,32 @@ def _pairs(rows: list[tuple[str, float]]) -> list[list[Any]]:
     return [[w, round(float(s), 4)] for w, s in rows]
 
 
-def report_data(model, max_chars: int = 300, seed: int = 0) -> dict[str, Any]:
-    """The explorer's data: documents that have a place on the map, and every topic's description.
-
-    Points are ordered outliers first (drawn underneath), the rest shuffled so no topic always covers
-    another; coordinates are scaled into [0, 1] keeping the aspect ratio, then quantised to uint16.
-    """
+def point_order(model, seed: int = 0) -> np.ndarray:
+    """The order the map draws the documents that have a place on it (rows of the model's documents):
+    outliers first (drawn underneath), the rest shuffled so no topic always covers another."""
     data = map_data(model)
     outliers = np.flatnonzero(data.topics < 0)
     others = np.random.default_rng(seed).permutation(np.flatnonzero(data.topics >= 0))
-    order = np.concatenate([outliers, others]).astype(np.int64)
-    position = np.empty(len(order), dtype=np.int64)
-    position[order] = np.arange(len(order))
-    xy = data.xy[order].astype(np.float64)
+    return data.doc_index[np.concatenate([outliers, others]).astype(np.int64)]
+
+
+def report_data(model, max_chars: int = 300, seed: int = 0, *, order: np.ndarray | None = None,
+                texts: bool = True) -> dict[str, Any]:
+    """The explorer's data: documents that have a place on the map, and every topic's description.
+
+    Points are drawn in :func:`point_order` (or ``order``: rows of the model's documents, as an earlier
+    call drew them, so a page can take new topics without new points); coordinates are scaled into
+    [0, 1] keeping the aspect ratio, then quantised to uint16. ``texts=False`` leaves out the points'
+    coordinates, texts and ids (a page that has them already).
+    """
+    data = map_data(model)
+    doc_rows = point_order(model, seed) if order is None else np.asarray(order, dtype=np.int64)
+    place = np.full(len(model.corpus_), -1, dtype=np.int64)
+    place[data.doc_index] = np.arange(len(data.doc_index))
+    if len(doc_rows) != len(data.doc_index) or (place[doc_rows] < 0).any():
+        raise ConfigError("the point order does not match the model's map: load the page again")
+    point_topics = data.topics[place[doc_rows]]
+    xy = data.xy[place[doc_rows]].astype(np.float64)
     low = xy.min(axis=0)
     span = float(max((xy.max(axis=0) - low).max(), 1e-9))
     shift = (1.0 - (xy.max(axis=0) - low) / span) / 2  # centre the shorter axis
@@ -57,14 +70,12 @@ def report_data(model, max_chars: int = 300, seed: int = 0) -> dict[str, Any]:
     def to_unit(points: np.ndarray) -> np.ndarray:
         return np.clip((points - low) / span + shift, 0.0, 1.0)
 
-    quantised = np.round(to_unit(xy) * 65535).astype(np.uint16)
-    doc_rows = data.doc_index[order]
-    texts = model.corpus_.texts
+    texts_of = model.corpus_.texts
     ids = model.corpus_.ids
-    point_of_doc = {int(d): int(position[k]) for k, d in enumerate(data.doc_index)}
+    point_of_doc = {int(d): k for k, d in enumerate(doc_rows)}
     llm = model.llm_labels_
     topics = []
-    n_out = len(outliers)
+    n_out = int((point_topics < 0).sum())
     if n_out:
         topics.append({"id": -1, "label": OUTLIER_LABEL, "llm": "", "size": n_out, "color": "#c8c8c8",
                        "keywords": [], "keybert": [], "mmr": [], "reps": [], "centre": None})
@@ -78,17 +89,20 @@ def report_data(model, max_chars: int = 300, seed: int = 0) -> dict[str, Any]:
             "description": model.descriptions_[i] if model.descriptions_ else "",
             "reps": [point_of_doc[d] for d in model.representative_docs_[i] if d in point_of_doc],
         })
-    n_points = len(order)
+    n_points = len(doc_rows)
     tree = _tree_data(model, data, to_unit)
+    docs: dict[str, Any] = {"topic": _b64(point_topics.astype(np.int16))}
+    if texts:
+        docs.update(xy=_b64(np.round(to_unit(xy) * 65535).astype(np.uint16).reshape(-1)),
+                    text=[snippet(texts_of[i], max_chars) for i in doc_rows], id=[str(ids[i]) for i in doc_rows])
     return {
-        "meta": {"n_points": n_points, "n_documents": len(texts), "n_topics": len(data.topic_ids),
+        "meta": {"n_points": n_points, "n_documents": len(texts_of), "n_topics": len(data.topic_ids),
                  "outlier_share": n_out / max(n_points, 1), "max_chars": max_chars,
                  "llm": getattr(model, "llm_name_", None) if llm else None, "source": str(model.corpus_.source)},
         "topics": topics,
         "tree": tree,
         "trends": trend_views(model),
-        "docs": {"xy": _b64(quantised.reshape(-1)), "topic": _b64(data.topics[order].astype(np.int16)),
-                 "text": [snippet(texts[i], max_chars) for i in doc_rows], "id": [str(ids[i]) for i in doc_rows]},
+        "docs": docs,
     }
 
 
@@ -114,18 +128,26 @@ def _script_json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
 
 
-def render_report(model, max_chars: int = 300, title: str | None = None) -> str:
-    """The explorer's HTML as a string."""
+def render_report(model, max_chars: int = 300, title: str | None = None, *, data: dict[str, Any] | None = None,
+                  extra_assets: tuple[str, ...] = (), nonce: str | None = None) -> str:
+    """The explorer's HTML as a string.
+
+    ``data`` replaces :func:`report_data`'s (a page that adds to it, such as the workbench's),
+    ``extra_assets`` adds style sheets (.css) and scripts (.js) after the explorer's own, and ``nonce``
+    marks the inline script for a Content-Security-Policy that allows only it.
+    """
     from .._version import __version__
 
-    data = report_data(model, max_chars)
+    data = report_data(model, max_chars) if data is None else data
     source = Path(data["meta"]["source"]).name if data["meta"]["source"] not in ("", "<list>") else ""
     title = title or (f"topiclens · {source}" if source else "topiclens · topics")
     head, tail = _asset("report.html").split("__DATA__")
-    scripts = "\n".join(_asset(name) for name in ASSETS[1:]).replace("</script", "<\\/script")
+    names = [*ASSETS, *extra_assets]
+    scripts = "\n".join(_asset(name) for name in names if name.endswith(".js")).replace("</script", "<\\/script")
+    styles = "\n".join(_asset(name) for name in names if name.endswith(".css"))
     # One pass over the template: a placeholder inside the title (or any value) is text, never expanded.
-    values = {"__VERSION__": __version__, "__TITLE__": html.escape(title), "/*__CSS__*/": _asset("report.css"),
-              "/*__JS__*/": scripts}
+    values = {"__VERSION__": __version__, "__TITLE__": html.escape(title), "/*__CSS__*/": styles,
+              "/*__JS__*/": scripts, "<script>": f'<script nonce="{html.escape(nonce)}">' if nonce else "<script>"}
     pattern = re.compile("|".join(re.escape(key) for key in values))
     head, tail = (pattern.sub(lambda match: values[match.group(0)], part) for part in (head, tail))
     return head + _script_json(data) + tail

@@ -31,8 +31,21 @@ class Explorer {
     const docs = data.docs;
     const q = decodeBase64(docs.xy, Uint16Array), xy = new Float32Array(q.length);
     for (let i = 0; i < q.length; i++) xy[i] = q[i] / 65535;
-    this.topicOf = decodeBase64(docs.topic, Int16Array);
-    this.texts = docs.text; this.ids = docs.id; this.n = this.topicOf.length;
+    this.texts = docs.text; this.ids = docs.id;
+    this.setTopics(data);
+    this.map = new TopicMap(document.getElementById("map"), xy, this.topicOf, this.colors, this.labels, this.centres);
+    this.map.sizes = this.sizes;
+    this.map.describe = (i) => this.describe(i);
+    this.map.onPick = (i) => { this.selectTopic(this.topicOf[i]); this.map.setFocus(i); };
+    this.trends = new TrendsView(data.trends, (t) => ({ label: this.label(t), color: this.color(t) }));
+    this.sort = { key: "size", dir: -1 };
+    this.selected = null; this.lower = null; this.searchHits = null;
+  }
+  setTopics(data) {
+    /* The topics and each point's topic (what an edit changes; the points and texts stay). */
+    this.data = { ...this.data, ...data, docs: { ...this.data.docs, topic: data.docs.topic } };
+    this.topicOf = decodeBase64(data.docs.topic, Int16Array);
+    this.n = this.topicOf.length;
     this.topics = data.topics;
     this.byId = new Map(this.topics.map((t) => [t.id, t]));
     this.members = new Map();
@@ -41,17 +54,27 @@ class Explorer {
       if (!this.members.has(t)) this.members.set(t, []);
       this.members.get(t).push(i);
     }
-    const colors = [], labels = [], centres = [], sizes = [];
+    this.colors = []; this.labels = []; this.centres = []; this.sizes = [];
     for (const t of this.topics) if (t.id >= 0) {
-      colors[t.id] = t.color; labels[t.id] = t.label; centres[t.id] = t.centre; sizes[t.id] = t.size;
+      this.colors[t.id] = t.color; this.labels[t.id] = t.label; this.centres[t.id] = t.centre; this.sizes[t.id] = t.size;
     }
-    this.map = new TopicMap(document.getElementById("map"), xy, this.topicOf, colors, labels, centres);
-    this.map.sizes = sizes;
-    this.map.describe = (i) => this.describe(i);
-    this.map.onPick = (i) => { this.selectTopic(this.topicOf[i]); this.map.setFocus(i); };
-    this.trends = new TrendsView(data.trends, (t) => ({ label: this.label(t), color: this.color(t) }));
-    this.sort = { key: "size", dir: -1 };
-    this.selected = null; this.lower = null; this.searchHits = null;
+  }
+  update(data) {
+    /* Show the topics of an edited model: the map recoloured, the table, tree, trends and open topic redrawn. */
+    this.setTopics(data);
+    const map = this.map;
+    map.topics = this.topicOf; map.labels = this.labels; map.centres = this.centres; map.sizes = this.sizes;
+    map.rgb = this.colors.map(hexToRgb);
+    if (this.selected !== null && !this.byId.has(this.selected)) this.selected = null;
+    map.selected = this.selected;
+    map.groups = null;
+    map.recolor();
+    this.renderSummary();
+    this.renderTable();
+    this.renderTree();
+    this.trends.views = data.trends || [];
+    if (this.trends.current && this.trends.views.length) this.trends.choose(Math.max(0, this.trends.views.findIndex((v) => v.name === this.trends.current.name)));
+    if (this.selected !== null) this.renderTopic(this.selected); else this.clearSelection();
   }
   label(t) { return t < 0 ? "outliers" : this.byId.get(t).label; }
   color(t) { return t < 0 ? "#c8c8c8" : this.byId.get(t).color; }
@@ -61,20 +84,23 @@ class Explorer {
       `${escapeHtml(this.texts[i].slice(0, 220))}${this.texts[i].length > 220 ? "…" : ""}`;
   }
   start() {
-    const m = this.data.meta;
-    document.getElementById("summary").textContent =
-      `${m.n_points.toLocaleString()} documents on the map · ${m.n_topics} topics · ` +
-      `${(100 * m.outlier_share).toFixed(1)}% outliers` + (m.llm ? ` · labels by ${m.llm}` : "");
+    this.renderSummary();
     this.renderTable();
     this.renderTree();
     this.trends.start();
     this.bindControls();
   }
+  renderSummary() {
+    const m = this.data.meta;
+    document.getElementById("summary").textContent =
+      `${m.n_points.toLocaleString()} documents on the map · ${m.n_topics} topics · ` +
+      `${(100 * m.outlier_share).toFixed(1)}% outliers` + (m.llm ? ` · labels by ${m.llm}` : "");
+  }
   // ------------------------------------------------------------------ tree
   renderTree() {
     /* The topic tree as nested <details> (collapsible), built with textContent only: names are untrusted. */
     const levels = this.data.tree;
-    if (!levels || !levels.length) return;
+    if (!levels || !levels.length) { document.getElementById("tree-panel").hidden = true; return; }
     const nodes = new Map(levels.flat().map((n) => [n.id, n]));
     const build = (child) => {
       if (typeof child === "number") {
@@ -89,12 +115,7 @@ class Explorer {
       details.append(summary, ...node.children.map(build));
       return details;
     };
-    const root = document.getElementById("topic-tree");
-    root.replaceChildren(...levels[0].map((n) => build(n.id)));
-    root.addEventListener("click", (e) => {
-      const button = e.target.closest(".tree-topic");
-      if (button) this.selectTopic(Number(button.dataset.topic));
-    });
+    document.getElementById("topic-tree").replaceChildren(...levels[0].map((n) => build(n.id)));
     document.getElementById("tree-panel").hidden = false;
     this.map.groups = levels[0].map((n) => ({ name: n.name, centre: n.centre }));
     this.map.render();
@@ -274,6 +295,10 @@ class Explorer {
       if (li) this.map.setFocus(Number(li.dataset.doc));
     };
     document.getElementById("search-results").addEventListener("click", openDoc);
+    document.getElementById("topic-tree").addEventListener("click", (e) => {
+      const button = e.target.closest(".tree-topic");
+      if (button) this.selectTopic(Number(button.dataset.topic));
+    });
     document.getElementById("search-topics").addEventListener("click", (e) => {
       const button = e.target.closest(".found-topic");
       if (button) this.selectTopic(Number(button.dataset.topic));

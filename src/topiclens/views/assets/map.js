@@ -152,10 +152,17 @@ class TopicMap {
     this.render();
   }
   resize() {
+    /* Resizing a canvas clears it, so a resized map is redrawn now: a frame deferred to requestAnimationFrame may
+       come late (headless and background tabs throttle it), leaving the map blank until then. */
     const r = this.root.getBoundingClientRect(), dpr = window.devicePixelRatio || 1;
     this.cssW = Math.max(1, r.width); this.cssH = Math.max(1, r.height); this.dpr = dpr;
-    for (const c of [this.pointsCanvas, this.overlay]) { c.width = Math.round(this.cssW * dpr); c.height = Math.round(this.cssH * dpr); }
-    this.render();
+    this.measured = r.width > 0 && r.height > 0;
+    const w = Math.round(this.cssW * dpr), h = Math.round(this.cssH * dpr);
+    let cleared = false;
+    for (const c of [this.pointsCanvas, this.overlay]) {
+      if (c.width !== w || c.height !== h) { c.width = w; c.height = h; cleared = true; }
+    }
+    if (cleared || !this.firstRender) this.renderNow();
   }
   ppu() { return Math.min(this.cssW, this.cssH) * 0.92 * this.view.zoom; }  // CSS pixels per data unit
   toScreen(x, y) { const k = this.ppu(); return [(x - this.view.cx) * k + this.cssW / 2, this.cssH / 2 - (y - this.view.cy) * k]; }
@@ -175,10 +182,10 @@ class TopicMap {
     this.renderer.draw("top", scale, offset, size * (this.highlight !== null ? 1.8 : 1.35));
     this.drawLabels();
     this.renders = (this.renders || 0) + 1;
-    if (!this.firstRender) {
+    if (!this.firstRender && this.measured) {  // not on the 1x1 canvas of a map that is not laid out yet
       this.firstRender = performance.now();
       this.root.dataset.renderer = this.kind;
-      this.root.dispatchEvent(new CustomEvent("firstrender"));
+      queueMicrotask(() => this.root.dispatchEvent(new CustomEvent("firstrender")));  // after the caller's listeners
     }
   }
   drawLabels() {

@@ -1,0 +1,56 @@
+"""``topiclens serve DIR``: the workbench over a saved model, in the browser."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from ..errors import ConfigError
+
+
+def add_serve_command(commands, llm_options: Callable[[argparse.ArgumentParser, bool], None]) -> None:
+    """The parser of serve (``llm_options`` adds the LLM options every labeling command takes)."""
+    serve = commands.add_parser(
+        "serve", help="curate a saved model in the browser (the workbench)",
+        description="A local web app over a saved model: the map, topics, documents, tree and trends, with "
+        "rename, merge, split, delete, reduce and outliers (each previewed, saved at once and undoable), LLM "
+        "relabels and descriptions, and exports. Listens on 127.0.0.1 only, unless --host says otherwise; "
+        "every request needs the token in the printed address.")
+    serve.add_argument("model", type=Path, help="model directory written by 'topiclens fit'")
+    serve.add_argument("--port", type=int, default=8765, help="port to listen on (default 8765; 0: a free one)")
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="address to listen on (default 127.0.0.1; another one prints a warning)")
+    serve.add_argument("--open", action="store_true", help="open the workbench in the web browser")
+    llm_options(serve, True)
+    serve.add_argument("--threads", type=int, help="CPU threads")
+
+
+def cmd_serve(args) -> int:
+    from ..io.modeldir import is_model_directory
+    from ..serve.server import serve
+    from ..serve.workspace import Workspace
+    from .labeler_args import labeler_from_args
+
+    if not is_model_directory(args.model):
+        raise ConfigError(f"{args.model} holds no topiclens model: give the directory 'topiclens fit --out' wrote")
+    if not 0 <= args.port <= 65535:
+        raise ConfigError(f"--port {args.port} is not a port: give 1-65535, or 0 for a free one")
+    labeler = None if args.no_llm else labeler_from_args(args).check()
+    workspace = Workspace(args.model, labeler=labeler, threads=args.threads)
+
+    def ready(address: str) -> None:
+        print(f"topiclens workbench for {args.model}: {address}", flush=True)
+        print("(Ctrl-C stops it; every edit is already saved)", flush=True)
+        if args.open:
+            from .browser import open_in_browser
+
+            open_in_browser(address)
+
+    try:
+        serve(workspace, args.host, args.port, on_ready=ready)
+    except KeyboardInterrupt:
+        pass
+    print("topiclens workbench stopped", file=sys.stderr)
+    return 0

@@ -1,0 +1,122 @@
+"""The workbench's routes (Starlette): the page, the model's data, edits with their previews, undo and
+redo, LLM jobs and exports. Every handler checks what it is given (``requests``) and calls the workspace;
+the heavy work runs in a worker thread so the server keeps answering."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from ..errors import TopicLensError
+from .guard import Guard
+from .requests import EXPORTS, check_export, parse_edit, parse_llm_job, parse_rename
+from .workspace import Busy
+
+PAGE_ASSETS = ("workbench.css", "workbench.js")
+MAX_BODY = 64 * 1024
+
+
+def _csp(nonce: str) -> str:
+    """Scripts: only the page's own inline script; no request leaves for another origin."""
+    return (f"default-src 'none'; script-src 'nonce-{nonce}'; style-src 'unsafe-inline'; img-src data: blob:; "
+            "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+
+
+def create_app(workspace, token: str, hosts: frozenset[str], *, title: str | None = None) -> Guard:
+    """The ASGI application over ``workspace``, behind :class:`~topiclens.serve.guard.Guard`."""
+
+    async def call(function, *args) -> Response:
+        try:
+            return JSONResponse(await run_in_threadpool(function, *args))
+        except Busy as exc:
+            return JSONResponse({"error": str(exc)}, status_code=409)
+        except TopicLensError as exc:
+            return JSONResponse({"error": str(exc)}, status_code=400)
+
+    async def body(request: Request) -> Any:
+        raw = await request.body()
+        if len(raw) > MAX_BODY:
+            raise TopicLensError(f"the request is {len(raw):,} bytes: at most {MAX_BODY:,} are taken")
+        try:
+            return json.loads(raw or b"null")
+        except ValueError:
+            raise TopicLensError("the request body is not JSON") from None
+
+    async def page(request: Request) -> Response:
+        from ..views.report import render_report
+
+        nonce = secrets.token_urlsafe(16)
+
+        def render() -> str:
+            data = workspace.page_data()
+            data["workbench"]["token"] = token
+            return render_report(workspace.model, data=data, extra_assets=PAGE_ASSETS, nonce=nonce,
+                                 title=title or f"topiclens workbench · {workspace.directory.name}")
+
+        html = await run_in_threadpool(render)
+        return Response(html, media_type="text/html; charset=utf-8", headers={"content-security-policy": _csp(nonce)})
+
+    async def with_body(request: Request, handle) -> Response:
+        try:
+            payload = await body(request)
+            return await call(handle, payload)
+        except TopicLensError as exc:
+            return JSONResponse({"error": str(exc)}, status_code=400)
+
+    async def topics(request: Request) -> Response:
+        return await call(workspace.topics_data)
+
+    async def job(request: Request) -> Response:
+        return JSONResponse(None if workspace.job is None else workspace.job.snapshot())
+
+    async def preview(request: Request) -> Response:
+        return await with_body(request, lambda p: workspace.preview(parse_edit(p)))
+
+    async def apply(request: Request) -> Response:
+        return await with_body(request, lambda p: workspace.apply(parse_edit(p)))
+
+    async def rename(request: Request) -> Response:
+        return await with_body(request, lambda p: workspace.rename(*parse_rename(p)))
+
+    async def undo(request: Request) -> Response:
+        return await with_body(request, lambda p: workspace.step("undo"))
+
+    async def redo(request: Request) -> Response:
+        return await with_body(request, lambda p: workspace.step("redo"))
+
+    async def llm(request: Request) -> Response:
+        return await with_body(request, lambda p: workspace.start_job(*parse_llm_job(p)))
+
+    async def llm_stop(request: Request) -> Response:
+        return await with_body(request, lambda p: workspace.stop_job())
+
+    async def export(request: Request) -> Response:
+        try:
+            name = check_export(request.path_params["name"])
+            content = await run_in_threadpool(workspace.export, name)
+        except TopicLensError as exc:
+            return JSONResponse({"error": str(exc)}, status_code=400)
+        stem = workspace.directory.name.encode("ascii", "ignore").decode() or "topiclens"
+        safe_stem = "".join(c if c.isalnum() or c in "-_." else "_" for c in stem)
+        return Response(content, media_type=EXPORTS[name],
+                        headers={"content-disposition": f'attachment; filename="{safe_stem}-{name}"'})
+
+    async def favicon(request: Request) -> Response:
+        return Response(status_code=204)
+
+    routes = [
+        Route("/", page), Route("/favicon.ico", favicon),
+        Route("/api/topics", topics), Route("/api/job", job),
+        Route("/api/preview", preview, methods=["POST"]), Route("/api/apply", apply, methods=["POST"]),
+        Route("/api/rename", rename, methods=["POST"]), Route("/api/undo", undo, methods=["POST"]),
+        Route("/api/redo", redo, methods=["POST"]), Route("/api/llm", llm, methods=["POST"]),
+        Route("/api/llm/stop", llm_stop, methods=["POST"]), Route("/export/{name}", export),
+    ]
+    return Guard(Starlette(routes=routes), token, hosts)

@@ -1,0 +1,67 @@
+"""An edit run on a copy of the model, and what it changes, in words and figures, before it is applied."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .requests import EditRequest
+
+PREVIEW_KEYWORDS = 6
+
+
+def run_edit(model, request: EditRequest):
+    """The edited model (a new one: ``model`` is left as it is), through TopicModel's own edit methods.
+
+    No labeler is passed: the changed topics get keyword labels, and the LLM names them only when
+    asked (a separate step, with its own progress and its own undo).
+    """
+    a = request.arguments
+    if request.operation == "merge":
+        return model.merge_topics([a["topics"]])
+    if request.operation == "split":
+        return model.split_topic(a["topic"], a["parts"])
+    if request.operation == "delete":
+        return model.delete_topics(a["topics"], to_outliers=a["to_outliers"])
+    if request.operation == "reduce":
+        return model.reduce_topics(a["to"])
+    return model.reduce_outliers(a["strategy"], target=a["target"])
+
+
+def _topic_row(model, topic: int) -> dict[str, Any]:
+    at = model._position(topic)
+    return {"id": int(topic), "label": model.labels_[at], "size": int(model.topic_sizes_[at]),
+            "keywords": [w for w, _ in model.keywords_[at][:PREVIEW_KEYWORDS]]}
+
+
+def describe_change(before, after) -> dict[str, Any]:
+    """What ``after`` (an edit of ``before``) changes: the topics it makes or reshapes, with where their
+    documents come from, the topics it removes, the documents that change topic and the outliers."""
+    edit = after.edit_
+    old_topics = np.asarray(before.topics_)
+    new_topics = np.asarray(after.topics_)
+    moved = old_topics != new_topics
+    changed = []
+    for topic in edit["changed"]:
+        row = _topic_row(after, topic)
+        sources = old_topics[new_topics == topic]
+        ids, counts = np.unique(sources, return_counts=True)
+        row["from"] = [[int(t), int(c)] for t, c in sorted(zip(ids, counts), key=lambda p: -p[1])]
+        changed.append(row)
+    remaining = set(after.topic_ids_)
+    removed = [_topic_row(before, t) for t in before.topic_ids_ if t not in remaining]
+    return {
+        "operation": edit["operation"], "arguments": edit["arguments"],
+        "n_topics": [len(before.topic_ids_), len(after.topic_ids_)],
+        "changed": changed, "removed": removed,
+        "documents_moved": int(moved.sum()),
+        "outliers": [int((old_topics < 0).sum()), int((new_topics < 0).sum())],
+        "summary": _summary(edit["operation"], before, after, changed, removed, int(moved.sum())),
+    }
+
+
+def _summary(operation: str, before, after, changed: list, removed: list, moved: int) -> str:
+    n_before, n_after = len(before.topic_ids_), len(after.topic_ids_)
+    return (f"{operation}: {n_before} → {n_after} topics; {len(changed)} topic(s) made or reshaped, "
+            f"{len(removed)} removed; {moved:,} document(s) change topic")

@@ -1,0 +1,91 @@
+"""LLM relabels and descriptions in the background, one topic at a time, each saved as soon as it is done.
+
+The first finished topic saves the model as a new edit (on the undo stack); each later one replaces that
+save with one more topic in it. A server killed in the middle keeps every finished label on disk and a
+model directory that loads; undo takes the whole relabel back at once.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import traceback
+from typing import Any
+
+
+class LabelJob:
+    """Ask the workspace's labeler for the labels (``kind='label'``) or descriptions of ``topics``.
+
+    ``progress`` says how far it is: ``total``, ``done``, ``llm_calls``, ``cached`` (answers from the
+    cache), ``current`` (the topic being asked about), ``finished`` ([topic, text] pairs, in order),
+    ``state`` ('running', 'done', 'stopped' or 'failed') and ``error``.
+    """
+
+    def __init__(self, workspace, kind: str, topics: list[int]):
+        self.workspace = workspace
+        self.kind = kind
+        self.topics = list(topics)
+        self.progress: dict[str, Any] = {"kind": kind, "total": len(self.topics), "done": 0, "llm_calls": 0,
+                                         "cached": 0, "current": None, "finished": [], "state": "running",
+                                         "error": None, "seconds": 0.0}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=f"topiclens-{kind}", daemon=True)
+
+    @property
+    def running(self) -> bool:
+        return self.progress["state"] == "running"
+
+    def start(self) -> LabelJob:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop after the topic being asked about (what is finished stays saved)."""
+        self._stop.set()
+
+    def wait(self, timeout: float | None = None) -> None:
+        self._thread.join(timeout)
+
+    def snapshot(self) -> dict[str, Any]:
+        return {**self.progress, "finished": list(self.progress["finished"])}
+
+    def _run(self) -> None:
+        clock = time.perf_counter()
+        try:
+            for topic in self.topics:
+                if self._stop.is_set():
+                    self.progress["state"] = "stopped"
+                    return
+                self.progress["current"] = topic
+                self._one(topic)
+            self.progress["state"] = "done"
+        except Exception as exc:  # noqa: BLE001 - the page shows what went wrong; finished topics stay saved
+            self.progress["state"] = "failed"
+            self.progress["error"] = str(exc) or type(exc).__name__
+            traceback.print_exc()
+        finally:
+            self.progress["current"] = None
+            self.progress["seconds"] = round(time.perf_counter() - clock, 2)
+
+    def _one(self, topic: int) -> None:
+        """Label (or describe) one topic and save it: a new edit for the first topic, the same edit after."""
+        workspace = self.workspace
+        with workspace.lock:
+            model = workspace.model
+            if topic not in model.topic_ids_:  # gone since the job was asked for
+                return
+            ask = model.label_topics if self.kind == "label" else model.describe_topics
+            stats = ask(workspace.labeler, topics=[topic])
+            first = self.progress["done"] == 0
+            if first:
+                model.note_edit(self.kind, {"topics": self.topics}, [topic], stats)
+            else:
+                model.extend_edit([topic], stats)
+            model.save_labels(workspace.directory, new_edit=first)
+            workspace._saved()
+            at = model._position(topic)
+            text = model.labels_[at] if self.kind == "label" else (model.descriptions_ or [""] * (at + 1))[at]
+        self.progress["llm_calls"] += int(stats.get("llm_calls", 0))
+        self.progress["cached"] += int(stats.get("cached", 0))
+        self.progress["finished"].append([topic, text])
+        self.progress["done"] += 1

@@ -1,0 +1,122 @@
+"""What the browser may ask for, checked before anything runs: one line naming the problem otherwise.
+
+Every value is checked for its type and range here; topic ids are checked against the model by the
+model's own methods. Nothing the browser sends ever names a file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ..errors import ConfigError
+from ..untrusted import strip_controls
+
+EDITS = ("merge", "split", "delete", "reduce", "outliers")
+LLM_JOBS = ("label", "describe")
+MAX_LABEL_CHARS = 200
+EXPORTS = {
+    "report.html": "text/html; charset=utf-8",
+    "documents.csv": "text/csv; charset=utf-8",
+    "documents.parquet": "application/vnd.apache.parquet",
+    "topics.csv": "text/csv; charset=utf-8",
+    "topics.parquet": "application/vnd.apache.parquet",
+    "map.png": "image/png",
+}
+
+
+@dataclass(frozen=True)
+class EditRequest:
+    """One reshaping edit: the operation and its checked arguments (JSON values)."""
+
+    operation: str
+    arguments: dict[str, Any]
+
+    def key(self) -> tuple:
+        """The same request gives the same key (a preview can be reused by its apply)."""
+        return (self.operation, tuple(sorted((k, repr(v)) for k, v in self.arguments.items())))
+
+
+def _object(payload: Any) -> dict[str, Any]:
+    if not isinstance(payload, dict):
+        raise ConfigError("the request body must be a JSON object")
+    return payload
+
+
+def _int(value: Any, name: str, low: int | None = None) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ConfigError(f"{name} must be a whole number, not {value!r}"[:200])
+    if low is not None and value < low:
+        raise ConfigError(f"{name} must be at least {low}, not {value}")
+    return int(value)
+
+
+def _topics(value: Any, name: str = "topics", least: int = 1) -> list[int]:
+    if not isinstance(value, list) or len(value) < least:
+        raise ConfigError(f"{name} must be a list of at least {least} topic id(s)")
+    topics = [_int(t, "a topic id", 0) for t in value]
+    if len(set(topics)) != len(topics):
+        raise ConfigError(f"{name} names a topic twice")
+    return topics
+
+
+def parse_edit(payload: Any) -> EditRequest:
+    """The edit ``payload`` asks for: ``{"operation": "merge", "topics": [...]}``, ``split`` (``topic``,
+    ``parts`` or null), ``delete`` (``topics``, ``to_outliers``), ``reduce`` (``to``) or ``outliers``
+    (``target`` share in [0, 1), ``strategy``)."""
+    payload = _object(payload)
+    operation = payload.get("operation")
+    if operation == "merge":
+        return EditRequest("merge", {"topics": _topics(payload.get("topics"), least=2)})
+    if operation == "split":
+        parts = payload.get("parts")
+        return EditRequest("split", {"topic": _int(payload.get("topic"), "topic", 0),
+                                     "parts": None if parts is None else _int(parts, "parts", 2)})
+    if operation == "delete":
+        to_outliers = payload.get("to_outliers", False)
+        if not isinstance(to_outliers, bool):
+            raise ConfigError("to_outliers must be true or false")
+        return EditRequest("delete", {"topics": _topics(payload.get("topics")), "to_outliers": to_outliers})
+    if operation == "reduce":
+        return EditRequest("reduce", {"to": _int(payload.get("to"), "to", 1)})
+    if operation == "outliers":
+        target = payload.get("target")
+        if isinstance(target, bool) or not isinstance(target, (int, float)) or not 0 <= target < 1:
+            raise ConfigError("target must be the outlier share to leave, a number in [0, 1), e.g. 0.05")
+        strategy = payload.get("strategy", "embeddings")
+        if strategy not in ("embeddings", "probabilities"):
+            raise ConfigError("strategy must be 'embeddings' or 'probabilities'")
+        return EditRequest("outliers", {"target": float(target), "strategy": strategy})
+    raise ConfigError(f"unknown edit {str(operation)[:40]!r}: use one of {', '.join(EDITS)}")
+
+
+def parse_rename(payload: Any) -> tuple[int, str]:
+    """``{"topic": id, "label": text}``: the label cut to one clean line of at most 200 characters."""
+    payload = _object(payload)
+    topic = _int(payload.get("topic"), "topic", 0)
+    label = payload.get("label")
+    if not isinstance(label, str):
+        raise ConfigError("label must be text")
+    label = " ".join(strip_controls(label).split())
+    if not label:
+        raise ConfigError("the new label is empty: type a few words")
+    if len(label) > MAX_LABEL_CHARS:
+        raise ConfigError(f"the new label has {len(label)} characters: keep it under {MAX_LABEL_CHARS}")
+    return topic, label
+
+
+def parse_llm_job(payload: Any) -> tuple[str, list[int] | None]:
+    """``{"kind": "label" | "describe", "topics": [...] or null}`` (null: every topic without a given name)."""
+    payload = _object(payload)
+    kind = payload.get("kind")
+    if kind not in LLM_JOBS:
+        raise ConfigError(f"kind must be one of {', '.join(LLM_JOBS)}")
+    topics = payload.get("topics")
+    return kind, None if topics is None else _topics(topics)
+
+
+def check_export(name: str) -> str:
+    """One of the export names (the server picks where it is written; the browser only names which)."""
+    if name not in EXPORTS:
+        raise ConfigError(f"unknown export {name[:40]!r}: use one of {', '.join(EXPORTS)}")
+    return name

@@ -1,0 +1,81 @@
+"""Binding the workbench's socket and running it with uvicorn until Ctrl-C."""
+
+from __future__ import annotations
+
+import errno
+import ipaddress
+import socket
+import sys
+from collections.abc import Callable
+
+from ..errors import ConfigError
+from .guard import allowed_hosts, new_token
+
+
+def is_loopback(host: str) -> bool:
+    """True for an address only this machine can reach."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """A listening socket on ``host``:``port`` (0: a free port), or one line saying why not."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            raise ConfigError(f"port {port} on {host} is in use: choose another with --port (0 picks a free one)") \
+                from None
+        raise ConfigError(f"cannot listen on {host}:{port} ({exc.strerror or exc}): give another --host or "
+                          "--port") from None
+    sock.listen(64)
+    sock.set_inheritable(True)
+    return sock
+
+
+def serve(workspace, host: str = "127.0.0.1", port: int = 8765, *, on_ready: Callable[[str], None] | None = None,
+          title: str | None = None) -> None:
+    """Run the workbench over ``workspace`` until interrupted.
+
+    Parameters
+    ----------
+    workspace : Workspace
+    host : str
+        The address to listen on; anything but a loopback address prints a warning (anyone who can
+        reach it and has the address with its token can change the model).
+    port : int
+        0 picks a free port.
+    on_ready : callable, optional
+        Called with the page's address (token included) once the socket listens.
+    """
+    import uvicorn
+
+    from .app import create_app
+
+    if not is_loopback(host):
+        print(f"topiclens: warning: serving on {host}, which other machines may reach: anyone with the address "
+              "and its token can read and change this model", file=sys.stderr)
+    sock = bind(host, port)
+    port = sock.getsockname()[1]
+    token = new_token()
+    app = create_app(workspace, token, allowed_hosts(host, port), title=title)
+    shown = f"[{host}]" if ":" in host else host
+    address = f"http://{shown}:{port}/?token={token}"
+    config = uvicorn.Config(app, log_level="warning", access_log=False, server_header=False, proxy_headers=False,
+                            lifespan="off", date_header=False)
+    server = uvicorn.Server(config)
+    if on_ready is not None:
+        on_ready(address)
+    try:
+        server.run(sockets=[sock])
+    finally:
+        sock.close()
+

@@ -1,0 +1,45 @@
+"""The keyword bar chart says when it shows only some of the model's topics, and how to see the others."""
+
+from __future__ import annotations
+
+import pytest
+
+from topiclens.errors import ConfigError
+
+
+def _subtitle(fig) -> str:
+    return fig.layout.title.subtitle.text or ""
+
+
+def _charted(fig) -> list[str]:
+    return [bar.name for bar in fig.data]
+
+
+def test_a_chart_of_the_largest_topics_says_how_many_of_how_many(fitted):
+    total = len(fitted.topic_ids_)
+    assert total > 3
+    fig = fitted.barchart(top_n_topics=3)
+    assert len(fig.data) == 3
+    assert _subtitle(fig).startswith(f"3 of {total} topics (the largest)")
+    assert "top_n_topics=None" in _subtitle(fig) and "topics=[...]" in _subtitle(fig)
+    assert fig.layout.title.text == "Topic keywords (c-TF-IDF)"
+    default = fitted.barchart()
+    assert len(default.data) == min(8, total)
+    assert _subtitle(default) == (f"8 of {total} topics (the largest); pass top_n_topics=None or topics=[...] "
+                                  "for others" if total > 8 else "")
+
+
+def test_chosen_topics_and_a_custom_title_keep_the_note(fitted):
+    total = len(fitted.topic_ids_)
+    fig = fitted.barchart(topics=[1, 0], title="Two topics")
+    assert [name.split(":")[0] for name in _charted(fig)] == ["1", "0"]
+    assert fig.layout.title.text == "Two topics"
+    assert _subtitle(fig) == f"2 of {total} topics; pass topics=[...] for others"
+
+
+def test_every_topic_charted_needs_no_note(fitted):
+    fig = fitted.barchart(top_n_topics=None)
+    assert len(fig.data) == len(fitted.topic_ids_)
+    assert _subtitle(fig) == ""
+    with pytest.raises(ConfigError, match="top_n_topics=-2"):
+        fitted.barchart(top_n_topics=-2)
