@@ -40,11 +40,23 @@ def test_a_preview_says_what_the_apply_then_saves(directory, fitted):
     assert sorted(preview["changed"][0]["from"]) == sorted([[a, sizes[a]], [b, sizes[b]]])
     assert preview["documents_moved"] == sizes[b]
     assert _manifest(directory).get("history") in (None, [])  # a preview saves nothing
-    applied = workspace.apply(request)
+    applied = workspace.apply(request, preview["generation"])
     assert applied["changed"] == preview["changed"]
     on_disk = TopicModel.load(directory)
     assert b not in on_disk.topic_ids_ and on_disk.history_[-1]["operation"] == "merge"
     assert (on_disk.topics_ == workspace.model.topics_).all()
+
+
+def test_an_apply_is_refused_when_the_model_changed_since_its_preview(directory, fitted):
+    from topiclens.serve.workspace import Busy
+
+    workspace = Workspace(directory, threads=1)
+    request = parse_edit({"operation": "delete", "topics": [fitted.topic_ids_[-1]], "to_outliers": False})
+    preview = workspace.preview(request)
+    workspace.rename(fitted.topic_ids_[0], "Something else")
+    with pytest.raises(Busy, match="preview it again"):
+        workspace.apply(request, preview["generation"])
+    assert len(TopicModel.load(directory).topic_ids_) == len(fitted.topic_ids_)
 
 
 def test_rename_undo_redo_on_disk(directory, fitted):
@@ -86,8 +98,14 @@ def test_a_change_made_elsewhere_is_loaded_before_the_next_edit(directory, fitte
     assert data["reloaded"] is True and b not in [t["id"] for t in data["topics"]]
     stale = TopicModel.load(directory)
     assert main(["undo", str(directory)]) == 0
-    with pytest.raises(ModelFileError, match="other topics"):
+    with pytest.raises(ModelFileError, match="another model"):
         stale.save_labels(directory)
+    behind = TopicModel.load(directory)  # same topics, but another edit is saved before its own
+    workspace.rename(fitted.topic_ids_[0], "Renamed in the page")
+    behind.set_labels({fitted.topic_ids_[1]: "Renamed elsewhere"}).note_edit("rename", {}, [fitted.topic_ids_[1]])
+    with pytest.raises(ModelFileError, match="another model"):
+        behind.save_labels(directory)
+    assert TopicModel.load(directory).labels_[0] == "Renamed in the page"
 
 
 def test_a_relabel_job_saves_topic_by_topic_as_one_edit(directory, fitted):

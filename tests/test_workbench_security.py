@@ -71,22 +71,48 @@ def test_a_good_request_passes(served, fitted):
     assert json.loads(_manifest_bytes(directory)).get("history") in (None, [])
 
 
-def test_another_address_needs_the_flag_and_prints_a_warning(fitted, tmp_path):
+def _outside_address() -> str | None:
+    """An address of this machine that is not a loopback one, or None."""
+    import socket
+
+    probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        probe.connect(("192.0.2.1", 9))  # no packet is sent: the kernel only picks the interface
+        address = probe.getsockname()[0]
+    except OSError:
+        return None
+    finally:
+        probe.close()
+    return None if address.startswith("127.") else address
+
+
+def _serve_command(directory, *options) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "topiclens.cli", "serve", str(directory), "--no-llm", *options],
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_other_addresses_warn_and_wildcards_and_taken_ports_are_refused(fitted, tmp_path):
     directory = tmp_path / "model"
     fitted.save(directory)
-    server = Served(directory, "--no-llm", "--host", "0.0.0.0")
-    try:
-        assert server.host == "0.0.0.0"
-    finally:
-        server.stop()
-    assert "other machines may reach" in server.process.stderr.read()
+    refused = _serve_command(directory, "--host", "0.0.0.0")
+    assert refused.returncode == 2 and "every address" in refused.stderr
+    assert len(refused.stderr.strip().splitlines()) == 1
     taken = Served(directory, "--no-llm")
     try:
-        result = subprocess.run([sys.executable, "-m", "topiclens.cli", "serve", str(directory), "--no-llm", "--port",
-                                 str(taken.port)], capture_output=True, text=True, timeout=120)
+        result = _serve_command(directory, "--port", str(taken.port))
     finally:
         taken.stop()
     assert result.returncode == 2 and "is in use" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    address = _outside_address()
+    if address is None:
+        pytest.skip("this machine has no address but loopback ones")
+    server = Served(directory, "--no-llm", "--host", address)
+    try:
+        assert server.request("GET", f"/?token={server.token}", token=False)[0] == 200
+        assert server.request("GET", "/api/topics", headers={"Host": f"localhost:{server.port}"})[0] == 421
+    finally:
+        server.stop()
+    assert "other machines may reach" in server.process.stderr.read()
 
 
 def test_killing_the_server_during_a_relabel_keeps_every_finished_label(fitted, tmp_path):

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import os
+import shutil
 import sys
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -40,17 +43,35 @@ def cmd_serve(args) -> int:
     labeler = None if args.no_llm else labeler_from_args(args).check()
     workspace = Workspace(args.model, labeler=labeler, threads=args.threads)
 
+    private = tempfile.mkdtemp(prefix="topiclens-serve-")  # 0700: only this user reads the page that opens it
+
     def ready(address: str) -> None:
         print(f"topiclens workbench for {args.model}: {address}", flush=True)
         print("(Ctrl-C stops it; every edit is already saved)", flush=True)
         if args.open:
             from .browser import open_in_browser
 
-            open_in_browser(address)
+            open_in_browser(_opener(Path(private), address).as_uri())
 
     try:
         serve(workspace, args.host, args.port, on_ready=ready)
     except KeyboardInterrupt:
         pass
+    finally:
+        shutil.rmtree(private, ignore_errors=True)
     print("topiclens workbench stopped", file=sys.stderr)
     return 0
+
+
+def _opener(folder: Path, address: str) -> Path:
+    """A page only this user can read that sends the browser on to ``address``: the browser's command line (which
+    any local user sees) then holds no token."""
+    import html
+
+    page = folder / "open.html"
+    fd = os.open(page, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        target = html.escape(address, quote=True)
+        out.write(f'<!DOCTYPE html><meta charset="utf-8"><meta http-equiv="refresh" content="0;url={target}">'
+                  f'<title>topiclens workbench</title><a href="{target}">topiclens workbench</a>\n')
+    return page

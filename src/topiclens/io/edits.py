@@ -57,11 +57,17 @@ def undone(directory: Path) -> list[dict]:
 
 
 def push(directory: Path) -> Path:
-    """Keep the current manifest as the newest entry of the undo stack (a new edit: the redo stack is
-    forgotten); returns its path."""
+    """Keep the current manifest as the newest entry of the undo stack; returns its path. Once the edit is
+    committed, :func:`forget_redo` drops what could be redone (not before: a failed save keeps it)."""
     directory = Path(directory)
-    _clear_stack(directory, "redo")
     return _push(directory, "undo", (directory / MANIFEST).read_bytes())
+
+
+def forget_redo(directory: Path) -> None:
+    """After a new edit: the redo stack goes, with the data folders only it named."""
+    if stack(directory, "redo"):
+        _clear_stack(directory, "redo")
+        _remove_unnamed(Path(directory))
 
 
 def _push(directory: Path, which: str, manifest: bytes) -> Path:
@@ -126,11 +132,16 @@ def _step(directory: Path, which: str) -> dict:
         os.replace(staging, directory / MANIFEST)
         newest.unlink()
         _remove_if_empty(_folder(directory, which))
-        keep = kept_folders(directory) | {coming.get("data")}
-        for entry in directory.iterdir():
-            if entry.name not in keep and is_our_data_folder(entry):
-                shutil.rmtree(entry, ignore_errors=True)
+        _remove_unnamed(directory)
     return record
+
+
+def _remove_unnamed(directory: Path) -> None:
+    """Remove the data folders topiclens made that neither the manifest nor a stack names."""
+    keep = kept_folders(directory) | {_manifest_of(directory / MANIFEST).get("data")}
+    for entry in directory.iterdir():
+        if entry.name not in keep and is_our_data_folder(entry):
+            shutil.rmtree(entry, ignore_errors=True)
 
 
 def _manifest_of(path: Path) -> dict:

@@ -76,6 +76,8 @@ def save_state(state: TopicState, params: dict[str, Any], directory: Path, *, ed
         else:
             edits.clear(directory)
         commit(directory, _manifest(state, params, files), data, frozenset(edits.kept_folders(directory)))
+        if edit:
+            edits.forget_redo(directory)
     return directory
 
 
@@ -85,8 +87,9 @@ def save_labels(state: TopicState, params: dict[str, Any], directory: Path, *, n
 
     With ``new_edit`` the current model is kept on the undo stack first (as an edit's save does); without it
     the new manifest replaces the current one and the stacks stay as they are (the next step of an edit that
-    is saved as it goes, such as a relabel topic by topic). Refused when the topics or documents differ from
-    the saved model's (the directory was changed by someone else, or the arrays changed).
+    is saved as it goes, such as a relabel topic by topic). Refused when the saved model is not this one's
+    previous step: other topics or sizes, another number of documents, or a history that is not this one's
+    without its newest record (for a new edit) or with another newest record (for the next step).
     """
     directory = Path(directory)
     with locked(directory, "saving labels"):
@@ -94,15 +97,19 @@ def save_labels(state: TopicState, params: dict[str, Any], directory: Path, *, n
         saved = [(t.get("topic"), t.get("size")) for t in previous.get("topics") or []]
         if "data" not in previous:
             raise ModelFileError(f"{directory} holds an older model layout: save the model once with save()")
-        if saved != [(t, int(s)) for t, s in zip(state.topic_ids, state.topic_sizes)] or \
+        steps = [(r.get("operation"), r.get("time")) for r in previous.get("history") or []]
+        same_history = steps == [(r.get("operation"), r.get("time")) for r in state.history[:-1 if new_edit else None]]
+        if saved != [(t, int(s)) for t, s in zip(state.topic_ids, state.topic_sizes)] or not same_history or \
                 previous.get("n_documents") != len(state.corpus):
-            raise ModelFileError(f"{directory} holds other topics than this model (changed on disk since it was "
+            raise ModelFileError(f"{directory} holds another model than this one (changed on disk since it was "
                                  "loaded?): load it again, or save the whole model with save()")
         data = data_folder(directory, previous)
         if new_edit:
             edits.push(directory)
         commit(directory, _manifest(state, params, previous.get("files") or {}), data,
                frozenset(edits.kept_folders(directory)))
+        if new_edit:
+            edits.forget_redo(directory)
     return directory
 
 

@@ -16,7 +16,7 @@ from starlette.routing import Route
 
 from ..errors import TopicLensError
 from .guard import Guard
-from .requests import EXPORTS, check_export, parse_edit, parse_llm_job, parse_rename
+from .requests import EXPORTS, check_export, parse_edit, parse_generation, parse_llm_job, parse_rename
 from .workspace import Busy
 
 PAGE_ASSETS = ("workbench.css", "workbench.js")
@@ -32,22 +32,31 @@ def _csp(nonce: str) -> str:
 def create_app(workspace, token: str, hosts: frozenset[str], *, title: str | None = None) -> Guard:
     """The ASGI application over ``workspace``, behind :class:`~topiclens.serve.guard.Guard`."""
 
-    async def call(function, *args) -> Response:
+    def refused(exc: TopicLensError) -> Response:
+        """A problem to fix, as one line: 409 while busy, 400 otherwise."""
+        return JSONResponse({"error": str(exc)}, status_code=409 if isinstance(exc, Busy) else 400)
+
+    async def answer(work) -> Response:
+        """``work()`` (awaited) as JSON, or why not."""
         try:
-            return JSONResponse(await run_in_threadpool(function, *args))
-        except Busy as exc:
-            return JSONResponse({"error": str(exc)}, status_code=409)
+            return JSONResponse(await work())
         except TopicLensError as exc:
-            return JSONResponse({"error": str(exc)}, status_code=400)
+            return refused(exc)
+
+    async def call(function, *args) -> Response:
+        return await answer(lambda: run_in_threadpool(function, *args))
 
     async def body(request: Request) -> Any:
+        declared = request.headers.get("content-length", "0")
+        if not declared.isdigit() or int(declared) > MAX_BODY:
+            raise TopicLensError(f"the request body must be JSON of at most {MAX_BODY:,} bytes")
         raw = await request.body()
         if len(raw) > MAX_BODY:
-            raise TopicLensError(f"the request is {len(raw):,} bytes: at most {MAX_BODY:,} are taken")
+            raise TopicLensError(f"the request body must be JSON of at most {MAX_BODY:,} bytes")
         try:
             return json.loads(raw or b"null")
-        except ValueError:
-            raise TopicLensError("the request body is not JSON") from None
+        except (ValueError, RecursionError):
+            raise TopicLensError("the request body is not JSON (or nests too deep)") from None
 
     async def page(request: Request) -> Response:
         from ..views.report import render_report
@@ -64,11 +73,11 @@ def create_app(workspace, token: str, hosts: frozenset[str], *, title: str | Non
         return Response(html, media_type="text/html; charset=utf-8", headers={"content-security-policy": _csp(nonce)})
 
     async def with_body(request: Request, handle) -> Response:
-        try:
+        async def work():
             payload = await body(request)
-            return await call(handle, payload)
-        except TopicLensError as exc:
-            return JSONResponse({"error": str(exc)}, status_code=400)
+            return await run_in_threadpool(handle, payload)
+
+        return await answer(work)
 
     async def topics(request: Request) -> Response:
         return await call(workspace.topics_data)
@@ -80,7 +89,7 @@ def create_app(workspace, token: str, hosts: frozenset[str], *, title: str | Non
         return await with_body(request, lambda p: workspace.preview(parse_edit(p)))
 
     async def apply(request: Request) -> Response:
-        return await with_body(request, lambda p: workspace.apply(parse_edit(p)))
+        return await with_body(request, lambda p: workspace.apply(parse_edit(p), parse_generation(p)))
 
     async def rename(request: Request) -> Response:
         return await with_body(request, lambda p: workspace.rename(*parse_rename(p)))
@@ -102,11 +111,10 @@ def create_app(workspace, token: str, hosts: frozenset[str], *, title: str | Non
             name = check_export(request.path_params["name"])
             content = await run_in_threadpool(workspace.export, name)
         except TopicLensError as exc:
-            return JSONResponse({"error": str(exc)}, status_code=400)
-        stem = workspace.directory.name.encode("ascii", "ignore").decode() or "topiclens"
-        safe_stem = "".join(c if c.isalnum() or c in "-_." else "_" for c in stem)
+            return refused(exc)
+        stem = "".join(c if c.isascii() and (c.isalnum() or c in "-_.") else "_" for c in workspace.directory.name)
         return Response(content, media_type=EXPORTS[name],
-                        headers={"content-disposition": f'attachment; filename="{safe_stem}-{name}"'})
+                        headers={"content-disposition": f'attachment; filename="{stem or "topiclens"}-{name}"'})
 
     async def favicon(request: Request) -> Response:
         return Response(status_code=204)

@@ -52,7 +52,9 @@ def refusal(method: str, path: str, headers: dict[str, str], query: str, token: 
             return 403, "refused: a cross-site request cannot change the model"
         if headers.get("content-type", "").split(";")[0].strip() != "application/json":
             return 415, "refused: send JSON (Content-Type: application/json)"
-    given = headers.get(TOKEN_HEADER) or (parse_qs(query).get("token") or [""])[0]
+    given = headers.get(TOKEN_HEADER) or ""
+    if not given and method in SAFE_METHODS:  # the printed address and the export links carry it
+        given = (parse_qs(query).get("token") or [""])[0]
     if path != "/favicon.ico" and not hmac.compare_digest(given.encode(), token.encode()):
         return 403, "refused: the session token is missing or wrong (open the address topiclens serve printed)"
     return None
@@ -67,6 +69,8 @@ class Guard:
         self.hosts = frozenset(hosts)
 
     async def __call__(self, scope, receive, send):
+        if scope["type"] == "websocket":  # none is served: refused before any handshake
+            return await send({"type": "websocket.close", "code": 1008})
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}

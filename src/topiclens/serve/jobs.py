@@ -7,10 +7,13 @@ model directory that loads; undo takes the whole relabel back at once.
 
 from __future__ import annotations
 
+import copy
 import threading
 import time
 import traceback
 from typing import Any
+
+from ..errors import ConfigError
 
 
 class LabelJob:
@@ -59,7 +62,7 @@ class LabelJob:
                 self.progress["current"] = topic
                 self._one(topic)
             self.progress["state"] = "done"
-        except Exception as exc:  # noqa: BLE001 - the page shows what went wrong; finished topics stay saved
+        except BaseException as exc:  # noqa: BLE001 - the page shows what went wrong; finished topics stay saved
             self.progress["state"] = "failed"
             self.progress["error"] = str(exc) or type(exc).__name__
             traceback.print_exc()
@@ -68,23 +71,33 @@ class LabelJob:
             self.progress["seconds"] = round(time.perf_counter() - clock, 2)
 
     def _one(self, topic: int) -> None:
-        """Label (or describe) one topic and save it: a new edit for the first topic, the same edit after."""
+        """Label (or describe) one topic and save it: a new edit for the first topic, the same edit after.
+
+        The LLM is asked about a copy of the model, outside the workspace's lock (the page keeps loading); the
+        copy replaces the workspace's model once it is saved. A model changed meanwhile (the directory changed
+        by another program) stops the job: what was finished stays saved.
+        """
         workspace = self.workspace
         with workspace.lock:
-            model = workspace.model
-            if topic not in model.topic_ids_:  # gone since the job was asked for
-                return
-            ask = model.label_topics if self.kind == "label" else model.describe_topics
-            stats = ask(workspace.labeler, topics=[topic])
-            first = self.progress["done"] == 0
-            if first:
-                model.note_edit(self.kind, {"topics": self.topics}, [topic], stats)
-            else:
-                model.extend_edit([topic], stats)
+            model, generation = copy.copy(workspace.model), workspace.generation
+        if topic not in model.topic_ids_:  # gone since the job was asked for
+            return
+        ask = model.label_topics if self.kind == "label" else model.describe_topics
+        stats = ask(workspace.labeler, topics=[topic])
+        first = self.progress["done"] == 0
+        if first:
+            model.note_edit(self.kind, {"topics": self.topics}, [topic], stats)
+        else:
+            model.extend_edit([topic], stats)
+        with workspace.lock:
+            if workspace.generation != generation:
+                raise ConfigError("the model directory was changed by another program during the LLM job: stopped "
+                                  "(the topics finished before are saved)")
             model.save_labels(workspace.directory, new_edit=first)
+            workspace.model = model
             workspace._saved()
-            at = model._position(topic)
-            text = model.labels_[at] if self.kind == "label" else (model.descriptions_ or [""] * (at + 1))[at]
+        at = model._position(topic)
+        text = model.labels_[at] if self.kind == "label" else model.descriptions_[at]
         self.progress["llm_calls"] += int(stats.get("llm_calls", 0))
         self.progress["cached"] += int(stats.get("cached", 0))
         self.progress["finished"].append([topic, text])

@@ -12,7 +12,7 @@ from typing import Any
 from ..errors import ConfigError
 from ..untrusted import strip_controls
 
-EDITS = ("merge", "split", "delete", "reduce", "outliers")
+EDIT_OPERATIONS = ("merge", "split", "delete", "reduce", "outliers")
 LLM_JOBS = ("label", "describe")
 MAX_LABEL_CHARS = 200
 EXPORTS = {
@@ -87,7 +87,13 @@ def parse_edit(payload: Any) -> EditRequest:
         if strategy not in ("embeddings", "probabilities"):
             raise ConfigError("strategy must be 'embeddings' or 'probabilities'")
         return EditRequest("outliers", {"target": float(target), "strategy": strategy})
-    raise ConfigError(f"unknown edit {str(operation)[:40]!r}: use one of {', '.join(EDITS)}")
+    raise ConfigError(f"unknown edit {str(operation)[:40]!r}: use one of {', '.join(EDIT_OPERATIONS)}")
+
+
+def parse_generation(payload: Any) -> int | None:
+    """The model generation a preview was made for (``"generation"``), when the apply names one."""
+    value = _object(payload).get("generation")
+    return None if value is None else _int(value, "generation", 0)
 
 
 def parse_rename(payload: Any) -> tuple[int, str]:

@@ -37,7 +37,6 @@ def bind(host: str, port: int) -> socket.socket:
         raise ConfigError(f"cannot listen on {host}:{port} ({exc.strerror or exc}): give another --host or "
                           "--port") from None
     sock.listen(64)
-    sock.set_inheritable(True)
     return sock
 
 
@@ -55,11 +54,17 @@ def serve(workspace, host: str = "127.0.0.1", port: int = 8765, *, on_ready: Cal
         0 picks a free port.
     on_ready : callable, optional
         Called with the page's address (token included) once the socket listens.
+    title : str, optional
+        The page's title (default: the model directory's name).
     """
     import uvicorn
 
     from .app import create_app
 
+    if host in ("0.0.0.0", "::", ""):
+        raise ConfigError(f"--host {host or repr(host)} listens on every address, and a browser would reach it by one "
+                          "this server cannot check requests against: give the address others will use (e.g. "
+                          "--host 192.168.1.5)")
     if not is_loopback(host):
         print(f"topiclens: warning: serving on {host}, which other machines may reach: anyone with the address "
               "and its token can read and change this model", file=sys.stderr)

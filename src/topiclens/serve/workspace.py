@@ -7,6 +7,7 @@ before the next request and the model is loaded again, so the page never edits a
 
 from __future__ import annotations
 
+import copy
 import tempfile
 import threading
 from pathlib import Path
@@ -18,7 +19,7 @@ from ..errors import ConfigError
 from ..io import edits
 from ..io.modeldir import MANIFEST
 from .changes import describe_change, run_edit
-from .requests import EditRequest
+from .requests import EXPORTS, EditRequest
 
 
 class Busy(ConfigError):
@@ -45,6 +46,7 @@ class Workspace:
         self.lock = threading.RLock()
         self.job = None  # the running or last LLM job (jobs.LabelJob)
         self.order: np.ndarray | None = None
+        self.order_version = 0  # a page whose points came in another order must load again
         self.generation = 0  # counts the models this workspace has held
         self._preview: tuple[tuple, int, Any] | None = None
         self._load()
@@ -68,19 +70,15 @@ class Workspace:
 
     def _load(self) -> None:
         from ..model import TopicModel
+        from ..views.data import map_data
         from ..views.report import point_order
 
         self.model = TopicModel.load(self.directory, verbose=False, threads=self.threads)
         self._saved()
-        order = self.order
-        if order is None or len(order) != int(np.isfinite(self._layout()).all(axis=1).sum()) or \
-                not np.isfinite(self._layout()[order]).all():
-            self.order = point_order(self.model)
-
-    def _layout(self) -> np.ndarray:
-        from ..views.data import model_layout
-
-        return model_layout(self.model)
+        points = map_data(self.model).doc_index
+        if self.order is None or not np.array_equal(np.sort(self.order), points):
+            self.order = point_order(self.model)  # other documents on the map: the page loads them again
+            self.order_version += 1
 
     def _saved(self) -> None:
         """The model in memory is the one in the directory now."""
@@ -124,19 +122,19 @@ class Workspace:
     def state(self) -> dict[str, Any]:
         """The history (done and undone), the LLM, the running job and the model's generation."""
         return {"history": list(self.model.history_), "undone": edits.undone(self.directory),
-                "generation": self.generation,
-                "llm": getattr(self.labeler, "llm", None) if self.labeler is not None else None,
-                "job": None if self.job is None else self.job.snapshot(),
-                "n_points": len(self.order)}
+                "can_undo": bool(edits.stack(self.directory)), "generation": self.generation,
+                "llm": getattr(self.labeler, "llm", None), "exports": list(EXPORTS),
+                "job": None if self.job is None else self.job.snapshot(), "order_version": self.order_version}
 
     # ------------------------------------------------------------------ edits
     def preview(self, request: EditRequest) -> dict[str, Any]:
-        """What ``request`` would change, from the edit run on a copy (kept for the apply that follows)."""
+        """What ``request`` would change, from the edit run on a copy (kept for the apply that follows), with the
+        model's generation (an apply for another generation is refused)."""
         with self.lock:
             self.check_idle()
             self.refresh()
             edited = self._edited(request)
-            return describe_change(self.model, edited)
+            return {**describe_change(self.model, edited), "generation": self.generation}
 
     def _edited(self, request: EditRequest):
         cached = self._preview
@@ -146,11 +144,16 @@ class Workspace:
         self._preview = (request.key(), self.generation, edited)
         return edited
 
-    def apply(self, request: EditRequest) -> dict[str, Any]:
-        """Run ``request`` (or take its preview's result) and save it into the directory at once."""
+    def apply(self, request: EditRequest, generation: int | None = None) -> dict[str, Any]:
+        """Run ``request`` (or take its preview's result) and save it into the directory at once.
+
+        ``generation``: the one the preview was made for; refused when the model changed since.
+        """
         with self.lock:
             self.check_idle()
             self.refresh()
+            if generation is not None and generation != self.generation:
+                raise Busy("the model changed since this preview (an undo, or another program): preview it again")
             before = self.model
             edited = self._edited(request)
             change = describe_change(before, edited)
@@ -160,14 +163,16 @@ class Workspace:
             return change
 
     def rename(self, topic: int, label: str) -> dict[str, Any]:
-        """Give ``topic`` the label ``label`` (saved as an edit of its own)."""
+        """Give ``topic`` the label ``label`` (saved as an edit of its own; the model changes once saved)."""
         with self.lock:
             self.check_idle()
             self.refresh()
-            old = self.model.labels_[self.model._position(topic)] if topic in self.model.topic_ids_ else None
-            self.model.set_labels({topic: label})
-            self.model.note_edit("rename", {"topic": topic, "label": label, "was": old}, [topic])
-            self.model.save_labels(self.directory, new_edit=True)
+            model = copy.copy(self.model)
+            old = model.labels_[model._position(topic)] if topic in model.topic_ids_ else None
+            model.set_labels({topic: label})
+            model.note_edit("rename", {"topic": topic, "label": label, "was": old}, [topic])
+            model.save_labels(self.directory, new_edit=True)
+            self.model = model
             self._saved()
             return {"topic": topic, "label": label, "was": old}
 

@@ -22,7 +22,6 @@ function pointInPolygon(x, y, polygon) {
   return inside;
 }
 
-const EXPORT_NAMES = ["report.html", "documents.csv", "documents.parquet", "topics.csv", "topics.parquet", "map.png"];
 const POLL_MS = 400;
 
 class Workbench {
@@ -30,13 +29,15 @@ class Workbench {
     this.ex = explorer;
     this.token = state.token;
     this.selection = new Set();
-    this.pending = null;  // the edit whose preview is shown
+    this.pending = null;  // the edit whose preview is shown, with the model generation it was made for
     this.busy = 0;
+    this.polling = false;
+    this.orderVersion = state.order_version;
+    this.exports = state.exports;
     this.buildPanels();
     this.bindTable();
     this.bindLasso();
     this.renderState(state);
-    document.getElementById("wb-autoname").checked = !!state.llm;
     if (state.job && state.job.state === "running") this.pollJob();
   }
   // ------------------------------------------------------------------ server
@@ -68,6 +69,10 @@ class Workbench {
   }
   async refresh() {
     const data = await this.api(`/api/topics`);
+    if (data.workbench.order_version !== this.orderVersion) { location.reload(); return; }  // other points
+    if (this.pending && this.pending.generation !== data.workbench.generation) {
+      this.pending = null; document.getElementById("wb-preview").hidden = true;
+    }
     if (data.reloaded) this.say("The model directory was changed by another program: showing it as it is now.", "note");
     for (const t of [...this.selection]) if (!data.topics.some((topic) => topic.id === t)) this.selection.delete(t);
     this.ex.update(data);
@@ -119,7 +124,7 @@ class Workbench {
       el("p", { id: "wb-job", "aria-live": "polite" }),
       el("h3", { text: "Export" }),
       el("div", { id: "wb-exports", class: "wb-row" },
-        ...EXPORT_NAMES.map((name) => el("a", { id: `wb-export-${name.replace(".", "-")}`, class: "button",
+        ...this.exports.map((name) => el("a", { id: `wb-export-${name.replace(".", "-")}`, class: "button",
           href: `/export/${name}?token=${encodeURIComponent(this.token)}`, download: name, text: name }))));
     const history = el("section", { id: "tab-history", dataset: { view: "history" }, hidden: "" },
       el("p", { class: "meta", text: "Newest first. Undone edits stay below the line until the next edit." }),
@@ -153,7 +158,7 @@ class Workbench {
     on("wb-describe", () => this.startJob("describe"));
     on("wb-stop", () => this.attempt("Stop", () => this.api("/api/llm/stop", {})));
     document.addEventListener("keydown", (e) => {
-      if (!(e.ctrlKey || e.metaKey) || e.key.toLowerCase() !== "z" || e.target.closest("input")) return;
+      if (!(e.ctrlKey || e.metaKey) || e.key.toLowerCase() !== "z" || e.repeat || e.target.closest("input")) return;
       e.preventDefault();
       this.step(e.shiftKey ? "redo" : "undo");
     });
@@ -234,6 +239,7 @@ class Workbench {
       e.stopImmediatePropagation();
       path.push(local(e)); draw();
     }, { capture: true });
+    root.addEventListener("pointercancel", () => { path = null; draw(); }, { capture: true });
     root.addEventListener("pointerup", (e) => {
       if (!path) return;
       e.stopImmediatePropagation();
@@ -266,7 +272,7 @@ class Workbench {
     this.say(`Working out what ${edit.operation} would change…`);
     const change = await this.attempt("Preview", () => this.api("/api/preview", edit));
     if (!change) return;
-    this.pending = edit;
+    this.pending = { edit, generation: change.generation };
     const row = (t, extra) => el("tr", { dataset: { topic: String(t.id) } }, el("td", { class: "num", text: String(t.id) }),
       el("td", { text: t.label }), el("td", { class: "num", text: t.size.toLocaleString() }),
       el("td", { class: "words", text: t.keywords.join(", ") }), el("td", { text: extra }));
@@ -286,11 +292,12 @@ class Workbench {
     this.say("Preview ready: Apply saves it (and it can be undone).");
   }
   async apply() {
-    const edit = this.pending, box = document.getElementById("wb-preview");
-    if (!edit) return;
+    const pending = this.pending, box = document.getElementById("wb-preview");
+    if (!pending) return;
+    const edit = pending.edit;
     this.pending = null; box.hidden = true;
     this.say(`Applying ${edit.operation}…`);
-    const change = await this.attempt("Apply", () => this.api("/api/apply", edit));
+    const change = await this.attempt("Apply", () => this.api("/api/apply", { ...edit, generation: pending.generation }));
     if (!change) return;
     if (edit.operation === "merge" || edit.operation === "delete") this.selection.clear();
     await this.refresh();
@@ -340,15 +347,23 @@ class Workbench {
     if (job) { this.showJob(job); this.pollJob(); }
   }
   async pollJob() {
-    let seen = -1;
-    for (;;) {
-      const job = await this.attempt("Progress", () => this.api("/api/job"));
-      if (!job) return;
-      this.showJob(job);
-      if (job.done !== seen) { seen = job.done; await this.refresh(); }
-      if (job.state !== "running") { await this.refresh(); return; }
-      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-    }
+    /* One loop at a time; a failed poll is tried again (five in a row end it). */
+    if (this.polling) return;
+    this.polling = true;
+    let seen = -1, failures = 0;
+    try {
+      for (;;) {
+        const job = await this.attempt("Progress", () => this.api("/api/job"));
+        failures = job ? 0 : failures + 1;
+        if (failures >= 5) return;
+        if (job) {
+          this.showJob(job);
+          if (job.done !== seen || job.state !== "running") { seen = job.done; await this.refresh(); }
+          if (job.state !== "running") return;
+        }
+        await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+      }
+    } finally { this.polling = false; }
   }
   showJob(job) {
     const bar = document.getElementById("wb-job-bar"), line = document.getElementById("wb-job");
@@ -364,7 +379,8 @@ class Workbench {
   renderState(state) {
     this.llm = state.llm;
     document.getElementById("wb-llm-note").textContent = state.llm ?
-      `With ${state.llm}: relabel or describe the selected topics (none selected: every topic). Saved topic by topic.` :
+      `With ${state.llm}: relabel or describe the selected topics (none selected: every topic without a name given ` +
+      "at fit). Saved topic by topic." :
       "No LLM (started with --no-llm): start topiclens serve with --llm to relabel here.";
     for (const id of ["wb-relabel", "wb-describe"]) document.getElementById(id).disabled = !state.llm;
     if (!state.llm) document.getElementById("wb-autoname").checked = false;
@@ -381,7 +397,7 @@ class Workbench {
       ...history.map((record, k) => item(record, k + 1, "done")).reverse());
     if (!history.length && !undone.length) list.append(el("li", { class: "empty", text: "No edit since the fit." }));
     list.dataset.done = String(history.length); list.dataset.undone = String(undone.length);
-    document.getElementById("wb-undo").disabled = !history.length;
+    document.getElementById("wb-undo").disabled = !state.can_undo;
     document.getElementById("wb-redo").disabled = !undone.length;
   }
 }
