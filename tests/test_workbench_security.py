@@ -7,6 +7,7 @@ import json
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -113,6 +114,27 @@ def test_other_addresses_warn_and_wildcards_and_taken_ports_are_refused(fitted, 
     finally:
         server.stop()
     assert "other machines may reach" in server.process.stderr.read()
+
+
+def test_open_hands_the_browser_a_private_page_not_the_token(served, tmp_path):
+    _, directory = served
+    seen = tmp_path / "argument.txt"
+    browser = tmp_path / "a-browser"
+    browser.write_text(f'#!/bin/sh\nprintf "%s" "$1" > "{seen}"\n', encoding="utf-8")
+    browser.chmod(0o755)
+    server = Served(directory, "--no-llm", "--open", env={"BROWSER": str(browser)})
+    try:
+        deadline = time.monotonic() + 30
+        while not seen.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        argument = seen.read_text(encoding="utf-8")
+        assert argument.startswith("file://") and server.token not in argument
+        page = Path(argument.removeprefix("file://"))
+        assert page.stat().st_mode & 0o777 == 0o600 and page.parent.stat().st_mode & 0o077 == 0
+        assert server.url.replace("&", "&amp;") in page.read_text(encoding="utf-8")
+    finally:
+        server.stop()
+    assert not page.exists()  # removed when the server stops
 
 
 def test_killing_the_server_during_a_relabel_keeps_every_finished_label(fitted, tmp_path):

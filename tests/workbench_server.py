@@ -18,8 +18,9 @@ from urllib.parse import urlsplit
 class Served:
     """``topiclens serve DIRECTORY --port 0 *options`` running until :meth:`stop` or :meth:`kill`."""
 
-    def __init__(self, directory: Path, *options: str, cache: Path | None = None, timeout: float = 120):
-        env = {**os.environ, "TOPICLENS_THREADS": "1", "PYTHONUNBUFFERED": "1"}
+    def __init__(self, directory: Path, *options: str, cache: Path | None = None, timeout: float = 120,
+                 env: dict[str, str] | None = None):
+        env = {**os.environ, "TOPICLENS_THREADS": "1", "PYTHONUNBUFFERED": "1", **(env or {})}
         if cache is not None:
             env["TOPICLENS_CACHE"] = str(cache)
         self.process = subprocess.Popen([sys.executable, "-m", "topiclens.cli", "serve", str(directory), "--port", "0",
