@@ -43,3 +43,16 @@ def test_every_topic_charted_needs_no_note(fitted):
     assert _subtitle(fig) == ""
     with pytest.raises(ConfigError, match="top_n_topics=-2"):
         fitted.barchart(top_n_topics=-2)
+
+
+def test_a_topic_has_the_same_colour_in_the_bars_as_on_the_map_after_an_edit(fitted):
+    from topiclens.views.report import report_data
+
+    edited = fitted.delete_topics([fitted.topic_ids_[1]])
+    on_map = {t["id"]: t["color"] for t in report_data(edited)["topics"]}
+    fig = edited.barchart(top_n_topics=None)
+    assert len(fig.data) == len(edited.topic_ids_)
+    for bar in fig.data:
+        assert bar.marker.color == on_map[int(bar.name.split(":")[0])]
+    assert on_map[fitted.topic_ids_[2]] == {t["id"]: t["color"] for t in report_data(fitted)["topics"]}[
+        fitted.topic_ids_[2]]  # an edit leaves the other topics' colours alone

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from ..errors import ConfigError
-from ..views.data import pick_topics, topic_colors, topic_name, wrap_html
+from ..views.data import colors_by_id, pick_topics, topic_name, wrap_html
 
 
 def _chosen(model, table: pd.DataFrame, topics: Sequence[int] | None, top_n: int) -> list[int]:
@@ -34,7 +34,7 @@ def over_time_chart(model, table: pd.DataFrame | None = None, *, topics: Sequenc
     if "period" not in table.columns:
         raise ConfigError("over_time_chart needs a topics_over_time table")
     chosen = _chosen(model, table, topics, top_n)
-    colors = dict(zip(model.topic_ids_, topic_colors(len(model.topic_ids_))))
+    colors = colors_by_id(list(model.topic_ids_))
     value = "share" if relative else "documents"
     fig = go.Figure()
     for t in chosen:
@@ -64,7 +64,7 @@ def per_class_chart(model, table: pd.DataFrame | str, *, topics: Sequence[int] |
     if "class" not in table.columns:
         raise ConfigError("per_class_chart needs a topics_per_class table")
     chosen = _chosen(model, table, topics, top_n)
-    colors = dict(zip(model.topic_ids_, topic_colors(len(model.topic_ids_))))
+    colors = colors_by_id(list(model.topic_ids_))
     classes = list(dict.fromkeys(table["class"]))
     fig = go.Figure()
     for t in chosen:

@@ -4,7 +4,6 @@ the tokenizer, sorted batches."""
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TypeVar
@@ -12,6 +11,7 @@ from typing import TypeVar
 import numpy as np
 
 from ..errors import MissingDependencyError, TopicLensError
+from ..io.files import create_beside
 from ..runtime import cache_dir, note
 
 T = TypeVar("T")
@@ -75,14 +75,11 @@ def load_or_build(path: Path, build: Callable[[Path], None], load: Callable[[Pat
             path.unlink(missing_ok=True)
     path.parent.mkdir(parents=True, exist_ok=True)
     note(f"building the {what} once ({takes}); it is kept in {path.parent}")
-    handle, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    handle, tmp_name = create_beside(path)  # the umask's mode, as any new file (the built model need not be private)
     os.close(handle)
     tmp = Path(tmp_name)
     try:
         build(tmp)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp's file is private; the built model need not be
         with open(tmp, "rb") as written:
             os.fsync(written.fileno())
         os.replace(tmp, path)

@@ -11,7 +11,7 @@ from typing import IO
 from ..errors import ConfigError
 
 
-def _create_beside(path: Path) -> tuple[int, str]:
+def create_beside(path: Path) -> tuple[int, str]:
     """A new empty file in ``path``'s folder, open for writing: ``(descriptor, name)``.
 
     Created with mode 0666 for the system to take the umask (and a default ACL) off, as for any new file:
@@ -37,7 +37,7 @@ def write_atomic(path: Path, write: Callable[[IO], None], *, binary: bool = Fals
     if path.is_dir():
         raise ConfigError(f"{path} is a directory: give a file name (e.g. {path / 'out'}{path.suffix or ''})")
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, staging = _create_beside(path)
+    handle, staging = create_beside(path)
     try:
         with os.fdopen(handle, "wb" if binary else "w", **({} if binary else {"encoding": "utf-8", "newline": ""})) \
                 as out:

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from ..errors import ConfigError
-from .data import centroid_similarity, pick_topics, topic_colors, topic_name, wrap_html
+from .data import centroid_similarity, colors_by_id, pick_topics, topic_name, wrap_html
 from .dendrogram import topic_linkage
 
 
@@ -49,7 +49,7 @@ def barchart(model, *, topics: Sequence[int] | None = None, top_n_topics: int | 
     chosen = pick_topics(model, topics, top_n_topics)
     if not chosen:
         raise ConfigError("the model has no topics to chart")
-    colors = dict(zip(model.topic_ids_, topic_colors(len(model.topic_ids_))))
+    colors = colors_by_id(list(model.topic_ids_))
     columns = max(1, min(columns, len(chosen)))
     rows = math.ceil(len(chosen) / columns)
     fig = make_subplots(rows=rows, cols=columns, horizontal_spacing=0.12 / max(columns - 1, 1) * 2,

@@ -115,11 +115,12 @@ def map_data(model) -> MapData:
         points = xy[topics == t]
         centres[t] = np.median(points, axis=0) if len(points) else np.full(2, np.nan, dtype=np.float32)
     return MapData(xy=xy, doc_index=keep, topics=topics, topic_ids=ids, labels=dict(zip(ids, model.labels_)),
-                   colors=_colors_by_id(ids), centres=centres)
+                   colors=colors_by_id(ids), centres=centres)
 
 
-def _colors_by_id(ids: list[int]) -> dict[int, str]:
-    """Each topic's colour by its id, so a topic keeps its colour when an edit removes or adds others."""
+def colors_by_id(ids: list[int]) -> dict[int, str]:
+    """Each topic's colour by its id (the same in every view), so a topic keeps its colour when an edit removes
+    or adds others."""
     palette = topic_colors(max(ids) + 1 if ids else 0)
     return {t: palette[t] for t in ids}
 
