@@ -48,3 +48,4 @@ def chromium_context(**options) -> Iterator:
                 context.close()
     finally:
         shutil.rmtree(profile, ignore_errors=True)
+

@@ -90,3 +90,12 @@ def changelog_model(changelog_file, cache_root):
     from topiclens.io.corpus import read_corpus
 
     return TopicModel(seed=7, threads=1, verbose=False).fit(read_corpus(changelog_file))
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """A headless Debian chromium context for one test module (skipped without chromium, except in CI)."""
+    from chromium import chromium_context
+
+    with chromium_context() as context:
+        yield context

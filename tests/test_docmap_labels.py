@@ -12,7 +12,6 @@ import unicodedata
 import numpy as np
 import pytest
 
-from chromium import chromium_context
 from topiclens.views.data import wrap
 
 FONT = 12  # the labels' font size in pixels
@@ -62,12 +61,6 @@ def test_estimated_label_boxes_do_not_overlap(fitted):
     # Every topic still has its label trace, in its legend group: isolating the topic shows a hidden one.
     assert len(_labels(fig)) == len(fitted.topic_ids_)
     assert {t.visible for t in _labels(fig)} <= {True, "legendonly"}
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium_context() as context:
-        yield context
 
 
 DRAWN_LABELS = """() => [...document.querySelectorAll('.scatterlayer .trace text')]

@@ -8,16 +8,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from chromium import chromium_context, require_chromium
+from chromium import require_chromium
 from topiclens.views.data import snippet
 
 require_chromium()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium_context() as context:
-        yield context
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from chromium import chromium_context, require_chromium
+from chromium import require_chromium
 
 LOADS = 10
 MIN_PIXELS = 500  # coloured pixels on the points canvas: a few hundred documents make tens of thousands
@@ -48,12 +48,6 @@ document.addEventListener('firstrender', () => note('firstrender'), true);
 NO_WEBGL = """const original = HTMLCanvasElement.prototype.getContext;
 HTMLCanvasElement.prototype.getContext = function (kind, ...rest) {
     return kind.startsWith('webgl') ? null : original.call(this, kind, ...rest); };"""
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium_context() as context:
-        yield context
 
 
 @pytest.fixture(scope="module")

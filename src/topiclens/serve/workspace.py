@@ -75,9 +75,9 @@ class Workspace:
 
         self.model = TopicModel.load(self.directory, verbose=False, threads=self.threads)
         self._saved()
-        points = map_data(self.model).doc_index
-        if self.order is None or not np.array_equal(np.sort(self.order), points):
-            self.order = point_order(self.model)  # other documents on the map: the page loads them again
+        points = map_data(self.model)
+        if self.order is None or not np.array_equal(np.sort(self.order), points.doc_index):
+            self.order = point_order(points)  # other documents on the map: the page loads them again
             self.order_version += 1
 
     def _saved(self) -> None:
@@ -234,14 +234,8 @@ class Workspace:
 
 
 def _flat_topics(table):
-    """The topic table with its word lists as text (a CSV cell and a parquet column both take them)."""
+    """The topic table with its word and document lists as text (a CSV cell and a parquet column both take it)."""
     table = table.copy()
-    for column in table.columns:
-        if table[column].map(lambda v: isinstance(v, (list, tuple))).any():
-            table[column] = table[column].map(lambda v: ", ".join(_word(w) for w in v) if isinstance(v, (list, tuple))
-                                              else v)
+    for column in ("keywords", "keybert", "mmr", "representative_docs"):
+        table[column] = table[column].map(", ".join)
     return table
-
-
-def _word(value) -> str:
-    return str(value[0]) if isinstance(value, (list, tuple)) else str(value)

@@ -19,7 +19,7 @@ import numpy as np
 
 from ..errors import ConfigError
 from ..io.files import write_atomic
-from .data import OUTLIER_LABEL, map_data, snippet
+from .data import OUTLIER_LABEL, MapData, map_data, snippet
 from .trends import trend_views
 
 ASSETS = ("report.css", "map.js", "trends.js", "app.js")
@@ -37,10 +37,9 @@ def _pairs(rows: list[tuple[str, float]]) -> list[list[Any]]:
     return [[w, round(float(s), 4)] for w, s in rows]
 
 
-def point_order(model, seed: int = 0) -> np.ndarray:
-    """The order the map draws the documents that have a place on it (rows of the model's documents):
-    outliers first (drawn underneath), the rest shuffled so no topic always covers another."""
-    data = map_data(model)
+def point_order(data: MapData, seed: int = 0) -> np.ndarray:
+    """The order the map draws the documents that have a place on it (rows of the model's documents, from its
+    :func:`map_data`): outliers first (drawn underneath), the rest shuffled so no topic always covers another."""
     outliers = np.flatnonzero(data.topics < 0)
     others = np.random.default_rng(seed).permutation(np.flatnonzero(data.topics >= 0))
     return data.doc_index[np.concatenate([outliers, others]).astype(np.int64)]
@@ -56,7 +55,7 @@ def report_data(model, max_chars: int = 300, seed: int = 0, *, order: np.ndarray
     coordinates, texts and ids (a page that has them already).
     """
     data = map_data(model)
-    doc_rows = point_order(model, seed) if order is None else np.asarray(order, dtype=np.int64)
+    doc_rows = point_order(data, seed) if order is None else np.asarray(order, dtype=np.int64)
     place = np.full(len(model.corpus_), -1, dtype=np.int64)
     place[data.doc_index] = np.arange(len(data.doc_index))
     if len(doc_rows) != len(data.doc_index) or (place[doc_rows] < 0).any():
