@@ -58,8 +58,8 @@ def main() -> None:
     everything = np.concatenate([older, newer])
     refit, refit_seconds = timed(lambda: model().fit(list(texts[everything]), embeddings=vectors[everything]))
     other = model(seed=7).fit(list(texts[everything]), embeddings=vectors[everything])
-    # the refit's topic of each document the grown model holds (texts the older half had already are not added
-    # again; a training text's prediction is its fitted topic)
+    # the refit's topic of each document the grown model holds (every one, copies of older texts too; a training
+    # text's prediction is its fitted topic)
     refit_topics = refit.predict(grown.corpus_.texts)
     newer_rows = np.arange(len(older), len(grown.corpus_))
     result = {"corpus": args.corpus.name, "n_documents": len(corpus), "older": len(older), "newer": len(newer),
@@ -71,7 +71,7 @@ def main() -> None:
               "nmi_grown_vs_refit": round(normalized_mutual_info_score(refit_topics, grown.topics_), 3),
               "nmi_newer_grown_vs_refit": round(normalized_mutual_info_score(
                   refit_topics[newer_rows], grown.topics_[newer_rows]), 3),
-              "already_in_model": record["already_in_model"],
+              "already_in_model": record["already_in_model"], "copies": record["copies"],
               "nmi_refit_vs_refit_other_seed": round(normalized_mutual_info_score(refit.topics_, other.topics_), 3),
               "threads": os.environ.get("TOPICLENS_THREADS"), "cpus": os.cpu_count(), "date": time.strftime("%Y-%m-%d")}
     print(json.dumps(result), flush=True)

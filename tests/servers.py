@@ -59,6 +59,10 @@ class _Handler(BaseHTTPRequestHandler):
                 return None
             if mode == "redirect":  # to the address the test set: another origin, or this one
                 return self._send(self.server.redirect_status, b"", {"Location": self.server.redirect_target})
+            if mode == "echo200":  # a normal answer that repeats the key it was sent, plain and as sent
+                sent = self.headers.get("Authorization", "")
+                key = sent.removeprefix("Bearer ")
+                return self._send(200, self._content(f"Key {sent} or {key}, described"))
             if mode == "echo400":  # a server that reflects the request's headers in its error
                 return self._send(400, json.dumps({"error": "bad", "you_sent": dict(self.headers)}).encode())
             if mode == "trickle":  # a complete, valid answer, one byte every 0.5 s

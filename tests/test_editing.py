@@ -12,7 +12,7 @@ import pytest
 from topiclens import ConfigError, TopicModel, undo
 from topiclens.cli import main
 from topiclens.evaluate import evaluate_model
-from topiclens.io import edits
+from topiclens.io import edits, undoredo
 
 
 def topic_values(model, topic):
@@ -138,7 +138,7 @@ def test_edits_survive_save_load_and_undo_restores_the_files(fitted, docs, tmp_p
     after = snapshot(directory)
     assert undo(directory)["operation"] == "split"  # the record of the last edit saved: both came in one save
     assert snapshot(directory) == before
-    assert edits.redo(directory)["operation"] == "split" and snapshot(directory) == after  # redo: file for file
+    assert undoredo.redo(directory)["operation"] == "split" and snapshot(directory) == after  # redo: file for file
     assert undo(directory)["operation"] == "split" and snapshot(directory) == before
     with pytest.raises(ConfigError, match="nothing to undo"):
         undo(directory)

@@ -9,7 +9,6 @@ import pytest
 
 from topiclens import ConfigError, TopicModel, undo
 from topiclens.cli import main
-from topiclens.errors import TopicLensWarning
 from topiclens.io.corpus import read_corpus
 
 
@@ -34,10 +33,10 @@ def test_an_update_keeps_ids_and_labels_and_places_every_document(halves, tmp_pa
     before = {t: label for t, label in zip(model.topic_ids_, model.labels_)}
     keywords_before = {t: k for t, k in zip(model.topic_ids_, model.keywords_)}
     repeated = old.texts[:4]
-    with pytest.warns(TopicLensWarning, match="4 of the 304 document.*already in the model"):
-        model.partial_fit(new.texts + repeated)
+    model.partial_fit(new.texts + repeated)  # every record is added: the copies take their originals' topics
     record = model.history_[-1]
-    assert record["operation"] == "update" and record["arguments"]["added"] == 300
+    assert record["operation"] == "update" and record["arguments"]["added"] == 304
+    assert record["arguments"]["copies"] == 4 and (model.topics_[-4:] == model.topics_[:4]).all()
     new_ids = record["arguments"]["new_topics"]
     assert new_ids and min(new_ids) > max(before)  # ids never given before
     assert {t: model.labels_[model._position(t)] for t in before} == before
@@ -46,8 +45,8 @@ def test_an_update_keeps_ids_and_labels_and_places_every_document(halves, tmp_pa
     gained = [t for t in before if t in record["changed"]]
     untouched = [t for t in before if t not in record["changed"]]
     assert gained and all(model.keywords_[model._position(t)] == keywords_before[t] for t in untouched)
-    everything = old.texts + new.texts
-    assert len(model.corpus_) == 800 and np.array_equal(model.predict(everything), model.topics_)
+    everything = old.texts + new.texts + repeated
+    assert len(model.corpus_) == 804 and np.array_equal(model.predict(everything), model.topics_)
     for p, topic in enumerate(model.topic_ids_):
         assert model.topic_sizes_[p] == int((model.topics_ == topic).sum())
     model.save(tmp_path / "grown")

@@ -98,12 +98,12 @@ def test_a_change_made_elsewhere_is_loaded_before_the_next_edit(directory, fitte
     assert data["reloaded"] is True and b not in [t["id"] for t in data["topics"]]
     stale = TopicModel.load(directory)
     assert main(["undo", str(directory)]) == 0
-    with pytest.raises(ModelFileError, match="another model"):
+    with pytest.raises(ModelFileError, match="changed by another program"):
         stale.save_labels(directory)
     behind = TopicModel.load(directory)  # same topics, but another edit is saved before its own
     workspace.rename(fitted.topic_ids_[0], "Renamed in the page")
     behind.set_labels({fitted.topic_ids_[1]: "Renamed elsewhere"}).note_edit("rename", {}, [fitted.topic_ids_[1]])
-    with pytest.raises(ModelFileError, match="another model"):
+    with pytest.raises(ModelFileError, match="changed by another program"):
         behind.save_labels(directory)
     assert TopicModel.load(directory).labels_[0] == "Renamed in the page"
 

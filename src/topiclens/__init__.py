@@ -29,12 +29,12 @@ _WHERE = {
     "UMAPLayout": ".stages.layout", "PCALayout": ".stages.layout", "TopicLayout": ".stages.topicmap",
     "LDATopics": ".stages.classic", "NMFTopics": ".stages.classic",
     "LLMLabeler": ".labeling.labeler",
-    "undo": ".io.edits",
+    "undo": ".io.undoredo",
 }
 
 if TYPE_CHECKING:
     from .io.corpus import Corpus, read_corpus
-    from .io.edits import undo
+    from .io.undoredo import undo
     from .labeling.labeler import LLMLabeler
     from .model import TopicModel
     from .stages.classic import LDATopics, NMFTopics

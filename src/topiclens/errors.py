@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+
 
 class TopicLensError(Exception):
     """Base class of every error topiclens raises on purpose."""
@@ -17,6 +19,10 @@ class ConfigError(TopicLensError, ValueError):
 
 class ModelFileError(TopicLensError):
     """A saved model directory is missing, damaged or from another version."""
+
+
+class ModelBusyError(ModelFileError):
+    """Another process is writing the model directory (it holds the directory's lock)."""
 
 
 class MissingDependencyError(TopicLensError, ImportError):
@@ -41,3 +47,18 @@ def require(module: str, extra: str, feature: str):
         raise MissingDependencyError(
             f"{feature} needs the '{module}' package: pip install 'topiclens[{extra}]'"
         ) from exc
+
+
+def describe_os_error(exc: OSError) -> str:
+    """What went wrong with a file, and what to do about it, in one line (the command line and the workbench
+    say the same)."""
+    where = f" {exc.filename}" if getattr(exc, "filename", None) else ""
+    short_write = exc.errno is None and "written" in str(exc)  # numpy's "N requested and M written"
+    if short_write or exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+        fix = "free some space (or choose another --out / $TOPICLENS_CACHE) and run the command again"
+    elif exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        fix = "check the permissions, or choose another place"
+    else:
+        fix = "check the path and run the command again"
+    reason = "the disk is full" if short_write else exc.strerror or exc
+    return f"cannot read or write{where} ({reason}): {fix}; finished work is kept"

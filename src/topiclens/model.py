@@ -344,7 +344,9 @@ class TopicModel(FittedState, PlacingMethods, LabelMethods, EditingMethods, Grow
         Parameters
         ----------
         docs : list of str, Corpus or pathlib.Path
-            The documents (a Path is read with ``read_corpus``).
+            The documents (a Path is read with ``read_corpus``). A pandas Series of strings is read as
+            a list of its values; a DataFrame or a dict is refused (iterating it gives its column names or
+            keys): pass the text column, e.g. ``df["text"].tolist()``.
         embeddings : ndarray, str or Path, optional
             Precomputed embeddings, one row per document (an ``.npy`` file stays memory-mapped).
         y : sequence, optional

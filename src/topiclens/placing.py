@@ -10,7 +10,7 @@ import numpy as np
 
 from .embedders.cache import DocumentEncoder, document_encoder, load_embeddings
 from .errors import ConfigError, TopicLensWarning
-from .io.corpus import Corpus, as_corpus
+from .io.corpus import Corpus, as_corpus, from_texts
 from .params import Number, Unrestored, check_param
 from .pipeline import topics as topic_ops
 from .pipeline.assign import NeighbourIndex, known_rows, training_lookup
@@ -50,6 +50,7 @@ class PlacingMethods:
         ndarray of shape (len(texts), dim), float32
         """
         self._check_fitted()
+        texts = from_texts(texts).texts  # a DataFrame or a dict is refused, not read as its column names
         encoder = self._encoder()
         if encoder is None:
             raise ConfigError("the model has no embedding model: pass embedding_model= to TopicModel.load, or "

@@ -35,10 +35,20 @@ class SavingMethods:
         -------
         Path
             The directory.
-        """
-        from .io.persist import save_state
 
-        return save_state(self._state(), self._pipeline_record(), Path(directory), edit=keep_previous)
+        Raises
+        ------
+        ModelFileError
+            With ``keep_previous``, when the directory is the one this model was loaded from (or last saved to)
+            and another program changed it since: an edit never silently replaces another.
+        """
+        from .io.writing import save_state
+
+        directory = Path(directory)
+        expected = self._saved_digest(directory) if keep_previous else None
+        saved = save_state(self._state(), self._pipeline_record(), directory, edit=keep_previous, expected=expected)
+        self._saved_as = (directory.resolve(), saved)
+        return directory
 
     def save_labels(self, directory: str | Path, *, new_edit: bool = True) -> Path:
         """Save a change of labels, descriptions or history only, over the arrays already in ``directory``.
@@ -56,10 +66,19 @@ class SavingMethods:
         Path
             The directory.
         """
-        from .io.persist import save_labels
+        from .io.writing import save_labels
 
         self._check_fitted()
-        return save_labels(self._state(), self._pipeline_record(), Path(directory), new_edit=new_edit)
+        directory = Path(directory)
+        saved = save_labels(self._state(), self._pipeline_record(), directory, new_edit=new_edit,
+                            expected=self._saved_digest(directory))
+        self._saved_as = (directory.resolve(), saved)
+        return directory
+
+    def _saved_digest(self, directory: Path) -> str | None:
+        """The digest of the manifest this model was loaded from or saved as, when that was in ``directory``."""
+        origin = getattr(self, "_saved_as", None)
+        return origin[1] if origin is not None and origin[0] == Path(directory).resolve() else None
 
     @classmethod
     def load(cls, directory: str | Path, **params: Any):
@@ -83,13 +102,14 @@ class SavingMethods:
         from .io.persist import load_state
         from .io.records import restore_param
 
-        state, records = load_state(Path(directory))
+        state, records, saved = load_state(Path(directory))
         restored = {name: restore_param(records[name]) for name in PIPELINE_PARAMS if name in records}
         _check_restored(cls, restored, Path(directory))
         model = cls(**{**restored, **params})
         if "embedding_model" in params:  # new documents are embedded with the model the caller names
             state = replace(state, embedding_model=resolve_embedding_model(params["embedding_model"], state.language))
         model._assign(state)
+        model._saved_as = (Path(directory).resolve(), saved)
         return model
 
 

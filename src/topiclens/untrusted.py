@@ -22,6 +22,8 @@ def _unsafe(ch: str) -> bool:
 
 def strip_controls(text: str) -> str:
     """``text`` without escape sequences, control characters (tabs and newlines kept) or bidi overrides."""
+    if text.isprintable():  # no control, format (bidi) or surrogate character at all: the common case, at C speed
+        return text
     text = ESCAPE_SEQUENCE.sub("", text)
     return "".join(ch for ch in text if not _unsafe(ch))
 

@@ -55,6 +55,23 @@ def _pickle_array(model: Path) -> None:
     _rehash(model, "centroids.npy")
 
 
+def _link_manifest(model: Path) -> None:
+    real = model.parent / "elsewhere.json"
+    (model / "topiclens.json").rename(real)
+    (model / "topiclens.json").symlink_to(real)
+
+
+def _link_data_folder(model: Path) -> None:
+    data = _data(model)
+    data.rename(model.parent / "elsewhere")
+    data.symlink_to(model.parent / "elsewhere")
+
+
+def _link_array(model: Path) -> None:
+    (_data(model) / "embeddings.npy").unlink()
+    (_data(model) / "embeddings.npy").symlink_to("/dev/zero")
+
+
 TAMPERINGS = {
     "manifest not JSON": (lambda m: (m / "topiclens.json").write_text("{nope"), "is damaged"),
     "future schema": (lambda m: _edit(m, lambda x: x.update(schema_version=99)), "uses model schema 99"),
@@ -77,6 +94,14 @@ TAMPERINGS = {
         "label evidence that is not the topics' documents"),
     "pickle in an array (rehashed)": (_pickle_array, "fit the model again"),
     "invalid setting": (lambda m: _edit(m, lambda x: x["params"].update(n_neighbors=-3)), "n_neighbors=-3"),
+    "manifest a JSON list": (lambda m: (m / "topiclens.json").write_text("[1, 2, 3]"), "a JSON list, not an object"),
+    "manifest nested 100,000 deep": (lambda m: (m / "topiclens.json").write_text("[" * 100_000 + "]" * 100_000),
+                                     "nested too deep"),
+    "manifest nested 500 deep (under the parser's limit)": (
+        lambda m: _edit(m, lambda x: x.update(hierarchy=json.loads("[" * 500 + "]" * 500))), "nested more than"),
+    "manifest a symbolic link": (lambda m: _link_manifest(m), "is a symbolic link"),
+    "data folder a symbolic link": (lambda m: _link_data_folder(m), "not a real folder"),
+    "array a symbolic link to a device": (lambda m: _link_array(m), "is a symbolic link"),
     "invalid stage setting": (
         lambda m: _edit(m, lambda x: x["params"].update(clustering={"stage": "LeidenClustering",
                                                                     "params": {"resolution": -1}})),

@@ -1,16 +1,31 @@
 """Charts of the breakdown tables (plotly): topics over time as lines, topics per class as stacked bars.
 
-Labels and keywords are untrusted text: cut, stripped of controls and HTML-escaped before plotly sees them.
+Labels, keywords and class names are untrusted text: cut (on the right, with an ellipsis), stripped of controls
+and bidi overrides, and HTML-escaped before plotly sees them.
 """
 
 from __future__ import annotations
 
+import html
 from collections.abc import Sequence
 
 import pandas as pd
 
 from ..errors import ConfigError
-from ..views.data import colors_by_id, pick_topics, topic_name, wrap_html
+from ..views.data import colors_by_id, pick_topics, snippet, topic_name, wrap_html
+
+CLASS_CHARS = 40  # a class name longer than this is cut on the right, with an ellipsis
+
+
+def _distinct(names: list[str]) -> list[str]:
+    """``names`` with a repeat numbered (" (2)"): two classes shown alike ("A" and "A" after a bidi override, two
+    long names alike until the cut) stay two bars."""
+    seen: dict[str, int] = {}
+    result = []
+    for name in names:
+        seen[name] = seen.get(name, 0) + 1
+        result.append(name if seen[name] == 1 else f"{name} ({seen[name]})")
+    return result
 
 
 def _chosen(model, table: pd.DataFrame, topics: Sequence[int] | None, top_n: int) -> list[int]:
@@ -66,17 +81,18 @@ def per_class_chart(model, table: pd.DataFrame | str, *, topics: Sequence[int] |
     chosen = _chosen(model, table, topics, top_n)
     colors = colors_by_id(list(model.topic_ids_))
     classes = list(dict.fromkeys(table["class"]))
+    names = _distinct([html.escape(snippet(str(c), CLASS_CHARS)) for c in classes])
     fig = go.Figure()
     for t in chosen:
         rows = table[table["topic"] == t].set_index("class").loc[classes]
         fig.add_trace(go.Bar(
-            y=[wrap_html(c, 40) for c in classes], x=rows["share"], orientation="h", name=wrap_html(
+            y=names, x=rows["share"], orientation="h", name=wrap_html(
                 topic_name(model, t, 40), 60), marker={"color": colors[t]},
             text=[wrap_html(k, 60) for k in rows["keywords"]], customdata=rows["documents"],
             hovertemplate="%{y}: %{x:.1%} (%{customdata} documents)<br>%{text}<extra>"
             + wrap_html(topic_name(model, t, 40), 60) + "</extra>", textposition="none"))
     rest = 1.0 - table[table["topic"].isin(chosen)].groupby("class")["share"].sum().reindex(classes).fillna(0.0)
-    fig.add_trace(go.Bar(y=[wrap_html(c, 40) for c in classes], x=rest.clip(lower=0.0), orientation="h",
+    fig.add_trace(go.Bar(y=names, x=rest.clip(lower=0.0), orientation="h",
                          name="other topics and outliers", marker={"color": "#d9d9d9"},
                          hovertemplate="%{y}: %{x:.1%}<extra>other topics and outliers</extra>"))
     fig.update_layout(barmode="stack", title=title or "Topics per class", template="simple_white", width=width,

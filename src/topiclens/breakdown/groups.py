@@ -17,6 +17,9 @@ from ..errors import ConfigError
 
 FREQUENCIES = {"year": "Y", "quarter": "Q", "month": "M", "week": "W", "day": "D"}
 MISSING_TEXT = {"", "nan", "none", "nat", "null"}
+# Times outside these count as unparsed: every calendar period of a time inside them fits pandas' nanoseconds.
+EARLIEST = pd.Timestamp("1678-01-01")
+LATEST = pd.Timestamp("2262-01-01")
 
 
 @dataclass
@@ -42,7 +45,9 @@ def parse_times(values: Sequence) -> tuple[pd.Series, np.ndarray]:
     """The values as UTC times without a zone (NaT where absent or unparsed), and the absent mask.
 
     Strings and datetimes are parsed as dates (ISO or any format pandas reads, zones converted to UTC);
-    numbers are years when all are whole numbers from 1000 to 3000, seconds since 1970 otherwise.
+    numbers are years when all are whole numbers from 1000 to 3000, seconds since 1970 otherwise. A time
+    before 1678 or from 2262 on (``9999-12-31``, ``0001-01-01``, the year ``-5``) counts as unparsed: every
+    calendar period of the times kept fits pandas' nanosecond range. This is the one place times are read.
     """
     series = pd.Series(list(values), dtype=object)
     missing = missing_mask(series)
@@ -54,12 +59,19 @@ def parse_times(values: Sequence) -> tuple[pd.Series, np.ndarray]:
         if np.all((values_ == np.round(values_)) & (values_ >= 1000) & (values_ <= 3000)):
             parsed = pd.to_datetime(values_.astype(int).astype(str), format="%Y")
         else:
-            parsed = pd.to_datetime(values_, unit="s", errors="coerce")
-        times[~missing] = parsed
+            inside = np.isfinite(values_) & (values_ >= EARLIEST.timestamp()) & (values_ < LATEST.timestamp())
+            parsed = pd.to_datetime(np.where(inside, values_, np.nan), unit="s", errors="coerce")
+        times[~missing] = _in_range(pd.Series(parsed, index=present.index))
     elif len(present):
         parsed = pd.to_datetime(present.astype(str), errors="coerce", utc=True, format="mixed")
-        times[~missing] = parsed.dt.tz_convert(None).to_numpy()
+        times[~missing] = _in_range(parsed.dt.tz_convert(None))
     return times, missing
+
+
+def _in_range(parsed: pd.Series) -> np.ndarray:
+    """Parsed times (of any resolution) as nanosecond times, NaT outside [EARLIEST, LATEST)."""
+    kept = parsed.where(parsed.notna() & (parsed >= EARLIEST) & (parsed < LATEST))
+    return kept.astype("datetime64[ns]").to_numpy()
 
 
 def time_grouping(values: Sequence, *, freq: str | None = None, bins: int | None = None) -> Grouping:

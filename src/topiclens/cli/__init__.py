@@ -7,12 +7,11 @@ user can cause ends in one line on stderr that names the problem and the fix, an
 
 from __future__ import annotations
 
-import errno
 import os
 import sys
 import warnings
 
-from ..errors import TopicLensError
+from ..errors import TopicLensError, describe_os_error
 from .parser import build_parser
 
 
@@ -26,20 +25,6 @@ def _error(message: str) -> None:
     from ..untrusted import for_terminal
 
     print(f"topiclens: error: {for_terminal(message)}", file=sys.stderr)
-
-
-def _os_error(exc: OSError) -> str:
-    """What went wrong with a file, and what to do about it."""
-    where = f" {exc.filename}" if getattr(exc, "filename", None) else ""
-    short_write = exc.errno is None and "written" in str(exc)  # numpy's "N requested and M written"
-    if short_write or exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
-        fix = "free some space (or choose another --out / $TOPICLENS_CACHE) and run the command again"
-    elif exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        fix = "check the permissions, or choose another place"
-    else:
-        fix = "check the path and run the command again"
-    reason = "the disk is full" if short_write else exc.strerror or exc
-    return f"cannot read or write{where} ({reason}): {fix}; finished work is kept"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -67,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
             _error(str(exc))
             return 2
         if isinstance(exc, OSError):
-            _error(_os_error(exc))
+            _error(describe_os_error(exc))
             return 2
         if isinstance(exc, MemoryError):
             _error("out of memory: use --sample-size (big corpora) or a smaller corpus, and close other programs")

@@ -123,15 +123,15 @@ def cmd_label(args) -> int:
     from ..model import TopicModel
 
     labeler = labeler_from_args(args).check()
-    model = TopicModel.load(args.model, verbose=not args.quiet, threads=args.threads)
     if args.dry_run:
+        model = TopicModel.load(args.model, verbose=not args.quiet, threads=args.threads)
         plan = model.plan_labels(labeler, topics=args.topics, max_calls=args.max_calls,
                                  price_per_1k_tokens=args.price_per_1k_tokens)
         print(dump_json(plan) if args.json else plan_line(plan))
         return 0
-    stats = change_saved(model, args.model, "topiclens label",
-                         lambda: model.label_topics(labeler, topics=args.topics, max_calls=args.max_calls),
-                         {"topics": args.topics}, _asked(model, args.topics))
+    model, stats = change_saved(args, "topiclens label",
+                                lambda m: m.label_topics(labeler, topics=args.topics, max_calls=args.max_calls),
+                                {"topics": args.topics}, lambda m: _asked(m, args.topics))
     if args.json:
         print(dump_json({**stats, "model": str(args.model), "labels": model.labels_}))
     else:
@@ -141,13 +141,11 @@ def cmd_label(args) -> int:
 
 
 def cmd_describe(args) -> int:
-    from ..model import TopicModel
 
     labeler = labeler_from_args(args).check()
-    model = TopicModel.load(args.model, verbose=not args.quiet, threads=args.threads)
-    stats = change_saved(model, args.model, "topiclens describe",
-                         lambda: model.describe_topics(labeler, topics=args.topics, max_calls=args.max_calls),
-                         {"topics": args.topics}, _asked(model, args.topics))
+    model, stats = change_saved(args, "topiclens describe",
+                                lambda m: m.describe_topics(labeler, topics=args.topics, max_calls=args.max_calls),
+                                {"topics": args.topics}, lambda m: _asked(m, args.topics))
     if args.json:
         print(dump_json({**stats, "model": str(args.model), "descriptions": model.descriptions_}))
         return 0

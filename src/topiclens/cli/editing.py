@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 
-from ..errors import ConfigError
 from ..untrusted import for_terminal
 from .labeler_args import labeler_from_args
 from .output import dump_json
@@ -13,14 +12,12 @@ from .output import dump_json
 
 def _edit(args, operation: Callable) -> int:
     """Load the model, apply ``operation(model, labeler)``, save the result with the previous kept for undo."""
-    from ..io.modeldir import check_target, is_model_directory, locked
+    from ..io.modeldir import locked, require_model
     from ..model import TopicModel
 
-    if not is_model_directory(args.model):
-        raise ConfigError(f"{args.model} holds no topiclens model: give the directory 'topiclens fit --out' wrote")
+    require_model(args.model)
     labeler = None if args.no_llm else labeler_from_args(args).check()
-    check_target(args.model)
-    with locked(args.model, f"topiclens {args.command}"):
+    with locked(args.model, f"topiclens {args.command}", create=False):
         model = TopicModel.load(args.model, verbose=not args.quiet, threads=args.threads)
         edited = operation(model, labeler)
         edited.save(args.model, keep_previous=True)
@@ -40,19 +37,21 @@ def _edit(args, operation: Callable) -> int:
     return 0
 
 
-def change_saved(model, directory, command: str, change: Callable[[], dict], arguments: dict,
-                 changed: list[int]) -> dict:
-    """Run ``change()`` (returning its call counts) on a model loaded from ``directory`` and save it back there,
-    holding its lock; the change is recorded in the model's history (operation: the command's last word) and
-    the previous model kept, so ``topiclens undo`` reverts it."""
-    from ..io.modeldir import check_target, locked
+def change_saved(args, command: str, change: Callable, arguments: dict, changed: Callable) -> tuple:
+    """Load the model in ``args.model`` and run ``change(model)`` (returning its call counts) on it, holding the
+    directory's lock from the load to the save, so no other program's change is lost; the change is recorded in
+    the model's history (operation: the command's last word; topics: ``changed(model)``) and the previous model
+    kept, so ``topiclens undo`` reverts it. Returns the model and the counts."""
+    from ..io.modeldir import locked, require_model
+    from ..model import TopicModel
 
-    check_target(directory)
-    with locked(directory, command):
-        result = change()
-        model.note_edit(command.split()[-1], arguments, changed, result)
-        model.save(directory, keep_previous=True)
-    return result
+    require_model(args.model)
+    with locked(args.model, command, create=False):
+        model = TopicModel.load(args.model, verbose=not args.quiet, threads=args.threads)
+        result = change(model)
+        model.note_edit(command.split()[-1], arguments, changed(model), result)
+        model.save(args.model, keep_previous=True)
+    return model, result
 
 
 def cmd_merge(args) -> int:
@@ -79,9 +78,9 @@ def cmd_outliers(args) -> int:
 
 def cmd_history(args) -> int:
     from ..io import edits
-    from ..io.persist import read_manifest
+    from ..io.persist import history_records, read_manifest
 
-    records = read_manifest(args.model).get("history") or []
+    records = history_records(read_manifest(args.model).get("history"))
     undone = edits.undone(args.model)
     if args.json:
         print(dump_json({"model": str(args.model), "edits": records, "undone": undone}))
@@ -107,7 +106,7 @@ def cmd_redo(args) -> int:
 
 
 def _step(args, which: str) -> int:
-    from ..io.edits import redo, undo
+    from ..io.undoredo import redo, undo
 
     record = (undo if which == "undo" else redo)(args.model)
     if args.json:
@@ -126,8 +125,8 @@ def cmd_tree(args) -> int:
     stats = None
     if args.levels is not None or not model.hierarchy_:
         labeler = None if args.no_llm else labeler_from_args(args).check()
-        stats = change_saved(model, args.model, "topiclens tree",
-                             lambda: model.build_hierarchy(args.levels, labeler=labeler), {"levels": args.levels}, [])
+        model, stats = change_saved(args, "topiclens tree", lambda m: m.build_hierarchy(args.levels, labeler=labeler),
+                                    {"levels": args.levels}, lambda m: [])
     if args.json:
         print(dump_json({"model": str(args.model), "tree": model.hierarchy_, "naming": stats}))
         return 0

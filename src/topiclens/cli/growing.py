@@ -32,12 +32,11 @@ def classes_of(corpus, field: str | None) -> list | None:
 
 
 def cmd_update(args) -> int:
-    from ..io.modeldir import check_target, is_model_directory, locked
+    from ..io.modeldir import check_target, locked, require_model
     from ..model import TopicModel
     from .inputs import read_input
 
-    if not is_model_directory(args.model):
-        raise ConfigError(f"{args.model} holds no topiclens model: give the directory 'topiclens fit --out' wrote")
+    require_model(args.model)
     labeler = None if args.no_llm else labeler_from_args(args).check()
     corpus = read_input(args)
     check_target(args.model)

@@ -82,7 +82,8 @@ class EditingMethods:
         ----------
         topic : int
         n : int, optional
-            The number of parts (k-means); None lets Leiden decide on the documents' own kNN graph.
+            The number of parts (k-means); None lets Leiden decide on the documents' own kNN graph. A part
+            needs ``min_cluster_size_`` documents or more, so at most the topic's size divided by that.
         labeler, inplace
             As for :meth:`merge_topics`. The largest part keeps the id, the others get new ids.
 
@@ -177,9 +178,12 @@ class EditingMethods:
         """Sub-labels 0.. of the topic's members, 0 the largest part; every member gets one."""
         members = reassign.member_rows(state, topic)
         smallest = max(2, state.min_cluster_size)
-        if len(members) < 2 * smallest or (n is not None and len(members) < n):
-            raise ConfigError(f"topic {topic} has {len(members)} documents, too few to split (a part needs "
-                              f"{smallest} or more)")
+        most = len(members) // smallest  # the rule: a part has `smallest` documents or more, on average too
+        if most < max(2, n or 2):
+            into = f" into {n} parts" if n is not None and most >= 2 else ""
+            fix = f": give at most {most} parts" if into else ""
+            raise ConfigError(f"topic {topic} has {len(members)} documents, too few to split{into} (a part needs "
+                              f"{smallest} or more{fix})")
         unit = reassign.unit_of(state, members)
         context = StageContext(seed=int(self.seed), n_neighbors=int(self.n_neighbors), min_cluster_size=smallest,
                                threads=self.threads or 1, verbose=False)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 import warnings
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -15,7 +16,6 @@ from ..errors import ConfigError, TopicLensWarning
 from ..io.corpus import Corpus, as_corpus
 from ..knn import normalize
 from ..params import IsNone, Number, check_param
-from ..pipeline.assign import training_lookup
 from ..pipeline.sampled import _executor_and_store, assign_chunk, embed_chunked
 from ..pipeline.scale import chunk_ranges, fingerprint, run_chunks
 from ..stages import adapt
@@ -41,8 +41,10 @@ class GrowthMethods:
         Parameters
         ----------
         docs : list of str, Corpus or pathlib.Path
-            The new documents. Documents whose text the model already holds are not added again: they keep
-            their topics (a warning counts them).
+            The new documents. Every record is added, as ``fit`` keeps every one: a copy of a text the model
+            holds takes that document's topic. Only a record the model holds already, with the same id and the
+            same text (the same file given again), is not added twice (a warning counts them); a list of
+            strings names no ids, so all of it is added, numbered on from the model's documents.
         embeddings : ndarray, str or Path, optional
             Precomputed embeddings of ``docs``, one row each.
         min_probability : float, default 0.5
@@ -67,11 +69,16 @@ class GrowthMethods:
         clock = time.perf_counter()
         plan = self._plan()
         corpus = as_corpus(docs)
-        new, known = self._unseen(corpus)
-        if not len(new):
+        if not corpus.ids_given:  # made-up positions: numbered on from the model's, so no id is held twice
+            corpus = replace(corpus, ids=[str(len(self.corpus_) + i) for i in range(len(corpus))])
+        keep, repeated = self._new_records(corpus)
+        if not len(keep):
             return self  # nothing to add (the warning said so): no history entry, nothing changed
-        added = _rows(corpus, new)
-        vectors = self._new_vectors(added, embeddings, new, len(corpus), plan)
+        added = _rows(corpus, keep)
+        copies = self._known(added)  # the model's document with the same text, or -1: a copy takes its topic
+        fresh_rows = np.flatnonzero(copies < 0)
+        fresh = _rows(added, fresh_rows)
+        vectors = self._new_vectors(fresh, embeddings, keep[fresh_rows], len(corpus), plan)
         state = self._state()
         votes = self._votes(vectors, plan)
         joined = update.joined_topics(votes, state.topic_ids, float(min_probability))
@@ -82,12 +89,14 @@ class GrowthMethods:
                                                          knn=plan.knn, threads=self.threads)
         clusters = np.full(len(joined), -1, dtype=np.int64)
         clusters[joined < 0] = rest_labels
-        grown = update.grown_state(state, added, vectors, votes, np.flatnonzero(state.sample & state.usable))
-        arguments = {"documents": len(corpus), "added": len(added), "already_in_model": known,
-                     "joined": int((joined >= 0).sum()), "outliers": int(((joined < 0) & (clusters < 0)).sum()),
+        grown = update.grown_state(state, added, vectors, votes, np.flatnonzero(state.sample & state.usable), copies)
+        arguments = {"documents": len(corpus), "added": len(added), "already_in_model": repeated,
+                     "copies": int((copies >= 0).sum()), "joined": int((joined >= 0).sum()),
+                     "outliers": int(((joined < 0) & (clusters < 0)).sum()),
                      "min_probability": float(min_probability), "relabel_below": relabel_below}
-        keys = [h for h, ok in zip(added.hashes, added.usable) if ok]
-        change = update.update_reassignment(state, grown, joined, clusters, cluster_votes, votes, keys, arguments)
+        keys = [h for h, ok in zip(fresh.hashes, fresh.usable) if ok]
+        change = update.update_reassignment(state, grown, joined, clusters, cluster_votes, votes, keys, arguments,
+                                            copies)
         new_ids = [t for t in change.topic_ids if t not in set(state.topic_ids)]
         change.arguments = {**arguments, "new_topics": new_ids}
         old_counts = self._word_counts()
@@ -103,19 +112,26 @@ class GrowthMethods:
         return self
 
     # ------------------------------------------------------------------ helpers
-    def _unseen(self, corpus: Corpus) -> tuple[np.ndarray, int]:
-        """The rows of ``corpus`` whose text the model does not hold yet, and how many it holds already."""
-        lookup = training_lookup(self.corpus_, np.ones(len(self.corpus_), dtype=bool))
-        known = np.array([h in lookup for h in corpus.hashes], dtype=bool)
-        if known.any():
-            warnings.warn(f"{int(known.sum())} of the {len(corpus)} document(s) are already in the model (same text, "
-                          f"first at position {int(np.flatnonzero(known)[0])}): they keep their topics and are not "
-                          "added again", TopicLensWarning, stacklevel=3)
-        return np.flatnonzero(~known), int(known.sum())
+    def _new_records(self, corpus: Corpus) -> tuple[np.ndarray, int]:
+        """The rows of ``corpus`` to add, and how many records the model holds already.
+
+        A record is held already when the model has one with the same id and the same text: the same record
+        given again (an update run twice), which is not added twice. Everything else is added, copies of a
+        text the model holds included; ids that the input does not name (a list's positions) match nothing.
+        """
+        if not corpus.ids_given:
+            return np.arange(len(corpus)), 0
+        held = set(zip(self.corpus_.ids, self.corpus_.hashes))
+        again = np.array([pair in held for pair in zip(corpus.ids, corpus.hashes)], dtype=bool)
+        if again.any():
+            warnings.warn(f"{int(again.sum())} of the {len(corpus)} record(s) are already in the model (same id and "
+                          f"text, first at position {int(np.flatnonzero(again)[0])}): they are not added again",
+                          TopicLensWarning, stacklevel=3)
+        return np.flatnonzero(~again), int(again.sum())
 
     def _new_vectors(self, added: Corpus, embeddings: Any, rows: np.ndarray, n_input: int, plan) -> np.ndarray:
-        """Unit embeddings of the added documents that have text: given (``rows``: the added documents' rows of
-        the input, whose ``embeddings`` has one row per input document), else embedded (in chunks on Dask when
+        """Unit embeddings of ``added``'s documents that have text: given (``rows``: their rows of the input,
+        whose ``embeddings`` has one row per input document), else embedded (in chunks on Dask when
         a client is set; through the embedding cache, so a killed update embeds nothing twice)."""
         if embeddings is not None:
             given = np.asarray(load_embeddings(embeddings, n_input)[rows[added.usable]], dtype=np.float32)

@@ -7,12 +7,10 @@ out as outliers (topic -1) and a warning says how many there were.
 
 from __future__ import annotations
 
-import gzip
 import hashlib
-import json
 import warnings
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import CorpusError, TopicLensWarning
+from .streams import MAX_LINE_BYTES, MemoryBudget, TextSource, jsonl_columns, kept_size, lines, size_text
 
 SUFFIXES = (".txt", ".jsonl", ".jsonl.gz", ".ndjson", ".csv", ".parquet")
 
@@ -32,6 +31,7 @@ class Corpus:
     ids: list[str]
     fields: pd.DataFrame = field(default_factory=pd.DataFrame)
     source: str = "<list>"
+    ids_given: bool = True  # False: the ids are positions the reader made up (the input names none)
 
     def __post_init__(self) -> None:
         if len(self.texts) != len(self.ids):
@@ -63,22 +63,69 @@ def text_hash(text: str) -> str:
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
-def from_texts(texts: Sequence[str], ids: Sequence | None = None) -> Corpus:
-    """Make a corpus from a list of strings, checking every element."""
+def _refuse_containers(texts: object) -> None:
+    """Refuse inputs whose iteration does not give the texts: a string, bytes, a table, a mapping, a set."""
     if isinstance(texts, (str, bytes)):
         raise CorpusError("documents must be a list of strings, not a single string: wrap it in a list")
+    if isinstance(texts, pd.DataFrame):
+        column = next((c for c in texts.columns if str(c).lower() in ("text", "texts", "document", "doc", "body")),
+                      texts.columns[0] if len(texts.columns) else "text")
+        raise CorpusError(f"documents must be a list of strings, not a DataFrame (its {len(texts.columns)} column "
+                          f"names would be read as the documents): pass its text column, e.g. "
+                          f"df[{str(column)!r}].tolist()")
+    if isinstance(texts, Mapping):
+        raise CorpusError(f"documents must be a list of strings, not a {type(texts).__name__} (its keys would be read "
+                          "as the documents): pass the texts, e.g. list(d.values())")
+    if isinstance(texts, (set, frozenset)):
+        raise CorpusError("documents must be a list of strings, not a set (it has no order, so no document would keep "
+                          "its place): pass a list, e.g. sorted(s)")
+    if isinstance(texts, np.ndarray) and texts.ndim != 1:
+        raise CorpusError(f"documents must be a list of strings, not a {texts.ndim}-d array: pass a 1-d array or list")
+
+
+def from_texts(texts: Sequence[str], ids: Sequence | None = None) -> Corpus:
+    """Make a corpus from a list of strings, checking every element.
+
+    Parameters
+    ----------
+    texts : sequence of str
+        A list, tuple, 1-d array or pandas Series of strings (a Series gives its values in order; its
+        index is not used). A DataFrame, a dict and a set are refused: pass the texts themselves, e.g.
+        ``df["text"].tolist()``.
+    ids : sequence, optional
+        One id per text; default the positions 0, 1, ...
+
+    Returns
+    -------
+    Corpus
+    """
+    _refuse_containers(texts)
     texts = list(texts)
     for i, t in enumerate(texts):
         if isinstance(t, bytes):
             raise CorpusError(f"document {i} is bytes: decode it to str first (e.g. b.decode('utf-8'))")
         if not isinstance(t, str):
-            raise CorpusError(f"document {i} is {type(t).__name__}, not str: pass a list of strings")
+            missing = t is None or (isinstance(t, float) and t != t)
+            hint = " (a missing text? fill it in, e.g. series.fillna(''))" if missing else ""
+            raise CorpusError(f"document {i} is {type(t).__name__}, not str{hint}: pass a list of strings")
+    given = ids is not None
     ids = [str(i) for i in (ids if ids is not None else range(len(texts)))]
-    return Corpus(texts=texts, ids=ids, source="<list>")
+    return Corpus(texts=texts, ids=ids, source="<list>", ids_given=given)
 
 
 def as_corpus(docs: Sequence[str] | Corpus | Path) -> Corpus:
-    """Accept a list of strings, a Corpus, or a corpus file path (pathlib.Path)."""
+    """Accept a list of strings (or a pandas Series of them), a Corpus, or a corpus file path (pathlib.Path).
+
+    Parameters
+    ----------
+    docs : sequence of str, Corpus or Path
+        See :func:`from_texts` for the sequences accepted; a DataFrame or a dict is refused with the
+        fix (e.g. ``df["text"].tolist()``).
+
+    Returns
+    -------
+    Corpus
+    """
     if isinstance(docs, Corpus):
         return docs
     if isinstance(docs, Path):
@@ -96,12 +143,35 @@ def read_corpus(
     id_field: str = "id",
     encoding: str = "utf-8",
     decode_errors: str = "strict",
+    max_line_bytes: int = MAX_LINE_BYTES,
+    memory_limit: int | None = None,
 ) -> Corpus:
     """Read .txt, .jsonl(.gz), .csv or .parquet into a :class:`Corpus`.
 
-    ``text_field`` and ``id_field`` name the columns of structured formats; every other
-    field (e.g. ``label``, ``timestamp``) is kept. ``decode_errors='replace'`` reads files
-    that are not valid in ``encoding``, replacing the bad bytes (and saying how many).
+    Files are read as streams (a ``.gz`` file is decompressed as it is read), within bounds: a line
+    longer than ``max_line_bytes`` and a corpus whose records would take more than ``memory_limit``
+    are refused with a :class:`~topiclens.errors.CorpusError` as soon as that is known, before the
+    memory they would need is taken.
+
+    Parameters
+    ----------
+    path : str or Path
+    text_field, id_field : str, default 'text', 'id'
+        The columns of structured formats that hold the text and the id; every other field
+        (e.g. ``label``, ``timestamp``) is kept.
+    encoding : str, default 'utf-8'
+    decode_errors : str, default 'strict'
+        'replace' reads files that are not valid in ``encoding``, replacing the bad bytes (and saying
+        how many).
+    max_line_bytes : int, default 16 MiB
+        The most bytes one line (one document, or one record with its fields) may take.
+    memory_limit : int, optional
+        The most bytes the records read may keep in memory; default: half of the memory this process
+        can still get when reading starts.
+
+    Returns
+    -------
+    Corpus
     """
     path = Path(path)
     if not path.exists():
@@ -109,28 +179,39 @@ def read_corpus(
     if path.is_dir():
         raise CorpusError(f"{path} is a directory: give a corpus file ({', '.join(SUFFIXES)})")
     name = path.name.lower()
+    budget = MemoryBudget(path, memory_limit)
     if name.endswith(".parquet"):
-        return _read_parquet(path, text_field, id_field, encoding, decode_errors)
-    text = _decode(path, encoding, decode_errors)
+        return _read_parquet(path, text_field, id_field, encoding, decode_errors, budget, max_line_bytes)
+    numbered = lines(path, encoding, decode_errors, max_line_bytes)
     if name.endswith((".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz")):
-        return _from_jsonl(text, path, text_field, id_field)
+        return _from_jsonl(numbered, path, text_field, id_field, budget)
     if name.endswith((".csv", ".csv.gz")):
-        return _from_frame(_read_csv(text, path, text_field), path, text_field, id_field, encoding, decode_errors)
+        frame = _read_csv(numbered, path, text_field, budget)
+        return _from_frame(frame, path, text_field, id_field, encoding, decode_errors)
     if name.endswith((".txt", ".txt.gz")):
-        lines = text.split("\n")
-        if lines and lines[-1] == "":
-            lines.pop()
-        lines = [line.rstrip("\r") for line in lines]
-        return Corpus(texts=lines, ids=[str(i + 1) for i in range(len(lines))], source=str(path))
+        texts: list[str] = []
+        ids: list[str] = []
+        for number, line in numbered:
+            text, ident = line.rstrip("\r"), str(number)
+            budget.charge(kept_size(text, ident))
+            texts.append(text)
+            ids.append(ident)
+        return Corpus(texts=texts, ids=ids, source=str(path), ids_given=False)
     raise CorpusError(f"unknown corpus format: {path.name}; use one of {', '.join(SUFFIXES)}")
 
 
-def _read_parquet(path: Path, text_field: str, id_field: str, encoding: str, errors: str) -> Corpus:
-    """A Parquet file read in row batches (no table-wide copy of the text); other columns become fields."""
+def _read_parquet(path: Path, text_field: str, id_field: str, encoding: str, errors: str, budget: MemoryBudget,
+                  max_line_bytes: int) -> Corpus:
+    """A Parquet file read in row batches (no table-wide copy of the text); other columns become fields.
+    What its metadata says the columns take is checked against ``budget`` before any is read."""
     import pyarrow.parquet as pq
 
     try:
         handle = pq.ParquetFile(path)
+        meta = handle.metadata
+        needed = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups)) + 120 * meta.num_rows
+        if needed > budget.limit:
+            budget.refuse(needed)
         names = handle.schema_arrow.names
         if text_field not in names:
             raise CorpusError(f"{path}: no '{text_field}' column (columns: {', '.join(names)}); "
@@ -139,10 +220,18 @@ def _read_parquet(path: Path, text_field: str, id_field: str, encoding: str, err
         ids: list[str] = []
         for batch in handle.iter_batches(batch_size=65_536, columns=[c for c in (text_field, id_field) if c in names]):
             start = len(texts)
-            texts.extend(_text_value(v, start + i, path, text_field, encoding, errors)
-                         for i, v in enumerate(batch.column(text_field).to_pylist()))
+            values = [_text_value(v, start + i, path, text_field, encoding, errors)
+                      for i, v in enumerate(batch.column(text_field).to_pylist())]
+            over = next((i for i, v in enumerate(values) if len(v) * 4 > max_line_bytes
+                         and len(v.encode("utf-8", "surrogatepass")) > max_line_bytes), None)
+            if over is not None:
+                raise CorpusError(f"{path} row {start + over + 1}: the '{text_field}' text is longer than "
+                                  f"{size_text(max_line_bytes)}, the most one document may take: split that document "
+                                  "into smaller ones")
+            texts.extend(values)
             if id_field in names:
                 ids.extend(str(v) for v in batch.column(id_field).to_pylist())
+            budget.charge(kept_size(*values, *ids[start:]), len(values))
         rest = [c for c in names if c not in (text_field, id_field)]
         fields = handle.read(columns=rest).to_pandas() if rest else pd.DataFrame(index=pd.RangeIndex(len(texts)))
     except CorpusError:
@@ -157,7 +246,8 @@ def _read_parquet(path: Path, text_field: str, id_field: str, encoding: str, err
         _warn_repeated(ids, path)
     else:
         ids = [str(i) for i in range(len(texts))]
-    return Corpus(texts=texts, ids=ids, fields=fields.reset_index(drop=True), source=str(path))
+    return Corpus(texts=texts, ids=ids, fields=fields.reset_index(drop=True), source=str(path),
+                  ids_given=id_field in names)
 
 
 def _warn_repeated(ids: list[str], path: Path) -> None:
@@ -167,74 +257,40 @@ def _warn_repeated(ids: list[str], path: Path) -> None:
                       "lookups by id will be ambiguous", TopicLensWarning, stacklevel=4)
 
 
-def _read_csv(text: str, path: Path, text_field: str) -> pd.DataFrame:
-    """A CSV file read with the delimiter its header uses (comma, semicolon, tab or bar)."""
+def _read_csv(numbered: Iterator[tuple[int, str]], path: Path, text_field: str, budget: MemoryBudget
+              ) -> pd.DataFrame:
+    """A CSV file read with the delimiter its header uses (comma, semicolon, tab or bar), in chunks of rows."""
     import csv
-    import io
 
-    header = text.split("\n", 1)[0]
+    first = next(numbered, None)
+    header = "" if first is None else first[1]
     delimiter = next((d for d in (",", ";", "\t", "|")
                       if text_field in [c.strip().strip('"') for c in header.split(d)]), ",")
+    source = TextSource(numbered, budget, delimiter, first=None if first is None else header)
     try:
-        return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, sep=delimiter)
+        with pd.read_csv(source, dtype=str, keep_default_na=False, sep=delimiter, chunksize=65_536) as reader:
+            chunks = list(reader)
+    except CorpusError:
+        raise
     except (pd.errors.ParserError, csv.Error, ValueError) as exc:
         raise CorpusError(f"{path} is not a well-formed CSV file ({str(exc).strip()}): check its quoting and that "
                           "every row has as many fields as the header") from None
+    if not chunks:
+        return pd.DataFrame()
+    return chunks[0] if len(chunks) == 1 else pd.concat(chunks, ignore_index=True)
 
 
-def _decode(path: Path, encoding: str, errors: str) -> str:
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise CorpusError(f"cannot read {path} ({exc.strerror or exc}): check that you may read it") from None
-    if path.name.lower().endswith(".gz"):
-        try:
-            raw = gzip.decompress(raw)
-        except (OSError, EOFError) as exc:
-            raise CorpusError(f"{path}: not a valid gzip file ({exc}); re-compress it or drop .gz") from exc
-    try:
-        text = raw.decode(encoding, errors=errors)
-    except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        raise CorpusError(
-            f"{path} line {line}: bytes that are not valid {encoding} (0x{raw[exc.start]:02x} at byte "
-            f"{exc.start}); convert the file to UTF-8, give --encoding, or pass --decode-errors replace"
-        ) from None
-    if errors != "strict":
-        bad = text.count("\ufffd") - raw.count("\ufffd".encode())
-        if bad > 0:
-            warnings.warn(f"{path}: replaced {bad} undecodable byte sequence(s) with U+FFFD",
-                          TopicLensWarning, stacklevel=3)
-    return text
-
-
-def _from_jsonl(text: str, path: Path, text_field: str, id_field: str) -> Corpus:
-    records = []
-    for number, line in enumerate(text.split("\n"), start=1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise CorpusError(f"{path} line {number}: not valid JSON ({exc.msg}); fix or remove that line") from None
-        if not isinstance(record, dict):
-            raise CorpusError(f"{path} line {number}: expected a JSON object with a '{text_field}' field")
-        if text_field not in record:
-            present = ", ".join(sorted(record)) or "none"
-            raise CorpusError(
-                f"{path} line {number}: no '{text_field}' field (fields: {present}); "
-                "name the text field with --text-field"
-            )
-        value = record[text_field]
-        if value is None:
-            record[text_field] = ""
-        elif not isinstance(value, str):
-            raise CorpusError(f"{path} line {number}: '{text_field}' is {type(value).__name__}, not a string")
-        records.append(record)
-    if not records:
+def _from_jsonl(numbered: Iterator[tuple[int, str]], path: Path, text_field: str, id_field: str,
+                budget: MemoryBudget) -> Corpus:
+    """JSON lines read one record at a time into columns (no object per record is kept)."""
+    texts, ids, columns = jsonl_columns(numbered, path, text_field, id_field, budget)
+    if not texts:
         return Corpus(texts=[], ids=[], source=str(path))
-    frame = pd.DataFrame.from_records(records)
-    return _from_frame(frame, path, text_field, id_field)
+    if ids is not None:
+        _warn_repeated(ids, path)
+    return Corpus(texts=texts, ids=ids if ids is not None else [str(i) for i in range(len(texts))],
+                  fields=pd.DataFrame(columns, index=pd.RangeIndex(len(texts))), source=str(path),
+                  ids_given=ids is not None)
 
 
 def _text_value(value, row: int, path: Path, field: str, encoding: str, errors: str) -> str:
@@ -269,7 +325,7 @@ def _from_frame(frame: pd.DataFrame, path: Path, text_field: str, id_field: str,
     else:
         ids = [str(i) for i in range(len(texts))]
     rest = frame.drop(columns=[c for c in (text_field, id_field) if c in frame.columns]).reset_index(drop=True)
-    return Corpus(texts=texts, ids=ids, fields=rest, source=str(path))
+    return Corpus(texts=texts, ids=ids, fields=rest, source=str(path), ids_given=id_field in frame.columns)
 
 
 def check_corpus(corpus: Corpus, min_docs: int) -> np.ndarray:

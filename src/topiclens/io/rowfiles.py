@@ -14,6 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .files import write_atomic
+
 BLOCK_ROWS = 65_536
 
 
@@ -81,33 +83,45 @@ def all_unit(vectors: np.ndarray, tolerance: float) -> bool:
 
 
 def unit_copy(vectors: np.ndarray, path: Path | None) -> np.ndarray:
-    """Unit-length rows of ``vectors`` in their float dtype: a new ``.npy`` at ``path`` (mapped), or in memory."""
+    """Unit-length rows of ``vectors`` in their float dtype: a new ``.npy`` at ``path`` (mapped, read-only), or in
+    memory."""
     from ..knn import normalize
 
     dtype = vectors.dtype if vectors.dtype in (np.float16, np.float32) else np.dtype(np.float32)
     if path is None:
         return _copy_blocks(vectors, np.empty(vectors.shape, dtype=dtype), normalize)
     path.parent.mkdir(parents=True, exist_ok=True)
-    return _copy_blocks(vectors, np.lib.format.open_memmap(path, mode="w+", dtype=dtype, shape=vectors.shape),
-                        normalize)
+    write_npy(path, vectors, dtype, normalize)
+    return np.load(path, mmap_mode="r", allow_pickle=False)
 
 
 def save_rows(path: Path, array: np.ndarray) -> None:
     """``np.save`` in blocks: float16 rows stay float16, everything else is written as float32."""
-    dtype = np.float16 if array.dtype == np.float16 else np.float32
-    if array.size == 0:
-        np.save(path, np.asarray(array, dtype=dtype))
-        return
-    _copy_blocks(array, np.lib.format.open_memmap(path, mode="w+", dtype=dtype, shape=array.shape))
+    write_npy(path, array, np.float16 if array.dtype == np.float16 else np.float32)
+
+
+def write_npy(path: Path, source: np.ndarray, dtype, transform=None) -> None:
+    """``source`` (through ``transform``) as the ``.npy`` file ``path`` of ``dtype``, written block by block with
+    plain writes into a new file renamed into place: a full disk is an OSError (a write through a memory map
+    would kill the process with SIGBUS), a link at ``path`` is replaced, not written through, a map of the
+    previous file keeps its pages, and the source's pages are let go after each block."""
+    header = {"descr": np.lib.format.dtype_to_descr(np.dtype(dtype)), "fortran_order": False,
+              "shape": tuple(source.shape)}
+
+    def write(out) -> None:
+        np.lib.format.write_array_header_1_0(out, header)
+        for start, stop in blocks(len(source)):
+            block = source[start:stop] if transform is None else transform(source[start:stop])
+            out.write(memoryview(np.ascontiguousarray(block, dtype=dtype)).cast("B"))
+            release_pages(source)
+
+    write_atomic(path, write, binary=True)
 
 
 def _copy_blocks(source: np.ndarray, out: np.ndarray, transform=None) -> np.ndarray:
-    """``out`` filled with ``source`` (through ``transform``) block by block, both arrays' pages let go after
-    each block; a memory-mapped ``out`` is flushed."""
+    """``out`` (in memory) filled with ``source`` (through ``transform``) block by block, the source's pages let
+    go after each block."""
     for start, stop in blocks(len(source)):
         out[start:stop] = source[start:stop] if transform is None else transform(source[start:stop])
         release_pages(source)
-        release_pages(out)
-    if isinstance(out, np.memmap):
-        out.flush()
     return out

@@ -21,7 +21,7 @@ import numpy as np
 
 from ..errors import TopicLensWarning
 from ..lang import SCRIPTS, written_in
-from ..llm.base import LLM, GenerationParams, LLMError, LLMUnavailable
+from ..llm.base import LLM, GenerationParams, LLMError, LLMUnavailable, ask, scrub_answer
 from ..llm.cache import AnswerCache, answer_key
 from ..llm.prompts import TEMPLATE, TEMPLATE_ZH, describe_messages, disambiguate_messages, label_messages
 from ..runtime import progress
@@ -103,7 +103,7 @@ class TopicLabeler:
         for i, key in enumerate(keys):
             cached = store.get(key) if store is not None else None
             if cached is not None:
-                answers[i] = cached
+                answers[i] = scrub_answer(self.llm, cached)  # one cached before answers were scrubbed, too
                 stats.cached += 1
             else:
                 todo.append(i)
@@ -114,7 +114,7 @@ class TopicLabeler:
         stats.llm_calls += len(todo)
 
         def call(i: int) -> str:
-            answer = self.llm.complete(jobs[i], generation)
+            answer = ask(self.llm, jobs[i], generation)  # the key out before it is cached, cleaned or stored
             if store is not None:
                 store.put(keys[i], self.llm.backend, self.llm.model, jobs[i], params, answer)
             return answer

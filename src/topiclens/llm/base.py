@@ -1,4 +1,5 @@
-"""The LLM layer's errors; the protocol every backend speaks and its generation settings.
+"""The LLM layer's errors; the protocol every backend speaks and its generation settings; the one way an answer
+leaves the layer (:func:`ask`, :func:`scrub_answer`): with the backend's secret taken out.
 
 ``LLM`` and ``GenerationParams`` are declared with the other protocols in ``stages.protocols``
 and re-exported here; the spec strings that pick a backend are read in ``llm.registry``.
@@ -6,10 +7,15 @@ and re-exported here; the spec strings that pick a backend are read in ``llm.reg
 
 from __future__ import annotations
 
+import re
+
 from ..errors import TopicLensError
 from ..stages.protocols import LLM, GenerationParams
 
-__all__ = ["LLM", "GenerationParams", "LLMError", "LLMUnavailable"]
+__all__ = ["LLM", "GenerationParams", "LLMError", "LLMUnavailable", "ask", "scrub_answer", "scrub_secret"]
+
+SECRET_MARK = "[API key]"
+SHORTEST_SECRET = 4  # a shorter "key" would blank ordinary words: it is left alone
 
 
 class LLMError(TopicLensError):
@@ -18,3 +24,61 @@ class LLMError(TopicLensError):
 
 class LLMUnavailable(LLMError):
     """The backend cannot be used at all (unreachable server, rejected key, missing model)."""
+
+
+def scrub_secret(text: str, secret: str) -> str:
+    """``text`` with ``secret`` (an API key), and its ``Bearer`` form, replaced by ``[API key]``.
+
+    Parameters
+    ----------
+    text : str
+        Anything a server sent back: an answer, an error message.
+    secret : str
+        The key; one shorter than 4 characters is not looked for.
+
+    Returns
+    -------
+    str
+    """
+    if len(secret) < SHORTEST_SECRET or secret not in text:
+        return text
+    text = re.sub(r"(?i)\bbearer\s+" + re.escape(secret), SECRET_MARK, text)
+    return text.replace(secret, SECRET_MARK)
+
+
+def scrub_answer(llm: LLM, text: str) -> str:
+    """``text`` (an answer of ``llm``, fresh or from the cache) without the secret the backend holds.
+
+    A backend with a secret (an API key) names it with a ``secret()`` method; the others have none.
+
+    Parameters
+    ----------
+    llm : LLM
+    text : str
+
+    Returns
+    -------
+    str
+    """
+    secret = getattr(llm, "secret", None)
+    return scrub_secret(text, secret() if callable(secret) else "")
+
+
+def ask(llm: LLM, messages: list[dict[str, str]], params: GenerationParams) -> str:
+    """``llm``'s answer to ``messages``, scrubbed of its secret before anything cleans, caches or stores it.
+
+    Every answer of every backend is fetched through here: a server that echoes the key it was sent in an
+    ordinary answer gets ``[API key]`` into the label, never the key.
+
+    Parameters
+    ----------
+    llm : LLM
+    messages : list of dict
+        The chat messages (``role``, ``content``).
+    params : GenerationParams
+
+    Returns
+    -------
+    str
+    """
+    return scrub_answer(llm, llm.complete(messages, params))

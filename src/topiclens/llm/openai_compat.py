@@ -2,11 +2,11 @@
 
 The API key is read from an environment variable the user names; it is never stored, goes only
 to the origin (scheme, host, port) the user named (a redirect elsewhere is refused, not followed)
-and is scrubbed from every message. Every request has a total deadline (``timeout``), not a
-per-read one, and at most ``max_response_bytes`` of an answer are read. Retries with exponential
-backoff and jitter on 429, 5xx, timeouts, dropped connections and malformed answers, honouring
-Retry-After. An unreachable server, a missing key or a 401/403 fail at once with a clear message:
-retrying cannot help.
+and is scrubbed from every error message here and from every answer by ``llm.base.ask``. Every
+request has a total deadline (``timeout``), not a per-read one, and at most ``max_response_bytes``
+of an answer are read. Retries with exponential backoff and jitter on 429, 5xx, timeouts, dropped
+connections and malformed answers, honouring Retry-After. An unreachable server, a missing key or
+a 401/403 fail at once with a clear message: retrying cannot help.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import time
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
-from .base import GenerationParams, LLMError, LLMUnavailable
+from .base import GenerationParams, LLMError, LLMUnavailable, scrub_secret
 
 RETRY_STATUS = {408, 409, 425, 429, 500, 502, 503, 504}
 REDIRECTS = {301, 302, 303, 307, 308}
@@ -69,10 +69,13 @@ class OpenAICompatLLM:
     def _key(self) -> str:
         return os.environ.get(self.api_key_env or "", "")
 
+    def secret(self) -> str:
+        """The API key ('' without one): what :func:`llm.base.scrub_answer` takes out of every answer."""
+        return self._key()
+
     def _scrub(self, text: str) -> str:
         """``text`` with the API key (were a server to echo it) replaced."""
-        key = self._key()
-        return text.replace(key, "[API key]") if len(key) >= 4 else text
+        return scrub_secret(text, self._key())
 
     def _headers(self) -> dict[str, str]:
         headers = {"Content-Type": "application/json"}

@@ -4,7 +4,6 @@ the heavy work runs in a worker thread so the server keeps answering."""
 
 from __future__ import annotations
 
-import json
 import secrets
 from typing import Any
 
@@ -14,13 +13,22 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from ..errors import TopicLensError
+from ..errors import TopicLensError, describe_os_error
 from .guard import Guard
-from .requests import EXPORTS, check_export, parse_edit, parse_generation, parse_llm_job, parse_rename
+from .requests import (
+    EXPORTS,
+    MAX_BODY,
+    BodyTooLarge,
+    check_export,
+    parse_edit,
+    parse_generation,
+    parse_llm_job,
+    parse_rename,
+    read_json_body,
+)
 from .workspace import Busy
 
 PAGE_ASSETS = ("workbench.css", "workbench.js")
-MAX_BODY = 64 * 1024
 
 
 def _csp(nonce: str) -> str:
@@ -33,30 +41,25 @@ def create_app(workspace, token: str, hosts: frozenset[str], *, title: str | Non
     """The ASGI application over ``workspace``, behind :class:`~topiclens.serve.guard.Guard`."""
 
     def refused(exc: TopicLensError) -> Response:
-        """A problem to fix, as one line: 409 while busy, 400 otherwise."""
-        return JSONResponse({"error": str(exc)}, status_code=409 if isinstance(exc, Busy) else 400)
+        """A problem to fix, as one line: 409 while busy, 400 otherwise. A body over the cap also ends the
+        connection, so the rest of it is never read."""
+        headers = {"connection": "close"} if isinstance(exc, BodyTooLarge) else None
+        return JSONResponse({"error": str(exc)}, status_code=409 if isinstance(exc, Busy) else 400, headers=headers)
 
     async def answer(work) -> Response:
-        """``work()`` (awaited) as JSON, or why not."""
+        """``work()`` (awaited) as JSON, or why not (a file that cannot be written: the command line's line)."""
         try:
             return JSONResponse(await work())
         except TopicLensError as exc:
             return refused(exc)
+        except OSError as exc:
+            return JSONResponse({"error": describe_os_error(exc)}, status_code=409)
 
     async def call(function, *args) -> Response:
         return await answer(lambda: run_in_threadpool(function, *args))
 
     async def body(request: Request) -> Any:
-        declared = request.headers.get("content-length", "0")
-        if not declared.isdigit() or int(declared) > MAX_BODY:
-            raise TopicLensError(f"the request body must be JSON of at most {MAX_BODY:,} bytes")
-        raw = await request.body()
-        if len(raw) > MAX_BODY:
-            raise TopicLensError(f"the request body must be JSON of at most {MAX_BODY:,} bytes")
-        try:
-            return json.loads(raw or b"null")
-        except (ValueError, RecursionError):
-            raise TopicLensError("the request body is not JSON (or nests too deep)") from None
+        return await read_json_body(request.stream(), request.headers.get("content-length"), MAX_BODY)
 
     async def page(request: Request) -> Response:
         from ..views.report import render_report
@@ -69,7 +72,11 @@ def create_app(workspace, token: str, hosts: frozenset[str], *, title: str | Non
             return render_report(workspace.model, data=data, extra_assets=PAGE_ASSETS, nonce=nonce,
                                  title=title or f"topiclens workbench · {workspace.directory.name}")
 
-        html = await run_in_threadpool(render)
+        try:
+            html = await run_in_threadpool(render)
+        except (TopicLensError, OSError) as exc:  # the model cannot be shown: the one line, as plain text
+            message = describe_os_error(exc) if isinstance(exc, OSError) else str(exc)
+            return Response(f"topiclens: {message}\n", status_code=409, media_type="text/plain; charset=utf-8")
         return Response(html, media_type="text/html; charset=utf-8", headers={"content-security-policy": _csp(nonce)})
 
     async def with_body(request: Request, handle) -> Response:
@@ -112,6 +119,8 @@ def create_app(workspace, token: str, hosts: frozenset[str], *, title: str | Non
             content = await run_in_threadpool(workspace.export, name)
         except TopicLensError as exc:
             return refused(exc)
+        except OSError as exc:
+            return JSONResponse({"error": describe_os_error(exc)}, status_code=409)
         stem = "".join(c if c.isascii() and (c.isalnum() or c in "-_.") else "_" for c in workspace.directory.name)
         return Response(content, media_type=EXPORTS[name],
                         headers={"content-disposition": f'attachment; filename="{stem or "topiclens"}-{name}"'})

@@ -85,9 +85,11 @@ class Guard:
         if refused is not None:
             status, text = refused
             body = text.encode()
+            # the connection ends with the answer: a body the request still sends is never read
             await send_secured({"type": "http.response.start", "status": status,
                                 "headers": [(b"content-type", b"text/plain; charset=utf-8"),
-                                            (b"content-length", str(len(body)).encode())]})
+                                            (b"content-length", str(len(body)).encode()),
+                                            (b"connection", b"close")]})
             await send_secured({"type": "http.response.body", "body": body})
             return None
         return await self.app(scope, receive, send_secured)

@@ -89,7 +89,7 @@ class LabelJob:
             model.note_edit(self.kind, {"topics": self.topics}, [topic], stats)
         else:
             model.extend_edit([topic], stats)
-        with workspace.lock:
+        with workspace.changing(f"an LLM {self.kind}", job=True):
             if workspace.generation != generation:
                 raise ConfigError("the model directory was changed by another program during the LLM job: stopped "
                                   "(the topics finished before are saved)")

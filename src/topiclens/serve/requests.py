@@ -6,15 +6,18 @@ model's own methods. Nothing the browser sends ever names a file.
 
 from __future__ import annotations
 
+import json
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import ConfigError
+from ..errors import ConfigError, TopicLensError
 from ..untrusted import strip_controls
 
 EDIT_OPERATIONS = ("merge", "split", "delete", "reduce", "outliers")
 LLM_JOBS = ("label", "describe")
 MAX_LABEL_CHARS = 200
+MAX_BODY = 64 * 1024
 EXPORTS = {
     "report.html": "text/html; charset=utf-8",
     "documents.csv": "text/csv; charset=utf-8",
@@ -35,6 +38,46 @@ class EditRequest:
     def key(self) -> tuple:
         """The same request gives the same key (a preview can be reused by its apply)."""
         return (self.operation, tuple(sorted((k, repr(v)) for k, v in self.arguments.items())))
+
+
+class BodyTooLarge(TopicLensError):
+    """A request body over :data:`MAX_BODY` bytes (declared, or counted as it arrived)."""
+
+
+async def read_json_body(chunks: AsyncIterator[bytes], declared: str | None, limit: int = MAX_BODY) -> Any:
+    """The JSON value of a request body, read chunk by chunk and refused as soon as it passes ``limit`` bytes.
+
+    Parameters
+    ----------
+    chunks : async iterator of bytes
+        The body as it arrives (with ``Transfer-Encoding: chunked`` no length is declared).
+    declared : str or None
+        The ``Content-Length`` header, when the request has one (refused at once when over ``limit``).
+    limit : int, default 64 KiB
+
+    Returns
+    -------
+    The parsed JSON value (None for an empty body).
+
+    Raises
+    ------
+    BodyTooLarge
+        Over ``limit``: nothing more is read.
+    TopicLensError
+        A body that is not JSON.
+    """
+    too_large = f"the request body must be JSON of at most {limit:,} bytes"
+    if declared is not None and (not declared.strip().isdigit() or int(declared) > limit):
+        raise BodyTooLarge(too_large)
+    raw = bytearray()
+    async for chunk in chunks:
+        raw += chunk
+        if len(raw) > limit:
+            raise BodyTooLarge(too_large)
+    try:
+        return json.loads(bytes(raw) or b"null")
+    except (ValueError, RecursionError):
+        raise TopicLensError("the request body is not JSON (or nests too deep)") from None
 
 
 def _object(payload: Any) -> dict[str, Any]:

@@ -2,22 +2,26 @@
 saved into the directory after every change, on the same undo stack ``topiclens undo`` uses.
 
 A change another program makes to the directory (``topiclens merge``, ``undo``, ``update``) is noticed
-before the next request and the model is loaded again, so the page never edits an outdated model.
+before the next request and the model is loaded again, so the page never edits an outdated model. Every
+change holds the directory's lock from the model it starts from to the save: another program writing
+the directory meanwhile is refused, and while another program holds it the change is refused (409).
 """
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import tempfile
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from ..errors import ConfigError
-from ..io import edits
-from ..io.modeldir import MANIFEST
+from ..errors import ConfigError, ModelBusyError
+from ..io import edits, undoredo
+from ..io.modeldir import MANIFEST, locked
 from .changes import describe_change, run_edit
 from .requests import EXPORTS, EditRequest
 
@@ -94,6 +98,21 @@ class Workspace:
             self._load()
             return True
 
+    @contextlib.contextmanager
+    def changing(self, what: str, *, job: bool = False) -> Iterator[None]:
+        """Hold the workspace and the directory's lock (the model loaded again first if another program changed
+        the directory) for one change; refused (Busy) while an LLM job (unless ``job``: the job's own save) or
+        another program writes."""
+        with self.lock:
+            if not job:
+                self.check_idle()
+            try:
+                with locked(self.directory, f"topiclens serve ({what})", create=False):
+                    self.refresh()
+                    yield
+            except ModelBusyError as exc:
+                raise Busy(str(exc)) from None
+
     def check_idle(self) -> None:
         """Raise Busy while an LLM job runs (it saves the model topic by topic)."""
         if self.job is not None and self.job.running:
@@ -122,7 +141,7 @@ class Workspace:
     def state(self) -> dict[str, Any]:
         """The history (done and undone), the LLM, the running job and the model's generation."""
         return {"history": list(self.model.history_), "undone": edits.undone(self.directory),
-                "can_undo": bool(edits.stack(self.directory)), "generation": self.generation,
+                "can_undo": bool(edits.settled_stack(self.directory)), "generation": self.generation,
                 "llm": getattr(self.labeler, "llm", None), "exports": list(EXPORTS),
                 "job": None if self.job is None else self.job.snapshot(), "order_version": self.order_version}
 
@@ -149,9 +168,7 @@ class Workspace:
 
         ``generation``: the one the preview was made for; refused when the model changed since.
         """
-        with self.lock:
-            self.check_idle()
-            self.refresh()
+        with self.changing("an edit"):
             if generation is not None and generation != self.generation:
                 raise Busy("the model changed since this preview (an undo, or another program): preview it again")
             before = self.model
@@ -164,9 +181,7 @@ class Workspace:
 
     def rename(self, topic: int, label: str) -> dict[str, Any]:
         """Give ``topic`` the label ``label`` (saved as an edit of its own; the model changes once saved)."""
-        with self.lock:
-            self.check_idle()
-            self.refresh()
+        with self.changing("a rename"):
             model = copy.copy(self.model)
             old = model.labels_[model._position(topic)] if topic in model.topic_ids_ else None
             model.set_labels({topic: label})
@@ -178,9 +193,8 @@ class Workspace:
 
     def step(self, which: str) -> dict[str, Any]:
         """Undo (``which='undo'``) or redo the newest edit on disk, and load the model it leaves."""
-        with self.lock:
-            self.check_idle()
-            record = edits.undo(self.directory) if which == "undo" else edits.redo(self.directory)
+        with self.changing(which):
+            record = undoredo.undo(self.directory) if which == "undo" else undoredo.redo(self.directory)
             self._load()
             return {which: record}
 

@@ -8,6 +8,7 @@ import textwrap
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -39,11 +40,37 @@ def topic_colors(n: int) -> list[str]:
 
 
 def snippet(text: str, max_chars: int) -> str:
-    """The start of a text, whitespace collapsed, cut at ``max_chars`` with an ellipsis."""
+    """The start of a text as shown: controls, escapes and bidi overrides dropped, whitespace collapsed, cut
+    on the right at ``max_chars`` with an ellipsis."""
     text = " ".join(text.split())
-    if len(text) <= max_chars:
-        return text
-    return text[: max_chars - 1].rstrip() + "…"
+    head = text[: 2 * max_chars + 8]  # only the start is shown: the rest is not worth stripping
+    start = " ".join(strip_controls(head).split())
+    if len(start) <= max_chars and len(head) == len(text):
+        return start
+    return start[: max_chars - 1].rstrip() + "…"
+
+
+def shown(value: Any) -> Any:
+    """A JSON value with every string in it stripped of controls, escapes and bidi overrides.
+
+    What a page shows comes from documents (texts, ids, field values, class names) and LLMs (labels,
+    descriptions): untrusted text, passed through this on its way to the page.
+
+    Parameters
+    ----------
+    value : str, dict, list or any other JSON value
+
+    Returns
+    -------
+    The same structure (tuples as lists), keys kept as they are.
+    """
+    if isinstance(value, str):
+        return strip_controls(value)
+    if isinstance(value, dict):
+        return {key: shown(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [shown(item) for item in value]
+    return value
 
 
 def wrap(text: str, width: int, sep: str = "\n", max_chars: int = 120) -> str:

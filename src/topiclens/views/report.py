@@ -19,7 +19,7 @@ import numpy as np
 
 from ..errors import ConfigError
 from ..io.files import write_atomic
-from .data import OUTLIER_LABEL, MapData, map_data, snippet
+from .data import OUTLIER_LABEL, MapData, map_data, shown, snippet
 from .trends import trend_views
 
 ASSETS = ("report.css", "map.js", "trends.js", "app.js")
@@ -52,7 +52,8 @@ def report_data(model, max_chars: int = 300, seed: int = 0, *, order: np.ndarray
     Points are drawn in :func:`point_order` (or ``order``: rows of the model's documents, as an earlier
     call drew them, so a page can take new topics without new points); coordinates are scaled into
     [0, 1] keeping the aspect ratio, then quantised to uint16. ``texts=False`` leaves out the points'
-    coordinates, texts and ids (a page that has them already).
+    coordinates, texts and ids (a page that has them already). Every string is :func:`shown` (no control or
+    bidi override from a document or an LLM reaches the page).
     """
     data = map_data(model)
     doc_rows = point_order(data, seed) if order is None else np.asarray(order, dtype=np.int64)
@@ -94,7 +95,7 @@ def report_data(model, max_chars: int = 300, seed: int = 0, *, order: np.ndarray
     if texts:
         docs.update(xy=_b64(np.round(to_unit(xy) * 65535).astype(np.uint16).reshape(-1)),
                     text=[snippet(texts_of[i], max_chars) for i in doc_rows], id=[str(ids[i]) for i in doc_rows])
-    return {
+    return shown({
         "meta": {"n_points": n_points, "n_documents": len(texts_of), "n_topics": len(data.topic_ids),
                  "outlier_share": n_out / max(n_points, 1), "max_chars": max_chars,
                  "llm": getattr(model, "llm_name_", None) if llm else None, "source": str(model.corpus_.source)},
@@ -102,7 +103,7 @@ def report_data(model, max_chars: int = 300, seed: int = 0, *, order: np.ndarray
         "tree": tree,
         "trends": trend_views(model),
         "docs": docs,
-    }
+    })
 
 
 def _tree_data(model, data, to_unit) -> list[list[dict]] | None:

@@ -263,6 +263,7 @@ class Explorer {
   showTab(name) {
     for (const b of document.querySelectorAll("#tabs button")) b.classList.toggle("active", b.dataset.tab === name);
     for (const s of document.querySelectorAll("#side > section")) s.hidden = s.dataset.view !== name;
+    if (name === "trends") this.trends.fit(); // the class names can be measured now that the chart shows
   }
   bindControls() {
     document.querySelector("#topic-table thead").addEventListener("click", (e) => {

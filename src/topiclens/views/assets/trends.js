@@ -5,12 +5,40 @@
 const SVG = "http://www.w3.org/2000/svg";
 const CHART = { width: 640, height: 300, left: 44, right: 12, top: 12, bottom: 40 };
 const DEFAULT_LINES = 5;
+const CLASS_ROOM = 84; // width (in the chart's units) left of the bars for a class name
+const CLASS_CHARS = 15; // a class name's characters before it is measured (and while the chart is hidden)
 
 function svgElement(name, attributes, text) {
   const element = document.createElementNS(SVG, name);
   for (const [key, value] of Object.entries(attributes)) element.setAttribute(key, String(value));
   if (text !== undefined) element.textContent = text;
   return element;
+}
+
+function cutRight(text, chars) {
+  /* The first `chars` characters (code points: a surrogate pair is never split) with an ellipsis, or the whole. */
+  const points = Array.from(text);
+  return points.length > chars ? points.slice(0, chars).join("").trimEnd() + "…" : text;
+}
+
+function fitRight(element, room) {
+  /* Cut an SVG text on the right, with an ellipsis, until it is at most `room` units wide (its first child is
+     the text, a title element may follow). In a hidden chart nothing can be measured: the first characters stay. */
+  const whole = element.dataset.whole, shown = element.firstChild;
+  if (!shown || shown.nodeType !== Node.TEXT_NODE) return; // an empty name
+  shown.data = whole;
+  const width = element.getComputedTextLength();
+  if (!width || width <= room) {
+    if (!width) shown.data = cutRight(whole, CLASS_CHARS);
+    return;
+  }
+  let low = 0, high = Array.from(whole).length - 1;
+  while (low < high) {
+    const middle = Math.ceil((low + high) / 2);
+    shown.data = cutRight(whole, middle);
+    if (element.getComputedTextLength() <= room) low = middle; else high = middle - 1;
+  }
+  shown.data = cutRight(whole, low);
 }
 
 class TrendsView {
@@ -70,7 +98,13 @@ class TrendsView {
     chart.replaceChildren(...(view.kind === "time" ? this.lines(view, drawn) : this.bars(view, drawn)));
     chart.dataset.lines = String(drawn.length);
     chart.dataset.topics = drawn.map((s) => s.topic).join(",");
+    this.fit();
     this.legend(view);
+  }
+  fit() {
+    /* The class names cut to the room left of the bars, now that they can be measured (on the right: a name
+       drawn to the left of the chart would lose its start). */
+    for (const name of document.querySelectorAll("#trend-chart text.trend-class")) fitRight(name, CLASS_ROOM);
   }
   lines(view, drawn) {
     const { width, height, left, right, top, bottom } = CHART, n = view.groups.length;
@@ -112,8 +146,10 @@ class TrendsView {
     const parts = [], span = width - left - right - 90;
     view.groups.forEach((group, g) => {
       const yTop = top + g * rowHeight;
-      parts.push(svgElement("text", { x: 86, y: yTop + rowHeight * 0.7, "text-anchor": "end", "font-size": 10 },
-        group.length > 16 ? group.slice(0, 15) + "…" : group));
+      const name = svgElement("text", { x: 86, y: yTop + rowHeight * 0.7, "text-anchor": "end", "font-size": 10,
+        class: "trend-class", "data-whole": group }, cutRight(group, CLASS_CHARS));
+      name.append(svgElement("title", {}, group));
+      parts.push(name);
       let start = 0;
       const total = view.totals[g] || 1;
       for (const s of drawn) {
