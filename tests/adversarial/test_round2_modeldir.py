@@ -17,7 +17,6 @@ import pytest
 from topiclens import ModelFileError, TopicModel
 from topiclens.cli import main
 from topiclens.io import edits
-from topiclens.io.modeldir import new_step
 
 from .conftest import assert_one_line_error, run_cli
 
@@ -268,6 +267,8 @@ def test_a_record_left_by_a_kill_between_push_and_commit_is_dropped_with_a_note(
     ids = fit.topic_ids_
     assert _cli("merge", model, f"{ids[0]},{ids[1]}", "--no-llm", "--quiet", "--threads", "1") == 0
     merged = TopicModel.load(model, verbose=False).topic_ids_
+    from topiclens.io.modeldir import new_step
+
     # what a killed second edit leaves: its push, never its commit
     edits.push(model, (model / "topiclens.json").read_bytes(), new_step())
     assert len(edits.stack(model)) == 2
