@@ -125,16 +125,18 @@ def load_state(directory: Path) -> tuple[TopicState, dict[str, Any], str]:
     return state, params, saved_as
 
 
-def check_kept(directory: Path, path: Path) -> bytes:
-    """The bytes of the kept manifest ``path`` (an undo or redo record) after checking, as a load would, that it
-    and the data folder it names make a whole model of ``directory``; ModelFileError with the reason if not."""
+def check_kept(directory: Path, path: Path) -> tuple[bytes, dict[str, Any]]:
+    """The bytes of the kept manifest ``path`` (an undo or redo record) and the manifest they hold, after checking,
+    as a load would, that it and the data folder it names make a whole model of ``directory``; ModelFileError
+    with the reason if not."""
     raw = read_regular(path, MANIFEST_LIMIT)
     try:
-        _load(directory, checked_manifest(parse_manifest(raw, path), path))
+        manifest = parse_manifest(raw, path)
+        _load(directory, checked_manifest(manifest, path))
     except ModelFileError as exc:
         raise ModelFileError(f"the kept model {path} cannot be put back, so nothing was changed: {exc} (remove "
                              f"{path.name} to step past it)") from None
-    return raw
+    return raw, manifest
 
 
 def _load(directory: Path, manifest: dict[str, Any]) -> tuple[TopicState, dict[str, Any]]:

@@ -63,11 +63,10 @@ def _step(directory: Path, which: str) -> dict:
                               "stack afresh)" if which == "undo"
                               else f"nothing to redo in {directory}: no edit was undone since the last one")
         newest = entries[-1]
-        coming = check_kept(directory, newest)  # before anything moves
+        coming, kept = check_kept(directory, newest)  # before anything moves
         current = manifest_bytes(directory)
-        record = edits.last_record(edits.manifest_of(directory / MANIFEST if which == "undo" else newest))
-        coming_step = step_of(coming, parse_manifest(coming, newest))
-        edits.push_onto(directory, other, current, coming_step)  # replaced by the model that comes back
+        record = edits.last_record(parse_manifest(current, directory / MANIFEST) if which == "undo" else kept)
+        edits.push_onto(directory, other, current, step_of(coming, kept))  # replaced by the model that comes back
         write_bytes_atomic(directory / MANIFEST, coming)
         newest.unlink()
         edits.remove_if_empty(edits.stack_folder(directory, which))

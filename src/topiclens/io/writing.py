@@ -32,7 +32,6 @@ from .modeldir import (
     commit,
     current_digest,
     data_folder,
-    is_model_directory,
     locked,
     manifest_bytes,
     new_generation,
@@ -77,7 +76,7 @@ def save_state(state: TopicState, params: dict[str, Any], directory: Path, *, ed
         _check_unchanged(directory, expected)
         edits.settle(directory)
         check_space(directory, state)
-        previous = manifest_bytes(directory) if is_model_directory(directory) else None
+        previous = manifest_bytes(directory) if (directory / MANIFEST).exists() else None  # check_target: ours
         data = new_generation(directory)
         try:
             files = _write_data(state, data)

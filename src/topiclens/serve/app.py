@@ -40,20 +40,20 @@ def _csp(nonce: str) -> str:
 def create_app(workspace, token: str, hosts: frozenset[str], *, title: str | None = None) -> Guard:
     """The ASGI application over ``workspace``, behind :class:`~topiclens.serve.guard.Guard`."""
 
-    def refused(exc: TopicLensError) -> Response:
-        """A problem to fix, as one line: 409 while busy, 400 otherwise. A body over the cap also ends the
-        connection, so the rest of it is never read."""
+    def refused(exc: TopicLensError | OSError) -> Response:
+        """A problem to fix, as one line: 400, or 409 while busy or for a file that cannot be written (the
+        command line's line). A body over the cap also ends the connection, so the rest of it is never read."""
         headers = {"connection": "close"} if isinstance(exc, BodyTooLarge) else None
+        if isinstance(exc, OSError):
+            return JSONResponse({"error": describe_os_error(exc)}, status_code=409)
         return JSONResponse({"error": str(exc)}, status_code=409 if isinstance(exc, Busy) else 400, headers=headers)
 
     async def answer(work) -> Response:
-        """``work()`` (awaited) as JSON, or why not (a file that cannot be written: the command line's line)."""
+        """``work()`` (awaited) as JSON, or why not."""
         try:
             return JSONResponse(await work())
-        except TopicLensError as exc:
+        except (TopicLensError, OSError) as exc:
             return refused(exc)
-        except OSError as exc:
-            return JSONResponse({"error": describe_os_error(exc)}, status_code=409)
 
     async def call(function, *args) -> Response:
         return await answer(lambda: run_in_threadpool(function, *args))
@@ -117,10 +117,8 @@ def create_app(workspace, token: str, hosts: frozenset[str], *, title: str | Non
         try:
             name = check_export(request.path_params["name"])
             content = await run_in_threadpool(workspace.export, name)
-        except TopicLensError as exc:
+        except (TopicLensError, OSError) as exc:
             return refused(exc)
-        except OSError as exc:
-            return JSONResponse({"error": describe_os_error(exc)}, status_code=409)
         stem = "".join(c if c.isascii() and (c.isalnum() or c in "-_.") else "_" for c in workspace.directory.name)
         return Response(content, media_type=EXPORTS[name],
                         headers={"content-disposition": f'attachment; filename="{stem or "topiclens"}-{name}"'})
