@@ -18,9 +18,11 @@ writes no label (on Chinese text it is also the topic model's embedder: it chose
 the words of the label). hit@1, hit@3 and the mean reciprocal rank are weighted by topic size; seconds per
 topic are the labeling's wall time over the topics, each labeler starting with an empty answer cache.
 ``spread`` says how well the labels tell the topics apart: one minus the mean similarity (same embedder) of
-each label to the closest other label. The defaults are the variant with the best mean MRR over the corpora
-(hit@1 moves by one or two topics: a topic is 3 to 8 % of the weight). ``template=field`` (bench only) made the
-small model copy the instruction into its labels ("Python: the programming language that all"): rejected.
+each label to the closest other label. topiclens 0.2's defaults were the variant with the best mean MRR over the
+corpora (hit@1 moves by one or two topics: a topic is 3 to 8 % of the weight); since then label decisions are made
+by blind judges (bench/bench_judged.py), and this automatic measure is kept beside them. ``template=field``
+(bench only) made the small model copy the instruction into its labels ("Python: the programming language that
+all"): rejected.
 
 usage: python bench/bench_labels.py [--corpus NAME ...] [--llm qwen2.5-coder-1.5b] [--threads 2]
        [--variants nearest/ctfidf,disambiguate=0.5 diverse/both ...] [--no-recipe]
@@ -88,6 +90,12 @@ def embeddings_for(name: str, texts: list[str], model_name: str, threads: int) -
     return np.load(path)
 
 
+def corpus_language(name: str) -> str:
+    """The language of a benchmark corpus: its name's suffix (``debian-reference-de``), else English."""
+    suffix = name.rsplit("-", 1)[-1]
+    return suffix if suffix in ("zh", "de", "ja") else "en"
+
+
 def fixed_topics(name: str, threads: int):
     """The corpus, its gold names and the directory of its topics (fitted once, then loaded as they are)."""
     from label_corpora import WORK, load
@@ -99,11 +107,11 @@ def fixed_topics(name: str, threads: int):
     directory = WORK / f"labels_{name}.model"
     if (directory / "topiclens.json").exists():
         return records, names, directory
-    zh = name.endswith("-zh")
-    model_name = "use-multilingual" if zh else "minilm-int8"
+    language = corpus_language(name)
+    model_name = "minilm-int8" if language == "en" else "use-multilingual"
     vectors = embeddings_for(name, texts, model_name, threads)
     model = TopicModel(seed=42, threads=threads, layout="none", verbose=False, embedding_model=model_name,
-                       language="zh" if zh else "en").fit(texts, embeddings=vectors)
+                       language=language).fit(texts, embeddings=vectors)
     model.save(directory)
     return records, names, directory
 

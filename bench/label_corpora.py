@@ -68,7 +68,8 @@ DEBIAN_SECTIONS: Names = {
     "vcs": "Version Control Systems", "video": "Video", "web": "Web Software", "x11": "X Window System software",
     "xfce": "Xfce", "zope": "Zope/Plone Framework",
 }
-DEBREF_LANGS = {"zh": ("debian-reference-zh-cn", "zh-cn"), "en": ("debian-reference-en", "en")}
+DEBREF_LANGS = {"zh": ("debian-reference-zh-cn", "zh-cn"), "en": ("debian-reference-en", "en"),
+                "de": ("debian-reference-de", "de"), "ja": ("debian-reference-ja", "ja")}
 HAN = re.compile(r"[\u4e00-\u9fff]")
 CJK_GAP = re.compile(r"(?<=[\u2e80-\u9fff\uff00-\uffef]) (?=[\u2e80-\u9fff\uff00-\uffef])")
 TABLE_NOISE = re.compile(r"^(V:\d+, ?I:\d+|[\d.,]+|-)$")
@@ -184,9 +185,9 @@ def build_debian_reference(lang: str) -> tuple[Records, Names]:
             label = Path(path).name.split(".")[0]
             parser = ChapterParser()
             parser.feed(Path(path).read_text(encoding="utf-8"))
-            names[label] = re.sub(r"^(第\s*\d+\s*章|Chapter\s+\d+\.)\s*", "", normalize(parser.title))
+            names[label] = re.sub(r"^(第\s*\d+\s*章|Chapter\s+\d+\.|Kapitel\s+\d+\.)\s*", "", normalize(parser.title))
             for text, code_share in parser.blocks:
-                long_enough = len(HAN.findall(text)) >= 20 if lang == "zh" else len(text.split()) >= 12
+                long_enough = len(HAN.findall(text)) >= 20 if lang in ("zh", "ja") else len(text.split()) >= 12
                 if long_enough and code_share <= 0.5:
                     records.append({"id": f"{label}-{len(records):05d}", "text": text, "label": label})
     return dedupe(records), names
@@ -232,6 +233,8 @@ def build_debian() -> tuple[Records, Names]:
 BUILDERS: dict[str, Callable[[], tuple[Records, Names]]] = {
     "debian-reference-zh": lambda: build_debian_reference("zh"),
     "debian-reference-en": lambda: build_debian_reference("en"),
+    "debian-reference-de": lambda: build_debian_reference("de"),
+    "debian-reference-ja": lambda: build_debian_reference("ja"),
     "python-stdlib": build_python_stdlib,
     "debian": build_debian,
 }

@@ -30,6 +30,18 @@ import numpy as np
 from topiclens.llm import prompts as tp
 
 MAX_TOKENS = 24  # as topiclens's GenerationParams
+# The seed article's question (topiclens's default prompt before it asked for what most documents share).
+RECIPE_TEMPLATE = (
+    "This topic contains the following documents:\n[DOCUMENTS]\n"
+    "It is described by these keywords: [KEYWORDS].\n"
+    "Based on the documents and keywords above, write a short label for this topic. "
+    "Answer with the label only, nothing else."
+)
+RECIPE_TEMPLATE_ZH = (
+    "这个主题包含以下文档：\n[DOCUMENTS]\n"
+    "描述它的关键词是：[KEYWORDS]。\n"
+    "请根据以上文档和关键词，为这个主题写一个简短的中文标签。只回答标签本身，不要写其他内容。"
+)
 _CHATTER = re.compile(r"^(?:topic\s+label|topic\s+name|label|topic|标签|主题)\s*[:：]\s*", re.IGNORECASE)
 _QUOTES = "\"'`*“”‘’「」『』 "
 
@@ -48,7 +60,7 @@ class RecipeResult:
 
 def recipe_prompt(cjk: bool = False) -> str:
     """The user message given to LlamaCPP: the worked example as ChatML turns, then the topic's template."""
-    template = tp.TEMPLATE_ZH if cjk else tp.TEMPLATE
+    template = RECIPE_TEMPLATE_ZH if cjk else RECIPE_TEMPLATE
     example_docs = (tp.EXAMPLE_DOCUMENTS_ZH if cjk else tp.EXAMPLE_DOCUMENTS).replace("- ", "").split("\n")
     example = tp.fill(template, example_docs, (tp.EXAMPLE_KEYWORDS_ZH if cjk else tp.EXAMPLE_KEYWORDS).split(", "))
     label = tp.EXAMPLE_LABEL_ZH if cjk else tp.EXAMPLE_LABEL

@@ -156,7 +156,8 @@ def test_the_disambiguation_flags_reach_the_labeler_and_a_bad_threshold_is_one_l
     from topiclens.cli.parser import build_parser
 
     parse = build_parser().parse_args
-    assert labeler_from_args(parse(["label", "runs/x"])).disambiguate == LLMLabeler().disambiguate == 0.5
+    assert labeler_from_args(parse(["label", "runs/x"])).disambiguate is LLMLabeler().disambiguate is None  # off
+    assert labeler_from_args(parse(["label", "runs/x", "--label-similar", "0.5"])).disambiguate == 0.5
     assert labeler_from_args(parse(["label", "runs/x", "--label-similar", "0.7"])).disambiguate == 0.7
     assert labeler_from_args(parse(["label", "runs/x", "--no-disambiguate"])).disambiguate is None
     assert main(["label", "runs/x", "--label-similar", "1.5"]) == 2

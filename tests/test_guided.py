@@ -61,7 +61,9 @@ def test_named_topics_take_no_llm_call_and_keep_their_names(docs, embeddings, go
     given = model.given_labels_
     unnamed = [t for t, g in zip(model.topic_ids_, given) if not g]
     assert unnamed and len(unnamed) < len(given)  # both kinds, so the count below tells them apart
-    assert model.label_stats_.get("llm_calls", 0) + model.label_stats_.get("cached", 0) == len(unnamed)
+    stats = model.label_stats_  # one first answer per unnamed topic; re-asks and group renames come on top
+    first = stats.get("llm_calls", 0) + stats.get("cached", 0) - stats.get("reasked", 0) - stats.get("groups", 0)
+    assert first == len(unnamed), stats
     assert all(label == g for label, g in zip(model.labels_, given) if g)
     assert set(g for g in given if g) <= set(gold)
     # an edit keeps a named topic's name with its id and asks the LLM for none of them

@@ -31,7 +31,8 @@ def test_a_dry_run_makes_no_call_and_counts_the_calls_a_real_run_makes(five_topi
     assert _answers_in(tmp_path) == 0 and model.labels_ == before  # nothing asked, nothing stored or changed
     stats = model.label_topics(LOCAL)
     assert stats["llm_calls"] == plan["calls"] + stats["reasked"] + stats.get("groups", 0)
-    assert stats.get("groups", 0) <= plan["group_calls_at_most"] == 2
+    assert stats.get("groups", 0) <= plan["group_calls_at_most"] == 0  # joint disambiguation is off by default
+    assert model.plan_labels(LLMLabeler(LOCAL, disambiguate=0.5))["group_calls_at_most"] == 2
     assert _answers_in(tmp_path) == stats["llm_calls"]
     again = model.plan_labels(LOCAL)
     assert again["calls"] == 0 and again["cached"] == 5 and again["seconds_estimate"] is None
@@ -105,8 +106,11 @@ def test_the_documents_each_label_was_written_from_are_recorded_and_saved(five_t
     loaded = TopicModel.load(model.save(tmp_path / "m"), verbose=False)
     assert loaded.label_evidence_ == shown
     nearest = copy.deepcopy(five_topics).set_params(cache=str(tmp_path), verbose=False)
-    nearest.label_topics(LLMLabeler(LOCAL, n_docs=3), topics=[0])
+    nearest.label_topics(LLMLabeler(LOCAL, n_docs=3, evidence="nearest"), topics=[0])
     assert nearest.label_evidence_[0] == nearest.representative_docs_[0][:3]
+    parts = copy.deepcopy(five_topics).set_params(cache=str(tmp_path), verbose=False)
+    parts.label_topics(LLMLabeler(LOCAL, n_docs=3, evidence="parts"), topics=[0])  # one from each of 3 parts
+    assert len(set(parts.label_evidence_[0])) == 3 and all(parts.topics_[r] == 0 for r in parts.label_evidence_[0])
 
 
 def test_descriptions_are_written_cached_saved_and_shown(five_topics, tmp_path, capsys, monkeypatch):

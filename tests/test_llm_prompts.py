@@ -37,7 +37,7 @@ def test_custom_template_and_taken_labels():
     ("mistral", "<s>[INST] " + SYSTEM_PROMPT, "[/INST]"),
     ("zephyr", "<|system|>\n" + SYSTEM_PROMPT + "</s>\n", "<|assistant|>\n"),
     ("chatml", "<|im_start|>system\n" + SYSTEM_PROMPT + "<|im_end|>\n", "<|im_start|>assistant\n"),
-    ("few-shot", "This topic contains", "Label:"),
+    ("few-shot", "These documents come from", "Label:"),
 ])
 def test_raw_chat_formats(fmt, start, end):
     text = render(label_messages(DOCS, KEYWORDS), fmt)

@@ -7,6 +7,7 @@ import pytest
 from sklearn.metrics import normalized_mutual_info_score
 
 from topiclens import ConfigError, KMeansClustering, Representation, TopicModel, UMAPReduction
+from topiclens.labeling.keyword_filter import is_readable
 
 
 def test_default_fit_finds_topics_that_match_the_archive_sections(fitted, gold):
@@ -20,8 +21,8 @@ def test_default_fit_finds_topics_that_match_the_archive_sections(fitted, gold):
 
 def test_topic_info_has_every_representation(fitted, docs):
     info = fitted.topic_info()
-    assert list(info.columns) == ["topic", "size", "label", "keywords", "keybert", "mmr", "llm", "description",
-                                  "representative_docs"]
+    assert list(info.columns) == ["topic", "size", "label", "confidence", "keywords", "keybert", "mmr", "llm",
+                                  "description", "representative_docs"]
     assert (info["llm"] == "").all()  # no LLM asked yet: labels come from keywords
     regular = info[info.topic >= 0]
     assert regular["size"].tolist() == sorted(regular["size"].tolist(), reverse=True)
@@ -32,7 +33,8 @@ def test_topic_info_has_every_representation(fitted, docs):
         assert len(row.mmr) == 10
         assert 1 <= len(row.representative_docs) <= 5
         assert all(d in docs for d in row.representative_docs)
-        assert row.label == ", ".join(row.keywords[:4])
+        readable = [k for k in row.keywords if is_readable(k)]  # no numbers, address or citation pieces
+        assert row.label == ", ".join((readable or row.keywords)[:4])
 
 
 def test_representative_docs_belong_to_their_topic(fitted):

@@ -141,8 +141,8 @@ def test_documents_and_labels_are_shown_as_text_never_run(bench, directory):
 def test_edit_cycle_in_the_browser_saved_at_once(bench, directory):
     page = bench.page
     page.click("#tabs button[data-tab=edit]")
-    if page.is_checked("#wb-autoname"):
-        page.click("#wb-autoname")
+    assert page.is_checked("#wb-autoname")  # with an LLM at hand, changed topics are named after an edit by default
+    page.click("#wb-autoname")  # this test checks the keyword labels an edit leaves
     start = _loaded(directory)
     ids = list(start.topic_ids_)
 
@@ -213,6 +213,22 @@ def test_edit_cycle_in_the_browser_saved_at_once(bench, directory):
         assert model.labels_[model._position(topic)] == label
         assert label in page.text_content(f"#topic-table tbody tr[data-topic='{topic}']")
 
+    # naming on again (the default): the topic a merge makes is named by the LLM right after the merge is applied
+    page.click("#tabs button[data-tab=edit]")
+    page.click("#wb-autoname")
+    bench.select(chosen)
+    bench.preview_and_apply("#wb-merge")
+    deadline = time.monotonic() + 300
+    while _loaded(directory).history_[-1]["operation"] != "label" and time.monotonic() < deadline:
+        time.sleep(0.5)
+    bench.until("document.querySelector('#wb-job').dataset.state === 'done'", timeout=300)
+    bench.settled()
+    model = _loaded(directory)
+    merge, named = model.history_[-2:]
+    assert merge["operation"] == "merge" and named["operation"] == "label" and named["changed"] == merge["changed"]
+    at = model._position(merge["changed"][0])
+    assert model.llm_labels_[at] and model.labels_[at] == model.llm_labels_[at] and model.waiting_for_names_ == []
+
     # exports: downloads of what the model holds now
     with page.expect_download() as download:
         page.click("#wb-export-documents-parquet")
@@ -250,3 +266,15 @@ def test_lasso_selects_the_topics_drawn_around(bench, directory):
     assert target in chips
     inside = np.asarray(chips)
     assert len(inside) < len(model.topic_ids_)  # not everything
+
+
+def test_labels_are_listed_weakest_fit_first(bench, directory):
+    """The workbench lists the labels that fit their topics least first, each with its fit, for review."""
+    model = _loaded(directory)
+    known = sorted((c, t) for t, c in zip(model.topic_ids_, model.label_confidence_ or []) if c is not None)
+    assert known, "set_labels scores the label it sets"
+    assert bench.rows()[: len(known)] == [t for _, t in known]
+    for confidence, topic in known:
+        assert bench.page.text_content(f"#topic-table tbody tr[data-topic='{topic}'] td.fit") == f"{confidence:.2f}"
+    unknown = [t for t in model.topic_ids_ if t not in {t for _, t in known}][0]
+    assert bench.page.text_content(f"#topic-table tbody tr[data-topic='{unknown}'] td.fit") == "—"

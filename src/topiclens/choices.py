@@ -16,7 +16,7 @@ KeywordWeighting = Literal["docshare", "classic"]
 ChatFormat = Literal["llama-2", "mistral", "zephyr", "chatml", "few-shot"]
 CoherenceMeasure = Literal["c_npmi", "c_v", "u_mass"]
 DecodeErrors = Literal["strict", "replace"]
-EvidenceName = Literal["nearest", "diverse"]  # the documents an LLM labeler is shown
+EvidenceName = Literal["parts", "nearest", "diverse"]  # the documents an LLM labeler is shown
 KeywordSource = Literal["ctfidf", "keybert", "both"]  # the keywords it is shown
 KnnMethod = Literal["auto", "exact", "approximate"]  # how neighbours are found
 BundledLLM = Literal["qwen2.5-coder-1.5b", "qwen2.5-coder-0.5b", "smollm2-135m"]
@@ -41,5 +41,11 @@ BUNDLED_LLMS: tuple[str, ...] = get_args(BundledLLM)
 EVIDENCE: tuple[str, ...] = get_args(EvidenceName)
 KEYWORD_SOURCES: tuple[str, ...] = get_args(KeywordSource)
 DEFAULT_LLM = "qwen2.5-coder-1.5b"
+# The labeler's evidence and check, as the judged benchmark (bench/bench_judged.py) chose them.
+LABEL_EVIDENCE = "diverse"
+LABEL_DOC_TOKENS = 40
+KEYWORD_MARGIN: float | None = None  # judged: keyword labels were accepted for no topic
 # Labels at least this similar (cosine of the model's embeddings) are renamed together; picked by bench/bench_labels.py.
 DISAMBIGUATE_SIMILARITY = 0.5
+# Off by default: the judges accepted more labels without joint disambiguation (bench/bench_judged.py, r3 and r4).
+DISAMBIGUATE_DEFAULT: float | None = None

@@ -188,6 +188,13 @@ class TopicModel(FittedState, PlacingMethods, LabelMethods, EditingMethods, Grow
     descriptions_ : list of str or None
         One or two sentences per topic written by the LLM (``describe_topics``, or
         ``LLMLabeler(describe=True)``); '' for a topic not described; None before any.
+    label_confidence_ : list of float or None, or None
+        Per topic, how well its label fits it and not its neighbours, between 0 and 1 (the probability
+        that one of its documents is closer to the label than a neighbour's document, with the model's
+        embedder; 0.5 says nothing); None for a label not scored (no embedder, or changed since).
+    label_waiting_ : list of bool or None
+        Per topic, whether its label is a keyword stand-in that an edit left on a model whose labels an
+        LLM wrote, waiting for a name (``waiting_for_names_`` lists them); None when none is.
     language_ : str
         The corpus language used.
     embedding_model_ : str, path or Embedder

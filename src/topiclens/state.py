@@ -59,6 +59,8 @@ class TopicState:
     hierarchy: dict | None = None       # the named tree over the topics (hierarchy.tree), once built
     given_labels: list[str] | None = None  # (t,) a label the user gave (zero-shot name, class of y), '' if none
     guidance: dict | None = None        # what a guided fit's seeds, names and classes did (JSON), as fitted
+    label_confidence: list[float | None] | None = None  # (t,) how well each label fits its topic; None: not known
+    label_waiting: list[bool] | None = None  # (t,) a keyword label an edit left on a model with LLM labels
 
     def position(self, topic: int) -> int:
         """Where topic ``topic``'s values are in every per-topic list and array (its place in ``topic_ids``)."""

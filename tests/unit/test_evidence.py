@@ -49,3 +49,35 @@ def test_prompt_keywords_from_either_source_or_both_without_repeats():
     assert prompt_keywords(ctfidf, keybert, "keybert", 2) == ["golang", "parser"]
     assert prompt_keywords(ctfidf, keybert, "both", 5) == ["go", "golang", "parser", "library", "json"]
     assert prompt_keywords(ctfidf, [], "keybert", 2) == ["go", "golang"]
+
+
+def test_parts_takes_one_document_from_each_side_and_no_second_copy():
+    from topiclens.labeling.evidence import part_rows
+
+    picked = part_rows(VECTORS, MEMBERS, 4)
+    assert len(picked) == 4
+    assert sorted(picked[1:]) == [15, 16, 17] and picked[0] in range(10, 15)  # the largest part (the copies) first
+    assert part_rows(VECTORS[:3], MEMBERS[:3], 5) == [10, 11, 12]  # fewer members than parts: all of them
+
+
+def test_truncate_counts_with_the_model_tokenizer_when_given():
+    from topiclens.labeling.clean import truncate
+
+    def count(text: str) -> int:  # a tokenizer that makes two tokens of every word
+        return 2 * len(text.split())
+
+    text = "one two three four five six seven eight"
+    assert truncate(text, 6, count) == "one two three …"
+    assert truncate(text, 100, count) == text
+    assert truncate("一二三四五六", 3, len) == "一二三…"
+    assert truncate(text, 6) == "one two three four …"  # no tokenizer: about 0.75 words a token
+
+
+def test_the_label_example_is_in_the_corpus_language_where_one_is_written():
+    from topiclens.llm.prompts import label_messages
+
+    assert label_messages(["ein Text"], ["wort"], language="de")[2]["content"] == "Umweltfolgen des Fleischkonsums"
+    assert label_messages(["a text"], ["word"], language="en")[2]["content"] == "Environmental impact of eating meat"
+    korean = label_messages(["텍스트"], ["단어"], language="ko")
+    assert korean[2]["content"] == "Environmental impact of eating meat"
+    assert korean[3]["content"].endswith("Write the label in Korean.")

@@ -16,7 +16,7 @@ def _edit(args, operation: Callable) -> int:
     from ..model import TopicModel
 
     require_model(args.model)
-    labeler = None if args.no_llm else labeler_from_args(args).check()
+    labeler = False if args.no_llm else labeler_from_args(args).check()
     with locked(args.model, f"topiclens {args.command}", create=False):
         model = TopicModel.load(args.model, verbose=not args.quiet, threads=args.threads)
         edited = operation(model, labeler)

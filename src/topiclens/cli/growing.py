@@ -37,7 +37,7 @@ def cmd_update(args) -> int:
     from .inputs import read_input
 
     require_model(args.model)
-    labeler = None if args.no_llm else labeler_from_args(args).check()
+    labeler = False if args.no_llm else labeler_from_args(args).check()
     corpus = read_input(args)
     check_target(args.model)
     with locked(args.model, "topiclens update"):

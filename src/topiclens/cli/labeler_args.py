@@ -25,7 +25,7 @@ def labeler_from_args(args: argparse.Namespace):
                               "text file with [DOCUMENTS] and/or [KEYWORDS]") from None
     return LLMLabeler(llm=args.llm, template=template, language=args.label_language, max_words=args.label_max_words,
                       doc_tokens=args.label_doc_tokens, n_docs=args.label_docs, evidence=args.label_evidence,
-                      keyword_source=args.label_keywords,
+                      keyword_source=args.label_keywords, keyword_margin=args.label_keyword_margin,
                       disambiguate=None if args.no_disambiguate else args.label_similar,
                       describe=args.describe, chat_format=args.chat_format,
                       api_key_env=args.api_key_env, concurrency=args.llm_concurrency, timeout=args.llm_timeout)

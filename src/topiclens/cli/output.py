@@ -11,6 +11,7 @@ import numpy as np
 
 from ..untrusted import BIDI_CONTROLS, for_terminal
 
+REVIEW_BELOW = 0.75  # a label whose fit is under this is listed for review
 _ESCAPE_BIDI = {ord(ch): f"\\u{ord(ch):04x}" for ch in BIDI_CONTROLS}
 
 
@@ -51,14 +52,44 @@ def format_table(model, rows: int, full: bool = False) -> str:
     lines = [f"{len(model.topic_ids_)} topics, {total} documents"
              f" ({info.loc[info.topic == -1, 'size'].sum() / max(total, 1):.1%} outliers); language "
              f"{model.language_}, embedder {for_terminal(str(embedder))}", ""]
-    lines.append(f"{'topic':>5}  {'size':>6}  {fit_column('label', label_width)}  keywords")
+    scored = any(c is not None for c in model.label_confidence_ or [])  # a fit column only where labels have one
+    lines.append(f"{'topic':>5}  {'size':>6}  {'fit  ' if scored else ''}{fit_column('label', label_width)}  keywords")
     shown = info if rows <= 0 else info.head(rows + (1 if (info.topic == -1).any() else 0))
+    waiting = set(model.waiting_for_names_)
     for row, label in zip(shown.itertuples(), labels):
         keywords = for_terminal(", ".join(row.keywords[:8]))
-        lines.append(f"{row.topic:>5}  {row.size:>6}  {fit_column(label, label_width)}  {keywords}")
+        marked = f"[relabel] {label}" if row.topic in waiting else label
+        fit = f"{confidence_text(row.confidence):>4} " if scored else ""
+        lines.append(f"{row.topic:>5}  {row.size:>6}  {fit}{fit_column(marked, label_width)}  {keywords}")
     if len(shown) < len(info):
         lines.append(f"  … {len(info) - len(shown)} more (--rows 0 shows all)")
+    lines += _review_lines(model, waiting)
     return "\n".join(lines)
+
+
+def confidence_text(value: Any) -> str:
+    """A label confidence as printed: two decimals, or '—' when not known."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    return f"{float(value):.2f}"
+
+
+def _review_lines(model, waiting: set[int]) -> list[str]:
+    """Which labels to look at first: those waiting for a name, then the three that fit their topics least."""
+    from ..labeling.confidence import weakest_first
+
+    lines = []
+    if waiting:
+        shown = sorted(waiting)
+        lines.append(f"keyword labels waiting for an LLM name: topics {' '.join(map(str, shown))} (topiclens label "
+                     f"DIR --topics {','.join(map(str, shown))})")
+    confidence = model.label_confidence_ or []
+    weakest = [model.topic_ids_[at] for at in weakest_first(confidence)
+               if confidence[at] is not None and confidence[at] < REVIEW_BELOW][:3]
+    if weakest:
+        lines.append(f"labels that fit their topics least (fit < {REVIEW_BELOW}): topics "
+                     f"{' '.join(str(t) for t in weakest)} (topiclens info DIR --topic N shows one)")
+    return [""] + lines if lines else []
 
 
 def format_topic(model, topic: int, max_chars: int = 300) -> str:
@@ -70,6 +101,11 @@ def format_topic(model, topic: int, max_chars: int = 300) -> str:
              f"label:     {for_terminal(model.labels_[at])}"]
     if llm is not None and llm != model.labels_[at]:
         lines.append(f"LLM label: {for_terminal(llm)} ({model.llm_name_})")
+    confidence = model.label_confidence_[at] if model.label_confidence_ else None
+    lines.append(f"fit:       {confidence_text(confidence)} (how well the label tells this topic's documents from "
+                 "its neighbours'; 0.5 says nothing)")
+    if topic in model.waiting_for_names_:
+        lines.append(f"note:      a keyword label waiting for an LLM name (topiclens label DIR --topics {topic})")
     if model.descriptions_ and model.descriptions_[at]:
         lines.append(f"about:     {for_terminal(model.descriptions_[at])}")
     for name, pairs in (("keywords", model.keywords_[at]), ("KeyBERT", model.keybert_[at]),
@@ -97,8 +133,10 @@ def stats_line(stats: dict) -> str:
     skipped = f", {stats['skipped']} skipped (call limit)" if stats.get("skipped") else ""
     groups = (f", {stats['groups']} group(s) of near-identical labels told apart ({stats['renamed']} renamed)"
               if stats.get("groups") else "")
+    plain = (f", {stats['keyword_labels']} keyword label(s) kept where they fit the topic better"
+             if stats.get("keyword_labels") else "")
     return (f"LLM labels: {stats['llm_calls']} LLM call(s), {stats['cached']} answer(s) from the cache, "
-            f"{stats['reasked']} re-asked, {stats['fallbacks']} keyword fallback(s){groups}{skipped}")
+            f"{stats['reasked']} re-asked, {stats['fallbacks']} keyword fallback(s){groups}{plain}{skipped}")
 
 
 def plan_line(plan: dict) -> str:

@@ -15,11 +15,15 @@ from ..choices import (
     COHERENCE_MEASURES,
     DECODE_ERRORS,
     DEFAULT_LLM,
+    DISAMBIGUATE_DEFAULT,
     DISAMBIGUATE_SIMILARITY,
     EVIDENCE,
+    KEYWORD_MARGIN,
     KEYWORD_SOURCES,
     KEYWORD_WEIGHTINGS,
     KNN_METHODS,
+    LABEL_DOC_TOKENS,
+    LABEL_EVIDENCE,
     LANGUAGES,
     LAYOUTS,
     MODELS,
@@ -43,6 +47,19 @@ def _topic_list(text: str) -> list[int]:
         return [int(part) for part in text.split(",") if part.strip()]
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a list of topic numbers (e.g. 0,3,7)") from None
+
+
+def _margin(text: str) -> float | None:
+    """--label-keyword-margin: a number between 0 and 1, or 'none'."""
+    if text.strip().lower() == "none":
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a margin: give a number between 0 and 1, or none")
+    return value
 
 
 def _language(text: str) -> str:
@@ -80,18 +97,23 @@ def _llm_options(parser: argparse.ArgumentParser, can_skip: bool) -> None:
     group.add_argument("--label-language", default="auto", type=_language, metavar="CODE",
                        help="language of the labels, an ISO 639 code; auto follows the corpus (default)")
     group.add_argument("--label-max-words", type=int, default=8, help="longest label in words (default 8)")
-    group.add_argument("--label-doc-tokens", type=int, default=24,
-                       help="tokens of each representative document shown to the LLM (default 24)")
+    group.add_argument("--label-doc-tokens", type=int, default=LABEL_DOC_TOKENS,
+                       help=f"tokens of each document shown to the LLM (default {LABEL_DOC_TOKENS})")
     group.add_argument("--label-template", type=Path,
                        help="a text file with your own prompt, using [DOCUMENTS] and [KEYWORDS]")
     group.add_argument("--label-docs", type=int, default=5, help="documents shown to the LLM per topic (default 5)")
-    group.add_argument("--label-evidence", default="nearest", choices=EVIDENCE,
-                       help="which documents: nearest the topic's centre, or diverse ones (default: nearest)")
+    group.add_argument("--label-evidence", default=LABEL_EVIDENCE, choices=EVIDENCE,
+                       help="which documents: central ones with near-copies passed over (diverse), the nearest the "
+                       f"topic's centre, or one from each part of the topic (default: {LABEL_EVIDENCE})")
+    group.add_argument("--label-keyword-margin", type=_margin, default=KEYWORD_MARGIN, metavar="MARGIN",
+                       help="the keyword label replaces the LLM's when it fits the topic better by this much "
+                       "(0..1), or none to always keep the LLM's (the default: the judges preferred it)")
     group.add_argument("--label-keywords", default="ctfidf", choices=KEYWORD_SOURCES,
                        help="keywords shown: c-TF-IDF's, KeyBERT's or both (default: ctfidf)")
-    group.add_argument("--label-similar", type=float, default=DISAMBIGUATE_SIMILARITY, metavar="SIMILARITY",
-                       help="labels at least this similar (0..1, cosine of their embeddings) are renamed together "
-                       f"in one call per group (default {DISAMBIGUATE_SIMILARITY})")
+    group.add_argument("--label-similar", type=float, default=DISAMBIGUATE_DEFAULT, metavar="SIMILARITY",
+                       help="labels at least this similar (0..1, cosine of their embeddings; "
+                       f"{DISAMBIGUATE_SIMILARITY} was topiclens 0.2's default) are renamed together in one call per "
+                       "group (default: off, the judges accepted as many labels or more without it)")
     group.add_argument("--no-disambiguate", action="store_true",
                        help="do not rename near-identical labels together (exact repeats are still re-asked)")
     group.add_argument("--describe", action="store_true",

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import copy
 import time
+import warnings
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
 import numpy as np
 
-from ..errors import ConfigError
+from ..errors import ConfigError, TopicLensWarning
 from ..knn import cosine_knn
 from ..params import IsNone, Number, check_param
 from ..stages import adapt
@@ -19,6 +20,7 @@ from ..stages.protocols import StageContext
 from ..state import check_topics
 from . import reassign
 from .rebuild import history_entry, rebuild
+from .relabel import edit_labeler, naming_note
 
 OUTLIER_STRATEGIES = ("embeddings", "probabilities")
 
@@ -40,9 +42,10 @@ class EditingMethods:
         ----------
         groups : list of lists of int
             e.g. ``[[1, 4], [7, 9, 12]]``.
-        labeler : str or labeler, optional
-            Labels the merged topics (one call each); None: the model's ``labeler``, and without one
-            the merged topics get keyword labels.
+        labeler : str, labeler or False, optional
+            Labels the merged topics (one call each); None: the model's ``labeler``, else the bundled
+            LLM that wrote the model's labels; False, or none of these: the merged topics get keyword
+            labels, listed in ``waiting_for_names_`` and named in a warning that says how to label them.
         inplace : bool, default False
             Change this model instead of returning a new one.
 
@@ -210,7 +213,8 @@ class EditingMethods:
         state = rebuild(self._state(), change, representation, encoder,
                         {"operation": operation, "arguments": change.arguments}, self._word_counts)
         target._assign(state, encoder)  # the edited model keeps the loaded embedder for its labels
-        target._label_recorded(labeler if labeler is not None else self.labeler, state.history[-1]["changed"], clock)
+        target._label_recorded(edit_labeler(labeler, self.labeler, self.llm_name_), state.history[-1]["changed"],
+                               clock)
         return target
 
     def _label_recorded(self, labeler: Any, topics: Sequence[int], clock: float) -> None:
@@ -224,6 +228,16 @@ class EditingMethods:
                 "labeled": list(topics) if labeler is not None else [],
                 "seconds": round(time.perf_counter() - clock, 3)}
         self._assign(replace(self._state(), history=[*self.history_[:-1], done]))
+        waiting = [t for t in self.waiting_for_names_ if t in set(topics)]
+        if waiting:
+            warnings.warn(naming_note(waiting), TopicLensWarning, stacklevel=4)
+
+    @property
+    def waiting_for_names_(self) -> list[int]:
+        """The topics whose label is a keyword stand-in waiting for an LLM name: an edit made with no LLM at hand
+        changed them on a model whose labels an LLM wrote (``label_topics`` or ``set_labels`` names them)."""
+        self._check_fitted()
+        return [t for t, waiting in zip(self.topic_ids_, self.label_waiting_ or []) if waiting]
 
     def note_edit(self, operation: str, arguments: dict, changed: Sequence[int], stats: dict | None = None):
         """Record a change that is not a reshaping (a relabel, a description) in ``history_``, as the edits are.

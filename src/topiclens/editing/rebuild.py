@@ -23,7 +23,7 @@ from ..state import TopicState, positions
 from .reassign import Reassignment
 
 # What a topic's label is made of: reset together when the topic is labeled again.
-LABEL_FIELDS = ("labels", "llm_labels", "label_evidence", "descriptions")
+LABEL_FIELDS = ("labels", "llm_labels", "label_evidence", "descriptions", "label_confidence")
 
 
 def rebuild(state: TopicState, change: Reassignment, representation: Representation,
@@ -54,6 +54,11 @@ def rebuild(state: TopicState, change: Reassignment, representation: Representat
     # a given name stays with its id: a topic labeled again takes it back instead of a keyword label
     labels = [name if name and t in renamed else label
               for t, name, label in zip(change.topic_ids, given, pick("labels", ""))]
+    # on a model an LLM labeled, a keyword label an edit leaves waits for a name (not a name the user gave)
+    had_llm_labels = had_llm and any(state.llm_labels)
+    kept_waiting = state.label_waiting or [False] * len(state.topic_ids)
+    waiting = [(had_llm_labels and not name) if t in renamed else (kept_waiting[old[t]] if t in old else False)
+               for t, name in zip(change.topic_ids, given)]
     entry = history_entry(record, state.topic_ids, change.topic_ids, fresh, change.mapping)
     return replace(
         state, topics=change.topics, probabilities=change.probabilities, ctfidf=matrix,
@@ -65,6 +70,8 @@ def rebuild(state: TopicState, change: Reassignment, representation: Representat
         llm_labels=pick("llm_labels", "") if had_llm else None,
         label_evidence=pick("label_evidence", []) if state.label_evidence is not None else None,
         descriptions=pick("descriptions", "") if state.descriptions is not None else None,
+        label_confidence=pick("label_confidence", None) if state.label_confidence is not None else None,
+        label_waiting=waiting if any(waiting) else None,
         next_topic_id=max([state.fresh_id(), *(t + 1 for t in change.topic_ids)]),
         history=[*state.history, entry], hierarchy=None,  # the tree was cut for the topics before the edit
     )
@@ -83,7 +90,7 @@ def _describe(state: TopicState, change: Reassignment, fresh: list[int], represe
               encoder: DocumentEncoder | None, word_counts) -> dict[str, dict]:
     """Everything per topic for the ``fresh`` topics, keyed by topic id."""
     names = ("ctfidf", "keywords", "keybert", "mmr", "representative_docs", "centroids", "labels", "llm_labels",
-             "label_evidence", "descriptions")
+             "label_evidence", "descriptions", "label_confidence")
     result: dict[str, dict] = {name: {} for name in names}
     if not fresh:
         return result
@@ -101,7 +108,8 @@ def _describe(state: TopicState, change: Reassignment, fresh: list[int], represe
         keywords = ranked[i][: representation.top_n_words]
         values = {"ctfidf": weights[i], "keywords": keywords, "keybert": keybert[i], "mmr": mmr[i],
                   "representative_docs": usable_rows[reps[i]].tolist(), "centroids": topic_centroids[i],
-                  "labels": keyword_label(keywords), "llm_labels": "", "label_evidence": [], "descriptions": ""}
+                  "labels": keyword_label(keywords), "llm_labels": "", "label_evidence": [], "descriptions": "",
+                  "label_confidence": None}
         for name, value in values.items():
             result[name][t] = value
     return result

@@ -4,6 +4,7 @@ the tokenizer, sorted batches."""
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TypeVar
@@ -26,6 +27,10 @@ AUTO_EMBEDDING_MODEL = "minilm-int8"
 # The bundled model reads at most max_seq_length word pieces; a word piece is rarely over 16
 # characters, so cutting the text there never changes a vector but spares tokenizing huge documents.
 CHARS_PER_PIECE = 16
+
+# One model load at a time in a process: importing transformers from two threads at once (the workbench warms
+# the embedder while a relabel scores its first label) can fail with "cannot import name 'AutoModel'".
+MODEL_LOADING = threading.RLock()
 
 
 class EmbedderSettings:

@@ -21,6 +21,7 @@ import numpy as np
 from ..errors import MissingDependencyError
 from ..runtime import default_threads
 from .common import (
+    MODEL_LOADING,
     EmbedderSettings,
     bundled_minilm_path,
     cut,
@@ -165,6 +166,10 @@ class OnnxMiniLMEmbedder(EmbedderSettings):
         return {**self.__dict__, "_session": None, "_tokenizer": None}
 
     def _load(self):
+        with MODEL_LOADING:  # one load at a time (see embedders.common)
+            return self._load_once()
+
+    def _load_once(self):
         if self._session is None:
             ort = _onnxruntime()
             threads = self.threads or default_threads()

@@ -10,7 +10,7 @@ import numpy as np
 
 from ..errors import ConfigError, MissingDependencyError
 from ..runtime import accelerator
-from .common import DEFAULT_EMBEDDING_MODEL, EmbedderSettings, bundled_minilm_path
+from .common import DEFAULT_EMBEDDING_MODEL, MODEL_LOADING, EmbedderSettings, bundled_minilm_path
 
 
 class SentenceTransformerEmbedder(EmbedderSettings):
@@ -36,6 +36,10 @@ class SentenceTransformerEmbedder(EmbedderSettings):
         return {"path": self.source, "batch_size": self.batch_size, "max_seq_length": self.max_seq_length}
 
     def _load(self):
+        with MODEL_LOADING:  # one load at a time (see embedders.common)
+            return self._load_once()
+
+    def _load_once(self):
         if self._model is None:
             os.environ.setdefault("HF_HUB_OFFLINE", "1")
             os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")

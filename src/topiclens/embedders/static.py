@@ -24,7 +24,15 @@ from pathlib import Path
 import numpy as np
 
 from ..runtime import default_threads, thread_limit
-from .common import EmbedderSettings, bundled_minilm_path, cut, load_or_build, minilm_tokenizer, models_dir
+from .common import (
+    MODEL_LOADING,
+    EmbedderSettings,
+    bundled_minilm_path,
+    cut,
+    load_or_build,
+    minilm_tokenizer,
+    models_dir,
+)
 
 MODEL_ID = "all-MiniLM-L6-v2"
 RECIPE = "v1"  # bump when the distillation changes: it renames the file and the cache key
@@ -102,6 +110,10 @@ class StaticEmbedder(EmbedderSettings):
         return {"dims": self.dims, "max_seq_length": self.max_seq_length}
 
     def _load(self) -> tuple[np.ndarray, object]:
+        with MODEL_LOADING:  # one load at a time (see embedders.common)
+            return self._load_once()
+
+    def _load_once(self) -> tuple[np.ndarray, object]:
         if self._table is None:
             vocab_size = minilm_tokenizer(self.model_dir, 8, pad=False).get_vocab_size()
 

@@ -11,6 +11,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..editing.rebuild import rebuild
+from ..editing.relabel import edit_labeler
 from ..embedders.cache import load_embeddings
 from ..errors import ConfigError, TopicLensWarning
 from ..io.corpus import Corpus, as_corpus
@@ -50,8 +51,10 @@ class GrowthMethods:
         min_probability : float, default 0.5
             The least share of a document's nearest clustered documents' vote (as ``transform`` gives it)
             that makes it join that topic.
-        labeler : str or labeler, optional
-            Labels the new topics; None: the model's ``labeler``, and without one they get keyword labels.
+        labeler : str, labeler or False, optional
+            Labels the new topics; None: the model's ``labeler``, else the bundled LLM that wrote the
+            model's labels; False, or none of these: they get keyword labels, listed in
+            ``waiting_for_names_`` on a model whose labels an LLM wrote.
         relabel_below : float, optional
             Also relabel an existing topic that gained documents when the share of its keywords that stayed
             among its keywords falls below this (e.g. 0.5). None: existing labels are never rewritten.
@@ -107,7 +110,7 @@ class GrowthMethods:
                          {"operation": "update", "arguments": change.arguments}, lambda: counts, relabel=new_ids)
         self._assign(result, encoder)
         self._derived["word_counts"] = counts
-        self._label_recorded(labeler if labeler is not None else self.labeler,
+        self._label_recorded(edit_labeler(labeler, self.labeler, self.llm_name_),
                              new_ids + self._drifted(state, relabel_below), clock)
         return self
 

@@ -61,6 +61,10 @@ def problems(state: TopicState) -> list[str]:
     for topic, rows in zip(ids, state.representative_docs[:t]):
         ok = all(0 <= r < n and topics[r] == topic for r in rows)
         expect(ok, f"representative documents of topic {topic} that are not its documents")
+    if state.label_waiting is not None:
+        expect(len(state.label_waiting) == t, f"{len(state.label_waiting)} waiting marks for {t} topics")
+    if state.label_confidence is not None:
+        expect(len(state.label_confidence) == t, f"{len(state.label_confidence)} label confidences for {t} topics")
     if state.descriptions is not None:
         expect(len(state.descriptions) == t, f"{len(state.descriptions)} descriptions for {t} topics")
     if state.given_labels is not None:

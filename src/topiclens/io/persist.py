@@ -236,7 +236,18 @@ def _read_state(data: Path, manifest: dict[str, Any]) -> TopicState:
         given_labels=[str(t.get("given_label") or "") for t in topics]
         if any(isinstance(t.get("given_label"), str) and t.get("given_label") for t in topics) else None,
         guidance=manifest.get("guidance") if isinstance(manifest.get("guidance"), dict) else None,
+        label_confidence=_confidences(topics),
+        label_waiting=[t.get("label_waiting") is True for t in topics]
+        if any(t.get("label_waiting") is True for t in topics) else None,
     )
+
+
+def _confidences(topics: list[dict]) -> list[float | None] | None:
+    """Each topic's label confidence as saved (a number between 0 and 1, else None); None when no topic has one."""
+    values = [t.get("label_confidence") for t in topics]
+    kept = [float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) and 0.0 <= v <= 1.0 else None
+            for v in values]
+    return kept if any(v is not None for v in kept) else None
 
 
 def history_records(records: Any) -> list[dict]:

@@ -226,7 +226,9 @@ def _manifest(state: TopicState, params: dict[str, Any], files: dict[str, str]) 
              "llm_label": state.llm_labels[p] if state.llm_labels else None,
              "label_evidence": state.label_evidence[p] if state.label_evidence else None,
              "description": state.descriptions[p] if state.descriptions else None,
-             "given_label": state.given_labels[p] if state.given_labels else None}
+             "given_label": state.given_labels[p] if state.given_labels else None,
+             "label_confidence": state.label_confidence[p] if state.label_confidence else None,
+             "label_waiting": bool(state.label_waiting[p]) if state.label_waiting else False}
             for p, t in enumerate(state.topic_ids)
         ],
         "next_topic_id": state.fresh_id(),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 
 from ..lang import CJK
@@ -145,14 +145,34 @@ def clean_description(answer: str, max_chars: int = MAX_DESCRIPTION_CHARS) -> st
     return head.rsplit(" ", 1)[0].rstrip(",;:") + "…"
 
 
-def truncate(text: str, budget_tokens: int) -> str:
-    """Roughly ``budget_tokens`` tokens of a document: ~0.75 words a token, or a character a token for CJK."""
+def truncate(text: str, budget_tokens: int, count: Callable[[str], int] | None = None) -> str:
+    """The beginning of a document within ``budget_tokens`` tokens: counted by ``count`` (the LLM's tokenizer:
+    the longest run of whole words, or characters for Chinese and Japanese, that fits), else estimated at
+    ~0.75 words a token, or a character a token for CJK."""
     text = " ".join(text.split())
+    if count is not None:
+        return _fitted(text[: budget_tokens * 12], budget_tokens, count)
     if CJK.search(text):
         return text[:budget_tokens]
     words = text.split(" ")
     keep = max(1, int(budget_tokens * 0.75))
     return text if len(words) <= keep else " ".join(words[:keep]) + " …"
+
+
+def _fitted(text: str, budget_tokens: int, count: Callable[[str], int]) -> str:
+    """The longest beginning of ``text`` (whole words; characters for CJK) of at most ``budget_tokens`` tokens."""
+    if count(text) <= budget_tokens:
+        return text
+    cjk = bool(CJK.search(text))
+    pieces, joiner = (list(text), "") if cjk else (text.split(" "), " ")
+    low, high = 1, len(pieces)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if count(joiner.join(pieces[:middle])) <= budget_tokens:
+            low = middle
+        else:
+            high = middle - 1
+    return joiner.join(pieces[:low]) + ("…" if cjk else " …")
 
 
 def is_duplicate(labels: Sequence[str], i: int) -> bool:
@@ -182,6 +202,9 @@ def make_distinct(labels: Sequence[str], keywords: Sequence[Sequence[str]]) -> l
 
 
 def keyword_label(keywords: Sequence[tuple[str, float]], n: int = 4) -> str:
-    """A readable stand-in label from the best keywords."""
-    words = [w for w, _ in keywords[:n]]
+    """A readable stand-in label from the best keywords (numbers, address and citation pieces left out while
+    others are left)."""
+    from .keyword_filter import readable_keywords
+
+    words = [w for w, _ in (readable_keywords(keywords) or keywords)[:n]]
     return ", ".join(words) if words else "(no keywords)"

@@ -66,9 +66,11 @@ class TopicLabeler:
         self.params = params or GenerationParams()
         self.cache = cache
         self.verbose = verbose
+        count = getattr(llm, "count_tokens", None)
+        self._count = count if callable(count) else None  # documents are cut by the model's own tokens
 
     def _messages(self, topic: TopicEvidence, taken: Sequence[str] = ()) -> list[dict[str, str]]:
-        documents = [truncate(d, self.doc_tokens) for d in topic.documents]
+        documents = [truncate(d, self.doc_tokens, self._count) for d in topic.documents]
         return label_messages(documents, topic.keywords, self.template, self.language, taken)
 
     def _off_language(self, label: str) -> bool:
@@ -212,7 +214,8 @@ class TopicLabeler:
         if not groups:
             return list(labels)
         jobs = [disambiguate_messages([(topics[i].keywords[:GROUP_KEYWORDS],
-                                        [truncate(d, self.doc_tokens) for d in topics[i].documents[:GROUP_DOCS]])
+                                        [truncate(d, self.doc_tokens, self._count)
+                                         for d in topics[i].documents[:GROUP_DOCS]])
                                        for i in group], self.language) for group in groups]
         generation = replace(self.params, max_tokens=(self.params.max_tokens + 4) * MAX_GROUP)
         store = self._open_store()
@@ -259,7 +262,7 @@ class TopicLabeler:
         return texts, stats
 
     def _describe_messages(self, topic: TopicEvidence, label: str) -> list[dict[str, str]]:
-        documents = [truncate(d, self.doc_tokens * 2) for d in topic.documents]
+        documents = [truncate(d, self.doc_tokens * 2, self._count) for d in topic.documents]
         return describe_messages(documents, topic.keywords, label, self.language)
 
     def _describe_params(self) -> GenerationParams:

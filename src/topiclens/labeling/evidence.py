@@ -2,9 +2,12 @@
 
 The documents nearest a topic's centre are often near-copies of one another (a family of Go
 packages with one description), so a label written from them names that family, not the topic.
-``diverse`` picks by maximal marginal relevance among the topic's central documents instead: each
-next document is close to the centre and unlike those already picked, and near-copies of a picked
-document are passed over.
+``diverse`` (the default) picks by maximal marginal relevance among the topic's central documents:
+each next document is close to the centre and unlike those already picked, and near-copies of a
+picked document are passed over. ``nearest`` shows the most central ones; ``parts`` splits the
+topic's members into as many parts as documents are shown (k-means on their embeddings) and shows
+the member nearest each part's centre, largest part first. On the judged benchmark
+(bench/bench_judged.py) readers accepted the most labels written from ``diverse`` documents.
 """
 
 from __future__ import annotations
@@ -16,6 +19,9 @@ import numpy as np
 from ..stages.protocols import TopicEvidence
 from ..stages.represent import mmr_select, nearest_members
 from .clean import keyword_label
+from .keyword_filter import readable_keywords
+
+PARTS_SAMPLE = 2000  # members k-means sees at most (a seeded sample of a larger topic)
 
 
 def nearest_rows(vectors: np.ndarray, centre: np.ndarray, members: np.ndarray, n: int) -> list[int]:
@@ -37,9 +43,35 @@ def diverse_rows(vectors: np.ndarray, centre: np.ndarray, members: np.ndarray, n
     return members[order[chosen]].tolist()
 
 
+def part_rows(vectors: np.ndarray, members: np.ndarray, n: int, seed: int = 0) -> list[int]:
+    """One member from each of ``n`` parts of a topic, the largest part first.
+
+    ``vectors`` are the members' unit embeddings. The parts are k-means clusters of (a seeded sample of
+    at most ``PARTS_SAMPLE``) members; from each, the member nearest its centre.
+    """
+    if len(members) <= n:
+        return members[np.argsort(members, kind="stable")].tolist()
+    from sklearn.cluster import KMeans
+
+    rng = np.random.default_rng(seed)
+    at = np.sort(rng.choice(len(members), PARTS_SAMPLE, replace=False)) if len(members) > PARTS_SAMPLE \
+        else np.arange(len(members))
+    sample = np.asarray(vectors[at], dtype=np.float32)
+    parts = KMeans(n_clusters=n, n_init=3, random_state=seed).fit(sample)
+    sizes = np.bincount(parts.labels_, minlength=n)
+    picked = []
+    for part in np.argsort(-sizes, kind="stable"):
+        inside = np.flatnonzero(parts.labels_ == part)
+        if not len(inside):
+            continue
+        distance = np.linalg.norm(sample[inside] - parts.cluster_centers_[part], axis=1)
+        picked.append(int(members[at[inside[int(np.argmin(distance))]]]))
+    return picked
+
+
 def evidence_rows(unit_embeddings: np.ndarray | None, usable_rows: np.ndarray, topics: np.ndarray,
                   topic_ids: Sequence[int], centroids: np.ndarray, representative: Sequence[Sequence[int]], n: int,
-                  strategy: str = "nearest") -> list[list[int]]:
+                  strategy: str = "diverse") -> list[list[int]]:
     """The corpus rows shown for each topic in ``topic_ids`` (``centroids`` and ``representative`` in that order).
 
     ``unit_embeddings`` has one row per usable document, ``usable_rows`` gives each one's corpus row and
@@ -54,8 +86,12 @@ def evidence_rows(unit_embeddings: np.ndarray | None, usable_rows: np.ndarray, t
     for topic, centroid in zip(topic_ids, centroids):
         members = np.flatnonzero(topics == topic)
         vectors = np.asarray(unit_embeddings[members], dtype=np.float32)
-        pick = diverse_rows if strategy == "diverse" else nearest_rows
-        result.append([int(usable_rows[m]) for m in pick(vectors, centroid, members, n)])
+        if strategy == "parts":
+            chosen = part_rows(vectors, members, n)
+        else:
+            pick = diverse_rows if strategy == "diverse" else nearest_rows
+            chosen = pick(vectors, centroid, members, n)
+        result.append([int(usable_rows[m]) for m in chosen])
     return result
 
 
@@ -76,9 +112,15 @@ def prompt_keywords(ctfidf: Sequence[tuple[str, float]], keybert: Sequence[tuple
 
 def topic_evidence(texts: Sequence[str], rows: Sequence[Sequence[int]], keywords: Sequence[Sequence[tuple[str, float]]],
                    keybert: Sequence[Sequence[tuple[str, float]]] | None = None, source: str = "ctfidf",
-                   n_keywords: int = 10) -> list[TopicEvidence]:
+                   n_keywords: int = 10, topic_ids: Sequence[int] | None = None) -> list[TopicEvidence]:
     """What a labeler sees of each topic: the chosen documents and keywords (and a label to fall back on)."""
     keybert = keybert or [[] for _ in keywords]
-    return [TopicEvidence(documents=[texts[i] for i in docs], keywords=prompt_keywords(words, kb, source, n_keywords),
-                          fallback=keyword_label(words), rows=[int(i) for i in docs])
-            for docs, words, kb in zip(rows, keywords, keybert)]
+    ids = list(topic_ids) if topic_ids is not None else [-1] * len(keywords)
+    evidence = []
+    for docs, words, kb, topic in zip(rows, keywords, keybert, ids):
+        clean, clean_kb = readable_keywords(words), readable_keywords(kb)
+        evidence.append(TopicEvidence(documents=[texts[i] for i in docs],
+                                      keywords=prompt_keywords(clean, clean_kb, source, n_keywords),
+                                      fallback=keyword_label(words), rows=[int(i) for i in docs],
+                                      topic=int(topic)))
+    return evidence

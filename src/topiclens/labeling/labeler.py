@@ -5,11 +5,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
-from ..choices import CHAT_FORMATS, DISAMBIGUATE_SIMILARITY, EVIDENCE, KEYWORD_SOURCES, LANGUAGES
+from ..choices import (
+    CHAT_FORMATS,
+    DISAMBIGUATE_DEFAULT,
+    EVIDENCE,
+    KEYWORD_MARGIN,
+    KEYWORD_SOURCES,
+    LABEL_DOC_TOKENS,
+    LABEL_EVIDENCE,
+    LANGUAGES,
+)
 from ..errors import ConfigError
 from ..params import Conforms, Instance, IsNone, Number, OneOf, Rule
 from ..stages.base import Stage
 from ..stages.protocols import LLM, LabelContext, LabelResult, TopicEvidence
+from .confidence import prefer_better_fit
 from .engine import TopicLabeler
 
 
@@ -28,22 +38,32 @@ class LLMLabeler(Stage):
         Language of the labels, an ISO 639 code; 'auto' follows the corpus.
     max_words : int, default 8
         Longest label in words.
-    doc_tokens : int, default 24
-        Tokens of each document shown to the LLM.
+    doc_tokens : int, default 40
+        Tokens of each document shown to the LLM (its beginning, counted by the model's tokenizer where
+        it has one).
     n_docs : int, default 5
         Documents shown to the LLM per topic.
     n_keywords : int, default 10
-        Keywords shown to the LLM per topic.
-    evidence : {'nearest', 'diverse'}, default 'nearest'
-        Which documents: the topic's representative documents (nearest its centre), or documents
-        picked by maximal marginal relevance among its 50 most central, near-copies passed over.
+        Keywords shown to the LLM per topic (numbers, web-address and citation pieces left out).
+    evidence : {'diverse', 'nearest', 'parts'}, default 'diverse'
+        Which documents: picked by maximal marginal relevance among the topic's 50 most central, so
+        near-copies of a document already picked are passed over; the topic's representative
+        documents (nearest its centre); or one from each of ``n_docs`` parts of the topic (k-means on
+        the embeddings, the member nearest each part's centre, largest part first). The judges
+        accepted the most labels with 'diverse' (bench/bench_judged.py).
     keyword_source : {'ctfidf', 'keybert', 'both'}, default 'ctfidf'
         The keywords listed in the prompt: c-TF-IDF's, KeyBERT's, or both interleaved.
-    disambiguate : float or None, default 0.5
+    keyword_margin : float or None, default None
+        The topic's keyword label replaces the LLM's when it fits the topic better (its confidence,
+        how well it tells the topic's documents from its neighbours', with the model's embedder) by
+        at least this much; None: the LLM's label is always kept. Off by default: on the judged
+        benchmark every margin tried lowered the share of labels the judges accepted.
+    disambiguate : float or None, default None
         Labels whose embeddings (the model's embedder; shared words without one) are at least this
-        similar are renamed together: one more call per group of up to five, showing each topic's
-        keywords and documents and asking for names that tell them apart. None: only exact repeats
-        are re-asked.
+        similar (0.5 was the default of topiclens 0.2) are renamed together: one more call per group
+        of up to five, showing each topic's keywords and documents and asking for names that tell them
+        apart. None: only exact repeats are re-asked (the judges accepted as many labels or more
+        without the renaming).
     describe : bool, default False
         After the labels, also write each topic's description (one or two sentences; one more call
         per topic) when the model is fitted or labeled.
@@ -69,6 +89,7 @@ class LLMLabeler(Stage):
         "n_docs": [Number(int, 1)],
         "n_keywords": [Number(int, 1)],
         "evidence": [OneOf(EVIDENCE)],
+        "keyword_margin": [IsNone(), Number(float, 0, 1)],
         "keyword_source": [OneOf(KEYWORD_SOURCES)],
         "disambiguate": [IsNone(), Number(float, 0, 1)],
         "describe": [Instance(bool, what="True or False")],
@@ -79,9 +100,9 @@ class LLMLabeler(Stage):
     }
 
     def __init__(self, llm: str | Any = "qwen2.5-coder-1.5b", *, template: str | None = None, language: str = "auto",
-                 max_words: int = 8, doc_tokens: int = 24, n_docs: int = 5, n_keywords: int = 10,
-                 evidence: str = "nearest",
-                 keyword_source: str = "ctfidf", disambiguate: float | None = DISAMBIGUATE_SIMILARITY,
+                 max_words: int = 8, doc_tokens: int = LABEL_DOC_TOKENS, n_docs: int = 5, n_keywords: int = 10,
+                 evidence: str = LABEL_EVIDENCE, keyword_margin: float | None = KEYWORD_MARGIN,
+                 keyword_source: str = "ctfidf", disambiguate: float | None = DISAMBIGUATE_DEFAULT,
                  describe: bool = False, chat_format: str | None = None,
                  api_key_env: str | None = None, concurrency: int = 4, timeout: float = 120.0) -> None:
         self.llm = llm
@@ -92,6 +113,7 @@ class LLMLabeler(Stage):
         self.n_docs = n_docs
         self.n_keywords = n_keywords
         self.evidence = evidence
+        self.keyword_margin = keyword_margin
         self.keyword_source = keyword_source
         self.disambiguate = disambiguate
         self.describe = describe
@@ -123,7 +145,11 @@ class LLMLabeler(Stage):
         engine = self._engine(context)
         labels, stats = engine.label(topics, taken=context.taken, max_calls=context.max_calls,
                                      similar=self.disambiguate, encode=context.encode)
-        return LabelResult(labels=labels, source=f"{engine.llm.backend}:{engine.llm.model}", stats=stats.as_dict())
+        counts = stats.as_dict()
+        if self.keyword_margin is not None and context.fit is not None:
+            labels, counts["keyword_labels"] = prefer_better_fit(topics, labels, context.fit, self.keyword_margin,
+                                                                 context.taken)
+        return LabelResult(labels=labels, source=f"{engine.llm.backend}:{engine.llm.model}", stats=counts)
 
     def describe_topics(self, topics: Sequence[TopicEvidence], labels: Sequence[str],
                         context: LabelContext) -> LabelResult:

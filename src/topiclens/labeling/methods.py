@@ -15,6 +15,7 @@ from ..pipeline.keywords import top_terms
 from ..stages import adapt
 from ..stages.protocols import LabelContext
 from ..state import check_topics
+from .confidence import LabelFit, rounded
 from .evidence import evidence_rows, topic_evidence
 
 
@@ -46,13 +47,20 @@ class LabelMethods:
         labels = list(self.labels_)
         llm_labels = list(self.llm_labels_) if self.llm_labels_ else [""] * len(labels)
         shown = [list(rows) for rows in self.label_evidence_] if self.label_evidence_ else [[] for _ in labels]
-        for topic, label, seen in zip(chosen, result.labels, evidence):
-            if label is not None:
-                at = self._position(topic)
-                labels[at] = llm_labels[at] = label
-                shown[at] = list(seen.rows)
+        confidence = self._confidence_list()
+        waiting = list(self.label_waiting_) if self.label_waiting_ else [False] * len(labels)
+        done = [(topic, label) for topic, label in zip(chosen, result.labels) if label is not None]
+        scores = rounded(context.fit([t for t, _ in done], [lab for _, lab in done])) if context.fit and done \
+            else [None] * len(done)
+        for (topic, label), score in zip(done, scores):
+            at = self._position(topic)
+            labels[at] = llm_labels[at] = label
+            waiting[at] = False
+            shown[at] = list(evidence[chosen.index(topic)].rows)
+            confidence[at] = score
         self._assign(replace(self._state(), labels=labels, llm_labels=llm_labels, llm_name=result.source,
-                             label_stats=dict(result.stats), label_evidence=shown))
+                             label_stats=dict(result.stats), label_evidence=shown, label_confidence=confidence,
+                             label_waiting=waiting if any(waiting) else None))
         if getattr(resolved, "describe", False) is True:  # from the same evidence, within what the limit leaves
             left = None if max_calls is None else max(0, max_calls - result.stats.get("llm_calls", 0))
             described = self._describe(resolved, chosen, evidence, replace(context, max_calls=left))
@@ -144,13 +152,13 @@ class LabelMethods:
             keywords = [ranked[p] if len(ranked[p]) > len(k) else k for p, k in zip(at, keywords)]
         evidence = topic_evidence(self.corpus_.texts, rows, keywords,
                                   [self.keybert_[p] for p in at], getattr(resolved, "keyword_source", "ctfidf"),
-                                  n_keywords)
+                                  n_keywords, topic_ids=chosen)
         cache = self._label_cache()
         others = tuple(label for t, label in zip(all_topics, self.labels_) if t not in set(chosen)) \
             if topics is not None else ()
         context = LabelContext(language=self.language_, threads=self.threads, cache=cache, verbose=self.verbose,
                                taken=others, max_calls=None if max_calls is None else int(max_calls),
-                               encode=self._label_encoder())
+                               encode=self._label_encoder(), fit=self._label_fit())
         return resolved, chosen, evidence, context
 
     def _unnamed(self, topics: Sequence[int]) -> list[int]:
@@ -168,6 +176,42 @@ class LabelMethods:
         if self._optional_encoder() is None:
             return None
         return lambda labels: self.embed(labels, desc="comparing labels")
+
+    def _label_fit(self) -> LabelFit | None:
+        """How well labels fit their topics (:class:`LabelFit`), or None without embeddings and an embedder."""
+        encode = self._label_encoder()
+        if encode is None or self.embeddings_ is None or len(self.topic_ids_) < 2:
+            return None
+        usable = np.flatnonzero(self.usable_)
+        return LabelFit(self.embeddings_, self.topics_[usable], self.topic_ids_, self.centroids_, encode,
+                        self.seed if isinstance(self.seed, int) else 0)
+
+    def _confidence_list(self) -> list[float | None]:
+        """The model's label confidences as a list to change (None for every topic where there are none)."""
+        return list(self.label_confidence_) if self.label_confidence_ else [None] * len(self.labels_)
+
+    def label_confidence(self, topics: Sequence[int] | None = None) -> dict[int, float | None]:
+        """How well each topic's current label fits it, computed now (see :mod:`topiclens.labeling.confidence`).
+
+        Parameters
+        ----------
+        topics : sequence of int, optional
+            The topics to score; None: every topic.
+
+        Returns
+        -------
+        dict of int to float or None
+            ``{topic: confidence}``: the probability that one of the topic's documents is closer to the
+            label than a document of a neighbouring topic (0.5: the label says nothing about the topic);
+            None where the model has no embedder to compare with.
+        """
+        self._check_fitted()
+        chosen = list(self.topic_ids_) if topics is None else [int(t) for t in topics]
+        check_topics(list(self.topic_ids_), chosen)
+        fit = self._label_fit()
+        if fit is None:
+            return {t: None for t in chosen}
+        return dict(zip(chosen, rounded(fit(chosen, [self.labels_[self._position(t)] for t in chosen]))))
 
     def _optional_encoder(self):
         """The model's document encoder, or None where it has none (a classic model, an embedder not restored)."""
@@ -191,8 +235,18 @@ class LabelMethods:
         self._check_fitted()
         updated = list(self.labels_)
         check_topics(self.topic_ids_, list(labels))
+        confidence = self._confidence_list()
+        waiting = list(self.label_waiting_) if self.label_waiting_ else [False] * len(updated)
         for topic, label in labels.items():
-            updated[self._position(topic)] = str(label)
-        self._assign(replace(self._state(), labels=updated))
+            at = self._position(topic)
+            updated[at] = str(label)
+            confidence[at] = None
+            waiting[at] = False
+        self._assign(replace(self._state(), labels=updated, label_confidence=confidence,
+                             label_waiting=waiting if any(waiting) else None))
+        scores = self.label_confidence(list(labels))  # the new labels' fit, once they are the model's
+        if any(value is not None for value in scores.values()):
+            confidence = [scores.get(t, c) for t, c in zip(self.topic_ids_, confidence)]
+            self._assign(replace(self._state(), label_confidence=confidence))
         return self
 

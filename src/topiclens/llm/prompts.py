@@ -2,8 +2,9 @@
 
 The prompt follows the usual recipe: a system prompt, one worked example (documents and
 keywords about the environmental cost of eating meat, answered with a label only; in Chinese
-for Chinese labels), then the topic itself with [DOCUMENTS] (its most representative
-documents) and [KEYWORDS].
+for Chinese labels), then the topic itself with [DOCUMENTS] (one document from each part of
+the topic) and [KEYWORDS]. It asks for what most of the documents share, not for the subject of
+one of them: a small model shown a list of things otherwise names the first thing on it.
 """
 
 from __future__ import annotations
@@ -24,16 +25,16 @@ EXAMPLE_KEYWORDS = "meat, beef, emissions, cattle, methane, carbon, farming, die
 EXAMPLE_LABEL = "Environmental impact of eating meat"
 
 TEMPLATE = (
-    "This topic contains the following documents:\n[DOCUMENTS]\n"
-    "It is described by these keywords: [KEYWORDS].\n"
-    "Based on the documents and keywords above, write a short label for this topic. "
-    "Answer with the label only, nothing else."
+    "These documents come from different parts of one topic:\n[DOCUMENTS]\n"
+    "Keywords of the whole topic: [KEYWORDS].\n"
+    "Write a short label (two to six words) that names what most of these documents have in common, "
+    "not the subject of any single one of them. Answer with the label only, nothing else."
 )
 
 TEMPLATE_ZH = (
-    "这个主题包含以下文档：\n[DOCUMENTS]\n"
-    "描述它的关键词是：[KEYWORDS]。\n"
-    "请根据以上文档和关键词，为这个主题写一个简短的中文标签。只回答标签本身，不要写其他内容。"
+    "以下文档来自同一个主题的不同部分：\n[DOCUMENTS]\n"
+    "整个主题的关键词：[KEYWORDS]。\n"
+    "请写一个简短的中文标签，说明这些文档大多共有的内容，而不是其中某一篇的内容。只回答标签本身，不要写其他内容。"
 )
 EXAMPLE_DOCUMENTS_ZH = (
     "- 生产一公斤牛肉排放的温室气体，远远多于种植一公斤豆类。\n"
@@ -42,6 +43,55 @@ EXAMPLE_DOCUMENTS_ZH = (
 )
 EXAMPLE_KEYWORDS_ZH = "肉类, 牛肉, 排放, 养牛, 甲烷, 碳, 农业, 饮食, 气候, 食物"
 EXAMPLE_LABEL_ZH = "吃肉对环境的影响"
+
+# The worked example of the label prompt in the corpus language, where one is written here: a small model
+# answers in the language (and the word-building) of the example it is shown. Other languages see the English
+# example and are asked for their language. (documents, keywords, label)
+LABEL_EXAMPLES: dict[str, tuple[tuple[str, ...], str, str]] = {
+    "de": (("Die Herstellung eines Kilogramms Rindfleisch setzt weit mehr Treibhausgase frei als der Anbau eines "
+            "Kilogramms Bohnen.",
+            "Rinderfarmen roden Wald für Weideland, und das Methan der Herden verstärkt die Erwärmung.",
+            "Weniger Fleisch zu essen ist einer der einfachsten Wege, wie ein Haushalt seinen CO2-Fußabdruck "
+            "verkleinern kann."),
+           "Fleisch, Rindfleisch, Emissionen, Rinder, Methan, Kohlenstoff, Landwirtschaft, Ernährung, Klima, "
+           "Lebensmittel", "Umweltfolgen des Fleischkonsums"),
+    "fr": (("Produire un kilogramme de bœuf libère bien plus de gaz à effet de serre que cultiver un kilogramme de "
+            "haricots.",
+            "Les élevages bovins défrichent la forêt pour les pâturages, et le méthane des troupeaux accentue le "
+            "réchauffement.",
+            "Manger moins de viande est l'un des moyens les plus simples pour un ménage de réduire son empreinte "
+            "carbone."),
+           "viande, bœuf, émissions, bovins, méthane, carbone, élevage, alimentation, climat, nourriture",
+           "Impact environnemental de la consommation de viande"),
+    "es": (("Producir un kilogramo de carne de vacuno libera muchos más gases de efecto invernadero que cultivar un "
+            "kilogramo de judías.",
+            "Las granjas de ganado talan bosques para pastos, y el metano de los rebaños agrava el calentamiento.",
+            "Comer menos carne es una de las formas más sencillas de que un hogar reduzca su huella de carbono."),
+           "carne, vacuno, emisiones, ganado, metano, carbono, ganadería, dieta, clima, alimentos",
+           "Impacto ambiental del consumo de carne"),
+    "ru": (("Производство килограмма говядины даёт гораздо больше парниковых газов, чем выращивание килограмма "
+            "фасоли.",
+            "Скотоводческие фермы вырубают леса под пастбища, а метан от стад усиливает потепление.",
+            "Есть меньше мяса — один из самых простых способов для семьи сократить свой углеродный след."),
+           "мясо, говядина, выбросы, скот, метан, углерод, животноводство, питание, климат, еда",
+           "Влияние потребления мяса на окружающую среду"),
+    "ja": (("牛肉1キロの生産は、豆1キロの栽培よりはるかに多くの温室効果ガスを排出する。",
+            "牧場は牧草地のために森林を切り開き、牛の群れが出すメタンが温暖化を進める。",
+            "肉を減らすことは、家庭が炭素排出量を減らす最も簡単な方法の一つだ。"),
+           "肉, 牛肉, 排出, 牛, メタン, 炭素, 畜産, 食生活, 気候, 食品", "肉食が環境に与える影響"),
+}
+
+
+def label_example(language: str) -> tuple[list[str], list[str], str]:
+    """The label prompt's worked example (documents, keywords, label) for ``language``: its own where written
+    here, Chinese for Chinese, else English."""
+    if language == "zh":
+        return EXAMPLE_DOCUMENTS_ZH.replace("- ", "").split("\n"), EXAMPLE_KEYWORDS_ZH.split(", "), EXAMPLE_LABEL_ZH
+    documents, keywords, label = LABEL_EXAMPLES.get(language, ((), "", ""))
+    if not documents:
+        return EXAMPLE_DOCUMENTS.replace("- ", "").split("\n"), EXAMPLE_KEYWORDS.split(", "), EXAMPLE_LABEL
+    return list(documents), keywords.split(", "), label
+
 
 DESCRIBE_TEMPLATE = (
     "This topic is labeled \"[LABEL]\". It contains the following documents:\n[DOCUMENTS]\n"
@@ -108,10 +158,8 @@ def fill(template: str, documents: Sequence[str], keywords: Sequence[str]) -> st
 def label_messages(documents: Sequence[str], keywords: Sequence[str], template: str = TEMPLATE,
                    language: str = "en", taken: Sequence[str] = ()) -> list[dict[str, str]]:
     """Chat messages: system prompt, the worked example, then this topic."""
-    zh = language == "zh"
-    example_label = EXAMPLE_LABEL_ZH if zh else EXAMPLE_LABEL
-    example_docs = (EXAMPLE_DOCUMENTS_ZH if zh else EXAMPLE_DOCUMENTS).replace("- ", "").split("\n")
-    example = fill(template, example_docs, (EXAMPLE_KEYWORDS_ZH if zh else EXAMPLE_KEYWORDS).split(", "))
+    example_docs, example_keywords, example_label = label_example(language)
+    example = fill(template, example_docs, example_keywords)
     question = in_language(fill(template, documents, keywords), language, "the label")
     if taken:
         question += RETRY_SUFFIX.replace("[TAKEN]", "; ".join(f'"{t}"' for t in taken))
@@ -202,12 +250,19 @@ def _chatml(messages: list[dict[str, str]]) -> str:
     return text + "<|im_start|>assistant\n"
 
 
+INSTRUCTION_STARTS = ("Based on", "Write", "请")  # the lines of a template that ask, not show
+
+
 def _few_shot(messages: list[dict[str, str]]) -> str:
-    """Plain completion for tiny or base models: worked examples, then an open 'Label:'."""
+    """Plain completion for tiny or base models: worked examples, then an open 'Label:' (the instruction lines
+    left out: a base model continues text, it does not follow requests)."""
     text = ""
     for m in messages:
         if m["role"] == "user":
-            text += f"{m['content'].split(chr(10) + 'Based on')[0].strip()}\nLabel:"
+            lines = m["content"].split("\n")
+            while len(lines) > 1 and lines[-1].startswith(INSTRUCTION_STARTS):
+                lines.pop()
+            text += f"{chr(10).join(lines).strip()}\nLabel:"
         elif m["role"] == "assistant":
             text += f" {m['content']}\n\n"
     return text

@@ -14,19 +14,20 @@ PREVIEW_KEYWORDS = 6
 def run_edit(model, request: EditRequest):
     """The edited model (a new one: ``model`` is left as it is), through TopicModel's own edit methods.
 
-    No labeler is passed: the changed topics get keyword labels, and the LLM names them only when
-    asked (a separate step, with its own progress and its own undo).
+    No LLM is asked here (``labeler=False``): the changed topics get keyword labels waiting for a name,
+    and the workspace starts the LLM naming them once the edit is applied (a separate step, with its own
+    progress and its own undo).
     """
     a = request.arguments
     if request.operation == "merge":
-        return model.merge_topics([a["topics"]])
+        return model.merge_topics([a["topics"]], labeler=False)
     if request.operation == "split":
-        return model.split_topic(a["topic"], a["parts"])
+        return model.split_topic(a["topic"], a["parts"], labeler=False)
     if request.operation == "delete":
-        return model.delete_topics(a["topics"], to_outliers=a["to_outliers"])
+        return model.delete_topics(a["topics"], to_outliers=a["to_outliers"], labeler=False)
     if request.operation == "reduce":
-        return model.reduce_topics(a["to"])
-    return model.reduce_outliers(a["strategy"], target=a["target"])
+        return model.reduce_topics(a["to"], labeler=False)
+    return model.reduce_outliers(a["strategy"], target=a["target"], labeler=False)
 
 
 def _topic_row(model, topic: int) -> dict[str, Any]:

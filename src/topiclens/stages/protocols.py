@@ -138,6 +138,7 @@ class TopicEvidence:
     keywords: list[str]
     fallback: str
     rows: list[int] = field(default_factory=list)  # the documents' rows in the corpus, to record what was shown
+    topic: int = -1  # the topic's id (-1: not known)
 
 
 @dataclass(frozen=True)
@@ -152,6 +153,8 @@ class LabelContext:
     taken: tuple[str, ...] = ()  # labels of the topics not being labeled: the new ones must differ
     max_calls: int | None = None  # at most this many LLM calls; topics past it keep their labels
     encode: Callable[[list[str]], Any] | None = None  # the model's embedder, to compare labels (None: none)
+    # how well labels fit their topics: fit(topic ids, labels) -> one confidence each (None: not known)
+    fit: Callable[[Sequence[int], Sequence[str]], Any] | None = None
 
 
 @dataclass(frozen=True)

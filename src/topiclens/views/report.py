@@ -74,6 +74,8 @@ def report_data(model, max_chars: int = 300, seed: int = 0, *, order: np.ndarray
     ids = model.corpus_.ids
     point_of_doc = {int(d): k for k, d in enumerate(doc_rows)}
     llm = model.llm_labels_
+    confidence = model.label_confidence_ or [None] * len(data.topic_ids)
+    waiting = set(model.waiting_for_names_)
     topics = []
     n_out = int((point_topics < 0).sum())
     if n_out:
@@ -84,6 +86,7 @@ def report_data(model, max_chars: int = 300, seed: int = 0, *, order: np.ndarray
         centre_unit = to_unit(centre.astype(np.float64)).round(5).tolist() if np.isfinite(centre).all() else None
         topics.append({
             "id": t, "label": model.labels_[i], "llm": llm[i] if llm else "", "size": int(model.topic_sizes_[i]),
+            "confidence": confidence[i], "waiting": t in waiting,
             "color": data.colors[t], "keywords": _pairs(model.keywords_[i]), "keybert": _pairs(model.keybert_[i]),
             "mmr": _pairs(model.mmr_[i]), "centre": centre_unit,
             "description": model.descriptions_[i] if model.descriptions_ else "",

@@ -7,7 +7,8 @@ import pandas as pd
 
 from ..state import TopicState
 
-TOPIC_COLUMNS = ["topic", "size", "label", "keywords", "keybert", "mmr", "llm", "description", "representative_docs"]
+TOPIC_COLUMNS = ["topic", "size", "label", "confidence", "keywords", "keybert", "mmr", "llm", "description",
+                 "representative_docs"]
 
 
 def topic_table(state: TopicState) -> pd.DataFrame:
@@ -16,11 +17,12 @@ def topic_table(state: TopicState) -> pd.DataFrame:
     rows = []
     n_out = int(((state.topics < 0) & state.usable).sum())
     if n_out:
-        rows.append({"topic": -1, "size": n_out, "label": "outliers", "keywords": [], "keybert": [], "mmr": [],
-                     "llm": "", "description": "", "representative_docs": []})
+        rows.append({"topic": -1, "size": n_out, "label": "outliers", "confidence": None, "keywords": [],
+                     "keybert": [], "mmr": [], "llm": "", "description": "", "representative_docs": []})
     for p, t in enumerate(state.topic_ids):  # p: the topic's place in the per-topic lists
         rows.append({
             "topic": t, "size": state.topic_sizes[p], "label": state.labels[p],
+            "confidence": state.label_confidence[p] if state.label_confidence else None,
             "keywords": [w for w, _ in state.keywords[p]],
             "keybert": [w for w, _ in state.keybert[p]],
             "mmr": [w for w, _ in state.mmr[p]],

@@ -38,7 +38,8 @@ class Explorer {
     this.map.describe = (i) => this.describe(i);
     this.map.onPick = (i) => { this.selectTopic(this.topicOf[i]); this.map.setFocus(i); };
     this.trends = new TrendsView(data.trends, (t) => ({ label: this.label(t), color: this.color(t) }));
-    this.sort = { key: "size", dir: -1 };
+    // the workbench lists the labels that fit their topics least first, for review
+    this.sort = data.workbench && data.topics.some((t) => t.confidence != null) ? { key: "fit", dir: 1 } : { key: "size", dir: -1 };
     this.selected = null; this.lower = null; this.searchHits = null;
   }
   setTopics(data) {
@@ -123,6 +124,7 @@ class Explorer {
   // ------------------------------------------------------------------ table
   rowValue(t, key) {
     if (key === "id" || key === "size") return t[key];
+    if (key === "fit") return t.confidence == null ? Infinity * this.sort.dir : t.confidence;
     if (key === "label" || key === "llm") return (t[key] || "").toLowerCase();
     return (t[key] || []).map((w) => w[0]).join(", ").toLowerCase();
   }
@@ -137,8 +139,9 @@ class Explorer {
       return `<tr data-topic="${t.id}" data-size="${t.size}"${t.id === this.selected ? ' class="selected"' : ""}>` +
         `<td><input type="checkbox" class="topic-visible" data-topic="${t.id}"${this.map.hidden.has(t.id) ? "" : " checked"}` +
         ` aria-label="show topic ${t.id}"></td><td class="num">${t.id}</td>` +
-        `<td class="label"><span class="swatch" style="background:${t.color}"></span>${escapeHtml(t.label)}</td>` +
-        `<td class="num">${t.size}</td><td class="words">${words("keywords")}</td><td class="words">${words("keybert")}</td>` +
+        `<td class="label"><span class="swatch" style="background:${t.color}"></span>${escapeHtml(t.label)}` +
+        (t.waiting ? ' <small class="waiting" title="a keyword label waiting for an LLM name">keywords · relabel</small>' : "") + `</td>` +
+        `<td class="num">${t.size}</td><td class="num fit">${t.confidence == null ? "—" : Number(t.confidence).toFixed(2)}</td><td class="words">${words("keywords")}</td><td class="words">${words("keybert")}</td>` +
         `<td class="words">${words("mmr")}</td><td class="llm">${escapeHtml(t.llm || "—")}</td></tr>`;
     }).join("");
     for (const th of document.querySelectorAll("#topic-table th[data-sort]")) {
@@ -193,6 +196,8 @@ class Explorer {
       `<h2 id="topic-title"><span class="swatch" style="background:${topic.color}"></span>${escapeHtml(topic.label)}</h2>` +
       `<p class="meta">topic ${t} · ${topic.size.toLocaleString()} documents` +
       (topic.llm && topic.llm !== topic.label ? ` · LLM label: ${escapeHtml(topic.llm)}` : "") +
+      (topic.confidence != null ? ` · label fit ${Number(topic.confidence).toFixed(2)}` : "") +
+      (topic.waiting ? " · keyword label waiting for an LLM name" : "") +
       ` · <button type="button" id="topic-zoom">Zoom to topic</button> <button type="button" id="back-to-topics">All topics</button></p>` +
       (topic.description ? `<p class="description" id="topic-description">${escapeHtml(topic.description)}</p>` : "") +
       (t >= 0 ? `<h3>Keywords (c-TF-IDF)</h3><div class="chips" id="topic-keywords">${chips(topic.keywords)}</div>` +

@@ -119,7 +119,7 @@ class Workbench {
         el("button", { id: "wb-relabel", type: "button", text: "Relabel" }),
         el("button", { id: "wb-describe", type: "button", text: "Describe" }),
         el("button", { id: "wb-stop", type: "button", text: "Stop", disabled: "" }),
-        el("label", {}, el("input", { id: "wb-autoname", type: "checkbox" }), " name changed topics after an edit")),
+        el("label", {}, el("input", { id: "wb-autoname", type: "checkbox", checked: "" }), " name changed topics after an edit")),
       el("progress", { id: "wb-job-bar", max: 1, value: 0, hidden: "" }),
       el("p", { id: "wb-job", "aria-live": "polite" }),
       el("h3", { text: "Export" }),
