@@ -18,7 +18,7 @@ Steps (each writes files that are committed, so anyone can audit them):
 ``time``
     Seconds per topic of some systems, each labeling every topic from an empty answer cache (wall time,
     model loading included), run alone on a quiet machine; the labels are checked to be those judged.
-``packets --round R``
+``packets --round R`` (this step and ``score`` live in bench/judged_scores.py)
     For up to ``TOPICS`` topics per corpus (a seeded sample): ``DOCS`` random member documents that no
     labeler was shown, and the distinct labels shuffled under letters. bench/judged/R/packets/<corpus>.md
     goes to the judges; bench/judged/R/keys/<corpus>.json (which system wrote which letter) does not.
@@ -47,7 +47,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import random
 import sys
 import tempfile
 import time
@@ -57,15 +56,9 @@ import numpy as np
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-JUDGED = HERE / "judged"
-RESULTS = HERE / "results"
+from judged_scores import JUDGED, LLM, PROXY_EMBEDDER, packets, score, table  # noqa: E402
+
 CORPORA = ("debian", "python-stdlib", "debian-reference-zh", "debian-reference-de")
-TOPICS = 15  # judged per corpus, at most
-DOCS = 8  # member documents a judge reads per topic
-DOC_CHARS = 400  # of each, at most
-LLM = "qwen2.5-coder-1.5b"
-PROXY_EMBEDDER = "use-multilingual"
-LANGUAGE_NAMES = {"en": "English", "zh": "Chinese", "de": "German", "ja": "Japanese"}
 
 # name -> LLMLabeler settings changed from the defaults; "plain" stands for the recipe's (and topiclens 0.2's) prompt.
 VARIANTS: dict[str, dict] = {
@@ -315,243 +308,6 @@ def time_systems(corpus: str, systems: list[str], threads: int) -> None:
         print(f"{corpus:22s} {system:18s} {again['seconds_per_topic']:5.2f} s/topic (labels as judged: {same} of "
               f"{len(kept['labels'])})", flush=True)
         path.write_text(json.dumps(out, ensure_ascii=False, indent=1) + "\n")
-
-
-def sampled_topics(sizes: dict[str, int], n: int = TOPICS, seed: int = 0) -> list[str]:
-    """At most ``n`` topic ids of a corpus, a seeded sample, in id order."""
-    ids = sorted(sizes, key=int)
-    return sorted(random.Random(seed).sample(ids, min(n, len(ids))), key=int)
-
-
-def packets(round_name: str, corpora: list[str], systems: list[str]) -> None:
-    """The judges' packets and the keys for ``systems`` on each corpus (see the module docstring)."""
-    from bench_labels import fixed_topics
-    from label_corpora import load
-
-    from topiclens import TopicModel
-
-    base = JUDGED / round_name
-    for corpus in corpora:
-        data = json.loads((JUDGED / "labels" / f"{corpus}.json").read_text())
-        records, _ = load(corpus)
-        _, _, directory = fixed_topics(corpus, 1)
-        model = TopicModel.load(directory, threads=1, verbose=False)
-        language = LANGUAGE_NAMES[data["language"]]
-        seen = {int(r) for s in data["systems"].values() for rows in s.get("seen", {}).values() for r in rows}
-        seen |= {int(r) for rows in model.representative_docs_ for r in rows}
-        rng = random.Random(f"{round_name}/{corpus}")
-        items, keys = [], []
-        lines = [f"# Packet {round_name}/{corpus}", "",
-                 f"{len(sampled_topics(data['topics']))} topics. The reports these names are for are written in "
-                 f"{language}.", ""]
-        for number, topic in enumerate(sampled_topics(data["topics"]), start=1):
-            members = [int(i) for i in np.flatnonzero(model.topics_ == int(topic)) if int(i) not in seen]
-            shown = sorted(rng.sample(members, min(DOCS, len(members))))
-            by_label: dict[str, list[str]] = {}
-            for system in systems:
-                text = data["systems"][system]["labels"][topic]
-                match = next((k for k in by_label if k.casefold() == text.casefold()), text)
-                by_label.setdefault(match, []).append(system)
-            options = list(by_label)
-            rng.shuffle(options)
-            letters = [chr(ord("A") + i) for i in range(len(options))]
-            items.append({"item": number, "documents": [records[i]["text"][:DOC_CHARS] for i in shown],
-                          "labels": dict(zip(letters, options))})
-            keys.append({"item": number, "topic": int(topic), "size": data["topics"][topic], "rows": shown,
-                         "letters": {letter: by_label[option] for letter, option in zip(letters, options)}})
-            lines += [f"## Item {number}", "", "Documents:", ""]
-            lines += [f"{i}. {' '.join(records[r]['text'][:DOC_CHARS].split())}" for i, r in enumerate(shown, 1)]
-            lines += ["", "Names:", ""] + [f"- {letter}: {option}" for letter, option in zip(letters, options)] + [""]
-        (base / "packets").mkdir(parents=True, exist_ok=True)
-        (base / "keys").mkdir(parents=True, exist_ok=True)
-        (base / "packets" / f"{corpus}.md").write_text("\n".join(lines), encoding="utf-8")
-        (base / "packets" / f"{corpus}.json").write_text(
-            json.dumps({"corpus": corpus, "language": language, "items": items}, ensure_ascii=False, indent=1) + "\n")
-        (base / "keys" / f"{corpus}.json").write_text(
-            json.dumps({"corpus": corpus, "systems": systems, "items": keys}, ensure_ascii=False, indent=1) + "\n")
-        print(f"{corpus}: {len(items)} items -> {base / 'packets' / (corpus + '.md')}")
-
-
-def read_verdicts(round_name: str, corpus: str) -> dict[str, dict[int, dict]]:
-    """judge -> item -> verdict ({"coherent", "accept", "ranking"}) for ``corpus``."""
-    found = {}
-    for path in sorted((JUDGED / round_name / "verdicts").glob(f"*/{corpus}.json")):
-        raw = json.loads(path.read_text())
-        found[path.parent.name] = {int(k): v for k, v in raw["items"].items()}
-    return found
-
-
-def with_fit(corpus: str) -> dict:
-    """The corpus's labels file, with every system's labels scored by topiclens's own label confidence (the
-    model's embedder, three nearest topics) as ``fit`` where they were not yet; written back."""
-    from bench_labels import fixed_topics
-
-    from topiclens import TopicModel
-    from topiclens.labeling.confidence import rounded
-
-    path = JUDGED / "labels" / f"{corpus}.json"
-    data = json.loads(path.read_text())
-    missing = [s for s, result in data["systems"].items() if "fit" not in result]
-    if missing:
-        _, _, directory = fixed_topics(corpus, 1)
-        fit = TopicModel.load(directory, threads=2, verbose=False)._label_fit()
-        for system in missing:
-            labels = data["systems"][system]["labels"]
-            scores = rounded(fit([int(t) for t in labels], list(labels.values())))
-            data["systems"][system]["fit"] = dict(zip(labels, scores))
-        path.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n")
-    return data
-
-
-def score_corpus(round_name: str, corpus: str, same: dict[str, str] | None = None) -> dict:
-    """Unblinded scores of one corpus (see the module docstring). ``same`` maps a system that was not in the
-    packets to one that was and wrote the very same labels (checked here): its scores are that one's."""
-    key = json.loads((JUDGED / round_name / "keys" / f"{corpus}.json").read_text())
-    data = with_fit(corpus)
-    for system, judged in (same or {}).items():
-        ours, theirs = data["systems"][system]["labels"], data["systems"][judged]["labels"]
-        if ours != theirs:
-            differ = [t for t in ours if ours[t] != theirs.get(t)]
-            raise SystemExit(f"{corpus}: {system} and {judged} wrote different labels for topics {differ}")
-        key["systems"] = [system, *key["systems"]]
-        for item in key["items"]:
-            item["letters"] = {letter: [*names, system] if judged in names else names
-                               for letter, names in item["letters"].items()}
-    verdicts = read_verdicts(round_name, corpus)
-    systems = key["systems"]
-    items = {k["item"]: k for k in key["items"]}
-    per_system = {s: {"accepted": [], "first": [], "rank": []} for s in systems}
-    coherent_weight = partly_weight = total = 0.0
-    calls_agree = calls = firsts_agree = firsts = 0
-    for verdict in verdicts.values():
-        for number, item in items.items():
-            answer = verdict[number]
-            accept = {a.upper() for a in answer.get("accept", [])}
-            ranking = [r.upper() for r in answer.get("ranking", [])]
-            for letter, names in item["letters"].items():
-                position = ranking.index(letter) + 1 if letter in ranking else len(item["letters"])
-                for system in names:
-                    per_system[system]["accepted"].append(letter in accept)
-                    per_system[system]["first"].append(position == 1)
-                    per_system[system]["rank"].append(position)
-            weight = item["size"]
-            total += weight
-            coherent_weight += weight * (answer.get("coherent") == "yes")
-            partly_weight += weight * (answer.get("coherent") == "partly")
-    judges = sorted(verdicts)
-    for a_index, a in enumerate(judges):
-        for b in judges[a_index + 1:]:
-            for number, item in items.items():
-                if number not in verdicts[a] or number not in verdicts[b]:
-                    continue
-                sets = [{x.upper() for x in verdicts[j][number].get("accept", [])} for j in (a, b)]
-                for letter in item["letters"]:
-                    calls += 1
-                    calls_agree += (letter in sets[0]) == (letter in sets[1])
-                tops = [(verdicts[j][number].get("ranking") or [""])[0].upper() for j in (a, b)]
-                firsts += 1
-                firsts_agree += tops[0] == tops[1]
-    result = {"language": data["language"], "topics": len(items), "documents": data["documents"],
-              "topics_in_model": len(data["topics"]), "coherent": round(coherent_weight / total, 3) if total else None,
-              "coherent_or_partly": round((coherent_weight + partly_weight) / total, 3) if total else None,
-              "judges": len(judges), "agreement": round(calls_agree / calls, 3) if calls else None,
-              "first_choice_agreement": round(firsts_agree / firsts, 3) if firsts else None,
-              "embedding_model": data["embedding_model"], "proxy_embedder": PROXY_EMBEDDER, "systems": {}}
-    for system in systems:
-        scores = per_system[system]
-        proxy = data["systems"][system]["proxy"]
-        result["systems"][system] = {
-            "accepted": round(float(np.mean(scores["accepted"])), 3),
-            "first": round(float(np.mean(scores["first"])), 3),
-            "mean_rank": round(float(np.mean(scores["rank"])), 2),
-            "seconds_per_topic": data["systems"][system]["seconds_per_topic"],
-            "proxy": round(float(np.nanmean([proxy[str(items[n]["topic"])] for n in items])), 3)}
-    result["proxy_agreement"] = proxy_agreement(items, verdicts, data, systems)
-    result["fit_separates_accepted"] = fit_separation(items, verdicts, data)
-    return result
-
-
-def fit_separation(items: dict, verdicts: dict, data: dict) -> float | None:
-    """How well topiclens's label confidence tells the labels judges accept from those they reject, over every
-    judged topic and label (the area under the ROC curve: 0.5 is chance); what listing the weakest labels
-    first for review rests on."""
-    accepted, rejected = [], []
-    for verdict in verdicts.values():
-        for number, item in items.items():
-            accept = {a.upper() for a in verdict[number].get("accept", [])}
-            for letter, names in item["letters"].items():
-                value = data["systems"][names[0]]["fit"][str(item["topic"])]
-                (accepted if letter in accept else rejected).append(value)
-    if not accepted or not rejected:
-        return None
-    low = np.asarray(rejected)
-    return round(float(np.mean([(a > low).mean() + 0.5 * (a == low).mean() for a in accepted])), 3)
-
-
-def proxy_agreement(items: dict, verdicts: dict, data: dict, systems: list[str]) -> float | None:
-    """How often the proxy orders two labels of a topic as a judge did: over every pair one judge accepted and
-    rejected, the share where the accepted label has the higher proxy score."""
-    agree = pairs = 0
-    for verdict in verdicts.values():
-        for number, item in items.items():
-            accept = {a.upper() for a in verdict[number].get("accept", [])}
-            score = {letter: data["systems"][names[0]]["proxy"][str(item["topic"])]
-                     for letter, names in item["letters"].items()}
-            for yes in (x for x in item["letters"] if x in accept):
-                for no in (x for x in item["letters"] if x not in accept):
-                    pairs += 1
-                    agree += score[yes] > score[no]
-    return round(agree / pairs, 3) if pairs else None
-
-
-def score(round_name: str, corpora: list[str], same: dict[str, str] | None = None, final: bool = False) -> dict:
-    """Every corpus of a round scored, into bench/results/labels_judged_ROUND.json (and, for the round that
-    chose the default, ``final``, into bench/results/labels_judged.json)."""
-    out = {"round": round_name, "llm": LLM, "same_labels": same or {}, "corpora": {}}
-    for corpus in corpora:
-        if (JUDGED / round_name / "keys" / f"{corpus}.json").exists():
-            out["corpora"][corpus] = score_corpus(round_name, corpus, same)
-    RESULTS.mkdir(exist_ok=True)
-    text = json.dumps(out, ensure_ascii=False, indent=1) + "\n"
-    (RESULTS / f"labels_judged_{round_name}.json").write_text(text)
-    if final:
-        (RESULTS / "labels_judged.json").write_text(text)
-    return out
-
-
-def seconds_range(seconds: list[float]) -> str:
-    """Seconds per topic over the corpora as a table shows them: the range, 0 for free, — when not timed."""
-    if not seconds:
-        return "—"
-    if max(seconds) == 0:
-        return "0"
-    low, high = min(seconds), max(seconds)
-    return f"{low:.1f}" if low == high else f"{low:.1f}–{high:.1f}"
-
-
-def table() -> str:
-    """The README tables from bench/results/labels_judged.json: the corpora, then each system per corpus and its
-    mean over the corpora."""
-    data = json.loads((RESULTS / "labels_judged.json").read_text())
-    corpora = data["corpora"]
-    lines = ["| corpus | language | documents | topics judged | judged coherent (by documents) | judges | agreement "
-             "(accept/reject) | proxy agrees | fit separates |", "|---|---|---|---|---|---|---|---|---|"]
-    for corpus, result in corpora.items():
-        lines.append(f"| {corpus} | {result['language']} | {result['documents']:,} | {result['topics']} of "
-                     f"{result['topics_in_model']} | {result['coherent']:.0%} | {result['judges']} | "
-                     f"{result['agreement']:.0%} | {result['proxy_agreement']:.2f} | "
-                     f"{result['fit_separates_accepted']:.2f} |")
-    systems = list(next(iter(corpora.values()))["systems"])
-    lines += ["", "| system | " + " | ".join(corpora) + " | mean | ranked first (mean) | s/topic |",
-              "|---|" + "---|" * (len(corpora) + 3)]
-    for system in systems:
-        values = [corpora[c]["systems"][system] for c in corpora]
-        seconds = [v["seconds_per_topic"] for v in values if v["seconds_per_topic"] is not None]
-        lines.append(f"| {system} | " + " | ".join(f"{v['accepted']:.0%}" for v in values) +
-                     f" | **{np.mean([v['accepted'] for v in values]):.0%}** | "
-                     f"{np.mean([v['first'] for v in values]):.0%} | "
-                     f"{seconds_range(seconds)} |")
-    return "\n".join(lines)
 
 
 def main() -> None:
