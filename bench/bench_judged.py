@@ -131,6 +131,8 @@ def resolved(settings: dict) -> dict:
 def base_of(system: str, done: dict) -> str | None:
     """A variant already run whose LLM calls ``system`` shares (it differs only by the keyword check, which
     ``system`` has and the other has not)."""
+    if system not in VARIANTS:  # the recipe, a shipped topiclens
+        return None
     mine = resolved(VARIANTS[system])
     if mine["keyword_margin"] is None:
         return None
@@ -177,14 +179,13 @@ def with_check(directory: Path, base: dict, margin: float, threads: int) -> dict
     from topiclens import TopicModel
     from topiclens.labeling.confidence import prefer_better_fit, rounded
     from topiclens.labeling.evidence import topic_evidence
-    from topiclens.stages.protocols import TopicEvidence
 
     model = TopicModel.load(directory, threads=threads, verbose=False)
     ids = list(model.topic_ids_)
-    evidence = topic_evidence(model.corpus_.texts, [[] for _ in ids], model.keywords_, topic_ids=ids)
-    topics = [TopicEvidence([], e.keywords, e.fallback, [], e.topic) for e in evidence]
-    labels, replaced = prefer_better_fit(topics, [base["labels"][str(t)] for t in ids], model._label_fit(), margin)
-    scores = rounded(model._label_fit()(ids, labels))
+    topics = topic_evidence(model.corpus_.texts, [[] for _ in ids], model.keywords_, topic_ids=ids)
+    fit = model._label_fit()
+    labels, replaced = prefer_better_fit(topics, [base["labels"][str(t)] for t in ids], fit, margin)
+    scores = rounded(fit(ids, labels))
     return {**base, "labels": {str(t): label for t, label in zip(ids, labels)},
             "stats": {**base["stats"], "keyword_labels": replaced},
             "confidence": {str(t): s for t, s in zip(ids, scores)}}
@@ -241,6 +242,16 @@ def recipe_run(model, language: str, threads: int) -> dict:
             "seconds_per_topic": round(result.seconds_per_topic, 2), "documents": result.doc_cut, "seen": seen}
 
 
+def run_system(system: str, directory: Path, model, language: str, threads: int, cache: Path | None = None) -> dict:
+    """One labeling system's run on the fixed topics: the recipe, a shipped topiclens, or a variant (``cache``:
+    the answer cache the corpus's variants share; None: a fresh one, so the seconds are a measure)."""
+    if system == "recipe":
+        return recipe_run(model, language, threads)
+    if system in SHIPPED:
+        return shipped_run(directory, SHIPPED[system], threads)
+    return llm_run(directory, VARIANTS[system], threads, language, cache)
+
+
 def label(corpus: str, systems: list[str], threads: int) -> Path:
     """Every system's labels for ``corpus``, kept in bench/judged/labels/<corpus>.json (earlier ones kept)."""
     from bench_labels import corpus_language, fixed_topics
@@ -259,19 +270,12 @@ def label(corpus: str, systems: list[str], threads: int) -> Path:
         if system == "keywords":
             result = {"labels": {str(t): lab for t, lab in zip(model.topic_ids_, model.labels_)},
                       "seconds_per_topic": 0.0, "seen": {}}
-        elif system == "recipe":
-            result = recipe_run(model, language, threads)
-        elif system in SHIPPED:
-            result = shipped_run(directory, SHIPPED[system], threads)
-        else:
+        elif (base_name := base_of(system, out["systems"])) is not None:
             settings = VARIANTS[system]
-            base_name = base_of(system, out["systems"])
-            if base_name is not None:
-                result = with_check(directory, out["systems"][base_name], resolved(settings)["keyword_margin"],
-                                    threads)
-                result.update(settings=settings, derived_from=base_name)
-            else:
-                result = llm_run(directory, settings, threads, language, WORK / "judged-cache" / corpus)
+            result = with_check(directory, out["systems"][base_name], resolved(settings)["keyword_margin"], threads)
+            result.update(settings=settings, derived_from=base_name)
+        else:
+            result = run_system(system, directory, model, language, threads, WORK / "judged-cache" / corpus)
         result["proxy"] = proxy_scores(directory, result["labels"], threads)
         out["systems"][system] = result
         seconds = result["seconds_per_topic"]
@@ -295,12 +299,8 @@ def time_systems(corpus: str, systems: list[str], threads: int) -> None:
     path = JUDGED / "labels" / f"{corpus}.json"
     out = json.loads(path.read_text())
     for system in systems:
-        if system == "recipe":
-            again = recipe_run(TopicModel.load(directory, threads=threads, verbose=False), language, threads)
-        elif system in SHIPPED:
-            again = shipped_run(directory, SHIPPED[system], threads)
-        else:
-            again = llm_run(directory, VARIANTS[system], threads, language)
+        again = run_system(system, directory, TopicModel.load(directory, threads=threads, verbose=False), language,
+                           threads)
         kept = out["systems"][system]
         same = sum(again["labels"][t] == kept["labels"][t] for t in kept["labels"])
         kept.update(seconds_per_topic=again["seconds_per_topic"], timed=time.strftime("%Y-%m-%d"),

@@ -228,7 +228,8 @@ class EditingMethods:
                 "labeled": list(topics) if labeler is not None else [],
                 "seconds": round(time.perf_counter() - clock, 3)}
         self._assign(replace(self._state(), history=[*self.history_[:-1], done]))
-        waiting = [t for t in self.waiting_for_names_ if t in set(topics)]
+        asked = set(topics)
+        waiting = [t for t in self.waiting_for_names_ if t in asked]
         if waiting:
             warnings.warn(naming_note(waiting), TopicLensWarning, stacklevel=4)
 

@@ -3,6 +3,7 @@ the tokenizer, sorted batches."""
 
 from __future__ import annotations
 
+import functools
 import os
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -31,6 +32,16 @@ CHARS_PER_PIECE = 16
 # One model load at a time in a process: importing transformers from two threads at once (the workbench warms
 # the embedder while a relabel scores its first label) can fail with "cannot import name 'AutoModel'".
 MODEL_LOADING = threading.RLock()
+
+
+def one_load_at_a_time(load: Callable[..., T]) -> Callable[..., T]:
+    """An embedder's ``_load`` holding :data:`MODEL_LOADING` while it runs."""
+    @functools.wraps(load)
+    def locked(*args, **kwargs) -> T:
+        with MODEL_LOADING:
+            return load(*args, **kwargs)
+
+    return locked
 
 
 class EmbedderSettings:

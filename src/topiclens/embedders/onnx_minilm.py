@@ -21,7 +21,6 @@ import numpy as np
 from ..errors import MissingDependencyError
 from ..runtime import default_threads
 from .common import (
-    MODEL_LOADING,
     EmbedderSettings,
     bundled_minilm_path,
     cut,
@@ -29,6 +28,7 @@ from .common import (
     load_or_build,
     minilm_tokenizer,
     models_dir,
+    one_load_at_a_time,
 )
 
 MODEL_ID = "all-MiniLM-L6-v2"
@@ -165,11 +165,8 @@ class OnnxMiniLMEmbedder(EmbedderSettings):
         """Copies and pickles (deepcopy, Dask) leave the loaded session behind; it reloads on first use."""
         return {**self.__dict__, "_session": None, "_tokenizer": None}
 
+    @one_load_at_a_time
     def _load(self):
-        with MODEL_LOADING:  # one load at a time (see embedders.common)
-            return self._load_once()
-
-    def _load_once(self):
         if self._session is None:
             ort = _onnxruntime()
             threads = self.threads or default_threads()

@@ -10,7 +10,7 @@ import numpy as np
 
 from ..errors import ConfigError, MissingDependencyError
 from ..runtime import accelerator
-from .common import DEFAULT_EMBEDDING_MODEL, MODEL_LOADING, EmbedderSettings, bundled_minilm_path
+from .common import DEFAULT_EMBEDDING_MODEL, EmbedderSettings, bundled_minilm_path, one_load_at_a_time
 
 
 class SentenceTransformerEmbedder(EmbedderSettings):
@@ -35,11 +35,8 @@ class SentenceTransformerEmbedder(EmbedderSettings):
     def settings(self) -> dict:
         return {"path": self.source, "batch_size": self.batch_size, "max_seq_length": self.max_seq_length}
 
+    @one_load_at_a_time
     def _load(self):
-        with MODEL_LOADING:  # one load at a time (see embedders.common)
-            return self._load_once()
-
-    def _load_once(self):
         if self._model is None:
             os.environ.setdefault("HF_HUB_OFFLINE", "1")
             os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")

@@ -25,13 +25,13 @@ import numpy as np
 
 from ..runtime import default_threads, thread_limit
 from .common import (
-    MODEL_LOADING,
     EmbedderSettings,
     bundled_minilm_path,
     cut,
     load_or_build,
     minilm_tokenizer,
     models_dir,
+    one_load_at_a_time,
 )
 
 MODEL_ID = "all-MiniLM-L6-v2"
@@ -109,11 +109,8 @@ class StaticEmbedder(EmbedderSettings):
     def settings(self) -> dict:
         return {"dims": self.dims, "max_seq_length": self.max_seq_length}
 
+    @one_load_at_a_time
     def _load(self) -> tuple[np.ndarray, object]:
-        with MODEL_LOADING:  # one load at a time (see embedders.common)
-            return self._load_once()
-
-    def _load_once(self) -> tuple[np.ndarray, object]:
         if self._table is None:
             vocab_size = minilm_tokenizer(self.model_dir, 8, pad=False).get_vocab_size()
 

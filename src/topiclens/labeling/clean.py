@@ -8,6 +8,7 @@ from functools import lru_cache
 
 from ..lang import CJK
 from ..untrusted import strip_controls
+from .keyword_filter import readable_keywords
 
 CHATTER = re.compile(
     r"^\s*(?:sure|certainly|of course|okay|ok|absolutely|great)\b[^:\n]*?(?:[:!.,]\s*|$)"
@@ -204,7 +205,5 @@ def make_distinct(labels: Sequence[str], keywords: Sequence[Sequence[str]]) -> l
 def keyword_label(keywords: Sequence[tuple[str, float]], n: int = 4) -> str:
     """A readable stand-in label from the best keywords (numbers, address and citation pieces left out while
     others are left)."""
-    from .keyword_filter import readable_keywords
-
     words = [w for w, _ in (readable_keywords(keywords) or keywords)[:n]]
     return ", ".join(words) if words else "(no keywords)"

@@ -48,19 +48,18 @@ class LabelMethods:
         llm_labels = list(self.llm_labels_) if self.llm_labels_ else [""] * len(labels)
         shown = [list(rows) for rows in self.label_evidence_] if self.label_evidence_ else [[] for _ in labels]
         confidence = self._confidence_list()
-        waiting = list(self.label_waiting_) if self.label_waiting_ else [False] * len(labels)
-        done = [(topic, label) for topic, label in zip(chosen, result.labels) if label is not None]
-        scores = rounded(context.fit([t for t, _ in done], [lab for _, lab in done])) if context.fit and done \
-            else [None] * len(done)
-        for (topic, label), score in zip(done, scores):
+        done = [(topic, label, seen) for topic, label, seen in zip(chosen, result.labels, evidence)
+                if label is not None]
+        scores = rounded(context.fit([t for t, _, _ in done], [lab for _, lab, _ in done])) \
+            if context.fit and done else [None] * len(done)
+        for (topic, label, seen), score in zip(done, scores):
             at = self._position(topic)
             labels[at] = llm_labels[at] = label
-            waiting[at] = False
-            shown[at] = list(evidence[chosen.index(topic)].rows)
+            shown[at] = list(seen.rows)
             confidence[at] = score
         self._assign(replace(self._state(), labels=labels, llm_labels=llm_labels, llm_name=result.source,
                              label_stats=dict(result.stats), label_evidence=shown, label_confidence=confidence,
-                             label_waiting=waiting if any(waiting) else None))
+                             label_waiting=self._waiting_without([t for t, _, _ in done])))
         if getattr(resolved, "describe", False) is True:  # from the same evidence, within what the limit leaves
             left = None if max_calls is None else max(0, max_calls - result.stats.get("llm_calls", 0))
             described = self._describe(resolved, chosen, evidence, replace(context, max_calls=left))
@@ -156,9 +155,10 @@ class LabelMethods:
         cache = self._label_cache()
         others = tuple(label for t, label in zip(all_topics, self.labels_) if t not in set(chosen)) \
             if topics is not None else ()
+        encode = self._label_encoder()
         context = LabelContext(language=self.language_, threads=self.threads, cache=cache, verbose=self.verbose,
                                taken=others, max_calls=None if max_calls is None else int(max_calls),
-                               encode=self._label_encoder(), fit=self._label_fit())
+                               encode=encode, fit=self._label_fit(encode))
         return resolved, chosen, evidence, context
 
     def _unnamed(self, topics: Sequence[int]) -> list[int]:
@@ -177,9 +177,10 @@ class LabelMethods:
             return None
         return lambda labels: self.embed(labels, desc="comparing labels")
 
-    def _label_fit(self) -> LabelFit | None:
-        """How well labels fit their topics (:class:`LabelFit`), or None without embeddings and an embedder."""
-        encode = self._label_encoder()
+    def _label_fit(self, encode=None) -> LabelFit | None:
+        """How well labels fit their topics (:class:`LabelFit`), or None without embeddings and an embedder
+        (``encode``: the model's label encoder when the caller has it already)."""
+        encode = encode or self._label_encoder()
         if encode is None or self.embeddings_ is None or len(self.topic_ids_) < 2:
             return None
         usable = np.flatnonzero(self.usable_)
@@ -189,6 +190,12 @@ class LabelMethods:
     def _confidence_list(self) -> list[float | None]:
         """The model's label confidences as a list to change (None for every topic where there are none)."""
         return list(self.label_confidence_) if self.label_confidence_ else [None] * len(self.labels_)
+
+    def _waiting_without(self, topics: Sequence[int]) -> list[bool] | None:
+        """The model's waiting marks with ``topics`` named now (no longer waiting); None when none waits."""
+        named = {self._position(t) for t in topics}
+        waiting = [bool(w) and at not in named for at, w in enumerate(self.label_waiting_ or [])]
+        return waiting if any(waiting) else None
 
     def label_confidence(self, topics: Sequence[int] | None = None) -> dict[int, float | None]:
         """How well each topic's current label fits it, computed now (see :mod:`topiclens.labeling.confidence`).
@@ -236,17 +243,14 @@ class LabelMethods:
         updated = list(self.labels_)
         check_topics(self.topic_ids_, list(labels))
         confidence = self._confidence_list()
-        waiting = list(self.label_waiting_) if self.label_waiting_ else [False] * len(updated)
-        for topic, label in labels.items():
+        topics = list(labels)
+        fit = self._label_fit()
+        scores = rounded(fit(topics, [str(labels[t]) for t in topics])) if fit else [None] * len(topics)
+        for topic, score in zip(topics, scores):
             at = self._position(topic)
-            updated[at] = str(label)
-            confidence[at] = None
-            waiting[at] = False
+            updated[at] = str(labels[topic])
+            confidence[at] = score
         self._assign(replace(self._state(), labels=updated, label_confidence=confidence,
-                             label_waiting=waiting if any(waiting) else None))
-        scores = self.label_confidence(list(labels))  # the new labels' fit, once they are the model's
-        if any(value is not None for value in scores.values()):
-            confidence = [scores.get(t, c) for t, c in zip(self.topic_ids_, confidence)]
-            self._assign(replace(self._state(), label_confidence=confidence))
+                             label_waiting=self._waiting_without(topics)))
         return self
 

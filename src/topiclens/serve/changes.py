@@ -15,8 +15,8 @@ def run_edit(model, request: EditRequest):
     """The edited model (a new one: ``model`` is left as it is), through TopicModel's own edit methods.
 
     No LLM is asked here (``labeler=False``): the changed topics get keyword labels waiting for a name,
-    and the workspace starts the LLM naming them once the edit is applied (a separate step, with its own
-    progress and its own undo).
+    and the workbench page asks the LLM to name them once the edit is applied (by default; a separate step,
+    with its own progress and its own undo).
     """
     a = request.arguments
     if request.operation == "merge":
