@@ -39,46 +39,106 @@ def packets(round_name: str, corpora: list[str], systems: list[str]) -> None:
 
     from topiclens import TopicModel
 
-    base = JUDGED / round_name
     for corpus in corpora:
         data = json.loads((JUDGED / "labels" / f"{corpus}.json").read_text())
         records, _ = load(corpus)
         _, _, directory = fixed_topics(corpus, 1)
         model = TopicModel.load(directory, threads=1, verbose=False)
-        language = LANGUAGE_NAMES[data["language"]]
         seen = {int(r) for s in data["systems"].values() for rows in s.get("seen", {}).values() for r in rows}
         seen |= {int(r) for rows in model.representative_docs_ for r in rows}
-        rng = random.Random(f"{round_name}/{corpus}")
-        items, keys = [], []
-        lines = [f"# Packet {round_name}/{corpus}", "",
-                 f"{len(sampled_topics(data['topics']))} topics. The reports these names are for are written in "
-                 f"{language}.", ""]
-        for number, topic in enumerate(sampled_topics(data["topics"]), start=1):
-            members = [int(i) for i in np.flatnonzero(model.topics_ == int(topic)) if int(i) not in seen]
-            shown = sorted(rng.sample(members, min(DOCS, len(members))))
-            by_label: dict[str, list[str]] = {}
-            for system in systems:
-                text = data["systems"][system]["labels"][topic]
-                match = next((k for k in by_label if k.casefold() == text.casefold()), text)
-                by_label.setdefault(match, []).append(system)
-            options = list(by_label)
-            rng.shuffle(options)
-            letters = [chr(ord("A") + i) for i in range(len(options))]
-            items.append({"item": number, "documents": [records[i]["text"][:DOC_CHARS] for i in shown],
-                          "labels": dict(zip(letters, options))})
-            keys.append({"item": number, "topic": int(topic), "size": data["topics"][topic], "rows": shown,
-                         "letters": {letter: by_label[option] for letter, option in zip(letters, options)}})
-            lines += [f"## Item {number}", "", "Documents:", ""]
-            lines += [f"{i}. {' '.join(records[r]['text'][:DOC_CHARS].split())}" for i, r in enumerate(shown, 1)]
-            lines += ["", "Names:", ""] + [f"- {letter}: {option}" for letter, option in zip(letters, options)] + [""]
-        (base / "packets").mkdir(parents=True, exist_ok=True)
-        (base / "keys").mkdir(parents=True, exist_ok=True)
-        (base / "packets" / f"{corpus}.md").write_text("\n".join(lines), encoding="utf-8")
-        (base / "packets" / f"{corpus}.json").write_text(
-            json.dumps({"corpus": corpus, "language": language, "items": items}, ensure_ascii=False, indent=1) + "\n")
-        (base / "keys" / f"{corpus}.json").write_text(
-            json.dumps({"corpus": corpus, "systems": systems, "items": keys}, ensure_ascii=False, indent=1) + "\n")
-        print(f"{corpus}: {len(items)} items -> {base / 'packets' / (corpus + '.md')}")
+        items = [{"topic": int(topic), "size": data["topics"][topic],
+                  "rows": [int(i) for i in np.flatnonzero(model.topics_ == int(topic)) if int(i) not in seen],
+                  "names": {system: data["systems"][system]["labels"][topic] for system in systems}}
+                 for topic in sampled_topics(data["topics"])]
+        write_packet(round_name, corpus, LANGUAGE_NAMES[data["language"]], items, records,
+                     random.Random(f"{round_name}/{corpus}"), {"systems": systems})
+
+
+def write_packet(round_name: str, corpus: str, language: str, items: list[dict], records: list[dict],
+                 rng: random.Random, key_header: dict | None = None) -> None:
+    """One corpus's packet (what a judge reads: ``DOCS`` documents drawn by ``rng`` from each item's ``rows``, its
+    distinct ``names`` shuffled under letters) and, apart, its key (the item's other fields, the documents shown
+    and which systems wrote each letter's name)."""
+    shown_items, keys = [], []
+    lines = [f"# Packet {round_name}/{corpus}", "",
+             f"{len(items)} topics. The reports these names are for are written in {language}.", ""]
+    for number, item in enumerate(items, start=1):
+        shown = sorted(rng.sample(item["rows"], min(DOCS, len(item["rows"]))))
+        by_label: dict[str, list[str]] = {}
+        for system, text in item["names"].items():
+            match = next((k for k in by_label if k.casefold() == text.casefold()), text)
+            by_label.setdefault(match, []).append(system)
+        options = list(by_label)
+        rng.shuffle(options)
+        letters = [chr(ord("A") + i) for i in range(len(options))]
+        shown_items.append({"item": number, "documents": [records[i]["text"][:DOC_CHARS] for i in shown],
+                            "labels": dict(zip(letters, options))})
+        keys.append({"item": number, **{k: v for k, v in item.items() if k not in ("rows", "names")}, "rows": shown,
+                     "letters": {letter: by_label[option] for letter, option in zip(letters, options)}})
+        lines += [f"## Item {number}", "", "Documents:", ""]
+        lines += [f"{i}. {' '.join(records[r]['text'][:DOC_CHARS].split())}" for i, r in enumerate(shown, 1)]
+        lines += ["", "Names:", ""] + [f"- {letter}: {option}" for letter, option in zip(letters, options)] + [""]
+    base = JUDGED / round_name
+    (base / "packets").mkdir(parents=True, exist_ok=True)
+    (base / "keys").mkdir(parents=True, exist_ok=True)
+    (base / "packets" / f"{corpus}.md").write_text("\n".join(lines), encoding="utf-8")
+    (base / "packets" / f"{corpus}.json").write_text(
+        json.dumps({"corpus": corpus, "language": language, "items": shown_items}, ensure_ascii=False, indent=1) + "\n")
+    (base / "keys" / f"{corpus}.json").write_text(
+        json.dumps({"corpus": corpus, **(key_header or {}), "items": keys}, ensure_ascii=False, indent=1) + "\n")
+    print(f"{corpus}: {len(items)} items -> {base / 'packets' / (corpus + '.md')}")
+
+
+def judges_agree(items: list[dict], verdicts: dict[str, dict[int, dict]]) -> dict[str, float | None]:
+    """How often two judges of the same items agree: on accepting or rejecting each letter (``accept``), on the
+    name ranked first (``first``) and on ``coherent``, over every pair of judges and every item both judged."""
+    from itertools import combinations
+
+    accept, first, coherent = [], [], []
+    for a, b in combinations(sorted(verdicts), 2):
+        for item in items:
+            if item["item"] not in verdicts[a] or item["item"] not in verdicts[b]:
+                continue
+            one, two = verdicts[a][item["item"]], verdicts[b][item["item"]]
+            sets = [{x.upper() for x in answer.get("accept", [])} for answer in (one, two)]
+            accept += [(letter in sets[0]) == (letter in sets[1]) for letter in item["letters"]]
+            first.append((one.get("ranking") or [""])[0].upper() == (two.get("ranking") or [""])[0].upper())
+            coherent.append(one.get("coherent") == two.get("coherent"))
+    return {name: round(float(np.mean(values)), 3) if values else None
+            for name, values in (("accept", accept), ("first", first), ("coherent", coherent))}
+
+
+def round_main(doc: str, corpora: tuple[str, ...], build, packets_of, score_all, table_text) -> None:
+    """The command line of a judged round's script: ``build``, ``packets``, ``score`` (each over ``--corpora``)
+    or ``--table``; ``build(corpus, threads)``, ``packets_of(corpus)``, ``score_all(corpora)``, ``table_text()``."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=doc.split("\n")[0])
+    parser.add_argument("step", nargs="?", choices=("build", "packets", "score"))
+    parser.add_argument("--corpora", default=",".join(corpora))
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--table", action="store_true", help="print the README's tables from the results")
+    args = parser.parse_args()
+    chosen = args.corpora.split(",")
+    if args.table:
+        print(table_text())
+    elif args.step == "build":
+        for corpus in chosen:
+            build(corpus, args.threads)
+    elif args.step == "packets":
+        for corpus in chosen:
+            packets_of(corpus)
+    elif args.step == "score":
+        score_all(chosen)
+    else:
+        parser.error("name a step or --table")
+
+
+def round_files(round_name: str, corpus: str) -> tuple[dict, dict, dict[str, dict[int, dict]]]:
+    """A round's build file (what its script built before the packets), key and verdicts for ``corpus``."""
+    base = JUDGED / round_name
+    return (json.loads((base / "build" / f"{corpus}.json").read_text()),
+            json.loads((base / "keys" / f"{corpus}.json").read_text()), read_verdicts(round_name, corpus))
 
 
 def read_verdicts(round_name: str, corpus: str) -> dict[str, dict[int, dict]]:
@@ -131,7 +191,6 @@ def score_corpus(round_name: str, corpus: str, same: dict[str, str] | None = Non
     items = {k["item"]: k for k in key["items"]}
     per_system = {s: {"accepted": [], "first": [], "rank": []} for s in systems}
     coherent_weight = partly_weight = total = 0.0
-    calls_agree = calls = firsts_agree = firsts = 0
     for verdict in verdicts.values():
         for number, item in items.items():
             answer = verdict[number]
@@ -148,23 +207,11 @@ def score_corpus(round_name: str, corpus: str, same: dict[str, str] | None = Non
             coherent_weight += weight * (answer.get("coherent") == "yes")
             partly_weight += weight * (answer.get("coherent") == "partly")
     judges = sorted(verdicts)
-    for a_index, a in enumerate(judges):
-        for b in judges[a_index + 1:]:
-            for number, item in items.items():
-                if number not in verdicts[a] or number not in verdicts[b]:
-                    continue
-                sets = [{x.upper() for x in verdicts[j][number].get("accept", [])} for j in (a, b)]
-                for letter in item["letters"]:
-                    calls += 1
-                    calls_agree += (letter in sets[0]) == (letter in sets[1])
-                tops = [(verdicts[j][number].get("ranking") or [""])[0].upper() for j in (a, b)]
-                firsts += 1
-                firsts_agree += tops[0] == tops[1]
+    agree = judges_agree(list(items.values()), verdicts)
     result = {"language": data["language"], "topics": len(items), "documents": data["documents"],
               "topics_in_model": len(data["topics"]), "coherent": round(coherent_weight / total, 3) if total else None,
               "coherent_or_partly": round((coherent_weight + partly_weight) / total, 3) if total else None,
-              "judges": len(judges), "agreement": round(calls_agree / calls, 3) if calls else None,
-              "first_choice_agreement": round(firsts_agree / firsts, 3) if firsts else None,
+              "judges": len(judges), "agreement": agree["accept"], "first_choice_agreement": agree["first"],
               "embedding_model": data["embedding_model"], "proxy_embedder": PROXY_EMBEDDER, "systems": {}}
     for system in systems:
         scores = per_system[system]
@@ -224,8 +271,25 @@ def score(round_name: str, corpora: list[str], same: dict[str, str] | None = Non
     text = json.dumps(out, ensure_ascii=False, indent=1) + "\n"
     (RESULTS / f"labels_judged_{round_name}.json").write_text(text)
     if final:
-        (RESULTS / "labels_judged.json").write_text(text)
+        (RESULTS / "labels_judged.json").write_text(json.dumps(with_default_topics(out), ensure_ascii=False,
+                                                               indent=1) + "\n")
     return out
+
+
+def with_default_topics(out: dict) -> dict:
+    """``out`` with, per corpus, what round r6 (bench/bench_defaults.py) judged of the default's own topics (mixed
+    topics split, the default since r5) as ``default_topics``: ``topics``, ``coherent``, ``accepted`` (the
+    default label) and ``judges``; the scores beside it are of the fixed topics of rounds r1–r4."""
+    path = RESULTS / "defaults_judged.json"
+    if not path.exists():
+        return out
+    judged = json.loads(path.read_text())["corpora"]
+    corpora = {corpus: {**result, "default_topics": {
+        "round": "r6", "topics": judged[corpus]["topics"], "coherent": judged[corpus]["coherent"],
+        "accepted": judged[corpus]["names"]["topic"]["topiclens"]["accepted"],
+        "first": judged[corpus]["names"]["topic"]["topiclens"]["first"], "judges": judged[corpus]["judges"]}}
+        if corpus in judged else result for corpus, result in out["corpora"].items()}
+    return {**out, "corpora": corpora}
 
 
 def seconds_range(seconds: list[float]) -> str:

@@ -51,6 +51,30 @@ def test_fit_json(corpus_files, capsys):
     assert {"topic", "size", "label", "keywords", "keybert", "mmr"} <= set(result["topics"][0])
 
 
+def test_info_marks_mixed_topics_and_a_default_fit_splits_them(fitted_dir, corpus_files, capsys):
+    from topiclens import TopicModel
+
+    kept_dir = corpus_files / "model-kept"
+    assert main(["fit", str(corpus_files / "docs.jsonl"), "--out", str(kept_dir), "--embeddings",
+                 str(corpus_files / "emb.npy"), "--quiet", "--threads", "1", "--no-llm", "--mixed-topics", "keep"]) == 0
+    kept = TopicModel.load(kept_dir, verbose=False)
+    assert kept.mixed_topics == "keep"  # restored with the model
+    tightness = kept.topic_tightness()
+    mixed = sorted(t for t, value in tightness.items() if value < 0.5)
+    assert mixed, tightness  # the Debian slice has loose topics (software of every kind in one)
+    capsys.readouterr()  # what fit printed
+    assert main(["info", str(kept_dir), "--rows", "0"]) == 0
+    out = capsys.readouterr().out
+    marked = [int(line.split()[0]) for line in out.splitlines() if "[mixed]" in line]
+    assert marked == mixed
+    assert f"mixed topics (their documents gather loosely; most such topics are grab-bags): topics " \
+           f"{' '.join(map(str, mixed))}" in out
+    split = TopicModel.load(fitted_dir, verbose=False)  # the default splits them
+    assert split.mixed_topics == "split"
+    assert len(split.topic_ids_) > len(tightness)
+    assert sum(value < 0.5 for value in split.topic_tightness().values()) < len(mixed)
+
+
 def test_info_json(fitted_dir, capsys):
     assert main(["info", str(fitted_dir), "--json"]) == 0
     result = json.loads(capsys.readouterr().out)

@@ -48,7 +48,8 @@ def test_constructor_stays_small_and_documents_every_parameter_and_attribute():
     import inspect
 
     names = [p for p in inspect.signature(TopicModel.__init__).parameters if p != "self"]
-    assert len(names) <= 22  # 21 after the architecture rework, and knn (exact or approximate neighbours)
+    # 21 after the architecture rework, knn (exact or approximate neighbours), mixed_topics (grab-bags split)
+    assert len(names) <= 23
     doc = TopicModel.__doc__
     for name in names:
         assert f"\n    {name} :" in doc or f", {name} :" in doc or f"\n    {name}," in doc, name

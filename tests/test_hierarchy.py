@@ -23,6 +23,25 @@ def test_a_chinese_corpus_gets_the_chinese_parent_prompt():
     assert parent_template("de") == parent_template("en") == PARENT_TEMPLATE
 
 
+def test_the_cover_naming_shows_each_child_with_one_of_its_documents(fitted):
+    from topiclens.hierarchy.naming import COVER_TEMPLATE, MAX_CHILDREN_SHOWN, _cover_evidence, parent_template
+    from topiclens.hierarchy.tree import build_tree
+
+    assert parent_template("en", "cover") == COVER_TEMPLATE
+    ids = fitted.topic_ids_
+    tree = build_tree(ids, fitted.centroids_, fitted.topic_sizes_, default_levels(len(ids)) or [2])
+    node = next(n for level in tree["levels"] for n in level if len(n["children"]) > 1)
+    names = {t: label for t, label in zip(ids, fitted.labels_)}
+    topics_of = {n["id"]: n["topics"] for level in tree["levels"] for n in level}
+    position = {t: i for i, t in enumerate(ids)}
+    shown = _cover_evidence(fitted, node, names, [("word", 1.0)], position, topics_of, None)
+    assert len(shown.documents) == min(len(node["children"]), MAX_CHILDREN_SHOWN) == len(shown.rows)
+    for line, child, row in zip(shown.documents, node["children"], shown.rows):
+        assert line.startswith(f"{names[child]}: ")
+        assert fitted.topics_[row] == child  # the document is the child's own
+        assert line.endswith(" ".join(fitted.corpus_.texts[row].split()[:40]))
+
+
 def test_levels_nest_cover_every_topic_and_single_children_lend_their_name(fitted):
     tree_model = _copy(fitted)
     stats = tree_model.build_hierarchy([5, 2])

@@ -21,8 +21,11 @@ def test_default_fit_finds_topics_that_match_the_archive_sections(fitted, gold):
 
 def test_topic_info_has_every_representation(fitted, docs):
     info = fitted.topic_info()
-    assert list(info.columns) == ["topic", "size", "label", "confidence", "keywords", "keybert", "mmr", "llm",
-                                  "description", "representative_docs"]
+    assert list(info.columns) == ["topic", "size", "label", "confidence", "tightness", "mixed", "keywords", "keybert",
+                                  "mmr", "llm", "description", "representative_docs"]
+    regular_tightness = info.loc[info.topic >= 0, "tightness"]
+    assert ((regular_tightness > 0) & (regular_tightness <= 1)).all()
+    assert (info["mixed"] == (info["tightness"].fillna(1.0) < 0.5)).all()
     assert (info["llm"] == "").all()  # no LLM asked yet: labels come from keywords
     regular = info[info.topic >= 0]
     assert regular["size"].tolist() == sorted(regular["size"].tolist(), reverse=True)

@@ -92,6 +92,24 @@ def test_clicking_a_topic_lists_its_documents(page, fitted):
         assert docs.count() == min(100, size - reps)
 
 
+def test_mixed_topics_are_marked_in_the_table_and_on_their_page(browser, docs, embeddings, tmp_path):
+    from topiclens import TopicModel
+
+    kept = TopicModel(seed=7, threads=1, verbose=False, mixed_topics="keep").fit(docs, embeddings=embeddings)
+    tightness = kept.topic_tightness()
+    mixed = {t for t, value in tightness.items() if value < 0.5}
+    assert mixed and mixed != set(tightness)  # the slice has loose topics and tight ones
+    page = Page(browser, kept.report(tmp_path / "report.html").as_uri())
+    marked = page.page.locator("#topic-table tbody tr:has(small.mixed)").evaluate_all(
+        "rows => rows.map(r => Number(r.dataset.topic))")
+    assert set(marked) == mixed
+    topic = min(mixed)
+    page.page.click(f'#topic-table tbody tr[data-topic="{topic}"] td.label')
+    page.page.wait_for_selector(f'#topic-panel[data-topic="{topic}"]')
+    assert f"mixed topic (tightness {tightness[topic]:.2f})" in page.page.text_content("#topic-panel .meta")
+    assert page.errors == [] and page.blocked == []
+
+
 def test_search_finds_a_known_document_and_marks_it_on_the_map(page, fitted):
     texts = fitted.corpus_.texts
     doc = next(i for i in range(len(texts)) if fitted.usable_[i] and re.search(r"\b[A-Za-z]{9,}\b", texts[i][:200]))

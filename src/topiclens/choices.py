@@ -19,6 +19,7 @@ DecodeErrors = Literal["strict", "replace"]
 EvidenceName = Literal["parts", "nearest", "diverse"]  # the documents an LLM labeler is shown
 KeywordSource = Literal["ctfidf", "keybert", "both"]  # the keywords it is shown
 KnnMethod = Literal["auto", "exact", "approximate"]  # how neighbours are found
+MixedHandling = Literal["keep", "split", "outliers"]  # what a fit does with a mixed topic (pipeline.coherence)
 BundledLLM = Literal["qwen2.5-coder-1.5b", "qwen2.5-coder-0.5b", "smollm2-135m"]
 
 MODELS: tuple[str, ...] = get_args(ModelName)
@@ -26,6 +27,7 @@ REDUCTIONS: tuple[str, ...] = get_args(ReductionName)
 CLUSTERINGS: tuple[str, ...] = get_args(ClusteringName)
 LAYOUTS: tuple[str, ...] = get_args(LayoutName)
 KNN_METHODS: tuple[str, ...] = get_args(KnnMethod)
+MIXED_HANDLING: tuple[str, ...] = get_args(MixedHandling)
 # The languages the detector (py3langid) knows, by ISO 639 code; 'auto' detects one.
 DETECTABLE = tuple(sorted(set("""
 ace af am an ar ary arz as az ba bcl be bg bn br bs ca crh cs cy da de dz el en eo es et eu ext fa fi fo fr fuv fy
@@ -49,3 +51,7 @@ KEYWORD_MARGIN: float | None = None  # judged: keyword labels were accepted for 
 DISAMBIGUATE_SIMILARITY = 0.5
 # Off by default: the judges accepted more labels without joint disambiguation (bench/bench_judged.py, r3 and r4).
 DISAMBIGUATE_DEFAULT: float | None = None
+# What a fit does with a mixed topic: chosen by the judges of bench/bench_mixed.py (round r5): its parts were
+# judged coherent far more often than the whole (24 % -> 94 % of the documents on the Debian descriptions), the
+# corpus's NMI rose on three corpora of four, and no document was lost to the outliers.
+MIXED_DEFAULT = "split"

@@ -61,6 +61,13 @@ class FittedState:
             self._derived[key] = compute()
         return self._derived[key]
 
+    def _tightness(self) -> list[float | None]:
+        """Each topic's tightness (``pipeline.coherence``), in ``topic_ids_`` order, computed once per state."""
+        from .pipeline.coherence import topic_tightness
+
+        return self._derived_value(("tightness", tuple(self.topic_ids_)), lambda: topic_tightness(
+            self.embeddings_, self.topics_[self.usable_], self.topic_ids_))
+
     def _word_counts(self):
         """The usable documents' word counts (``TopicState.word_counts``), counted once per fitted state."""
         return self._derived_value("word_counts", lambda: self._state().word_counts())

@@ -12,7 +12,7 @@ import numpy as np
 from sklearn.base import BaseEstimator
 
 from .breakdown.methods import BreakdownMethods
-from .choices import CLUSTERINGS, KNN_METHODS, LANGUAGES, LAYOUTS, MODELS, REDUCTIONS
+from .choices import CLUSTERINGS, KNN_METHODS, LANGUAGES, LAYOUTS, MIXED_DEFAULT, MIXED_HANDLING, MODELS, REDUCTIONS
 from .editing.methods import EditingMethods
 from .embedders.registry import check_embedding_spec
 from .fitted import FittedState
@@ -122,6 +122,13 @@ class TopicModel(FittedState, PlacingMethods, LabelMethods, EditingMethods, Grow
     outlier_threshold : float or None, default None
         Move each outlier to the topic with the most similar centroid when the cosine similarity is at
         least this (None: outliers stay).
+    mixed_topics : {'split', 'keep', 'outliers'}, default 'split'
+        What happens to a *mixed* topic, one whose documents gather loosely (tightness below 0.5, see
+        :mod:`topiclens.pipeline.coherence`; blind judges found most such topics had no common theme):
+        'split' it into the parts Leiden finds among its documents (the judges found most parts
+        coherent), 'keep' it (``topic_info()`` marks it ``mixed``), or send its documents to the
+        'outliers'. Decided before ``nr_topics`` merges; a guided fit, and a clustering told how many
+        clusters to find (``n_clusters``), keeps them.
     sample_size : int or None, default 100000
         Above this many documents, cluster a seeded sample and assign the rest (None: never sample).
     chunk_size : int, default 50000
@@ -244,6 +251,7 @@ class TopicModel(FittedState, PlacingMethods, LabelMethods, EditingMethods, Grow
         "min_cluster_size": [IsNone(), Number(int, 2)],
         "nr_topics": [IsNone(), Number(int, 1)],
         "outlier_threshold": [IsNone(), Number(float, -1.0, 1.0)],
+        "mixed_topics": [OneOf(MIXED_HANDLING)],
         "sample_size": [IsNone(), Number(int, 50)],
         "chunk_size": [Number(int, 1)],
         "client": [IsNone(), Instance(str, what="a Dask scheduler address"),
@@ -272,6 +280,7 @@ class TopicModel(FittedState, PlacingMethods, LabelMethods, EditingMethods, Grow
         min_cluster_size: int | None = None,
         nr_topics: int | None = None,
         outlier_threshold: float | None = None,
+        mixed_topics: str = MIXED_DEFAULT,
         sample_size: int | None = 100_000,
         chunk_size: int = 50_000,
         client: Any = None,
@@ -295,6 +304,7 @@ class TopicModel(FittedState, PlacingMethods, LabelMethods, EditingMethods, Grow
         self.min_cluster_size = min_cluster_size
         self.nr_topics = nr_topics
         self.outlier_threshold = outlier_threshold
+        self.mixed_topics = mixed_topics
         self.sample_size = sample_size
         self.chunk_size = chunk_size
         self.client = client
@@ -334,6 +344,7 @@ class TopicModel(FittedState, PlacingMethods, LabelMethods, EditingMethods, Grow
             min_cluster_size=_int(self.min_cluster_size),
             nr_topics=_int(self.nr_topics), sample_size=_int(self.sample_size), chunk_size=int(self.chunk_size),
             outlier_threshold=None if self.outlier_threshold is None else float(self.outlier_threshold),
+            mixed_topics=self.mixed_topics,
             client=self.client, work_dir=self.work_dir, seed=int(self.seed), threads=_int(self.threads),
             cache=self.cache, verbose=self.verbose,
             fingerprint={name: fingerprint_record(getattr(self, name)) for name in PIPELINE_PARAMS},

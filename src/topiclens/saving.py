@@ -13,7 +13,7 @@ from .params import Unrestored, check_param
 # this process runs) is always the caller's choice, never the files'.
 PIPELINE_PARAMS = ("model", "embedding_model", "reduction", "clustering", "vectorizer", "representation", "layout",
                    "language", "n_neighbors", "knn", "min_cluster_size", "nr_topics", "outlier_threshold",
-                   "sample_size", "chunk_size", "seed")
+                   "mixed_topics", "sample_size", "chunk_size", "seed")
 
 
 class SavingMethods:
@@ -104,6 +104,7 @@ class SavingMethods:
 
         state, records, saved = load_state(Path(directory))
         restored = {name: restore_param(records[name]) for name in PIPELINE_PARAMS if name in records}
+        restored.setdefault("mixed_topics", "keep")  # saved before mixed topics were split: fitted keeping them
         _check_restored(cls, restored, Path(directory))
         model = cls(**{**restored, **params})
         if "embedding_model" in params:  # new documents are embedded with the model the caller names

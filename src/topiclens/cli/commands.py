@@ -61,8 +61,9 @@ def cmd_fit(args) -> int:
         **stages_from_args(args), layout=args.layout, embedding_model=args.embedding_model,
         n_neighbors=args.n_neighbors, knn=args.knn, min_cluster_size=args.min_cluster_size, nr_topics=args.nr_topics,
         outlier_threshold=args.outlier_threshold if args.reduce_outliers else None, language=args.lang,
-        seed=args.seed, threads=args.threads, sample_size=args.sample_size or None, chunk_size=args.chunk_size,
-        work_dir=args.work_dir, client=args.dask, cache=not args.no_cache, verbose=not args.quiet,
+        mixed_topics=args.mixed_topics, seed=args.seed, threads=args.threads, sample_size=args.sample_size or None,
+        chunk_size=args.chunk_size, work_dir=args.work_dir, client=args.dask, cache=not args.no_cache,
+        verbose=not args.quiet,
     )
     labeler = None if args.no_llm else labeler_from_args(args)
     model.validate_params()  # every setting checked before the corpus is read or embedded

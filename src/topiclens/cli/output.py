@@ -58,12 +58,12 @@ def format_table(model, rows: int, full: bool = False) -> str:
     waiting = set(model.waiting_for_names_)
     for row, label in zip(shown.itertuples(), labels):
         keywords = for_terminal(", ".join(row.keywords[:8]))
-        marked = f"[relabel] {label}" if row.topic in waiting else label
+        marked = f"[relabel] {label}" if row.topic in waiting else f"[mixed] {label}" if row.mixed else label
         fit = f"{confidence_text(row.confidence):>4} " if scored else ""
         lines.append(f"{row.topic:>5}  {row.size:>6}  {fit}{fit_column(marked, label_width)}  {keywords}")
     if len(shown) < len(info):
         lines.append(f"  … {len(info) - len(shown)} more (--rows 0 shows all)")
-    lines += _review_lines(model, waiting)
+    lines += _review_lines(model, waiting, info)
     return "\n".join(lines)
 
 
@@ -74,8 +74,9 @@ def confidence_text(value: Any) -> str:
     return f"{float(value):.2f}"
 
 
-def _review_lines(model, waiting: set[int]) -> list[str]:
-    """Which labels to look at first: those waiting for a name, then the three that fit their topics least."""
+def _review_lines(model, waiting: set[int], info) -> list[str]:
+    """What to look at first: labels waiting for a name, mixed topics, the three labels that fit their topics
+    least."""
     from ..labeling.confidence import weakest_first
 
     lines = []
@@ -83,6 +84,12 @@ def _review_lines(model, waiting: set[int]) -> list[str]:
         shown = sorted(waiting)
         lines.append(f"keyword labels waiting for an LLM name: topics {' '.join(map(str, shown))} (topiclens label "
                      f"DIR --topics {','.join(map(str, shown))})")
+    mixed = [int(t) for t in info.topic[info.mixed]]
+    if mixed:
+        how = ("left by the fit's split, too small or a part still loose" if model.mixed_topics == "split" else
+               "fit with --mixed-topics split to split them all")
+        lines.append(f"mixed topics (their documents gather loosely; most such topics are grab-bags): topics "
+                     f"{' '.join(map(str, mixed))} (topiclens split DIR N splits one; {how})")
     confidence = model.label_confidence_ or []
     weakest = [model.topic_ids_[at] for at in weakest_first(confidence)
                if confidence[at] is not None and confidence[at] < REVIEW_BELOW][:3]

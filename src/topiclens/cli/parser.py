@@ -26,6 +26,8 @@ from ..choices import (
     LABEL_EVIDENCE,
     LANGUAGES,
     LAYOUTS,
+    MIXED_DEFAULT,
+    MIXED_HANDLING,
     MODELS,
     REDUCTIONS,
 )
@@ -168,6 +170,9 @@ def build_parser() -> argparse.ArgumentParser:
     pipe.add_argument("--reduce-outliers", action="store_true", help="move outliers to their nearest topic")
     pipe.add_argument("--outlier-threshold", type=float, default=0.0,
                       help="minimum cosine similarity for --reduce-outliers (default: 0)")
+    pipe.add_argument("--mixed-topics", default=MIXED_DEFAULT, choices=MIXED_HANDLING,
+                      help="what to do with a mixed topic (documents that gather loosely, mostly grab-bags): keep "
+                           f"it, split it into its parts, or send it to the outliers (default: {MIXED_DEFAULT})")
     words = fit.add_argument_group("keywords")
     words.add_argument("--lang", default="auto", type=_language, metavar="CODE",
                        help="corpus language, an ISO 639 code (de, ja, ru, zh, ...): its stop words, segmenter "

@@ -12,10 +12,9 @@ from typing import Any
 import numpy as np
 
 from ..errors import ConfigError, TopicLensWarning
-from ..knn import cosine_knn
 from ..params import IsNone, Number, check_param
+from ..pipeline.coherence import split_parts
 from ..stages import adapt
-from ..stages.cluster import KMeansClustering, LeidenClustering
 from ..stages.protocols import StageContext
 from ..state import check_topics
 from . import reassign
@@ -190,20 +189,10 @@ class EditingMethods:
         unit = reassign.unit_of(state, members)
         context = StageContext(seed=int(self.seed), n_neighbors=int(self.n_neighbors), min_cluster_size=smallest,
                                threads=self.threads or 1, verbose=False)
-        if n is None:
-            graph = cosine_knn(unit, unit, self.n_neighbors, exclude_self=True)
-            labels = LeidenClustering().cluster(unit, graph, context)
-        else:
-            labels = KMeansClustering(n_clusters=n).cluster(unit, None, context)
-        ids = np.unique(labels[labels >= 0])
-        if len(ids) < 2:
+        labels = split_parts(unit, n, int(self.n_neighbors), context)
+        if labels.max() < 1:
             raise ConfigError(f"topic {topic} found no parts when clustered again: give the number of parts (n=2)")
-        centres = reassign.normalize(np.stack([unit[labels == i].mean(axis=0) for i in ids]))
-        lost = labels < 0  # members of parts too small: to the nearest part, not to the outliers
-        labels[lost] = ids[np.argmax(unit[lost] @ centres.T, axis=1)]
-        sizes = np.array([(labels == i).sum() for i in ids])
-        rank = {int(part): r for r, part in enumerate(ids[np.lexsort((ids, -sizes))])}
-        return np.array([rank[int(x)] for x in labels], dtype=np.int64)
+        return labels
 
     def _apply(self, change: reassign.Reassignment, operation: str, labeler: Any, inplace: bool):
         clock = time.perf_counter()

@@ -30,13 +30,28 @@ PARENT_TEMPLATE_ZH = (
     "请为整组写一个简短的名称：比各个主题的名称更概括一级，适用于列表中的每一个主题，而不仅是第一个。"
     "不要用其中某一个主题的名称作答。只回答名称，不要其他内容。"
 )
+COVER_TEMPLATE = (
+    "A group of related topics contains these topics, each with its name and one of its documents:\n[DOCUMENTS]\n"
+    "Keywords of the whole group: [KEYWORDS].\n"
+    "What do all these topics have in common? Write a short name (2 to 6 words) for the whole group that is "
+    "true of every topic in the list. Do not answer with the name of one of the topics. "
+    "Answer with the name only, nothing else."
+)
+COVER_TEMPLATE_ZH = (
+    "一组相关的主题包含以下主题，每个主题给出名称和其中一篇文档：\n[DOCUMENTS]\n整组的关键词：[KEYWORDS]。\n"
+    "这些主题的共同点是什么？请为整组写一个简短的名称（2到6个词），适用于列表中的每一个主题。"
+    "不要用其中某一个主题的名称作答。只回答名称，不要其他内容。"
+)
 MAX_CHILDREN_SHOWN = 8
 EXEMPLARS = 3
 
 
-def name_tree(tree: dict, model, labeler, context: LabelContext) -> tuple[dict, dict[str, int]]:
+def name_tree(tree: dict, model, labeler, context: LabelContext,
+              naming: str = "children") -> tuple[dict, dict[str, int]]:
     """``tree`` with every node named; the call counts (``llm_calls``, ``cached``, ``reused``: single-child
-    nodes, ``fallbacks``). ``labeler`` None: each node gets its keyword label."""
+    nodes, ``fallbacks``). ``labeler`` None: each node gets its keyword label. ``naming``: what the LLM is
+    shown of a node, its children's names and keywords (``"children"``) or each child's name and one of its
+    documents (``"cover"``)."""
     names: dict[object, str] = dict(zip(model.topic_ids_, model.labels_))
     position = {t: i for i, t in enumerate(model.topic_ids_)}
     stats = {"llm_calls": 0, "cached": 0, "reused": 0, "fallbacks": 0, "nodes": 0}
@@ -51,7 +66,7 @@ def name_tree(tree: dict, model, labeler, context: LabelContext) -> tuple[dict, 
         from sklearn.base import clone
 
         language = context.language if getattr(labeler, "language", "auto") == "auto" else labeler.language
-        parent_labeler = clone(labeler).set_params(template=parent_template(language))
+        parent_labeler = clone(labeler).set_params(template=parent_template(language, naming))
     for nodes in reversed(tree["levels"]):  # the finest level first
         asked, evidence = [], []
         for node in nodes:
@@ -61,7 +76,8 @@ def name_tree(tree: dict, model, labeler, context: LabelContext) -> tuple[dict, 
                 stats["reused"] += 1
                 continue
             keywords = keywords_of(tuple(node["topics"]))
-            evidence.append(_evidence(model, node, names, keywords, position, topics_of, keywords_of))
+            shown = _cover_evidence if naming == "cover" else _evidence
+            evidence.append(shown(model, node, names, keywords, position, topics_of, keywords_of))
             asked.append(node)
         if asked and parent_labeler is not None:
             result = parent_labeler.label(evidence, context)
@@ -77,9 +93,11 @@ def name_tree(tree: dict, model, labeler, context: LabelContext) -> tuple[dict, 
     return tree, stats
 
 
-def parent_template(language: str) -> str:
+def parent_template(language: str, naming: str = "children") -> str:
     """The prompt for a node's name: Chinese for a Chinese corpus; English otherwise (the labeler asks for
     the answer in the corpus language)."""
+    if naming == "cover":
+        return COVER_TEMPLATE_ZH if language == "zh" else COVER_TEMPLATE
     return PARENT_TEMPLATE_ZH if language == "zh" else PARENT_TEMPLATE
 
 
@@ -103,4 +121,20 @@ def _evidence(model, node: dict, names: dict, keywords: list[tuple[str, float]],
             if model.representative_docs_[position[t]]] if len(node["children"]) <= EXEMPLARS else []
     documents = lines + [model.corpus_.texts[r] for r in rows]
     return TopicEvidence(documents=documents, keywords=[w for w, _ in keywords], fallback=keyword_label(keywords),
+                         rows=rows)
+
+
+def _cover_evidence(model, node: dict, names: dict, keywords: list[tuple[str, float]], position: dict[int, int],
+                    topics_of: dict[str, list[int]], keywords_of) -> TopicEvidence:
+    """Each child's name and the most representative document of its largest topic."""
+    del keywords_of
+    lines, rows = [], []
+    for child in node["children"][:MAX_CHILDREN_SHOWN]:
+        under = [child] if isinstance(child, int) else topics_of[child]
+        largest = max(under, key=lambda t: model.topic_sizes_[position[t]])
+        best = model.representative_docs_[position[largest]][:1]
+        text = " ".join(model.corpus_.texts[best[0]].split()[:40]) if best else ""
+        rows += best
+        lines.append(f"{names[child]}: {text}" if text else str(names[child]))
+    return TopicEvidence(documents=lines, keywords=[w for w, _ in keywords], fallback=keyword_label(keywords),
                          rows=rows)

@@ -31,6 +31,7 @@ class FitPlan:
     min_cluster_size: int | None
     nr_topics: int | None
     outlier_threshold: float | None
+    mixed_topics: str                       # 'keep', 'split' or 'outliers' (pipeline.coherence)
     sample_size: int | None
     chunk_size: int
     client: Any

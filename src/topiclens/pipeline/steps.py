@@ -14,9 +14,11 @@ from ..ann import knn_graph
 from ..guidance import guides
 from ..guidance.guides import Guidance
 from ..knn import KnnGraph, normalize, unit_rows
+from ..runtime import note
 from ..stages.classic import DEFAULT_CLASSIC_TOPICS, ClassicAssigner
 from ..stages.protocols import LinearMap, StageContext, TopicMapLayout, WordCounter
 from . import topics as topic_ops
+from .coherence import mixed_topic_ids, split_mixed
 from .keywords import ctfidf
 from .plan import FitPlan
 
@@ -73,6 +75,8 @@ def cluster_documents(plan: FitPlan, vectors: np.ndarray, keys: list[str], conte
         labels = _guided_clusters(plan, guidance, reduction.vectors, space, graph if reduction.linear else None,
                                   context, unit)
     labels = topic_ops.renumber_by_size(topic_ops.unify_duplicates(labels, keys))
+    if guidance is None and plan.mixed_topics != "keep" and not fixes_topic_count(plan.clusterer):
+        labels = handle_mixed(labels, unit, plan, context, graph.neighbours)
     if plan.nr_topics:
         labels = topic_ops.merge_to(labels, unit, plan.nr_topics)
     if plan.outlier_threshold is not None:
@@ -118,6 +122,28 @@ def map_layout(plan: FitPlan, space: np.ndarray, graph: KnnGraph | None, topics:
         coords = plan.layout.layout(space, graph, context)
     timings["layout"] = time.perf_counter() - clock
     return coords
+
+
+def fixes_topic_count(clusterer) -> bool:
+    """Whether the clusterer was told how many clusters to find (k-means, agglomerative): then no topic is split."""
+    return getattr(clusterer, "n_clusters", None) is not None or \
+        getattr(getattr(clusterer, "estimator", None), "n_clusters", None) is not None
+
+
+def handle_mixed(labels: np.ndarray, unit: np.ndarray, plan: FitPlan, context: StageContext,
+                 neighbours: np.ndarray) -> np.ndarray:
+    """Topics with every mixed one split into its parts, or sent to the outliers (``plan.mixed_topics``);
+    renumbered largest first, as every topic is after clustering. ``neighbours``: the kNN graph's."""
+    if plan.mixed_topics == "split":
+        labels, split = split_mixed(labels, unit, plan.n_neighbors, context, neighbours=neighbours)
+        done = f"split {len(split)} mixed topic(s) into their parts"
+    else:
+        split = mixed_topic_ids(labels, unit)
+        labels = np.where(np.isin(labels, split), -1, labels)
+        done = f"sent the documents of {len(split)} mixed topic(s) to the outliers"
+    if context.verbose and split:
+        note(f"{done} (mixed_topics={plan.mixed_topics!r})")
+    return topic_ops.renumber_by_size(labels)
 
 
 def fit_embedding(plan: FitPlan, texts: list[str], vectors: np.ndarray, keys: list[str], language: str,

@@ -19,12 +19,28 @@ class ViewMethods:
         -------
         DataFrame
             One row per topic, outliers first as topic -1 when there are any: ``topic``, ``size``,
-            ``label`` (the one in use: ``labels_``), ``keywords``, ``keybert``, ``mmr``, ``llm`` (the
-            labeler's label, or '') and ``representative_docs`` (their texts).
+            ``label`` (the one in use: ``labels_``), ``confidence`` (of the label), ``tightness`` (how
+            closely the documents gather, :meth:`topic_tightness`), ``mixed`` (tightness below 0.5: likely a
+            grab-bag), ``keywords``, ``keybert``, ``mmr``, ``llm`` (the labeler's label, or '') and
+            ``representative_docs`` (their texts).
         """
         from .tables import topic_table
 
-        return topic_table(self._state())
+        return topic_table(self._state(), self._tightness())
+
+    def topic_tightness(self) -> dict[int, float | None]:
+        """How closely each topic's documents gather: the mean cosine of their embeddings to their mean direction.
+
+        Blind judges called most topics below 0.5 grab-bags (no theme shared by most documents); such a
+        topic is *mixed* (``topic_info()["mixed"]``; ``mixed_topics="split"`` splits them at fit). See
+        :mod:`topiclens.pipeline.coherence`.
+
+        Returns
+        -------
+        dict
+            Topic id -> tightness between 0 and 1 (None for a topic without documents).
+        """
+        return dict(zip(self.topic_ids_, self._tightness()))
 
     def document_info(self) -> pd.DataFrame:
         """The documents as a table.

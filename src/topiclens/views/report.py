@@ -19,6 +19,7 @@ import numpy as np
 
 from ..errors import ConfigError
 from ..io.files import write_atomic
+from ..pipeline.coherence import is_mixed
 from .data import OUTLIER_LABEL, MapData, map_data, shown, snippet
 from .trends import trend_views
 
@@ -76,6 +77,7 @@ def report_data(model, max_chars: int = 300, seed: int = 0, *, order: np.ndarray
     llm = model.llm_labels_
     confidence = model.label_confidence_ or [None] * len(data.topic_ids)
     waiting = set(model.waiting_for_names_)
+    tightness = model._tightness()
     topics = []
     n_out = int((point_topics < 0).sum())
     if n_out:
@@ -86,7 +88,8 @@ def report_data(model, max_chars: int = 300, seed: int = 0, *, order: np.ndarray
         centre_unit = to_unit(centre.astype(np.float64)).round(5).tolist() if np.isfinite(centre).all() else None
         topics.append({
             "id": t, "label": model.labels_[i], "llm": llm[i] if llm else "", "size": int(model.topic_sizes_[i]),
-            "confidence": confidence[i], "waiting": t in waiting,
+            "confidence": confidence[i], "waiting": t in waiting, "mixed": is_mixed(tightness[i]),
+            "tightness": None if tightness[i] is None else round(tightness[i], 3),
             "color": data.colors[t], "keywords": _pairs(model.keywords_[i]), "keybert": _pairs(model.keybert_[i]),
             "mmr": _pairs(model.mmr_[i]), "centre": centre_unit,
             "description": model.descriptions_[i] if model.descriptions_ else "",

@@ -88,8 +88,10 @@ def draw_static_map(model, *, dpi: int = 300, figsize: tuple[float, float] = (10
     with _quiet_missing_glyphs(fig):
         fig.tight_layout()
         if texts:
-            adjust_text(texts, ax=ax, expand=(1.1, 1.25), ensure_inside_axes=True,
-                        arrowprops={"arrowstyle": "-", "color": "#555555", "lw": 0.5})
+            with warnings.catch_warnings():  # adjustText says labels stick out through logging's deprecated warn()
+                warnings.filterwarnings("ignore", "The .warn. method is deprecated", DeprecationWarning)
+                adjust_text(texts, ax=ax, expand=(1.1, 1.25), ensure_inside_axes=True,
+                            arrowprops={"arrowstyle": "-", "color": "#555555", "lw": 0.5})
     return fig, texts
 
 

@@ -7,22 +7,28 @@ import pandas as pd
 
 from ..state import TopicState
 
-TOPIC_COLUMNS = ["topic", "size", "label", "confidence", "keywords", "keybert", "mmr", "llm", "description",
-                 "representative_docs"]
+TOPIC_COLUMNS = ["topic", "size", "label", "confidence", "tightness", "mixed", "keywords", "keybert", "mmr", "llm",
+                 "description", "representative_docs"]
 
 
-def topic_table(state: TopicState) -> pd.DataFrame:
-    """Outliers first (as topic -1, when there are any), then the topics by size."""
+def topic_table(state: TopicState, tightness: list[float | None] | None = None) -> pd.DataFrame:
+    """Outliers first (as topic -1, when there are any), then the topics by size. ``tightness``: per topic, in
+    ``state.topic_ids`` order (``pipeline.coherence``; None: not shown)."""
+    from ..pipeline.coherence import is_mixed
+
     texts = state.corpus.texts
     rows = []
     n_out = int(((state.topics < 0) & state.usable).sum())
     if n_out:
-        rows.append({"topic": -1, "size": n_out, "label": "outliers", "confidence": None, "keywords": [],
+        rows.append({"topic": -1, "size": n_out, "label": "outliers", "confidence": None, "tightness": None,
+                     "mixed": False, "keywords": [],
                      "keybert": [], "mmr": [], "llm": "", "description": "", "representative_docs": []})
     for p, t in enumerate(state.topic_ids):  # p: the topic's place in the per-topic lists
         rows.append({
             "topic": t, "size": state.topic_sizes[p], "label": state.labels[p],
             "confidence": state.label_confidence[p] if state.label_confidence else None,
+            "tightness": tightness[p] if tightness else None,
+            "mixed": is_mixed(tightness[p]) if tightness else False,
             "keywords": [w for w, _ in state.keywords[p]],
             "keybert": [w for w, _ in state.keybert[p]],
             "mmr": [w for w, _ in state.mmr[p]],

@@ -140,7 +140,8 @@ class Explorer {
         `<td><input type="checkbox" class="topic-visible" data-topic="${t.id}"${this.map.hidden.has(t.id) ? "" : " checked"}` +
         ` aria-label="show topic ${t.id}"></td><td class="num">${t.id}</td>` +
         `<td class="label"><span class="swatch" style="background:${t.color}"></span>${escapeHtml(t.label)}` +
-        (t.waiting ? ' <small class="waiting" title="a keyword label waiting for an LLM name">keywords · relabel</small>' : "") + `</td>` +
+        (t.waiting ? ' <small class="waiting" title="a keyword label waiting for an LLM name">keywords · relabel</small>' : "") +
+        (t.mixed ? ' <small class="mixed" title="its documents gather loosely: most such topics are grab-bags; split it">mixed</small>' : "") + `</td>` +
         `<td class="num">${t.size}</td><td class="num fit">${t.confidence == null ? "—" : Number(t.confidence).toFixed(2)}</td><td class="words">${words("keywords")}</td><td class="words">${words("keybert")}</td>` +
         `<td class="words">${words("mmr")}</td><td class="llm">${escapeHtml(t.llm || "—")}</td></tr>`;
     }).join("");
@@ -198,6 +199,7 @@ class Explorer {
       (topic.llm && topic.llm !== topic.label ? ` · LLM label: ${escapeHtml(topic.llm)}` : "") +
       (topic.confidence != null ? ` · label fit ${Number(topic.confidence).toFixed(2)}` : "") +
       (topic.waiting ? " · keyword label waiting for an LLM name" : "") +
+      (topic.mixed ? ` · <span class="mixed">mixed topic (tightness ${Number(topic.tightness).toFixed(2)}): its documents gather loosely, most such topics are grab-bags</span>` : "") +
       ` · <button type="button" id="topic-zoom">Zoom to topic</button> <button type="button" id="back-to-topics">All topics</button></p>` +
       (topic.description ? `<p class="description" id="topic-description">${escapeHtml(topic.description)}</p>` : "") +
       (t >= 0 ? `<h3>Keywords (c-TF-IDF)</h3><div class="chips" id="topic-keywords">${chips(topic.keywords)}</div>` +
