@@ -34,17 +34,22 @@ def topic_tightness(unit_embeddings: np.ndarray, topics: np.ndarray, topic_ids: 
     topic_ids : list of int
         The topics to measure, in the order wanted.
     """
-    position = {t: i for i, t in enumerate(topic_ids)}
+    import scipy.sparse as sp
+
+    ids = np.asarray(topic_ids, dtype=np.int64)
+    order = np.argsort(ids)
     sums = np.zeros((len(topic_ids), unit_embeddings.shape[1]), dtype=np.float64)
     counts = np.zeros(len(topic_ids), dtype=np.int64)
     for start in range(0, len(topics), chunk):
-        rows = np.asarray(topics[start:start + chunk])
-        index = np.array([position.get(int(t), -1) for t in rows], dtype=np.int64)
-        keep = index >= 0
+        rows = np.asarray(topics[start:start + chunk], dtype=np.int64)
+        at = np.searchsorted(ids, rows, sorter=order).clip(0, max(len(ids) - 1, 0))
+        index = order[at] if len(ids) else at
+        keep = (ids[index] == rows) if len(ids) else np.zeros(len(rows), dtype=bool)
         if keep.any():
-            block = np.asarray(unit_embeddings[start:start + chunk], dtype=np.float64)[keep]
-            np.add.at(sums, index[keep], block)
-            counts += np.bincount(index[keep], minlength=len(topic_ids))
+            members = sp.csr_matrix((np.ones(int(keep.sum())), (index[keep], np.flatnonzero(keep))),
+                                    shape=(len(ids), len(rows)))  # topic x row indicator
+            sums += members @ np.asarray(unit_embeddings[start:start + chunk], dtype=np.float32)
+            counts += np.bincount(index[keep], minlength=len(ids))
     return [float(np.linalg.norm(s) / c) if c else None for s, c in zip(sums, counts)]
 
 
