@@ -56,12 +56,13 @@ def build(corpus: str, threads: int) -> Path:
     model = TopicModel.load(directory, cache=str(WORK / "judged-cache" / corpus), threads=threads, verbose=False)
     stats = model.label_topics(labeler)
     evidence = model.label_evidence_ or [[] for _ in model.topic_ids_]
+    tightness = model.topic_tightness()
     out = {"corpus": corpus, "llm": LLM, "label_stats": stats,
            "nmi": {"r1-r5 topics": round(agreement(gold, TopicModel.load(before, verbose=False).topics_)["nmi"], 4),
                    "default": round(agreement(gold, model.topics_)["nmi"], 4)},
            "topics": {str(t): {"size": model.topic_sizes_[at], "label": model.labels_[at],
                                "keywords": keyword_label(model.keywords_[at]), "seen": [int(r) for r in evidence[at]],
-                               "tightness": round(model.topic_tightness()[t], 4)}
+                               "tightness": round(tightness[t], 4)}
                       for at, t in enumerate(model.topic_ids_)},
            "tree": trees(model, labeler, NAMINGS)}
     path = JUDGED / ROUND / "build" / f"{corpus}.json"

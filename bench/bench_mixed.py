@@ -48,7 +48,7 @@ def build(corpus: str, threads: int) -> Path:
     from topiclens import LLMLabeler, TopicModel
     from topiclens.evaluate import agreement
     from topiclens.labeling.clean import keyword_label
-    from topiclens.pipeline.coherence import MIXED_TIGHTNESS, topic_tightness
+    from topiclens.pipeline.coherence import MIXED_TIGHTNESS
 
     records, _, directory = fixed_topics(corpus, threads)
     gold = [r["label"] for r in records]
@@ -56,8 +56,7 @@ def build(corpus: str, threads: int) -> Path:
     labeler = LLMLabeler(LLM)
     model = TopicModel.load(directory, cache=str(cache), threads=threads, verbose=False)
     model.label_topics(labeler)
-    state = model._state()
-    tightness = topic_tightness(state.embeddings, state.topics[state.usable], state.topic_ids)
+    tightness = list(model.topic_tightness().values())  # in topic_ids_ order
     out = {"corpus": corpus, "llm": LLM, "threshold": MIXED_TIGHTNESS, "topics": {}, "splits": {}, "tree": {}}
     for at, topic in enumerate(model.topic_ids_):
         out["topics"][str(topic)] = {"size": model.topic_sizes_[at], "tightness": round(tightness[at], 4),
