@@ -1,5 +1,9 @@
-"""Judged round r6: the default's own topics (mixed topics split, as fitted since round r5), their labels, and
-the names of the default tree's nodes.
+"""Judged rounds r6 and r8: the default's own topics (mixed topics split, as fitted since round r5), their labels,
+and the names of the default tree's nodes.
+
+Round r6 judged them with the default labeler of round r4 (bench/results/defaults_judged_r6.json, made by this
+script as of commit ee4321d); round r8 with round r7's (bench/results/defaults_judged.json), on the same topics,
+and shows r6's label of each judged topic beside the new one (``topiclens-r6``).
 
 Steps (each corpus of bench/bench_judged.py, the same embeddings and seed as rounds r1–r5):
 
@@ -9,7 +13,7 @@ Steps (each corpus of bench/bench_judged.py, the same embeddings and seed as rou
     and one document (``tree-cover``); NMI against the gold sections beside the topics of r1–r5. Kept in
     bench/judged/r6/build/CORPUS.json.
 ``packets``
-    15 topics per corpus (the seeded sample of r1–r4) with their label and keyword label, and up to
+    15 topics per corpus (the seeded sample of r1–r4) with their label, r6's label and keyword label, and up to
     ``NODES`` nodes of two children or more with each naming's name and their keywords, in one shuffled
     packet; documents drawn at random, never ones a labeler was shown. The judges get the instruction of
     bench/judged/JUDGING.md, word for word.
@@ -34,7 +38,8 @@ from bench_mixed import names_scored, percent, trees  # noqa: E402
 from judged_scores import JUDGED, LANGUAGE_NAMES, LLM  # noqa: E402
 
 CORPORA = ("debian", "python-stdlib", "debian-reference-zh", "debian-reference-de")
-ROUND = "r6"
+ROUND = "r8"
+EARLIER = "r6"  # the round whose labels of the same topics are shown beside the default's
 NODES = 10  # tree nodes judged per corpus, at most
 NAMINGS = ("tree", "tree-cover", "tree-keywords")
 RESULTS = HERE / "results" / "defaults_judged.json"
@@ -86,9 +91,14 @@ def packets(corpus: str) -> None:
     members = {t: [int(r) for r in np.flatnonzero(model.topics_ == t)] for t in model.topic_ids_}
     seen = {int(r) for t in data["topics"].values() for r in t["seen"]}
     seen |= {int(r) for rows in model.representative_docs_ for r in rows}
+    earlier = json.loads((JUDGED / EARLIER / "build" / f"{corpus}.json").read_text())["topics"]
+    if {t: v["size"] for t, v in earlier.items()} != {t: v["size"] for t, v in data["topics"].items()}:
+        raise SystemExit(f"{corpus}: the topics of {EARLIER} are not these")
+    seen |= {int(r) for t in earlier.values() for r in t["seen"]}
     rng = random.Random(f"{ROUND}/{corpus}")
     items = [{"kind": "topic", "id": topic, "size": data["topics"][topic]["size"], "rows": members[int(topic)],
-              "names": {"topiclens": data["topics"][topic]["label"], "keywords": data["topics"][topic]["keywords"]}}
+              "names": {"topiclens": data["topics"][topic]["label"], f"topiclens-{EARLIER}": earlier[topic]["label"],
+                        "keywords": data["topics"][topic]["keywords"]}}
              for topic in judged.sampled_topics({t: v["size"] for t, v in data["topics"].items()})]
     nodes = {naming: {n["id"]: n for n in found} for naming, found in data["tree"].items()}
     grouped = [n for n in nodes["tree"].values() if len(n["children"]) > 1]
@@ -104,7 +114,7 @@ def packets(corpus: str) -> None:
 
 
 def score(corpora: list[str]) -> dict:
-    """Unblinded results of round r6 (see the module docstring), written to bench/results/defaults_judged.json."""
+    """Unblinded results of the round (see the module docstring), written to bench/results/defaults_judged.json."""
     results = {"round": ROUND, "llm": LLM, "corpora": {}}
     for corpus in corpora:
         data, key, verdicts = judged.round_files(ROUND, corpus)
@@ -128,14 +138,17 @@ def table() -> str:
     """The README's table from bench/results/defaults_judged.json."""
     results = json.loads(RESULTS.read_text())["corpora"]
     lines = ["| corpus | topics (judged) | judged coherent (by documents) | NMI: topics of r1–r5 → default | label "
-             "accepted | keywords accepted | tree node names accepted: tree / tree-cover / keywords | agreement |",
-             "|---|---|---|---|---|---|---|---|"]
+             f"accepted | {EARLIER}'s label accepted | keywords accepted | tree node names accepted: tree / "
+             "tree-cover / keywords | agreement |",
+             "|---|---|---|---|---|---|---|---|---|"]
     for corpus, r in results.items():
         topic, node = r["names"]["topic"], r["names"]["node"]
         lines.append(
             f"| {corpus} | {r['topics']} ({r['topics_judged']}) | {percent(r['coherent'])} | "
             f"{r['nmi']['r1-r5 topics']:.3f} → {r['nmi']['default']:.3f} | "
-            f"**{percent(topic['topiclens']['accepted'])}** | {percent(topic['keywords']['accepted'])} | "
+            f"**{percent(topic['topiclens']['accepted'])}** | "
+            f"{percent(topic.get(f'topiclens-{EARLIER}', {}).get('accepted'))} | "
+            f"{percent(topic['keywords']['accepted'])} | "
             + " / ".join(percent(node.get(n, {}).get("accepted")) for n in NAMINGS) +
             f" | {percent(r['agreement'])} |")
     return "\n".join(lines)

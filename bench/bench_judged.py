@@ -38,7 +38,7 @@ encoder (no second one is bundled), which the results file says.
 usage: python bench/bench_judged.py label [--corpus NAME ...] [--systems NAME ...] [--threads 2]
        python bench/bench_judged.py time --systems topiclens v0.2 recipe   (on a quiet machine)
        python bench/bench_judged.py packets --round r1
-       python bench/bench_judged.py score --round r1   (r4: --final --same topiclens=diverse-40-nodis)
+       python bench/bench_judged.py score --round r1   (r7: --final --same topiclens=broad-8x24)
        python bench/bench_judged.py --table
 """
 
@@ -82,6 +82,14 @@ VARIANTS: dict[str, dict] = {
     "nearest-40-nodis": {"evidence": "nearest", "doc_tokens": 40, "keyword_margin": None, "disambiguate": None},
     # round r4: r3's two best without disambiguation
     "diverse-40-nodis": {"evidence": "diverse", "doc_tokens": 40, "keyword_margin": None, "disambiguate": None},
+    # round r7: the prompt that asks for the kind or field all documents belong to, with a second worked example
+    # whose documents are three different things of one kind (the default since r7, topiclens.llm.prompts),
+    # with r4's evidence and with eight shorter documents (the default since r7). The variants above ran with
+    # the prompt of their round: one worked example and "names what most of these documents have in common"
+    # (commit ee4321d); "topiclens" of r7's packets is r4's default, diverse-40-nodis.
+    "broad-40": {"evidence": "diverse", "n_docs": 5, "doc_tokens": 40, "keyword_margin": None, "disambiguate": None},
+    "broad-8x24": {"evidence": "diverse", "n_docs": 8, "doc_tokens": 24, "keyword_margin": None,
+                   "disambiguate": None},
     "parts-40+check0": {"doc_tokens": 40, "keyword_margin": 0.0},
     "parts-40+check5": {"doc_tokens": 40, "keyword_margin": 0.05},
     "parts-40+check10": {"doc_tokens": 40, "keyword_margin": 0.1},

@@ -277,15 +277,17 @@ def score(round_name: str, corpora: list[str], same: dict[str, str] | None = Non
 
 
 def with_default_topics(out: dict) -> dict:
-    """``out`` with, per corpus, what round r6 (bench/bench_defaults.py) judged of the default's own topics (mixed
-    topics split, the default since r5) as ``default_topics``: ``topics``, ``coherent``, ``accepted`` (the
-    default label) and ``judges``; the scores beside it are of the fixed topics of rounds r1–r4."""
+    """``out`` with, per corpus, what the last round of bench/bench_defaults.py judged of the default's own topics
+    (mixed topics split, the default since r5) as ``default_topics``: ``round``, ``topics``, ``coherent``,
+    ``accepted`` and ``first`` (the default label) and ``judges``; the scores beside it are of the fixed topics of
+    rounds r1–r4 and r7."""
     path = RESULTS / "defaults_judged.json"
     if not path.exists():
         return out
-    judged = json.loads(path.read_text())["corpora"]
+    found = json.loads(path.read_text())
+    judged = found["corpora"]
     corpora = {corpus: {**result, "default_topics": {
-        "round": "r6", "topics": judged[corpus]["topics"], "coherent": judged[corpus]["coherent"],
+        "round": found["round"], "topics": judged[corpus]["topics"], "coherent": judged[corpus]["coherent"],
         "accepted": judged[corpus]["names"]["topic"]["topiclens"]["accepted"],
         "first": judged[corpus]["names"]["topic"]["topiclens"]["first"], "judges": judged[corpus]["judges"]}}
         if corpus in judged else result for corpus, result in out["corpora"].items()}

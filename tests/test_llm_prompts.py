@@ -14,22 +14,44 @@ DOCS = ["Rust crate for parsing TOML files.", "Cargo plugin that audits dependen
 KEYWORDS = ["rust", "cargo", "crate", "toml"]
 
 
-def test_messages_hold_system_example_and_topic():
+def test_messages_hold_system_examples_and_topic():
     messages = label_messages(DOCS, KEYWORDS)
-    assert [m["role"] for m in messages] == ["system", "user", "assistant", "user"]
+    assert [m["role"] for m in messages] == ["system", "user", "assistant", "user", "assistant", "user"]
     assert messages[0]["content"] == SYSTEM_PROMPT
     assert "meat" in messages[1]["content"] and messages[2]["content"] == "Environmental impact of eating meat"
-    assert "- Rust crate for parsing TOML files." in messages[3]["content"]
-    assert "rust, cargo, crate, toml" in messages[3]["content"]
+    assert "trumpet" in messages[3]["content"] and messages[4]["content"] == "Musical instruments"
+    assert "kind of thing or the field" in messages[5]["content"]
+    assert "- Rust crate for parsing TOML files." in messages[5]["content"]
+    assert "rust, cargo, crate, toml" in messages[5]["content"]
 
 
 def test_custom_template_and_taken_labels():
     messages = label_messages(DOCS, KEYWORDS, template="Docs:\n[DOCUMENTS]\nWords: [KEYWORDS]\nLabel?",
                               taken=["Rust crates"])
-    assert messages[3]["content"].startswith("Docs:\n- Rust crate")
-    assert '"Rust crates"' in messages[3]["content"]
+    assert messages[-1]["content"].startswith("Docs:\n- Rust crate")
+    assert messages[3]["content"].startswith("Docs:\n- The violin")  # the examples are filled into it too
+    assert '"Rust crates"' in messages[-1]["content"]
     with pytest.raises(ConfigError, match="placeholders"):
         label_messages(DOCS, KEYWORDS, template="no placeholders here")
+
+
+def test_worked_examples_of_ones_own_come_before_the_topic_in_order():
+    from topiclens import LLMLabeler
+
+    kinds = (["The violin has four strings.", "A trumpet has three valves."], ["violin", "trumpet"],
+             "Musical instruments")
+    own = (["Beef releases methane."], ["beef", "methane"], "Meat and climate")
+    messages = label_messages(DOCS, KEYWORDS, examples=[own, kinds])
+    assert [m["role"] for m in messages] == ["system", "user", "assistant", "user", "assistant", "user"]
+    assert "- Beef releases methane." in messages[1]["content"] and messages[2]["content"] == "Meat and climate"
+    assert "- A trumpet has three valves." in messages[3]["content"]
+    assert messages[4]["content"] == "Musical instruments" and "- Rust crate" in messages[5]["content"]
+    assert "meat" not in messages[5]["content"]
+    text = render(messages, "chatml")
+    assert text.count("<|im_start|>assistant\n") == 3 and text.endswith("<|im_start|>assistant\n")
+    LLMLabeler(examples=[own, kinds]).check()
+    with pytest.raises(ConfigError, match="is not \\(documents, keywords, label\\)"):
+        LLMLabeler(examples=[("only documents", "Label")]).check()
 
 
 @pytest.mark.parametrize("fmt,start,end", [
@@ -44,7 +66,7 @@ def test_raw_chat_formats(fmt, start, end):
     assert text.startswith(start) and text.endswith(end)
     assert text.count("Environmental impact of eating meat") == 1
     if fmt == "llama-2":
-        assert text.count("<<SYS>>") == 1 and text.count("[INST]") == 2
+        assert text.count("<<SYS>>") == 1 and text.count("[INST]") == 3  # two examples, then the topic
 
 
 def test_unknown_specs_and_formats_are_named():
@@ -121,5 +143,6 @@ def test_chinese_prompt_has_a_chinese_worked_example():
     example, answer = messages[1]["content"], messages[2]["content"]
     assert "牛肉" in example and "beef" not in example and "甲烷" in example
     assert answer == "吃肉对环境的影响"
+    assert "小号" in messages[3]["content"] and messages[4]["content"] == "乐器"
     english = label_messages(["network tool"], ["network"])
     assert "beef" in english[1]["content"]

@@ -23,6 +23,7 @@ from ..choices import (
     KEYWORD_WEIGHTINGS,
     KNN_METHODS,
     LABEL_DOC_TOKENS,
+    LABEL_DOCS,
     LABEL_EVIDENCE,
     LANGUAGES,
     LAYOUTS,
@@ -103,7 +104,8 @@ def _llm_options(parser: argparse.ArgumentParser, can_skip: bool) -> None:
                        help=f"tokens of each document shown to the LLM (default {LABEL_DOC_TOKENS})")
     group.add_argument("--label-template", type=Path,
                        help="a text file with your own prompt, using [DOCUMENTS] and [KEYWORDS]")
-    group.add_argument("--label-docs", type=int, default=5, help="documents shown to the LLM per topic (default 5)")
+    group.add_argument("--label-docs", type=int, default=LABEL_DOCS,
+                       help=f"documents shown to the LLM per topic (default {LABEL_DOCS})")
     group.add_argument("--label-evidence", default=LABEL_EVIDENCE, choices=EVIDENCE,
                        help="which documents: central ones with near-copies passed over (diverse), the nearest the "
                        f"topic's centre, or one from each part of the topic (default: {LABEL_EVIDENCE})")

@@ -55,12 +55,15 @@ class LabelStats:
 class TopicLabeler:
     """Writes a label for each topic with an LLM (see the module docstring)."""
 
-    def __init__(self, llm: LLM, *, template: str | None = None, language: str = "en", max_words: int = 8,
+    def __init__(self, llm: LLM, *, template: str | None = None,
+                 examples: Sequence[tuple[Sequence[str], Sequence[str], str]] | None = None,
+                 language: str = "en", max_words: int = 8,
                  doc_tokens: int = 24, params: GenerationParams | None = None, cache: bool | str = True,
                  verbose: bool = True) -> None:
         self.llm = llm
         self.language = language
         self.template = template or (TEMPLATE_ZH if language == "zh" else TEMPLATE)
+        self.examples = examples
         self.max_words = max_words
         self.doc_tokens = doc_tokens
         self.params = params or GenerationParams()
@@ -71,7 +74,7 @@ class TopicLabeler:
 
     def _messages(self, topic: TopicEvidence, taken: Sequence[str] = ()) -> list[dict[str, str]]:
         documents = [truncate(d, self.doc_tokens, self._count) for d in topic.documents]
-        return label_messages(documents, topic.keywords, self.template, self.language, taken)
+        return label_messages(documents, topic.keywords, self.template, self.language, taken, self.examples)
 
     def _off_language(self, label: str) -> bool:
         """Whether a label is written outside the script of the language asked for (checked only for languages

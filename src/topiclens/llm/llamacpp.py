@@ -2,7 +2,7 @@
 
 Chat messages go through the model's own chat template (from the GGUF) unless a built-in
 raw format is named (llama-2, mistral, zephyr, chatml, few-shot). llama.cpp keeps the KV
-cache of the previous prompt, so the shared prefix (system prompt + worked example) is not
+cache of the previous prompt, so the shared prefix (system prompt + worked examples) is not
 prefilled again for the next topic; ``reuse_prefix=False`` turns that off (for measuring).
 """
 

@@ -1,10 +1,13 @@
 """The topic-label prompt, and chat formats for backends that take raw text.
 
-The prompt follows the usual recipe: a system prompt, one worked example (documents and
-keywords about the environmental cost of eating meat, answered with a label only; in Chinese
-for Chinese labels), then the topic itself with [DOCUMENTS] (one document from each part of
-the topic) and [KEYWORDS]. It asks for what most of the documents share, not for the subject of
-one of them: a small model shown a list of things otherwise names the first thing on it.
+The prompt follows the usual recipe: a system prompt, worked examples, then the topic itself with
+[DOCUMENTS] (eight documents from across the topic) and [KEYWORDS]. It asks for the kind of thing or the
+field that all the documents belong to, as a heading in a report would name it, not for the subject of one
+of them: a small model shown a list of things otherwise names the first thing on it. The two worked
+examples (in the corpus language where written here) show one narrow theme named as narrowly (the
+environmental cost of eating meat) and three different things of one kind named by their kind (a violin,
+a trumpet, a drum kit: musical instruments). The judges of bench/bench_judged.py (round r7) accepted
+more of the labels this prompt wrote than of the one-example prompt it replaced.
 """
 
 from __future__ import annotations
@@ -27,14 +30,16 @@ EXAMPLE_LABEL = "Environmental impact of eating meat"
 TEMPLATE = (
     "These documents come from different parts of one topic:\n[DOCUMENTS]\n"
     "Keywords of the whole topic: [KEYWORDS].\n"
-    "Write a short label (two to six words) that names what most of these documents have in common, "
-    "not the subject of any single one of them. Answer with the label only, nothing else."
+    "Write a short label (two to six words) that names the whole topic: the kind of thing or the field that all "
+    "of these documents belong to, as a heading in a report would name it, not the subject of one or two of "
+    "them. Answer with the label only, nothing else."
 )
 
 TEMPLATE_ZH = (
     "以下文档来自同一个主题的不同部分：\n[DOCUMENTS]\n"
     "整个主题的关键词：[KEYWORDS]。\n"
-    "请写一个简短的中文标签，说明这些文档大多共有的内容，而不是其中某一篇的内容。只回答标签本身，不要写其他内容。"
+    "请写一个简短的中文标签，像报告中的小标题那样，说出所有这些文档共同所属的类别或领域，而不是其中一两篇的内容。"
+    "只回答标签本身，不要写其他内容。"
 )
 EXAMPLE_DOCUMENTS_ZH = (
     "- 生产一公斤牛肉排放的温室气体，远远多于种植一公斤豆类。\n"
@@ -80,6 +85,55 @@ LABEL_EXAMPLES: dict[str, tuple[tuple[str, ...], str, str]] = {
             "肉を減らすことは、家庭が炭素排出量を減らす最も簡単な方法の一つだ。"),
            "肉, 牛肉, 排出, 牛, メタン, 炭素, 畜産, 食生活, 気候, 食品", "肉食が環境に与える影響"),
 }
+
+
+# The second worked example: three different things of one kind, named by their kind. (documents, keywords,
+# label); languages not written here see the English one.
+KINDS_EXAMPLES: dict[str, tuple[tuple[str, ...], str, str]] = {
+    "en": (("The violin has four strings and is played with a bow; it is the highest voice of the string family.",
+            "A trumpet player changes the pitch with three valves and the tension of the lips.",
+            "A drum kit combines a bass drum, a snare and cymbals, played with sticks or brushes."),
+           "instrument, strings, violin, bow, trumpet, valves, pitch, drum, cymbals, played", "Musical instruments"),
+    "zh": (("小提琴有四根弦，用琴弓演奏，是弦乐家族中音域最高的乐器。",
+            "小号演奏者通过三个活塞和嘴唇的松紧来改变音高。",
+            "架子鼓由底鼓、军鼓和镲组成，用鼓槌或鼓刷演奏。"),
+           "乐器, 琴弦, 小提琴, 琴弓, 小号, 活塞, 音高, 鼓, 镲, 演奏", "乐器"),
+    "de": (("Die Geige hat vier Saiten und wird mit einem Bogen gespielt; sie ist die höchste Stimme der "
+            "Streicherfamilie.",
+            "Ein Trompeter verändert die Tonhöhe mit drei Ventilen und der Spannung der Lippen.",
+            "Ein Schlagzeug besteht aus Basstrommel, Snare und Becken und wird mit Stöcken oder Besen gespielt."),
+           "Instrument, Saiten, Geige, Bogen, Trompete, Ventile, Tonhöhe, Schlagzeug, Becken, gespielt",
+           "Musikinstrumente"),
+    "fr": (("Le violon a quatre cordes et se joue avec un archet ; c'est la voix la plus aiguë de la famille des "
+            "cordes.",
+            "Un trompettiste change la hauteur du son avec trois pistons et la tension des lèvres.",
+            "Une batterie réunit une grosse caisse, une caisse claire et des cymbales, jouées avec des baguettes ou "
+            "des balais."),
+           "instrument, cordes, violon, archet, trompette, pistons, hauteur, batterie, cymbales, joué",
+           "Instruments de musique"),
+    "es": (("El violín tiene cuatro cuerdas y se toca con un arco; es la voz más aguda de la familia de cuerda.",
+            "Un trompetista cambia la altura del sonido con tres pistones y la tensión de los labios.",
+            "Una batería combina un bombo, una caja y platillos, tocados con baquetas o escobillas."),
+           "instrumento, cuerdas, violín, arco, trompeta, pistones, altura, batería, platillos, tocado",
+           "Instrumentos musicales"),
+    "ru": (("У скрипки четыре струны, на ней играют смычком; это самый высокий голос струнной группы.",
+            "Трубач меняет высоту звука тремя вентилями и напряжением губ.",
+            "Ударная установка состоит из большого и малого барабанов и тарелок, на ней играют палочками или "
+            "щётками."),
+           "инструмент, струны, скрипка, смычок, труба, вентили, высота, барабан, тарелки, играть",
+           "Музыкальные инструменты"),
+    "ja": (("バイオリンは4本の弦を持ち、弓で弾く。弦楽器の中で最も高い音域を受け持つ。",
+            "トランペット奏者は3つのピストンと唇の張りで音の高さを変える。",
+            "ドラムセットはバスドラム、スネア、シンバルから成り、スティックやブラシで叩く。"),
+           "楽器, 弦, バイオリン, 弓, トランペット, ピストン, 音の高さ, ドラム, シンバル, 演奏", "楽器"),
+}
+
+
+def label_examples(language: str) -> list[tuple[list[str], list[str], str]]:
+    """The label prompt's two worked examples (documents, keywords, label) for ``language``: one theme, then
+    three things of one kind."""
+    documents, keywords, label = KINDS_EXAMPLES.get(language, KINDS_EXAMPLES["en"])
+    return [label_example(language), (list(documents), keywords.split(", "), label)]
 
 
 def label_example(language: str) -> tuple[list[str], list[str], str]:
@@ -156,19 +210,19 @@ def fill(template: str, documents: Sequence[str], keywords: Sequence[str]) -> st
 
 
 def label_messages(documents: Sequence[str], keywords: Sequence[str], template: str = TEMPLATE,
-                   language: str = "en", taken: Sequence[str] = ()) -> list[dict[str, str]]:
-    """Chat messages: system prompt, the worked example, then this topic."""
-    example_docs, example_keywords, example_label = label_example(language)
-    example = fill(template, example_docs, example_keywords)
+                   language: str = "en", taken: Sequence[str] = (),
+                   examples: Sequence[tuple[Sequence[str], Sequence[str], str]] | None = None
+                   ) -> list[dict[str, str]]:
+    """Chat messages: system prompt, the worked examples (None: the built-in ones in ``language``), then this
+    topic."""
+    messages = [{"role": "system", "content": SYSTEM_PROMPT}]
+    for example_docs, example_keywords, example_label in examples or label_examples(language):
+        messages += [{"role": "user", "content": fill(template, example_docs, example_keywords)},
+                     {"role": "assistant", "content": example_label}]
     question = in_language(fill(template, documents, keywords), language, "the label")
     if taken:
         question += RETRY_SUFFIX.replace("[TAKEN]", "; ".join(f'"{t}"' for t in taken))
-    return [
-        {"role": "system", "content": SYSTEM_PROMPT},
-        {"role": "user", "content": example},
-        {"role": "assistant", "content": example_label},
-        {"role": "user", "content": question},
-    ]
+    return [*messages, {"role": "user", "content": question}]
 
 
 def describe_messages(documents: Sequence[str], keywords: Sequence[str], label: str,
