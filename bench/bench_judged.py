@@ -85,8 +85,9 @@ VARIANTS: dict[str, dict] = {
     # round r7: the prompt that asks for the kind or field all documents belong to, with a second worked example
     # whose documents are three different things of one kind (the default since r7, topiclens.llm.prompts),
     # with r4's evidence and with eight shorter documents (the default since r7). The variants above ran with
-    # the prompt of their round: one worked example and "names what most of these documents have in common"
-    # (commit ee4321d); "topiclens" of r7's packets is r4's default, diverse-40-nodis.
+    # the defaults of their round: five documents unless they say otherwise, one worked example and "names what
+    # most of these documents have in common" (commit ee4321d); run again, they would get r7's. "topiclens" of
+    # r7's packets is r4's default, diverse-40-nodis.
     "broad-40": {"evidence": "diverse", "n_docs": 5, "doc_tokens": 40, "keyword_margin": None, "disambiguate": None},
     "broad-8x24": {"evidence": "diverse", "n_docs": 8, "doc_tokens": 24, "keyword_margin": None,
                    "disambiguate": None},

@@ -50,8 +50,12 @@ def test_worked_examples_of_ones_own_come_before_the_topic_in_order():
     text = render(messages, "chatml")
     assert text.count("<|im_start|>assistant\n") == 3 and text.endswith("<|im_start|>assistant\n")
     LLMLabeler(examples=[own, kinds]).check()
-    with pytest.raises(ConfigError, match="is not \\(documents, keywords, label\\)"):
-        LLMLabeler(examples=[("only documents", "Label")]).check()
+    assert [m["role"] for m in label_messages(DOCS, KEYWORDS, examples=[])] == ["system", "user"]  # none
+    for bad in [("only documents", "Label"), ("A violin.", ["violin"], "Instruments"),
+                (["A violin."], "violin, bow", "Instruments"), (None, ["violin"], "Instruments"),
+                (["A violin."], ["violin"], " "), ([], [], "Instruments")]:
+        with pytest.raises(ConfigError, match="is not \\(documents, keywords, label\\)"):
+            LLMLabeler(examples=[bad]).check()
 
 
 @pytest.mark.parametrize("fmt,start,end", [

@@ -80,4 +80,6 @@ def test_the_label_example_is_in_the_corpus_language_where_one_is_written():
     assert label_messages(["a text"], ["word"], language="en")[2]["content"] == "Environmental impact of eating meat"
     korean = label_messages(["텍스트"], ["단어"], language="ko")
     assert korean[2]["content"] == "Environmental impact of eating meat"
-    assert korean[3]["content"].endswith("Write the label in Korean.")
+    assert korean[4]["content"] == "Musical instruments"  # the second example, English where none is written
+    assert korean[-1]["content"].endswith("Write the label in Korean.")
+    assert label_messages(["ein Text"], ["wort"], language="de")[4]["content"] == "Musikinstrumente"

@@ -24,6 +24,17 @@ from .confidence import prefer_better_fit
 from .engine import TopicLabeler
 
 
+def _is_example(example: Any) -> bool:
+    """Whether ``example`` is a worked example: (documents, keywords, label), two non-empty lists of texts and a
+    non-empty label."""
+    if not (isinstance(example, (list, tuple)) and len(example) == 3):
+        return False
+    documents, keywords, label = example
+    texts = [part for part in (documents, keywords) if isinstance(part, (list, tuple)) and part
+             and all(isinstance(x, str) and x.strip() for x in part)]
+    return len(texts) == 2 and isinstance(label, str) and bool(label.strip())
+
+
 class LLMLabeler(Stage):
     """Labels each topic with an LLM from its documents and keywords: one call per topic, cached on disk.
 
@@ -40,7 +51,7 @@ class LLMLabeler(Stage):
     examples : sequence of (documents, keywords, label) or None, default None
         The worked examples shown before each topic, each filled into the template and answered
         with its label; None: the built-in two in the corpus language (one theme named as narrowly;
-        three different things of one kind named by their kind).
+        three different things of one kind named by their kind); an empty list: none.
     language : str, default 'auto'
         Language of the labels, an ISO 639 code; 'auto' follows the corpus.
     max_words : int, default 8
@@ -50,7 +61,8 @@ class LLMLabeler(Stage):
         it has one).
     n_docs : int, default 8
         Documents shown to the LLM per topic. The judges accepted more labels with eight documents of 24
-        tokens than with five of 40 (bench/bench_judged.py, round r7).
+        tokens than with five of 40 (bench/bench_judged.py, round r7). A model without embeddings (LDA,
+        NMF, a loaded model saved without them) shows at most its representative documents (5 by default).
     n_keywords : int, default 10
         Keywords shown to the LLM per topic (numbers, web-address and citation pieces left out).
     evidence : {'diverse', 'nearest', 'parts'}, default 'diverse'
@@ -142,10 +154,10 @@ class LLMLabeler(Stage):
         if self.template is not None and "[DOCUMENTS]" not in self.template and "[KEYWORDS]" not in self.template:
             raise ConfigError("a prompt template needs [DOCUMENTS] and/or [KEYWORDS] placeholders")
         for example in self.examples or ():
-            if not (isinstance(example, (list, tuple)) and len(example) == 3 and isinstance(example[2], str)
-                    and all(isinstance(x, str) for part in example[:2] for x in part)):
+            if not _is_example(example):
                 raise ConfigError(f"examples: {str(example)[:60]!r} is not (documents, keywords, label): give each "
-                                  "example as a list of documents, a list of keywords and the label")
+                                  "example as a list of documents, a list of keywords and a label, none of them "
+                                  "empty")
         return self
 
     def _engine(self, context: LabelContext) -> TopicLabeler:

@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from ..choices import LABEL_DOCS, LABEL_EVIDENCE
 from ..errors import ConfigError
 from ..params import IsNone, Number, check_param
 from ..pipeline.keywords import top_terms
@@ -142,7 +143,7 @@ class LabelMethods:
         usable_rows = np.flatnonzero(self.usable_)
         rows = evidence_rows(self.embeddings_, usable_rows, self.topics_[usable_rows], chosen,
                              np.asarray(self.centroids_)[at], [self.representative_docs_[p] for p in at],
-                             getattr(resolved, "n_docs", 5), getattr(resolved, "evidence", "nearest"))
+                             getattr(resolved, "n_docs", LABEL_DOCS), getattr(resolved, "evidence", LABEL_EVIDENCE))
         n_keywords = getattr(resolved, "n_keywords", 10)
         keywords = [self.keywords_[p] for p in at]
         if any(len(words) < n_keywords for words in keywords) and self.ctfidf_.shape[1]:

@@ -1,13 +1,13 @@
 """The topic-label prompt, and chat formats for backends that take raw text.
 
 The prompt follows the usual recipe: a system prompt, worked examples, then the topic itself with
-[DOCUMENTS] (eight documents from across the topic) and [KEYWORDS]. It asks for the kind of thing or the
-field that all the documents belong to, as a heading in a report would name it, not for the subject of one
-of them: a small model shown a list of things otherwise names the first thing on it. The two worked
-examples (in the corpus language where written here) show one narrow theme named as narrowly (the
-environmental cost of eating meat) and three different things of one kind named by their kind (a violin,
-a trumpet, a drum kit: musical instruments). The judges of bench/bench_judged.py (round r7) accepted
-more of the labels this prompt wrote than of the one-example prompt it replaced.
+[DOCUMENTS] (eight of its central documents, near-copies passed over) and [KEYWORDS]. It asks for the
+kind of thing or the field that all the documents belong to, as a heading in a report would name it,
+not for the subject of one of them: a small model shown a list of things otherwise names the first thing
+on it. The two worked examples (in the corpus language where written here) show one narrow theme named
+as narrowly (the environmental cost of eating meat) and three different things of one kind named by
+their kind (a violin, a trumpet, a drum kit: musical instruments). The judges of bench/bench_judged.py
+(round r7) accepted more of the labels this prompt wrote than of the one-example prompt it replaced.
 """
 
 from __future__ import annotations
@@ -107,24 +107,24 @@ KINDS_EXAMPLES: dict[str, tuple[tuple[str, ...], str, str]] = {
     "fr": (("Le violon a quatre cordes et se joue avec un archet ; c'est la voix la plus aiguë de la famille des "
             "cordes.",
             "Un trompettiste change la hauteur du son avec trois pistons et la tension des lèvres.",
-            "Une batterie réunit une grosse caisse, une caisse claire et des cymbales, jouées avec des baguettes ou "
-            "des balais."),
+            "Une batterie réunit une grosse caisse, une caisse claire et des cymbales, et se joue avec des baguettes "
+            "ou des balais."),
            "instrument, cordes, violon, archet, trompette, pistons, hauteur, batterie, cymbales, joué",
            "Instruments de musique"),
-    "es": (("El violín tiene cuatro cuerdas y se toca con un arco; es la voz más aguda de la familia de cuerda.",
+    "es": (("El violín tiene cuatro cuerdas y se toca con un arco; es la voz más aguda de la familia de la cuerda.",
             "Un trompetista cambia la altura del sonido con tres pistones y la tensión de los labios.",
-            "Una batería combina un bombo, una caja y platillos, tocados con baquetas o escobillas."),
+            "Una batería combina un bombo, una caja y platillos, y se toca con baquetas o escobillas."),
            "instrumento, cuerdas, violín, arco, trompeta, pistones, altura, batería, platillos, tocado",
            "Instrumentos musicales"),
-    "ru": (("У скрипки четыре струны, на ней играют смычком; это самый высокий голос струнной группы.",
+    "ru": (("У скрипки четыре струны, на ней играют смычком; это самый высокий голос семейства струнных.",
             "Трубач меняет высоту звука тремя вентилями и напряжением губ.",
-            "Ударная установка состоит из большого и малого барабанов и тарелок, на ней играют палочками или "
+            "Ударная установка состоит из большого и малого барабанов и тарелок; на ней играют палочками или "
             "щётками."),
-           "инструмент, струны, скрипка, смычок, труба, вентили, высота, барабан, тарелки, играть",
+           "инструмент, струны, скрипка, смычок, труба, вентили, высота звука, барабан, тарелки, играть",
            "Музыкальные инструменты"),
     "ja": (("バイオリンは4本の弦を持ち、弓で弾く。弦楽器の中で最も高い音域を受け持つ。",
             "トランペット奏者は3つのピストンと唇の張りで音の高さを変える。",
-            "ドラムセットはバスドラム、スネア、シンバルから成り、スティックやブラシで叩く。"),
+            "ドラムセットはバスドラム、スネア、シンバルから成り、スティックやブラシで叩いて演奏する。"),
            "楽器, 弦, バイオリン, 弓, トランペット, ピストン, 音の高さ, ドラム, シンバル, 演奏", "楽器"),
 }
 
@@ -213,10 +213,10 @@ def label_messages(documents: Sequence[str], keywords: Sequence[str], template: 
                    language: str = "en", taken: Sequence[str] = (),
                    examples: Sequence[tuple[Sequence[str], Sequence[str], str]] | None = None
                    ) -> list[dict[str, str]]:
-    """Chat messages: system prompt, the worked examples (None: the built-in ones in ``language``), then this
-    topic."""
+    """Chat messages: system prompt, the worked examples (None: the built-in ones in ``language``; empty: none),
+    then this topic."""
     messages = [{"role": "system", "content": SYSTEM_PROMPT}]
-    for example_docs, example_keywords, example_label in examples or label_examples(language):
+    for example_docs, example_keywords, example_label in label_examples(language) if examples is None else examples:
         messages += [{"role": "user", "content": fill(template, example_docs, example_keywords)},
                      {"role": "assistant", "content": example_label}]
     question = in_language(fill(template, documents, keywords), language, "the label")
