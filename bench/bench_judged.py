@@ -38,7 +38,7 @@ encoder (no second one is bundled), which the results file says.
 usage: python bench/bench_judged.py label [--corpus NAME ...] [--systems NAME ...] [--threads 2]
        python bench/bench_judged.py time --systems topiclens v0.2 recipe   (on a quiet machine)
        python bench/bench_judged.py packets --round r1
-       python bench/bench_judged.py score --round r1   (r7: --final --same topiclens=broad-8x24)
+       python bench/bench_judged.py score --round r1   (r9: --final --same topiclens=broad-12x16)
        python bench/bench_judged.py --table
 """
 
@@ -91,6 +91,12 @@ VARIANTS: dict[str, dict] = {
     "broad-40": {"evidence": "diverse", "n_docs": 5, "doc_tokens": 40, "keyword_margin": None, "disambiguate": None},
     "broad-8x24": {"evidence": "diverse", "n_docs": 8, "doc_tokens": 24, "keyword_margin": None,
                    "disambiguate": None},
+    # round r9: more and shorter documents (the default since r9); and, on the German corpus, the prompt itself in
+    # German
+    "broad-12x16": {"evidence": "diverse", "n_docs": 12, "doc_tokens": 16, "keyword_margin": None,
+                    "disambiguate": None},
+    "native-8x24": {"template": "native", "evidence": "diverse", "n_docs": 8, "doc_tokens": 24,
+                    "keyword_margin": None, "disambiguate": None},
     "parts-40+check0": {"doc_tokens": 40, "keyword_margin": 0.0},
     "parts-40+check5": {"doc_tokens": 40, "keyword_margin": 0.05},
     "parts-40+check10": {"doc_tokens": 40, "keyword_margin": 0.1},
@@ -153,10 +159,26 @@ def base_of(system: str, done: dict) -> str | None:
     return None
 
 
+# The default prompt (topiclens.llm.prompts.TEMPLATE) written in the corpus language, for variant "native-8x24"
+NATIVE_TEMPLATES = {
+    "de": ("Diese Dokumente stammen aus verschiedenen Teilen eines Themas:\n[DOCUMENTS]\n"
+           "Schlüsselwörter des ganzen Themas: [KEYWORDS].\n"
+           "Schreibe eine kurze Bezeichnung (zwei bis sechs Wörter), die das ganze Thema benennt: die Art von Dingen "
+           "oder das Gebiet, zu dem alle diese Dokumente gehören, so wie eine Überschrift in einem Bericht es "
+           "nennen würde, nicht den Gegenstand von einem oder zwei von ihnen. Schreibe korrektes Deutsch mit "
+           "gebräuchlichen Wörtern. Antworte nur mit der Bezeichnung, sonst nichts."),
+}
+
+
 def template_for(name: str, language: str) -> str | None:
-    """The prompt a variant's ``template`` setting names ("plain": the recipe's), in the corpus language."""
+    """The prompt a variant's ``template`` setting names ("plain": the recipe's; "native": the default's in the
+    corpus language, where ``NATIVE_TEMPLATES`` has it), in the corpus language."""
     from label_recipe import RECIPE_TEMPLATE, RECIPE_TEMPLATE_ZH
 
+    if name == "native":
+        if language not in NATIVE_TEMPLATES:
+            raise ValueError(f"no native template for {language!r}")
+        return NATIVE_TEMPLATES[language]
     if name != "plain":
         raise ValueError(f"unknown template {name!r}")
     return RECIPE_TEMPLATE_ZH if language == "zh" else RECIPE_TEMPLATE

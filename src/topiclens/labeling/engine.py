@@ -23,7 +23,14 @@ from ..errors import TopicLensWarning
 from ..lang import SCRIPTS, written_in
 from ..llm.base import LLM, GenerationParams, LLMError, LLMUnavailable, ask, scrub_answer
 from ..llm.cache import AnswerCache, answer_key
-from ..llm.prompts import TEMPLATE, TEMPLATE_ZH, describe_messages, disambiguate_messages, label_messages
+from ..llm.prompts import (
+    TEMPLATE,
+    TEMPLATE_ZH,
+    describe_messages,
+    disambiguate_messages,
+    label_messages,
+    language_reminder,
+)
 from ..runtime import progress
 from ..stages.protocols import TopicEvidence
 from .clean import answer_text, clean_description, clean_label, is_duplicate, make_distinct, truncate
@@ -72,9 +79,15 @@ class TopicLabeler:
         count = getattr(llm, "count_tokens", None)
         self._count = count if callable(count) else None  # documents are cut by the model's own tokens
 
-    def _messages(self, topic: TopicEvidence, taken: Sequence[str] = ()) -> list[dict[str, str]]:
+    def _messages(self, topic: TopicEvidence, taken: Sequence[str] = (),
+                  remind_language: bool = False) -> list[dict[str, str]]:
+        """The label prompt of ``topic`` (``taken``: labels not to repeat; ``remind_language``: ask once more for
+        the corpus language, after an answer in another script)."""
         documents = [truncate(d, self.doc_tokens, self._count) for d in topic.documents]
-        return label_messages(documents, topic.keywords, self.template, self.language, taken, self.examples)
+        messages = label_messages(documents, topic.keywords, self.template, self.language, taken, self.examples)
+        if remind_language:
+            messages[-1] = {**messages[-1], "content": messages[-1]["content"] + language_reminder(self.language)}
+        return messages
 
     def _off_language(self, label: str) -> bool:
         """Whether a label is written outside the script of the language asked for (checked only for languages
@@ -174,8 +187,8 @@ class TopicLabeler:
             left = None if max_calls is None else max_calls - stats.llm_calls
             if again and (left is None or left > 0):
                 used = fixed + [lab for lab in labels if lab]
-                retry, not_asked = self._ask_all([self._messages(topics[i], used) for i in again], store, stats,
-                                                 "re-asking topics", budget=left)
+                retry, not_asked = self._ask_all([self._messages(topics[i], used, self._off_language(labels[i]))
+                                                  for i in again], store, stats, "re-asking topics", budget=left)
                 stats.reasked = len(again) - len(not_asked)
                 for i, answer in zip(again, retry):
                     candidate = clean_label(answer or "", self.max_words, language=self.language)

@@ -56,12 +56,13 @@ class LLMLabeler(Stage):
         Language of the labels, an ISO 639 code; 'auto' follows the corpus.
     max_words : int, default 8
         Longest label in words.
-    doc_tokens : int, default 24
+    doc_tokens : int, default 16
         Tokens of each document shown to the LLM (its beginning, counted by the model's tokenizer where
         it has one).
-    n_docs : int, default 8
+    n_docs : int, default 12
         Documents shown to the LLM per topic. The judges accepted more labels with eight documents of 24
-        tokens than with five of 40 (bench/bench_judged.py, round r7). A model without embeddings (LDA,
+        tokens than with five of 40 (bench/bench_judged.py, round r7), and more with twelve of 16 than
+        with eight of 24 (round r9). A model without embeddings (LDA,
         NMF, a loaded model saved without them) shows at most its representative documents (5 by default).
     n_keywords : int, default 10
         Keywords shown to the LLM per topic (numbers, web-address and citation pieces left out).

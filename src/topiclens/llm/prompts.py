@@ -1,7 +1,7 @@
 """The topic-label prompt, and chat formats for backends that take raw text.
 
 The prompt follows the usual recipe: a system prompt, worked examples, then the topic itself with
-[DOCUMENTS] (eight of its central documents, near-copies passed over) and [KEYWORDS]. It asks for the
+[DOCUMENTS] (twelve of its central documents, near-copies passed over) and [KEYWORDS]. It asks for the
 kind of thing or the field that all the documents belong to, as a heading in a report would name it,
 not for the subject of one of them: a small model shown a list of things otherwise names the first thing
 on it. The two worked examples (in the corpus language where written here) show one narrow theme named
@@ -191,6 +191,14 @@ DISAMBIGUATE_EXAMPLE_ZH = (
 DISAMBIGUATE_EXAMPLE_ANSWER_ZH = "主题 1：牛肉和养牛的温室气体排放\n主题 2：畜牧养殖场造成的水污染"
 
 RETRY_SUFFIX = "\nThese labels are already used by other topics, so do not repeat them: [TAKEN]."
+# Said again when a label came back in another script than the corpus language's: a small model shown
+# Chinese documents about Rust and Cargo answers "Cargo" to the Chinese prompt, "Rust 库" when reminded.
+LANGUAGE_REMINDER_ZH = "\n请用中文写标签。"
+
+
+def language_reminder(language: str) -> str:
+    """The line that asks once more for the label in ``language``."""
+    return LANGUAGE_REMINDER_ZH if language == "zh" else f"\nWrite the label in {language_name(language)}."
 
 
 def in_language(question: str, language: str, what: str) -> str:
