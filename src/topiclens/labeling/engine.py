@@ -26,10 +26,10 @@ from ..llm.cache import AnswerCache, answer_key
 from ..llm.prompts import (
     TEMPLATE,
     TEMPLATE_ZH,
+    WorkedExample,
     describe_messages,
     disambiguate_messages,
     label_messages,
-    language_reminder,
 )
 from ..runtime import progress
 from ..stages.protocols import TopicEvidence
@@ -63,8 +63,7 @@ class TopicLabeler:
     """Writes a label for each topic with an LLM (see the module docstring)."""
 
     def __init__(self, llm: LLM, *, template: str | None = None,
-                 examples: Sequence[tuple[Sequence[str], Sequence[str], str]] | None = None,
-                 language: str = "en", max_words: int = 8,
+                 examples: Sequence[WorkedExample] | None = None, language: str = "en", max_words: int = 8,
                  doc_tokens: int = 24, params: GenerationParams | None = None, cache: bool | str = True,
                  verbose: bool = True) -> None:
         self.llm = llm
@@ -84,10 +83,8 @@ class TopicLabeler:
         """The label prompt of ``topic`` (``taken``: labels not to repeat; ``remind_language``: ask once more for
         the corpus language, after an answer in another script)."""
         documents = [truncate(d, self.doc_tokens, self._count) for d in topic.documents]
-        messages = label_messages(documents, topic.keywords, self.template, self.language, taken, self.examples)
-        if remind_language:
-            messages[-1] = {**messages[-1], "content": messages[-1]["content"] + language_reminder(self.language)}
-        return messages
+        return label_messages(documents, topic.keywords, self.template, self.language, taken, self.examples,
+                              remind_language)
 
     def _off_language(self, label: str) -> bool:
         """Whether a label is written outside the script of the language asked for (checked only for languages

@@ -17,6 +17,7 @@ from ..choices import (
     LANGUAGES,
 )
 from ..errors import ConfigError
+from ..llm.prompts import WorkedExample
 from ..params import Conforms, Instance, IsNone, Number, OneOf, Rule
 from ..stages.base import Stage
 from ..stages.protocols import LLM, LabelContext, LabelResult, TopicEvidence
@@ -122,7 +123,7 @@ class LLMLabeler(Stage):
     }
 
     def __init__(self, llm: str | Any = "qwen2.5-coder-1.5b", *, template: str | None = None,
-                 examples: Sequence[tuple[Sequence[str], Sequence[str], str]] | None = None, language: str = "auto",
+                 examples: Sequence[WorkedExample] | None = None, language: str = "auto",
                  max_words: int = 8, doc_tokens: int = LABEL_DOC_TOKENS, n_docs: int = LABEL_DOCS, n_keywords: int = 10,
                  evidence: str = LABEL_EVIDENCE, keyword_margin: float | None = KEYWORD_MARGIN,
                  keyword_source: str = "ctfidf", disambiguate: float | None = DISAMBIGUATE_DEFAULT,

@@ -17,6 +17,9 @@ from collections.abc import Sequence
 from ..errors import ConfigError
 from ..lang import language_name
 
+# A worked example of the label prompt: (documents, keywords, label)
+WorkedExample = tuple[Sequence[str], Sequence[str], str]
+
 SYSTEM_PROMPT = "You are a helpful, respectful and honest assistant for labeling topics."
 
 EXAMPLE_DOCUMENTS = (
@@ -197,8 +200,9 @@ LANGUAGE_REMINDER_ZH = "\n请用中文写标签。"
 
 
 def language_reminder(language: str) -> str:
-    """The line that asks once more for the label in ``language``."""
-    return LANGUAGE_REMINDER_ZH if language == "zh" else f"\nWrite the label in {language_name(language)}."
+    """The line that asks once more for the label in ``language`` (the request ``in_language`` adds, for Chinese
+    in Chinese)."""
+    return LANGUAGE_REMINDER_ZH if language == "zh" else in_language("", language, "the label")
 
 
 def in_language(question: str, language: str, what: str) -> str:
@@ -218,11 +222,11 @@ def fill(template: str, documents: Sequence[str], keywords: Sequence[str]) -> st
 
 
 def label_messages(documents: Sequence[str], keywords: Sequence[str], template: str = TEMPLATE,
-                   language: str = "en", taken: Sequence[str] = (),
-                   examples: Sequence[tuple[Sequence[str], Sequence[str], str]] | None = None
-                   ) -> list[dict[str, str]]:
+                   language: str = "en", taken: Sequence[str] = (), examples: Sequence[WorkedExample] | None = None,
+                   remind_language: bool = False) -> list[dict[str, str]]:
     """Chat messages: system prompt, the worked examples (None: the built-in ones in ``language``; empty: none),
-    then this topic."""
+    then this topic (``taken``: labels not to repeat; ``remind_language``: ask once more for ``language``, after
+    an answer in another script)."""
     messages = [{"role": "system", "content": SYSTEM_PROMPT}]
     for example_docs, example_keywords, example_label in label_examples(language) if examples is None else examples:
         messages += [{"role": "user", "content": fill(template, example_docs, example_keywords)},
@@ -230,6 +234,8 @@ def label_messages(documents: Sequence[str], keywords: Sequence[str], template: 
     question = in_language(fill(template, documents, keywords), language, "the label")
     if taken:
         question += RETRY_SUFFIX.replace("[TAKEN]", "; ".join(f'"{t}"' for t in taken))
+    if remind_language:
+        question += language_reminder(language)
     return [*messages, {"role": "user", "content": question}]
 
 
