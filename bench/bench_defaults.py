@@ -1,9 +1,10 @@
-"""Judged rounds r6 and r8: the default's own topics (mixed topics split, as fitted since round r5), their labels,
-and the names of the default tree's nodes.
+"""Judged rounds r6, r8 and r11: the default's own topics (mixed topics split, as fitted since round r5), their
+labels, and the names of the default tree's nodes.
 
 Round r6 judged them with the default labeler of round r4 (bench/results/defaults_judged_r6.json, made by this
-script as of commit ee4321d); round r8 with round r7's (bench/results/defaults_judged.json), on the same topics,
-and shows r6's label of each judged topic beside the new one (``topiclens-r6``).
+script as of commit ee4321d); round r8 with round r7's (bench/results/defaults_judged_r8.json, as of commit
+513d3ec), on the same topics, and showed r6's label of each judged topic beside the new one (``topiclens-r6``);
+round r11 with round r9's (bench/results/defaults_judged.json), r8's label beside it (``topiclens-r8``).
 
 Steps (each corpus of bench/bench_judged.py, the same embeddings and seed as rounds r1–r5):
 
@@ -11,11 +12,11 @@ Steps (each corpus of bench/bench_judged.py, the same embeddings and seed as rou
     Fit with the defaults (``bench_labels.fixed_topics(..., "split")``), label every topic with the default
     labeler, build the default tree and name its nodes the default way (``tree``) and with each child's name
     and one document (``tree-cover``); NMI against the gold sections beside the topics of r1–r5. Kept in
-    bench/judged/r6/build/CORPUS.json.
+    bench/judged/ROUND/build/CORPUS.json.
 ``packets``
-    15 topics per corpus (the seeded sample of r1–r4) with their label, r6's label and keyword label, and up to
-    ``NODES`` nodes of two children or more with each naming's name and their keywords, in one shuffled
-    packet; documents drawn at random, never ones a labeler was shown. The judges get the instruction of
+    15 topics per corpus (the seeded sample of r1–r4) with their label, the earlier round's label and keyword
+    label, and up to ``NODES`` nodes of two children or more with each naming's name and their keywords, in one
+    shuffled packet; documents drawn at random, never ones a labeler was shown. The judges get the instruction of
     bench/judged/JUDGING.md, word for word.
 ``score``
     Coherent share (by documents) of the judged topics, acceptance of each name, agreement of the judges;
@@ -38,8 +39,8 @@ from bench_mixed import names_scored, percent, trees  # noqa: E402
 from judged_scores import JUDGED, LANGUAGE_NAMES, LLM  # noqa: E402
 
 CORPORA = ("debian", "python-stdlib", "debian-reference-zh", "debian-reference-de")
-ROUND = "r8"
-EARLIER = "r6"  # the round whose labels of the same topics are shown beside the default's
+ROUND = "r11"
+EARLIER = "r8"  # the round whose labels of the same topics are shown beside the default's
 NODES = 10  # tree nodes judged per corpus, at most
 NAMINGS = ("tree", "tree-cover", "tree-keywords")
 RESULTS = HERE / "results" / "defaults_judged.json"

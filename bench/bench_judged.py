@@ -97,6 +97,13 @@ VARIANTS: dict[str, dict] = {
                     "disambiguate": None},
     "native-8x24": {"template": "native", "evidence": "diverse", "n_docs": 8, "doc_tokens": 24,
                     "keyword_margin": None, "disambiguate": None},
+    # round r10: the same prompt with the request first (before the documents, so that llama.cpp keeps it from
+    # the previous topic and reads only the documents and keywords anew), with r9's evidence and with
+    # twelve 12-token documents: what it takes to label a topic in 3 s
+    "lead-12x16": {"template": "lead", "evidence": "diverse", "n_docs": 12, "doc_tokens": 16,
+                   "keyword_margin": None, "disambiguate": None},
+    "lead-12x12": {"template": "lead", "evidence": "diverse", "n_docs": 12, "doc_tokens": 12,
+                   "keyword_margin": None, "disambiguate": None},
     "parts-40+check0": {"doc_tokens": 40, "keyword_margin": 0.0},
     "parts-40+check5": {"doc_tokens": 40, "keyword_margin": 0.05},
     "parts-40+check10": {"doc_tokens": 40, "keyword_margin": 0.1},
@@ -170,11 +177,28 @@ NATIVE_TEMPLATES = {
 }
 
 
+# The default prompt with its request first, for the "lead" variants (English, and Chinese for Chinese)
+LEAD_TEMPLATES = {
+    "en": ("Write a short label (two to six words) that names the whole topic of the documents below: the kind of "
+           "thing or the field that all of them belong to, as a heading in a report would name it, not the subject "
+           "of one or two of them. Answer with the label only, nothing else.\n"
+           "These documents come from different parts of one topic:\n[DOCUMENTS]\n"
+           "Keywords of the whole topic: [KEYWORDS]."),
+    "zh": ("请写一个简短的中文标签，像报告中的小标题那样，说出下面所有文档共同所属的类别或领域，"
+           "而不是其中一两篇的内容。只回答标签本身，不要写其他内容。\n"
+           "以下文档来自同一个主题的不同部分：\n[DOCUMENTS]\n"
+           "整个主题的关键词：[KEYWORDS]。"),
+}
+
+
 def template_for(name: str, language: str) -> str | None:
     """The prompt a variant's ``template`` setting names ("plain": the recipe's; "native": the default's in the
-    corpus language, where ``NATIVE_TEMPLATES`` has it), in the corpus language."""
+    corpus language, where ``NATIVE_TEMPLATES`` has it; "lead": the default's with the request first), in
+    the corpus language."""
     from label_recipe import RECIPE_TEMPLATE, RECIPE_TEMPLATE_ZH
 
+    if name == "lead":
+        return LEAD_TEMPLATES["zh" if language == "zh" else "en"]
     if name == "native":
         if language not in NATIVE_TEMPLATES:
             raise ValueError(f"no native template for {language!r}")

@@ -187,8 +187,8 @@ class EditingMethods:
             raise ConfigError(f"topic {topic} has {len(members)} documents, too few to split{into} (a part needs "
                               f"{smallest} or more{fix})")
         unit = reassign.unit_of(state, members)
-        context = StageContext(seed=int(self.seed), n_neighbors=int(self.n_neighbors), min_cluster_size=smallest,
-                               threads=self.threads or 1, verbose=False)
+        context = StageContext.of(seed=self.seed, n_neighbors=self.n_neighbors, min_cluster_size=smallest,
+                                  threads=self.threads, verbose=False)
         labels = split_parts(unit, n, int(self.n_neighbors), context)
         if labels.max() < 1:
             raise ConfigError(f"topic {topic} found no parts when clustered again: give the number of parts (n=2)")

@@ -85,9 +85,8 @@ class GrowthMethods:
         state = self._state()
         votes = self._votes(vectors, plan)
         joined = update.joined_topics(votes, state.topic_ids, float(min_probability))
-        context = StageContext(seed=int(self.seed), n_neighbors=int(self.n_neighbors),
-                               min_cluster_size=int(state.min_cluster_size), threads=self.threads or 1,
-                               verbose=bool(self.verbose))
+        context = StageContext.of(seed=self.seed, n_neighbors=self.n_neighbors,
+                                  min_cluster_size=state.min_cluster_size, threads=self.threads, verbose=self.verbose)
         rest_labels, cluster_votes = update.cluster_rest(vectors[joined < 0], state, plan.clusterer, context,
                                                          knn=plan.knn, threads=self.threads)
         clusters = np.full(len(joined), -1, dtype=np.int64)

@@ -21,7 +21,7 @@ from ..guidance.spec import read_classes
 from ..io.corpus import Corpus, check_corpus
 from ..labeling.clean import keyword_label
 from ..lang import corpus_language
-from ..runtime import default_threads, thread_limit
+from ..runtime import thread_limit
 from ..stages.cluster import auto_min_cluster_size
 from ..stages.protocols import StageContext
 from ..stages.represent import centroids, representative_docs, word_representations
@@ -51,8 +51,8 @@ def fit_topics(plan: FitPlan, corpus: Corpus, embeddings: np.ndarray | str | Pat
     language = corpus_language(texts, plan.language, plan.verbose)
     embedding_model = resolve_embedding_model(plan.embedding_model, language)
     encoder = plan.encoder(embedding_model)
-    context = StageContext(seed=plan.seed, n_neighbors=plan.n_neighbors, min_cluster_size=min_size,
-                           threads=plan.threads or default_threads(), verbose=plan.verbose)
+    context = StageContext.of(seed=plan.seed, n_neighbors=plan.n_neighbors, min_cluster_size=min_size,
+                              threads=plan.threads, verbose=plan.verbose)
     timings: dict[str, float] = {}
     clock = time.perf_counter()
     with thread_limit(plan.threads):

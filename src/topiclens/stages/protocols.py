@@ -19,6 +19,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..knn import KnnGraph, normalize
+from ..runtime import default_threads
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,14 @@ class StageContext:
     min_cluster_size: int
     threads: int
     verbose: bool = True
+
+    @classmethod
+    def of(cls, *, seed: int, n_neighbors: int, min_cluster_size: int, threads: int | None,
+           verbose: bool = True) -> StageContext:
+        """The context of a model's setting: ``threads`` None (or 0) is every core ($TOPICLENS_THREADS), as for a
+        fit, whichever operation runs the stages (fit, split_topic, partial_fit)."""
+        return cls(seed=int(seed), n_neighbors=int(n_neighbors), min_cluster_size=int(min_cluster_size),
+                   threads=int(threads or default_threads()), verbose=bool(verbose))
 
 
 @dataclass(frozen=True)
