@@ -10,6 +10,7 @@ from pathlib import Path
 
 from .._version import __version__
 from ..choices import (
+    BUNDLED_LLMS,
     CHAT_FORMATS,
     CLUSTERINGS,
     COHERENCE_MEASURES,
@@ -32,6 +33,7 @@ from ..choices import (
     MODELS,
     REDUCTIONS,
 )
+from ..llm.registry import spec_forms
 from .breakdown import add_breakdown_commands
 from .serve import add_serve_command
 
@@ -86,9 +88,9 @@ def _corpus_options(parser: argparse.ArgumentParser) -> None:
 
 def _llm_options(parser: argparse.ArgumentParser, can_skip: bool) -> None:
     group = parser.add_argument_group("LLM labels")
+    others = ", ".join(name for name in BUNDLED_LLMS if name != DEFAULT_LLM)
     group.add_argument("--llm", default=DEFAULT_LLM,
-                       help=f"{DEFAULT_LLM} (bundled, the default), qwen2.5-coder-0.5b, smollm2-135m, "
-                       "llama-cpp:PATH.gguf, hf:DIR or openai:MODEL@BASE_URL")
+                       help=f"{DEFAULT_LLM} (bundled, the default), {others}, {spec_forms()}")
     if can_skip:
         group.add_argument("--no-llm", action="store_true", help="keyword labels only, no LLM")
     group.add_argument("--chat-format", choices=CHAT_FORMATS,

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from ..choices import LABEL_DOCS, LABEL_EVIDENCE
+from ..choices import DEFAULT_LLM, LABEL_DOCS, LABEL_EVIDENCE
 from ..errors import ConfigError
 from ..params import IsNone, Number, check_param
 from ..pipeline.keywords import top_terms
@@ -130,8 +130,10 @@ class LabelMethods:
         check_param(type(self).__name__, "labeler", chosen_labeler, self._constraints["labeler"])
         resolved = adapt.as_labeler(chosen_labeler)
         if resolved is None:
-            raise ConfigError("no labeler given: pass labeler='qwen2.5-coder-1.5b' (bundled), "
-                              "'llama-cpp:PATH.gguf', 'hf:DIR', 'openai:MODEL@URL' or an LLMLabeler")
+            from ..llm.registry import spec_forms
+
+            raise ConfigError(f"no labeler given: pass labeler='{DEFAULT_LLM}' (bundled), a spec ({spec_forms()}) "
+                              "or an LLMLabeler")
         check_param(type(self).__name__, "max_calls", max_calls, [IsNone(), Number(int, 0)])
         all_topics = list(self.topic_ids_)
         if topics is None:  # a name the user gave (zero-shot, a class of y) is not rewritten unless asked for

@@ -1,8 +1,9 @@
 """The LLM layer's errors; the protocol every backend speaks and its generation settings; the one way an answer
 leaves the layer (:func:`ask`, :func:`scrub_answer`): with the backend's secret taken out.
 
-``LLM`` and ``GenerationParams`` are declared with the other protocols in ``stages.protocols``
-and re-exported here; the spec strings that pick a backend are read in ``llm.registry``.
+``LLM``, ``GenerationParams``, ``Backend`` and ``LLMOptions`` are declared in ``llm.protocol`` (light to import;
+``stages.protocols`` shows the first two with the other protocols) and re-exported here; the spec strings that
+pick a backend are read in ``llm.registry``, from the ``Backend`` each backend's module declares.
 """
 
 from __future__ import annotations
@@ -10,9 +11,10 @@ from __future__ import annotations
 import re
 
 from ..errors import TopicLensError
-from ..stages.protocols import LLM, GenerationParams
+from .protocol import LLM, Backend, GenerationParams, LLMOptions
 
-__all__ = ["LLM", "GenerationParams", "LLMError", "LLMUnavailable", "ask", "scrub_answer", "scrub_secret"]
+__all__ = ["LLM", "Backend", "GenerationParams", "LLMError", "LLMOptions", "LLMUnavailable", "ask", "scrub_answer",
+           "scrub_secret"]
 
 SECRET_MARK = "[API key]"
 SHORTEST_SECRET = 4  # a shorter "key" would blank ordinary words: it is left alone

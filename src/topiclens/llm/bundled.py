@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..runtime import cache_dir, note
-from .base import LLMUnavailable
+from .base import LLM, LLMOptions, LLMUnavailable
 
 
 @dataclass(frozen=True)
@@ -107,3 +107,13 @@ def bundled_model_path(name: str) -> Path:
     if name == "smollm2-135m":
         return smollm2_path()
     return assemble(name)
+
+
+def bundled_llm(name: str, options: LLMOptions) -> LLM:
+    """A bundled model by name, run by llama.cpp (smollm2-135m as plain few-shot completion unless a format is
+    given)."""
+    from .llamacpp import LlamaCppLLM
+
+    fmt = options.chat_format or ("few-shot" if name == "smollm2-135m" else None)
+    return LlamaCppLLM(bundled_model_path(name), threads=options.threads, n_ctx=options.n_ctx, chat_format=fmt,
+                       name=name)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ..errors import require
 from ..runtime import accelerator, default_threads
-from .base import GenerationParams, LLMUnavailable
+from .base import Backend, GenerationParams, LLMOptions, LLMUnavailable
 from .prompts import render
 
 
@@ -72,3 +72,11 @@ class TransformersLLM:
             for stop in params.stop:
                 text = text.split(stop)[0]
             return text
+
+
+def from_spec(path: str, options: LLMOptions) -> TransformersLLM:
+    """The model of an ``hf:DIR`` spec."""
+    return TransformersLLM(path, threads=options.threads, chat_format=options.chat_format)
+
+
+BACKEND = Backend("hf", "hf:DIR", from_spec)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ..errors import require
 from ..runtime import default_threads, wanted_device
-from .base import GenerationParams, LLMUnavailable
+from .base import Backend, GenerationParams, LLMOptions, LLMUnavailable
 from .prompts import STOP, render
 
 
@@ -120,3 +120,10 @@ class LlamaCppLLM:
         per_token = max(time.perf_counter() - clock, 0.0) / max(1, self.count_tokens(answer))
         return read, per_token
 
+
+def from_spec(path: str, options: LLMOptions) -> LlamaCppLLM:
+    """The model of a ``llama-cpp:PATH.gguf`` spec."""
+    return LlamaCppLLM(path, threads=options.threads, n_ctx=options.n_ctx, chat_format=options.chat_format)
+
+
+BACKEND = Backend("llama-cpp", "llama-cpp:PATH.gguf", from_spec)

@@ -20,7 +20,7 @@ import time
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
-from .base import GenerationParams, LLMError, LLMUnavailable, scrub_secret
+from .base import Backend, GenerationParams, LLMError, LLMOptions, LLMUnavailable, scrub_secret
 
 RETRY_STATUS = {408, 409, 425, 429, 500, 502, 503, 504}
 REDIRECTS = {301, 302, 303, 307, 308}
@@ -202,3 +202,13 @@ def _answer_text(raw: bytes) -> str:
     if not isinstance(content, str):
         raise _Retryable(f"answer content is {type(content).__name__}, not text")
     return content
+
+
+def from_spec(rest: str, options: LLMOptions) -> OpenAICompatLLM:
+    """The server of an ``openai:MODEL@BASE_URL`` spec."""
+    model, _, base_url = rest.partition("@")
+    return OpenAICompatLLM(model, base_url, api_key_env=options.api_key_env, concurrency=options.concurrency,
+                           timeout=options.timeout, max_retries=options.max_retries)
+
+
+BACKEND = Backend("openai", "openai:MODEL@BASE_URL", from_spec, accepts=lambda rest: "@" in rest)

@@ -1,18 +1,45 @@
 """The spec strings that pick an LLM backend, checked without building anything.
 
-Specs: ``llama-cpp:PATH.gguf``, ``hf:DIR``, ``openai:MODEL@BASE_URL``, or a bundled model
-name (``qwen2.5-coder-1.5b``, the default; ``qwen2.5-coder-0.5b``; ``smollm2-135m``).
+Specs: a bundled model name (``qwen2.5-coder-1.5b``, the default; ``qwen2.5-coder-0.5b``; ``smollm2-135m``) or
+``PREFIX:REST`` for a backend: every module of this package that declares ``BACKEND`` (a
+:class:`~topiclens.llm.base.Backend`) is one (``llama-cpp:PATH.gguf``, ``hf:DIR``, ``openai:MODEL@BASE_URL``).
 """
 
 from __future__ import annotations
 
+import functools
+import importlib
+import pkgutil
+from pathlib import Path
+
 from ..choices import BUNDLED_LLMS, DEFAULT_LLM
 from ..errors import ConfigError
-from .base import LLM
+from .base import LLM, Backend, LLMOptions
+
+
+@functools.cache
+def backends() -> dict[str, Backend]:
+    """Every backend by prefix: the ``BACKEND`` of each module of ``topiclens.llm`` that has one.
+
+    The modules import their heavy libraries (llama-cpp-python, transformers) only when a model is built,
+    so finding them costs little.
+    """
+    found: dict[str, Backend] = {}
+    for module in sorted(pkgutil.iter_modules([str(Path(__file__).parent)]), key=lambda m: m.name):
+        backend = getattr(importlib.import_module(f"{__package__}.{module.name}"), "BACKEND", None)
+        if isinstance(backend, Backend):
+            found[backend.prefix] = backend
+    return found
+
+
+def spec_forms() -> str:
+    """How each backend's spec is written, for help texts and errors: 'hf:DIR, ... or openai:MODEL@BASE_URL'."""
+    forms = [backend.form for backend in backends().values()]
+    return forms[0] if len(forms) == 1 else f"{', '.join(forms[:-1])} or {forms[-1]}"
 
 
 def parse_llm_spec(spec: str) -> tuple[str, str]:
-    """(kind, rest) of a spec string: ('bundled', name), ('llama-cpp', path), ('hf', dir) or ('openai', 'MODEL@URL').
+    """(kind, rest) of a spec string: ('bundled', name), or (a backend's prefix, what follows the colon).
 
     Raises ConfigError naming the accepted forms; nothing is loaded or contacted.
     """
@@ -21,12 +48,10 @@ def parse_llm_spec(spec: str) -> tuple[str, str]:
     if spec in BUNDLED_LLMS:
         return "bundled", spec
     kind, _, rest = spec.partition(":")
-    if (kind in ("llama-cpp", "hf") and rest) or (kind == "openai" and "@" in rest):
+    backend = backends().get(kind)
+    if backend is not None and rest and backend.accepts(rest):
         return kind, rest
-    raise ConfigError(
-        f"unknown LLM spec {spec!r}: use llama-cpp:PATH.gguf, hf:DIR, openai:MODEL@BASE_URL "
-        f"or one of {', '.join(BUNDLED_LLMS)}"
-    )
+    raise ConfigError(f"unknown LLM spec {spec!r}: use {spec_forms()}, or one of {', '.join(BUNDLED_LLMS)}")
 
 
 def make_llm(spec: str | LLM, *, threads: int | None = None, n_ctx: int = 4096, chat_format: str | None = None,
@@ -38,23 +63,10 @@ def make_llm(spec: str | LLM, *, threads: int | None = None, n_ctx: int = 4096, 
             return spec
         raise ConfigError(f"llm must be a spec string or an LLM object, not {type(spec).__name__}")
     kind, rest = parse_llm_spec(spec)
-    # Each backend is imported only when named: llama-cpp-python and transformers are heavy and optional.
+    options = LLMOptions(threads=threads, n_ctx=n_ctx, chat_format=chat_format, api_key_env=api_key_env,
+                         concurrency=concurrency, timeout=timeout, max_retries=max_retries)
     if kind == "bundled":
-        from .bundled import bundled_model_path
-        from .llamacpp import LlamaCppLLM
+        from .bundled import bundled_llm
 
-        fmt = chat_format or ("few-shot" if rest == "smollm2-135m" else None)
-        return LlamaCppLLM(bundled_model_path(rest), threads=threads, n_ctx=n_ctx, chat_format=fmt, name=rest)
-    if kind == "llama-cpp":
-        from .llamacpp import LlamaCppLLM
-
-        return LlamaCppLLM(rest, threads=threads, n_ctx=n_ctx, chat_format=chat_format)
-    if kind == "hf":
-        from .hf import TransformersLLM
-
-        return TransformersLLM(rest, threads=threads, chat_format=chat_format)
-    from .openai_compat import OpenAICompatLLM
-
-    model, _, base_url = rest.partition("@")
-    return OpenAICompatLLM(model, base_url, api_key_env=api_key_env, concurrency=concurrency,
-                           timeout=timeout, max_retries=max_retries)
+        return bundled_llm(rest, options)
+    return backends()[kind].build(rest, options)

@@ -12,13 +12,14 @@ same protocols. Stages never keep what they learn on themselves: they return it.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 import scipy.sparse as sp
 
 from ..knn import KnnGraph, normalize
+from ..llm.protocol import LLM, GenerationParams  # noqa: F401 (declared with the LLM layer, light to import)
 from ..runtime import default_threads
 
 
@@ -180,30 +181,6 @@ class Labeler(Protocol):
     """Names topics from their evidence (an LLM labeler makes one call per topic)."""
 
     def label(self, topics: Sequence[TopicEvidence], context: LabelContext) -> LabelResult: ...
-
-
-@dataclass(frozen=True)
-class GenerationParams:
-    """Sampling settings; part of every cache key."""
-
-    max_tokens: int = 24
-    temperature: float = 0.0
-    seed: int = 42
-    stop: tuple[str, ...] = field(default_factory=tuple)
-
-    def as_dict(self) -> dict:
-        return {**asdict(self), "stop": list(self.stop)}
-
-
-@runtime_checkable
-class LLM(Protocol):
-    """``complete(messages, params) -> str``; ``backend`` and ``model`` name it in the cache."""
-
-    backend: str
-    model: str
-    concurrency: int
-
-    def complete(self, messages: list[dict[str, str]], params: GenerationParams) -> str: ...
 
 
 @runtime_checkable
