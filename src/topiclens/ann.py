@@ -11,15 +11,18 @@ reproducible, and it travels to Dask workers as faiss's own serialized bytes (a 
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
+import importlib.util
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
+from .errors import require
 from .knn import KnnGraph, cosine_knn
-from .runtime import accelerator, default_threads
+from .runtime import accelerator, default_threads, note
 
 APPROXIMATE_MIN_ROWS = 50_000  # 'auto': approximate when the index and the queries both reach this many rows
 HNSW_LINKS = 32          # graph links per node (faiss's M)
@@ -35,15 +38,23 @@ def use_approximate(method: str, n_index: int, n_queries: int) -> bool:
     is at hand (on a GPU the exact search is fast enough)."""
     if method == "auto":
         return (n_index >= APPROXIMATE_MIN_ROWS and n_queries >= APPROXIMATE_MIN_ROWS
-                and accelerator() == "cpu")
+                and accelerator() == "cpu" and _faiss_installed())
     return method == "approximate"
+
+
+@functools.cache
+def _faiss_installed() -> bool:
+    """Whether faiss (the extra ``ann``) is there; 'auto' searches exactly without it, saying once how to speed up."""
+    found = importlib.util.find_spec("faiss") is not None
+    if not found:
+        note("exact neighbour search (slower on big corpora): pip install 'topiclens[ann]' for the HNSW graph")
+    return found
 
 
 @contextlib.contextmanager
 def faiss_threads(threads: int | None) -> Iterator[Any]:
     """faiss with its OpenMP threads capped for a block (``threads`` None: $TOPICLENS_THREADS or every core)."""
-    import faiss
-
+    faiss = require("faiss", "ann", "the approximate neighbour graph (knn='approximate')")
     previous = faiss.omp_get_max_threads()
     faiss.omp_set_num_threads(threads or default_threads())
     try:
@@ -76,8 +87,7 @@ class HnswIndex:
 
     def _index(self):
         if self.digest not in _LOADED:
-            import faiss
-
+            faiss = require("faiss", "ann", "the approximate neighbour graph (knn='approximate')")
             _LOADED.clear()  # one index at a time: a worker never holds two big graphs
             _LOADED[self.digest] = faiss.deserialize_index(self.data)
         return _LOADED[self.digest]

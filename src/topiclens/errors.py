@@ -45,7 +45,7 @@ def require(module: str, extra: str, feature: str):
         return importlib.import_module(module)
     except ImportError as exc:
         raise MissingDependencyError(
-            f"{feature} needs the '{module}' package: pip install 'topiclens[{extra}]'"
+            f"{feature} needs the '{module.partition('.')[0]}' package: pip install 'topiclens[{extra}]'"
         ) from exc
 
 

@@ -26,8 +26,8 @@ def coherence(topic_words: Sequence[Sequence[str]], tokens: list[list[str]], mea
     Words absent from the corpus tokens are dropped; topics left with fewer than two words
     score NaN.
     """
-    gensim_models = require("gensim.models.coherencemodel", "eval", "coherence (NPMI, C_v)")
-    corpora = require("gensim.corpora", "eval", "coherence (NPMI, C_v)")
+    gensim_models = require("gensim.models.coherencemodel", "gensim", "coherence (NPMI, C_v)")
+    corpora = require("gensim.corpora", "gensim", "coherence (NPMI, C_v)")
     dictionary = corpora.Dictionary(tokens)
     known = [[w for w in words if w in dictionary.token2id][:top_n] for words in topic_words]
     scored = [i for i, words in enumerate(known) if len(words) >= 2]

@@ -47,7 +47,7 @@ _CONTENT = {"名詞": ("普通名詞", "固有名詞"), "動詞": None, "形容�
 
 def chinese_tokenize(text: str) -> list[str]:
     """jieba words, lower-cased; punctuation, single characters and stop words dropped."""
-    jieba = require("jieba", "zh", "Chinese word segmentation")
+    import jieba
     jieba.setLogLevel(60)
     return [token for token in (t.strip().lower() for t in jieba.lcut(text))
             if len(token) >= 2 and WORD.search(token) and token not in CHINESE_STOP_WORDS]

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from ..errors import ConfigError
+from ..errors import ConfigError, require
 from ..views.data import colors_by_id, pick_topics, snippet, topic_name, wrap_html
 
 CLASS_CHARS = 40  # a class name longer than this is cut on the right, with an ellipsis
@@ -43,7 +43,7 @@ def over_time_chart(model, table: pd.DataFrame | None = None, *, topics: Sequenc
     ``table`` is a ``topics_over_time`` result (made with ``table_options`` when None); ``topics``
     picks the topics, else the ``top_n`` largest over the whole span. Hover shows the period's keywords.
     """
-    import plotly.graph_objects as go
+    go = require("plotly.graph_objects", "plot", "interactive charts")
 
     table = model.topics_over_time(**table_options) if table is None else table
     if "period" not in table.columns:
@@ -73,7 +73,7 @@ def per_class_chart(model, table: pd.DataFrame | str, *, topics: Sequence[int] |
                     width: int | None = None, height: int | None = None, title: str | None = None):
     """A bar per class, split by topic: each topic's share of the class's documents (the other topics
     and the outliers together as the rest). ``table``: a ``topics_per_class`` result or a field name."""
-    import plotly.graph_objects as go
+    go = require("plotly.graph_objects", "plot", "interactive charts")
 
     table = model.topics_per_class(table) if isinstance(table, str) else table
     if "class" not in table.columns:

@@ -32,10 +32,11 @@ def add_serve_command(commands, llm_options: Callable[[argparse.ArgumentParser, 
 
 def cmd_serve(args) -> int:
     from ..io.modeldir import is_model_directory
-    from ..serve.server import serve
+    from ..serve.server import require_server, serve
     from ..serve.workspace import Workspace
     from .labeler_args import labeler_from_args
 
+    require_server()  # before the model is read
     if not is_model_directory(args.model):
         raise ConfigError(f"{args.model} holds no topiclens model: give the directory 'topiclens fit --out' wrote")
     if not 0 <= args.port <= 65535:

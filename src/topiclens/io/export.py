@@ -59,7 +59,8 @@ def write_table(frame: pd.DataFrame, path: Path) -> Path:
     try:
         from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     except ImportError:
-        raise ConfigError("writing .xlsx needs openpyxl: pip install openpyxl (or write .csv or .parquet)") from None
+        raise ConfigError("writing .xlsx needs openpyxl: pip install 'topiclens[excel]' (or write .csv or .parquet)"
+                          ) from None
     # Control characters cannot be stored in a worksheet: they are shown as \uXXXX instead.
     safe = _map_text(spreadsheet_safe(frame),
                      lambda v: ILLEGAL_CHARACTERS_RE.sub(lambda m: f"\\u{ord(m.group()):04x}", v))

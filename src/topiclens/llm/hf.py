@@ -33,8 +33,8 @@ class TransformersLLM:
 
     def _load(self):
         if self._loaded is None:
-            torch = require("torch", "llm", "Hugging Face models")
-            transformers = require("transformers", "llm", "Hugging Face models")
+            torch = require("torch", "hf", "Hugging Face models")
+            transformers = require("transformers", "hf", "Hugging Face models")
             torch.set_num_threads(self.threads)
             source, extra = str(self.path), {}
             if self.path.is_file() and self.path.suffix == ".gguf":

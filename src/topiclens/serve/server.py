@@ -8,7 +8,7 @@ import socket
 import sys
 from collections.abc import Callable
 
-from ..errors import ConfigError
+from ..errors import ConfigError, require
 from .guard import allowed_hosts, new_token
 
 
@@ -40,6 +40,12 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
+def require_server() -> None:
+    """The web server's packages, or the one-line error that names the extra installing them."""
+    require("starlette", "serve", "the workbench")
+    require("uvicorn", "serve", "the workbench")
+
+
 def serve(workspace, host: str = "127.0.0.1", port: int = 8765, *, on_ready: Callable[[str], None] | None = None,
           title: str | None = None) -> None:
     """Run the workbench over ``workspace`` until interrupted.
@@ -57,6 +63,7 @@ def serve(workspace, host: str = "127.0.0.1", port: int = 8765, *, on_ready: Cal
     title : str, optional
         The page's title (default: the model directory's name).
     """
+    require_server()
     import uvicorn
 
     from .app import create_app

@@ -6,7 +6,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from ..errors import ConfigError, require
+from ..errors import ConfigError
 from ..knn import KnnGraph, cosine_knn, normalize
 from ..params import IsNone, Number, Rule
 from .base import Stage
@@ -72,7 +72,7 @@ class LeidenClustering(Stage):
     def cluster(self, vectors: np.ndarray, graph: KnnGraph | None, context: StageContext) -> np.ndarray:
         import random
 
-        igraph = require("igraph", "leiden", "Leiden clustering")
+        import igraph
         if graph is None:
             unit = normalize(vectors)
             graph = cosine_knn(unit, unit, context.n_neighbors, exclude_self=True)

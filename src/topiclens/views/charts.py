@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ..errors import ConfigError
+from ..errors import ConfigError, require
 from .data import centroid_similarity, colors_by_id, pick_topics, topic_name, wrap_html
 from .dendrogram import topic_linkage
 
@@ -41,8 +41,8 @@ def barchart(model, *, topics: Sequence[int] | None = None, top_n_topics: int | 
     -------
     plotly.graph_objects.Figure
     """
-    import plotly.graph_objects as go
-    from plotly.subplots import make_subplots
+    go = require("plotly.graph_objects", "plot", "interactive charts")
+    make_subplots = require("plotly.subplots", "plot", "interactive charts").make_subplots
 
     if top_n_topics is not None and top_n_topics < 0:
         raise ConfigError(f"top_n_topics={top_n_topics} is not valid: give a number of topics, or None for all")
@@ -85,7 +85,7 @@ def _shown_note(shown: int, total: int, largest: bool) -> str:
 def heatmap(model, *, topics: Sequence[int] | None = None, ordered: bool = True, label_width: int = 35,
             width: int | None = None, height: int | None = None, title: str | None = None):
     """Cosine similarity between topic centroids; rows in dendrogram order so related topics sit together."""
-    import plotly.graph_objects as go
+    go = require("plotly.graph_objects", "plot", "interactive charts")
 
     chosen = pick_topics(model, topics, None)
     if not chosen:

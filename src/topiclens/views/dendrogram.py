@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ..errors import ConfigError
+from ..errors import ConfigError, require
 from ..hierarchy.tree import ward_linkage
 from .data import pick_topics, topic_colors, topic_name, wrap, wrap_html
 
@@ -85,7 +85,7 @@ def hierarchy(model, *, topics: Sequence[int] | None = None, method: str | None 
     label_width, node_width : int
         Characters of each leaf label and node name shown (the full text is in the hover).
     """
-    import plotly.graph_objects as go
+    go = require("plotly.graph_objects", "plot", "interactive charts")
     from scipy.cluster.hierarchy import dendrogram
 
     chosen = pick_topics(model, topics, None)

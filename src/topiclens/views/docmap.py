@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from ..errors import require
 from ..state import check_topics
 from .data import OUTLIER_COLOR, OUTLIER_LABEL, map_data, snippet, wrap, wrap_html
 
@@ -38,7 +39,7 @@ def document_map(model, *, topics: Sequence[int] | None = None, max_chars: int =
     ``height``. Clicking a legend entry hides or shows that topic (points and label). ``topics``
     limits the map to some topics. Returns a ``plotly.graph_objects.Figure``.
     """
-    import plotly.graph_objects as go
+    go = require("plotly.graph_objects", "plot", "interactive charts")
 
     data = map_data(model)
     texts = model.corpus_.texts

@@ -43,11 +43,11 @@ def static_map(model, path: str | Path = "map.png", *, dpi: int = 300, figsize: 
 def draw_static_map(model, *, dpi: int = 300, figsize: tuple[float, float] = (10, 10), label_width: int = 22,
                     font_size: float = 7.5, max_labels: int | None = None, title: str | None = None):
     """The static map as a matplotlib Figure on an Agg canvas (no pyplot state), with its labels: ``(fig, texts)``."""
-    require("matplotlib", "viz", "the static map")
+    require("matplotlib", "plot", "the static map")
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    adjust_text = require("adjustText", "viz", "placing the static map's labels").adjust_text
+    adjust_text = require("adjustText", "plot", "placing the static map's labels").adjust_text
     data = map_data(model)
     n = len(data.xy)
     point_size = float(np.clip(500.0 / np.sqrt(n), 1.5, 25.0)) * (figsize[0] / 10) ** 2  # points²

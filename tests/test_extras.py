@@ -1,0 +1,121 @@
+"""The core install and its extras: every feature outside the core names the extra that installs it, in one line."""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import tomllib
+
+from topiclens import TopicModel
+from topiclens.ann import HnswIndex, use_approximate
+from topiclens.cli import main
+from topiclens.errors import ConfigError, MissingDependencyError
+from topiclens.evaluate import evaluate_model
+from topiclens.io.export import write_table
+
+ROOT = Path(__file__).resolve().parents[1]
+PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+EXTRAS = PROJECT["optional-dependencies"]
+# The import names of the packages the extras install, for a process that lacks every extra.
+OPTIONAL_MODULES = ("llama_cpp", "starlette", "uvicorn", "plotly", "matplotlib", "adjustText", "sudachipy",
+                    "kiwipiepy", "faiss", "umap", "fast_hdbscan", "gensim", "openpyxl", "dask")
+
+
+def requirement_name(requirement: str) -> str:
+    return re.split(r"[\[<>=!~ ]", requirement, maxsplit=1)[0].lower().replace("_", "-")
+
+
+def test_every_extra_a_message_names_is_declared_and_outside_the_core():
+    named = set()
+    for path in (ROOT / "src" / "topiclens").rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "require":
+                named.add(node.args[1].value)
+        named |= set(re.findall(r"topiclens\[(\w+)\]", text))
+    assert named and named <= set(EXTRAS), named - set(EXTRAS)
+    core = {requirement_name(r) for r in PROJECT["dependencies"]}
+    for extra, requirements in EXTRAS.items():
+        assert not core & {requirement_name(r) for r in requirements}, extra
+    every = set(re.findall(r"\w+", EXTRAS["all"][0].split("[", 1)[1]))
+    assert every == set(EXTRAS) - {"all", "dev", "bench", "gpu"}
+
+
+def block(monkeypatch, *names: str) -> None:
+    """Make ``names`` (and their loaded submodules) impossible to import, as if not installed."""
+    for name in names:
+        for loaded in [m for m in sys.modules if m == name or m.startswith(f"{name}.")]:
+            monkeypatch.setitem(sys.modules, loaded, None)
+        monkeypatch.setitem(sys.modules, name, None)
+
+
+def test_charts_and_the_static_map_name_the_plot_extra(fitted, monkeypatch, tmp_path):
+    block(monkeypatch, "plotly", "matplotlib")
+    with pytest.raises(MissingDependencyError, match=r"^interactive charts needs the 'plotly' package: "
+                                                     r"pip install 'topiclens\[plot\]'$"):
+        fitted.document_map()
+    with pytest.raises(MissingDependencyError, match=r"pip install 'topiclens\[plot\]'"):
+        fitted.static_map(tmp_path / "map.png")
+    assert not (tmp_path / "map.png").exists()
+
+
+def test_the_workbench_names_the_serve_extra_before_reading_the_model(monkeypatch, tmp_path, capsys):
+    block(monkeypatch, "starlette", "uvicorn")
+    assert main(["serve", str(tmp_path / "no-model-here")]) == 2
+    assert capsys.readouterr().err.strip() == ("topiclens: error: the workbench needs the 'starlette' package: "
+                                               "pip install 'topiclens[serve]'")
+
+
+def test_without_faiss_auto_searches_exactly_and_approximate_names_the_ann_extra(monkeypatch):
+    import topiclens.ann as ann
+
+    vectors = np.random.default_rng(0).normal(size=(50, 8)).astype(np.float32)
+    ann._faiss_installed.cache_clear()
+    block(monkeypatch, "faiss")
+    try:
+        assert not use_approximate("auto", 10**7, 10**7)
+        with pytest.raises(MissingDependencyError, match=r"pip install 'topiclens\[ann\]'"):
+            HnswIndex.build(vectors, threads=1)
+    finally:
+        ann._faiss_installed.cache_clear()
+
+
+def test_coherence_and_excel_name_their_extras(fitted, docs, monkeypatch, tmp_path):
+    block(monkeypatch, "gensim", "openpyxl")
+    with pytest.raises(MissingDependencyError, match=r"coherence \(NPMI, C_v\) needs .*'topiclens\[gensim\]'"):
+        evaluate_model(fitted, measures=("c_npmi",))
+    with pytest.raises(ConfigError, match=r"pip install 'topiclens\[excel\]'"):
+        write_table(pd.DataFrame({"a": [1]}), tmp_path / "t.xlsx")
+    assert not (tmp_path / "t.xlsx").exists()
+
+
+LEAN = """
+import sys
+for name in {modules!r}:
+    sys.modules[name] = None  # as if the extras were not installed
+from topiclens.cli import main
+codes = [main(["fit", sys.argv[1], "--out", sys.argv[2], "--no-llm", "--quiet", "--threads", "1"]),
+         main(["info", sys.argv[2]]), main(["serve", sys.argv[2]]), main(["label", sys.argv[2]])]
+print("CODES", codes)
+"""
+
+
+def test_the_core_alone_fits_and_every_missing_extra_is_one_line(records, tmp_path):
+    corpus = tmp_path / "docs.jsonl"
+    corpus.write_text("".join(json.dumps(r) + "\n" for r in records[:400]), encoding="utf-8")
+    done = subprocess.run([sys.executable, "-c", LEAN.format(modules=OPTIONAL_MODULES), str(corpus),
+                           str(tmp_path / "model")], capture_output=True, text=True, timeout=900)
+    assert done.stdout.strip().splitlines()[-1] == "CODES [0, 0, 2, 2]", done.stderr[-2000:]
+    errors = [line for line in done.stderr.splitlines() if line.startswith("topiclens: error:")]
+    assert errors == ["topiclens: error: the workbench needs the 'starlette' package: pip install 'topiclens[serve]'",
+                      "topiclens: error: local GGUF models needs the 'llama_cpp' package: pip install "
+                      "'topiclens[llm]'"]
+    assert TopicModel.load(tmp_path / "model").topic_ids_
