@@ -12,7 +12,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-import tomllib
 
 from topiclens import TopicModel
 from topiclens.ann import HnswIndex, use_approximate
@@ -20,10 +19,9 @@ from topiclens.cli import main
 from topiclens.errors import ConfigError, MissingDependencyError
 from topiclens.evaluate import evaluate_model
 from topiclens.io.export import write_table
+from topiclens.pipeline.plan import SETTING_EXTRAS
 
 ROOT = Path(__file__).resolve().parents[1]
-PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-EXTRAS = PROJECT["optional-dependencies"]
 # The import names of the packages the extras install, for a process that lacks every extra.
 OPTIONAL_MODULES = ("llama_cpp", "starlette", "uvicorn", "plotly", "matplotlib", "adjustText", "sudachipy",
                     "kiwipiepy", "faiss", "umap", "fast_hdbscan", "gensim", "openpyxl", "dask")
@@ -34,19 +32,24 @@ def requirement_name(requirement: str) -> str:
 
 
 def test_every_extra_a_message_names_is_declared_and_outside_the_core():
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11 on
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    extras = project["optional-dependencies"]
     named = set()
     for path in (ROOT / "src" / "topiclens").rglob("*.py"):
         text = path.read_text(encoding="utf-8")
         for node in ast.walk(ast.parse(text)):
-            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "require":
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "require" and \
+                    isinstance(node.args[1], ast.Constant):
                 named.add(node.args[1].value)
         named |= set(re.findall(r"topiclens\[(\w+)\]", text))
-    assert named and named <= set(EXTRAS), named - set(EXTRAS)
-    core = {requirement_name(r) for r in PROJECT["dependencies"]}
-    for extra, requirements in EXTRAS.items():
+    named |= {extra for _, extra, _ in SETTING_EXTRAS.values()}
+    assert named and named <= set(extras), named - set(extras)
+    core = {requirement_name(r) for r in project["dependencies"]}
+    for extra, requirements in extras.items():
         assert not core & {requirement_name(r) for r in requirements}, extra
-    every = set(re.findall(r"\w+", EXTRAS["all"][0].split("[", 1)[1]))
-    assert every == set(EXTRAS) - {"all", "dev", "bench", "gpu"}
+    every = set(re.findall(r"\w+", extras["all"][0].split("[", 1)[1]))
+    assert every == set(extras) - {"all", "dev", "bench", "gpu"}  # gpu: bitsandbytes wants a CUDA machine
 
 
 def block(monkeypatch, *names: str) -> None:
@@ -79,6 +82,7 @@ def test_without_faiss_auto_searches_exactly_and_approximate_names_the_ann_extra
 
     vectors = np.random.default_rng(0).normal(size=(50, 8)).astype(np.float32)
     ann._faiss_installed.cache_clear()
+    monkeypatch.setattr(ann, "accelerator", lambda: "cpu")  # on a GPU 'auto' searches exactly anyway
     block(monkeypatch, "faiss")
     try:
         assert not use_approximate("auto", 10**7, 10**7)
@@ -95,6 +99,25 @@ def test_coherence_and_excel_name_their_extras(fitted, docs, monkeypatch, tmp_pa
     with pytest.raises(ConfigError, match=r"pip install 'topiclens\[excel\]'"):
         write_table(pd.DataFrame({"a": [1]}), tmp_path / "t.xlsx")
     assert not (tmp_path / "t.xlsx").exists()
+
+
+def test_a_chosen_setting_or_llm_without_its_extra_stops_before_any_document_is_read(monkeypatch):
+    from topiclens import LLMLabeler
+    from topiclens.labeling.clean import clean_label
+
+    block(monkeypatch, "umap", "faiss", "gensim", "llama_cpp", "sudachipy")
+    for settings, extra in ((dict(reduction="umap"), "umap"), (dict(layout="umap"), "umap"),
+                            (dict(knn="approximate"), "ann"), (dict(model="lda"), "gensim")):
+        with pytest.raises(MissingDependencyError, match=rf"pip install 'topiclens\[{extra}\]'$"):
+            TopicModel(**settings).validate_params()
+    TopicModel().validate_params()
+    for spec in ("qwen2.5-coder-1.5b", "llama-cpp:/no/such/model.gguf"):
+        with pytest.raises(MissingDependencyError, match=r"^local GGUF models needs the 'llama_cpp' package"):
+            LLMLabeler(spec).check()
+    LLMLabeler("openai:m@http://127.0.0.1:9/v1").check()  # another backend needs no llama.cpp
+    long_label = "日本語の文書を扱うためのさまざまなツールとライブラリの集まり"
+    cut = clean_label(long_label, language="ja")  # Sudachi cuts between words; without it, between characters
+    assert cut and long_label.startswith(cut) and len(cut) < len(long_label)
 
 
 LEAN = """

@@ -32,7 +32,7 @@ from .params import (
     check_params,
 )
 from .pipeline.fit import fit_topics
-from .pipeline.plan import FitPlan
+from .pipeline.plan import FitPlan, require_chosen_extras
 from .placing import Documents, Embeddings, PlacingMethods
 from .saving import PIPELINE_PARAMS, SavingMethods
 from .search import SearchMethods
@@ -329,6 +329,7 @@ class TopicModel(FittedState, PlacingMethods, LabelMethods, EditingMethods, Grow
     def _plan(self) -> FitPlan:
         """Check every parameter and resolve the stages; no document is read or embedded yet."""
         check_params(self)
+        require_chosen_extras({name: getattr(self, name) for name in ("reduction", "layout", "knn", "model")})
         if isinstance(self.embedding_model, (str, Path)) and self.embedding_model != "auto":
             check_embedding_spec(self.embedding_model)
         adapt.as_labeler(self.labeler)

@@ -105,9 +105,13 @@ def complete_cjk_span(line: str, max_chars: int, language: str = "zh") -> str:
     if first_break and 2 <= first_break.start() <= max_chars:
         return line[: first_break.start()].strip(TRIM)
     if language == "ja":
+        from ..errors import MissingDependencyError
         from ..segment import japanese_pieces
 
-        pieces = japanese_pieces(line)
+        try:
+            pieces = japanese_pieces(line)
+        except MissingDependencyError:  # without the extra ja (Sudachi): a cut between characters
+            pieces = list(line)
     else:
         import jieba
 

@@ -150,9 +150,9 @@ class LLMLabeler(Stage):
     def check(self) -> LLMLabeler:
         super().check()
         if isinstance(self.llm, str):
-            from ..llm.registry import parse_llm_spec
+            from ..llm.registry import parse_llm_spec, require_backend
 
-            parse_llm_spec(self.llm)
+            require_backend(parse_llm_spec(self.llm)[0])
         if self.template is not None and "[DOCUMENTS]" not in self.template and "[KEYWORDS]" not in self.template:
             raise ConfigError("a prompt template needs [DOCUMENTS] and/or [KEYWORDS] placeholders")
         for example in self.examples or ():

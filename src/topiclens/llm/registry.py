@@ -54,6 +54,17 @@ def parse_llm_spec(spec: str) -> tuple[str, str]:
     raise ConfigError(f"unknown LLM spec {spec!r}: use {spec_forms()}, or one of {', '.join(BUNDLED_LLMS)}")
 
 
+def require_backend(kind: str) -> None:
+    """The one-line error naming the extra of a backend whose library is not installed, before anything is built
+    (a bundled model is assembled, a corpus is read): llama.cpp for bundled and llama-cpp specs."""
+    import importlib.util
+
+    from ..errors import require
+
+    if kind in ("bundled", "llama-cpp") and importlib.util.find_spec("llama_cpp") is None:
+        require("llama_cpp", "llm", "local GGUF models")
+
+
 def make_llm(spec: str | LLM, *, threads: int | None = None, n_ctx: int = 4096, chat_format: str | None = None,
              api_key_env: str | None = None, concurrency: int = 4, timeout: float = 60.0,
              max_retries: int = 5) -> LLM:
@@ -65,6 +76,7 @@ def make_llm(spec: str | LLM, *, threads: int | None = None, n_ctx: int = 4096, 
     kind, rest = parse_llm_spec(spec)
     options = LLMOptions(threads=threads, n_ctx=n_ctx, chat_format=chat_format, api_key_env=api_key_env,
                          concurrency=concurrency, timeout=timeout, max_retries=max_retries)
+    require_backend(kind)
     if kind == "bundled":
         from .bundled import bundled_llm
 

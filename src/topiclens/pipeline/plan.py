@@ -69,3 +69,22 @@ class FitPlan:
         if not self.cache:
             return None
         return (cache_dir() if self.cache is True else Path(self.cache)) / "runs"
+
+
+# A chosen setting -> (module, extra, feature): checked before any document is read, so a missing extra stops a fit
+# at once rather than after the embedding.
+SETTING_EXTRAS = {("reduction", "umap"): ("umap", "umap", "UMAP reduction"),
+                  ("layout", "umap"): ("umap", "umap", "the UMAP document-map layout"),
+                  ("knn", "approximate"): ("faiss", "ann", "the approximate neighbour graph (knn='approximate')"),
+                  ("model", "lda"): ("gensim", "gensim", "LDA")}
+
+
+def require_chosen_extras(settings: dict[str, Any]) -> None:
+    """The one-line error of the first chosen setting whose extra is not installed (see ``SETTING_EXTRAS``)."""
+    import importlib.util
+
+    from ..errors import require
+
+    for (name, value), (module, extra, feature) in SETTING_EXTRAS.items():
+        if settings.get(name) == value and importlib.util.find_spec(module) is None:
+            require(module, extra, feature)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any, ClassVar
 
 import numpy as np
@@ -9,6 +10,7 @@ import numpy as np
 from ..errors import ConfigError
 from ..knn import KnnGraph, cosine_knn, normalize
 from ..params import IsNone, Number, Rule
+from ..runtime import note
 from .base import Stage
 from .protocols import StageContext
 
@@ -109,6 +111,8 @@ class HDBSCANClustering(Stage):
             from fast_hdbscan import HDBSCAN
         except ImportError:
             from sklearn.cluster import HDBSCAN
+
+            _note_slow_hdbscan()
         model = HDBSCAN(min_cluster_size=context.min_cluster_size, min_samples=self.min_samples)
         return np.asarray(model.fit_predict(np.asarray(vectors, dtype=np.float64)), dtype=np.int64)
 
@@ -160,3 +164,9 @@ class SklearnClusterer:
             raise ConfigError(f"the clusterer {type(fitted).__name__} returned {labels.shape[0]} labels for "
                               f"{vectors.shape[0]} documents: pass a clusterer that labels every row")
         return np.where(labels < 0, -1, labels)
+
+
+@functools.cache
+def _note_slow_hdbscan() -> None:
+    note("HDBSCAN from scikit-learn (slower, and other topics than fast_hdbscan's for the same seed): "
+         "pip install 'topiclens[hdbscan]'")
