@@ -39,8 +39,8 @@ def test_every_extra_a_message_names_is_declared_and_outside_the_core():
     for path in (ROOT / "src" / "topiclens").rglob("*.py"):
         text = path.read_text(encoding="utf-8")
         for node in ast.walk(ast.parse(text)):
-            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "require" and \
-                    isinstance(node.args[1], ast.Constant):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) in ("require", "require_installed") \
+                    and len(node.args) > 1 and isinstance(node.args[1], ast.Constant):
                 named.add(node.args[1].value)
         named |= set(re.findall(r"topiclens\[(\w+)\]", text))
     named |= {extra for _, extra, _ in SETTING_EXTRAS.values()}

@@ -29,6 +29,7 @@ HNSW_LINKS = 32          # graph links per node (faiss's M)
 HNSW_BUILD_DEPTH = 80    # candidates kept while linking (efConstruction)
 HNSW_SEARCH_DEPTH = 64   # candidates kept while searching (efSearch): recall 0.997 above, 0.994 at 32
 
+FAISS = ("faiss", "ann", "the approximate neighbour graph (knn='approximate')")  # module, extra, feature
 _LOADED: dict[str, Any] = {}  # one deserialized index per process, by its digest
 
 
@@ -54,7 +55,7 @@ def _faiss_installed() -> bool:
 @contextlib.contextmanager
 def faiss_threads(threads: int | None) -> Iterator[Any]:
     """faiss with its OpenMP threads capped for a block (``threads`` None: $TOPICLENS_THREADS or every core)."""
-    faiss = require("faiss", "ann", "the approximate neighbour graph (knn='approximate')")
+    faiss = require(*FAISS)
     previous = faiss.omp_get_max_threads()
     faiss.omp_set_num_threads(threads or default_threads())
     try:
@@ -87,7 +88,7 @@ class HnswIndex:
 
     def _index(self):
         if self.digest not in _LOADED:
-            faiss = require("faiss", "ann", "the approximate neighbour graph (knn='approximate')")
+            faiss = require(*FAISS)
             _LOADED.clear()  # one index at a time: a worker never holds two big graphs
             _LOADED[self.digest] = faiss.deserialize_index(self.data)
         return _LOADED[self.digest]

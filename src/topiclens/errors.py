@@ -49,6 +49,14 @@ def require(module: str, extra: str, feature: str):
         ) from exc
 
 
+def require_installed(module: str, extra: str, feature: str) -> None:
+    """As :func:`require`, without importing ``module``: checked before work starts that will need it."""
+    import importlib.util
+
+    if importlib.util.find_spec(module) is None:
+        require(module, extra, feature)
+
+
 def describe_os_error(exc: OSError) -> str:
     """What went wrong with a file, and what to do about it, in one line (the command line and the workbench
     say the same)."""

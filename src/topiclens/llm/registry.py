@@ -13,7 +13,7 @@ import pkgutil
 from pathlib import Path
 
 from ..choices import BUNDLED_LLMS, DEFAULT_LLM
-from ..errors import ConfigError
+from ..errors import ConfigError, require_installed
 from .base import LLM, Backend, LLMOptions
 
 
@@ -57,12 +57,8 @@ def parse_llm_spec(spec: str) -> tuple[str, str]:
 def require_backend(kind: str) -> None:
     """The one-line error naming the extra of a backend whose library is not installed, before anything is built
     (a bundled model is assembled, a corpus is read): llama.cpp for bundled and llama-cpp specs."""
-    import importlib.util
-
-    from ..errors import require
-
-    if kind in ("bundled", "llama-cpp") and importlib.util.find_spec("llama_cpp") is None:
-        require("llama_cpp", "llm", "local GGUF models")
+    if kind in ("bundled", "llama-cpp"):
+        require_installed("llama_cpp", "llm", "local GGUF models")
 
 
 def make_llm(spec: str | LLM, *, threads: int | None = None, n_ctx: int = 4096, chat_format: str | None = None,

@@ -6,7 +6,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..ann import FAISS
 from ..embedders.cache import DocumentEncoder, document_encoder
+from ..errors import require_installed
 from ..guidance.spec import GuideSpec
 from ..runtime import cache_dir
 from ..stages.classic import LDATopics, NMFTopics
@@ -75,16 +77,12 @@ class FitPlan:
 # at once rather than after the embedding.
 SETTING_EXTRAS = {("reduction", "umap"): ("umap", "umap", "UMAP reduction"),
                   ("layout", "umap"): ("umap", "umap", "the UMAP document-map layout"),
-                  ("knn", "approximate"): ("faiss", "ann", "the approximate neighbour graph (knn='approximate')"),
+                  ("knn", "approximate"): FAISS,
                   ("model", "lda"): ("gensim", "gensim", "LDA")}
 
 
 def require_chosen_extras(settings: dict[str, Any]) -> None:
     """The one-line error of the first chosen setting whose extra is not installed (see ``SETTING_EXTRAS``)."""
-    import importlib.util
-
-    from ..errors import require
-
-    for (name, value), (module, extra, feature) in SETTING_EXTRAS.items():
-        if settings.get(name) == value and importlib.util.find_spec(module) is None:
-            require(module, extra, feature)
+    for (name, value), needed in SETTING_EXTRAS.items():
+        if settings.get(name) == value:
+            require_installed(*needed)
