@@ -60,7 +60,7 @@ def build(corpus: str, threads: int) -> Path:
     gold = [r["label"] for r in records]
     labeler = LLMLabeler(LLM)
     model = TopicModel.load(directory, cache=str(WORK / "judged-cache" / corpus), threads=threads, verbose=False)
-    stats = model.label_topics(labeler)
+    stats = model.label_topics(labeler, inplace=True).label_stats_
     evidence = model.label_evidence_ or [[] for _ in model.topic_ids_]
     tightness = model.topic_tightness()
     out = {"corpus": corpus, "llm": LLM, "label_stats": stats,

@@ -64,7 +64,8 @@ def main() -> None:
                      "changed": len(info["changed"]), "untouched": len(edited.topic_ids_) - len(info["changed"]),
                      "llm_calls": info["llm_calls"], "cached": info["cached"]})
         print(json.dumps(rows[-1]), flush=True)
-    stats, tree_seconds = timed(lambda: model.build_hierarchy(labeler=args.llm))
+    model, tree_seconds = timed(lambda: model.build_hierarchy(labeler=args.llm))
+    stats = model.label_stats_
     named = stats["nodes"] - stats["reused"]
     hierarchy = {"levels": model.hierarchy_["node_counts"], "seconds": round(tree_seconds, 2), **stats,
                  "seconds_per_named_node": round(tree_seconds / named, 2) if named else None,

@@ -84,7 +84,7 @@ def main() -> None:
         result["llm"] = {"spec": args.llm, "fit_calls": calls_fit, "update_new_topics": len(done["labeled"]),
                          "update_llm_calls": done["llm_calls"], "update_reasked": done["reasked"],
                          "update_cached": done["cached"], "update_seconds_with_labels": round(seconds, 1),
-                         "existing_labels_kept": [labeled.labels_[labeled._position(t)] for t in
+                         "existing_labels_kept": [labeled.labels_[labeled.fitted_.position(t)] for t in
                                                   range(len(labels_before))] == labels_before}
         print(json.dumps(result["llm"]), flush=True)
     args.out.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")

@@ -118,7 +118,7 @@ from topiclens import LLMLabeler, TopicModel
 with tempfile.TemporaryDirectory() as cache:
     model = TopicModel.load(sys.argv[1], cache=cache, threads=int(sys.argv[2]), verbose=False)
     clock = time.perf_counter()
-    stats = model.label_topics(LLMLabeler(sys.argv[3]))
+    stats = model.label_topics(LLMLabeler(sys.argv[3]), inplace=True).label_stats_
     seconds = time.perf_counter() - clock
 print(json.dumps({"labels": {str(t): x for t, x in zip(model.topic_ids_, model.labels_)},
                   "seconds_per_topic": round(seconds / len(model.topic_ids_), 2), "stats": stats,
@@ -220,7 +220,7 @@ def llm_run(directory: Path, settings: dict, threads: int, language: str, cache:
     with tempfile.TemporaryDirectory() as fresh:
         model = TopicModel.load(directory, cache=str(cache or fresh), threads=threads, verbose=False)
         clock = time.perf_counter()
-        stats = model.label_topics(LLMLabeler(LLM, **knobs))
+        stats = model.label_topics(LLMLabeler(LLM, **knobs), inplace=True).label_stats_
         seconds = None if cache else time.perf_counter() - clock
     return {"labels": {str(t): label for t, label in zip(model.topic_ids_, model.labels_)},
             "seconds_per_topic": None if seconds is None else round(seconds / len(model.topic_ids_), 2),
@@ -238,7 +238,7 @@ def with_check(directory: Path, base: dict, margin: float, threads: int) -> dict
     model = TopicModel.load(directory, threads=threads, verbose=False)
     ids = list(model.topic_ids_)
     topics = topic_evidence(model.corpus_.texts, [[] for _ in ids], model.keywords_, topic_ids=ids)
-    fit = model._label_fit()
+    fit = model.fitted_.label_fit()
     labels, replaced = prefer_better_fit(topics, [base["labels"][str(t)] for t in ids], fit, margin)
     scores = rounded(fit(ids, labels))
     return {**base, "labels": {str(t): label for t, label in zip(ids, labels)},

@@ -165,7 +165,8 @@ def topiclens_labels(directory: Path, variant: str, llm: str, threads: int) -> t
     with tempfile.TemporaryDirectory() as cache:
         work = TopicModel.load(directory, cache=cache, threads=threads, verbose=True)
         clock = time.perf_counter()
-        stats = work.label_topics(LLMLabeler(llm, evidence=evidence, keyword_source=source, **knobs))
+        labeler = LLMLabeler(llm, evidence=evidence, keyword_source=source, **knobs)
+        stats = work.label_topics(labeler, inplace=True).label_stats_
         seconds = time.perf_counter() - clock
     return dict(enumerate(work.labels_)), seconds / len(work.labels_), stats
 

@@ -100,7 +100,7 @@ def measure(code: str, threads: int, labels: bool, alternatives: bool, cache: st
            "keywords": {int(t): [w for w, _ in model.keywords_[t][:6]] for t in model.topic_ids_[:4]}}
     if labels:
         started = time.perf_counter()
-        stats = model.label_topics("qwen2.5-coder-1.5b")
+        stats = model.label_topics("qwen2.5-coder-1.5b", inplace=True).label_stats_
         written = [model.labels_[t] for t in model.topic_ids_]
         row.update(label_seconds=round(time.perf_counter() - started, 1), label_calls=stats["llm_calls"],
                    labels=written[:6], in_language=float(np.mean([written_in(lab, code) for lab in written])))

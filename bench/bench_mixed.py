@@ -55,7 +55,7 @@ def build(corpus: str, threads: int) -> Path:
     cache = WORK / "judged-cache" / corpus
     labeler = LLMLabeler(LLM)
     model = TopicModel.load(directory, cache=str(cache), threads=threads, verbose=False)
-    model.label_topics(labeler)
+    model.label_topics(labeler, inplace=True)
     tightness = list(model.topic_tightness().values())  # in topic_ids_ order
     out = {"corpus": corpus, "llm": LLM, "threshold": MIXED_TIGHTNESS, "topics": {}, "splits": {}, "tree": {}}
     for at, topic in enumerate(model.topic_ids_):
@@ -108,7 +108,7 @@ def trees(model, labeler, namings: tuple[str, ...] = TREE_NAMINGS) -> dict[str, 
     named = {}
     for naming in namings:
         if naming == "tree-keywords":
-            done, _ = name_tree(copy.deepcopy(tree), model, None, context)
+            done, _ = name_tree(copy.deepcopy(tree), model.fitted_.state, None, context)
         elif naming == "tree-joined":
             done = copy.deepcopy(tree)
             names = dict(zip(model.topic_ids_, model.labels_))
@@ -117,7 +117,7 @@ def trees(model, labeler, namings: tuple[str, ...] = TREE_NAMINGS) -> dict[str, 
                     node["name"] = joined_name([names[c] for c in node["children"]])
                     names[node["id"]] = node["name"]
         else:
-            done, _ = name_tree(copy.deepcopy(tree), model, labeler, context,
+            done, _ = name_tree(copy.deepcopy(tree), model.fitted_.state, labeler, context,
                                 naming="cover" if naming == "tree-cover" else "children")
         named[naming] = [{"id": n["id"], "children": n["children"], "topics": n["topics"], "name": n["name"]}
                          for level in done["levels"] for n in level]

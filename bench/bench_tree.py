@@ -122,7 +122,7 @@ def main() -> None:
     results = []
     for shape in shapes:
         start = time.perf_counter()
-        stats = model.build_hierarchy(shape, labeler=args.llm)
+        stats = model.build_hierarchy(shape, labeler=args.llm, inplace=True).label_stats_
         result = measure(model, stats, time.perf_counter() - start, area_of_topic, gold_areas)
         results.append(result)
         print(json.dumps({k: v for k, v in result.items() if k != "nodes"}), flush=True)

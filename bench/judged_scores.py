@@ -163,7 +163,7 @@ def with_fit(corpus: str) -> dict:
     missing = [s for s, result in data["systems"].items() if "fit" not in result]
     if missing:
         _, _, directory = fixed_topics(corpus, 1)
-        fit = TopicModel.load(directory, threads=2, verbose=False)._label_fit()
+        fit = TopicModel.load(directory, threads=2, verbose=False).fitted_.label_fit()
         for system in missing:
             labels = data["systems"][system]["labels"]
             scores = rounded(fit([int(t) for t in labels], list(labels.values())))

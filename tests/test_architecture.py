@@ -112,26 +112,54 @@ def _attribute_writes(tree: ast.AST):
                 yield owner, attr, node.lineno
 
 
-def test_only_the_model_assigns_fitted_attributes():
-    """No module writes ``something.attr_`` on another object; the model writes its own in one method."""
+def test_only_the_model_installs_a_fitted_state():
+    """No module writes ``something.attr_`` or a model's ``_fitted``; ``TopicModel._install`` is the one writer of
+    the fitted state, which is frozen; nothing calls ``setattr``."""
     offenders = []
     for name, path in MODULES.items():
-        for owner, attr, line in _attribute_writes(ast.parse(path.read_text(encoding="utf-8"))):
-            if attr.endswith("_") and not attr.startswith("_") and owner != "self":
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for owner, attr, line in _attribute_writes(tree):
+            if (attr.endswith("_") and not attr.startswith("_")) or attr == "_fitted":
                 offenders.append(f"{name}:{line} {owner}.{attr}")
-    assert offenders == []
-    for module in ("topiclens.model", "topiclens.fitted"):
-        tree = ast.parse(MODULES[module].read_text(encoding="utf-8"))
-        writes = [(attr, line) for owner, attr, line in _attribute_writes(tree)
-                  if owner == "self" and attr.endswith("_") and not attr.startswith("_")]
-        assert writes == []  # fitted attributes are set by FittedState._assign alone, from a TopicState
-    fitted = ast.parse(MODULES["topiclens.fitted"].read_text(encoding="utf-8"))
-    setattr_calls = [(name, node.lineno) for name, path in MODULES.items()
-                     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
-                     if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "setattr"]
-    assigns = next(node for node in ast.walk(fitted) if isinstance(node, ast.FunctionDef) and node.name == "_assign")
-    inside = range(assigns.lineno, assigns.end_lineno + 1)
-    assert [(n, line) for n, line in setattr_calls if n != "topiclens.fitted" or line not in inside] == []
+        offenders += [f"{name}:{node.lineno} setattr" for node in ast.walk(tree)
+                      if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "setattr"]
+        offenders += [f"{name}:{node.lineno} _install" for node in ast.walk(tree)
+                      if isinstance(node, ast.Attribute) and node.attr == "_install" and name != "topiclens.model"]
+    model = ast.parse(MODULES["topiclens.model"].read_text(encoding="utf-8"))
+    install = next(node for node in ast.walk(model) if isinstance(node, ast.FunctionDef) and node.name == "_install")
+    inside = range(install.lineno, install.end_lineno + 1)
+    assert [o for o in offenders if not (o.startswith("topiclens.model:") and int(o.split(":")[1].split()[0]) in inside
+                                         and o.endswith("self._fitted"))] == []
+    from dataclasses import FrozenInstanceError
+
+    from topiclens.state import TopicState
+
+    assert TopicState.__dataclass_params__.frozen
+    assert issubclass(FrozenInstanceError, AttributeError)
+
+
+def test_the_model_has_no_mixins_and_operations_do_not_import_it():
+    """TopicModel is one class over scikit-learn's BaseEstimator; its operations are functions in modules below
+    it, which never import the model (nor anything above it: the command line, the server)."""
+    from sklearn.base import BaseEstimator
+
+    from topiclens import TopicModel
+
+    assert TopicModel.__bases__ == (BaseEstimator,)
+    below = [name for name in MODULES if name.split(".")[1:2] in [[p] for p in OPERATION_PACKAGES]
+             or name in OPERATION_MODULES]
+    assert len(below) > 20
+    above = {"topiclens.model", "topiclens.cli", "topiclens.serve"}
+    offenders = {name: sorted(i for i in _imports(name, MODULES[name]) if any(i == a or i.startswith(a + ".")
+                                                                              for a in above))
+                 for name in below}
+    assert {name: found for name, found in offenders.items() if found} == {}
+
+
+OPERATION_PACKAGES = {"editing", "labeling", "growing", "hierarchy", "breakdown", "stages", "pipeline", "io", "llm",
+                      "embedders", "guidance"}
+OPERATION_MODULES = {"topiclens.fitted", "topiclens.placing", "topiclens.search", "topiclens.saving",
+                     "topiclens.state", "topiclens.delegates", "topiclens.views.tables"}
 
 
 def test_stage_objects_keep_nothing_they_learn():

@@ -83,7 +83,7 @@ def test_tables_survive_save_and_load(changelog_model, tmp_path):
 def test_charts_show_the_largest_topics_with_escaped_labels(changelog_model):
     model = _copy(changelog_model)
     largest = max(model.topic_ids_, key=lambda t: model.topic_sizes_[model.topic_ids_.index(t)])
-    model.set_labels({largest: '<img src=x onerror="alert(1)">'})
+    model.set_labels({largest: '<img src=x onerror="alert(1)">'}, inplace=True)
     fig = model.over_time_chart(freq="year", top_n=3)
     assert len(fig.data) == 3 and fig.data[0].name.startswith(f"{largest}: &lt;img")
     assert "<img" not in json.dumps(fig.to_plotly_json(), default=str)
@@ -104,7 +104,7 @@ def test_cli_over_time_and_per_class(changelog_model, tmp_path, capsys):
     assert main(["over-time", str(directory), "--time-field", "when"]) == 2
     assert "no field 'when'" in capsys.readouterr().err
     hostile = _copy(changelog_model)
-    hostile.set_labels({hostile.topic_ids_[0]: '=HYPERLINK("http://x")'})
+    hostile.set_labels({hostile.topic_ids_[0]: '=HYPERLINK("http://x")'}, inplace=True)
     assert main(["per-class", str(hostile.save(tmp_path / "hostile")), "--field", "urgency", "--csv"]) == 0
     out = capsys.readouterr().out
     assert "'=HYPERLINK" in out and ',"=HYPERLINK' not in out  # a spreadsheet shows it as text
@@ -113,6 +113,5 @@ def test_cli_over_time_and_per_class(changelog_model, tmp_path, capsys):
 def _copy(model):
     import copy
 
-    twin = copy.copy(model)
-    twin._derived = {}
+    twin = copy.copy(model)  # its in-place operations leave the fixture as it is
     return twin

@@ -88,7 +88,7 @@ def test_unknown_model_is_a_clear_error(docs):
 def test_llm_labels_on_a_classic_model(docs, embeddings, tmp_path):
     model = TopicModel(model="nmf", nr_topics=5, seed=3, threads=1, verbose=False, cache=str(tmp_path)).fit(
         docs, embeddings=embeddings)
-    stats = model.label_topics("smollm2-135m")
+    stats = model.label_topics("smollm2-135m", inplace=True).label_stats_
     assert stats["llm_calls"] >= 5
     assert model.llm_labels_ is not None and len(model.llm_labels_) == len(model.topic_ids_)
     assert model.labels_ == model.llm_labels_ and all(label.strip() for label in model.labels_)

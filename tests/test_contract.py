@@ -167,7 +167,7 @@ def test_methods_never_write_parameters(fitted, docs, embeddings, tmp_path):
     before = repr(model.get_params(deep=True))
     model.fit(docs[:200], embeddings=embeddings[:200])
     model.predict(docs[:10])
-    model.label_topics("smollm2-135m")
+    model.label_topics("smollm2-135m", inplace=True)
     assert model.labeler is None and repr(model.get_params(deep=True)) == before
     assert model.llm_name_ == "llama-cpp:smollm2-135m" and model.llm_labels_ == model.labels_
 

@@ -56,7 +56,7 @@ def test_estimated_label_boxes_do_not_overlap(fitted):
     boxes = [(t.name, _estimated_box(t, scale, frame)) for t in _shown(fig)]
     assert _overlaps(boxes) == []
     assert len(boxes) >= len(_labels(fig)) // 2  # most topics keep their label at this size
-    largest = max(fitted.topic_ids_, key=lambda t: fitted.topic_sizes_[fitted._position(t)])
+    largest = max(fitted.topic_ids_, key=lambda t: fitted.topic_sizes_[fitted.fitted_.position(t)])
     assert f"label {largest}" in {t.name for t in _shown(fig)}
     # Every topic still has its label trace, in its legend group: isolating the topic shows a hidden one.
     assert len(_labels(fig)) == len(fitted.topic_ids_)

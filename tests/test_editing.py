@@ -17,7 +17,7 @@ from topiclens.io import edits, undoredo
 
 def topic_values(model, topic):
     """Everything a topic owns, for comparing before and after an edit."""
-    p = model._position(topic)
+    p = model.fitted_.position(topic)
     return (model.topic_sizes_[p], model.keywords_[p], model.keybert_[p], model.mmr_[p],
             model.representative_docs_[p], model.labels_[p], model.centroids_[p].tobytes(),
             model.ctfidf_[p].toarray().tobytes(), model.probabilities_[:, p].tobytes(),
@@ -61,9 +61,9 @@ def test_merge_changes_only_the_merged_topic(fitted, docs):
     assert merged.edit_["changed"] == [1] and merged.edit_["mapping"][3] == 1 and merged.edit_["mapping"][2] == 2
     assert not fitted.history_ and [r["operation"] for r in merged.history_] == ["merge"]
     assert_untouched(fitted, merged, [1])
-    p1, p3 = fitted._position(1), fitted._position(3)
+    p1, p3 = fitted.fitted_.position(1), fitted.fitted_.position(3)
     assert merged.topic_sizes_[1] == fitted.topic_sizes_[p1] + fitted.topic_sizes_[p3]
-    np.testing.assert_allclose(merged.probabilities_[:, merged._position(1)],
+    np.testing.assert_allclose(merged.probabilities_[:, merged.fitted_.position(1)],
                                fitted.probabilities_[:, p1] + fitted.probabilities_[:, p3], rtol=1e-6)
     assert merged.keywords_[1] != fitted.keywords_[p1] and merged.keybert_[1]
     assert_whole(merged, docs)
@@ -77,8 +77,8 @@ def test_split_gives_new_ids_and_keeps_the_column_mass(fitted, docs):
     new = split.edit_["changed"]
     assert new[0] == 0 and len(new) == 3 and min(new[1:]) == max(fitted.topic_ids_) + 1
     assert_untouched(fitted, split, new)
-    assert sum(split.topic_sizes_[split._position(t)] for t in new) == fitted.topic_sizes_[0]
-    parts = split.probabilities_[:, [split._position(t) for t in new]].sum(axis=1)
+    assert sum(split.topic_sizes_[split.fitted_.position(t)] for t in new) == fitted.topic_sizes_[0]
+    parts = split.probabilities_[:, [split.fitted_.position(t) for t in new]].sum(axis=1)
     np.testing.assert_allclose(parts, fitted.probabilities_[:, 0], atol=1e-5)
     assert_whole(split, docs)
     # a retired id is never given again: delete the newest topic, split again
@@ -161,9 +161,9 @@ def test_cli_edits_history_undo_and_bad_input(fitted, tmp_path, capsys):
     assert records[1]["topic_ids_before"] == [t for t in fitted.topic_ids_ if t != 3]
     assert main(["undo", str(directory)]) == 0 and snapshot(directory) == after_merge
     assert main(["undo", str(directory)]) == 0 and snapshot(directory) == before
-    bad = {("undo",): "nothing to undo", ("merge", "1,1"): "with itself", ("merge", "1,99"): "no topic 99",
+    bad = {("undo",): "nothing to undo", ("merge", "1,1"): "names a topic twice", ("merge", "1,99"): "no topic 99",
            ("split", "0", "--parts", "500"): "too few to split", ("delete", "77"): "no topic 77",
-           ("reduce", "--to", "0"): "n_topics=0"}
+           ("reduce", "--n-topics", "0"): "n_topics must be at least 1"}
     for command, message in bad.items():
         capsys.readouterr()
         extra = [] if command == ("undo",) else ["--no-llm", "--quiet"]
@@ -175,12 +175,12 @@ def test_cli_edits_history_undo_and_bad_input(fitted, tmp_path, capsys):
 
 def test_edit_labels_only_the_changed_topics_and_caches(five_topics, tmp_path):
     labeled = TopicModel.load(five_topics.save(tmp_path / "five"), verbose=False, threads=1)
-    labeled.label_topics("smollm2-135m")
+    labeled.label_topics("smollm2-135m", inplace=True)
     merged = labeled.merge_topics([[1, 2]], labeler="smollm2-135m")
     assert merged.edit_["llm_calls"] + merged.edit_["cached"] >= 1 and merged.edit_["changed"] == [1]
     for topic in (0, 3, 4):
-        assert merged.labels_[merged._position(topic)] == labeled.labels_[labeled._position(topic)]
-    assert merged.llm_labels_[merged._position(1)]  # the merged topic got an LLM label
+        assert merged.labels_[merged.fitted_.position(topic)] == labeled.labels_[labeled.fitted_.position(topic)]
+    assert merged.llm_labels_[merged.fitted_.position(1)]  # the merged topic got an LLM label
     again = labeled.merge_topics([[1, 2]], labeler="smollm2-135m")
     assert again.edit_["llm_calls"] == 0 and again.labels_ == merged.labels_  # the same question: from the cache
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import copy
 import json
 import math
 
 import numpy as np
 import pytest
 
+from states import with_state
 from topiclens.evaluate import diversity, evaluate_model, label_quality
 
 
@@ -44,9 +44,9 @@ def test_coherence_per_topic_and_mean(report, fitted, five_topics):
 
 def test_random_words_are_less_coherent_than_topics(fitted, report):
     rng = np.random.default_rng(0)
-    shuffled = copy.deepcopy(fitted)
     vocab = [w for kw in fitted.keywords_ for w, _ in kw]
-    shuffled.keywords_ = [[(w, 1.0) for w in rng.choice(vocab, 10, replace=False)] for _ in fitted.keywords_]
+    shuffled = with_state(fitted, keywords=[[(w, 1.0) for w in rng.choice(vocab, 10, replace=False)]
+                                            for _ in fitted.keywords_])
     random_report = evaluate_model(shuffled, measures=("c_npmi",))
     assert random_report["summary"]["npmi"] < report["summary"]["npmi"] - 0.05
 
@@ -56,21 +56,19 @@ def test_gold_agreement_and_label_quality(report, fitted):
     assert summary["nmi"] > 0.35 and -1 <= summary["ari"] <= 1
     quality = summary["label_quality"]["keyword_labels"]
     assert quality["hit_rate"] > 0.5
-    wrong = copy.deepcopy(fitted)
-    wrong.labels_ = fitted.labels_[1:] + fitted.labels_[:1]
+    wrong = with_state(fitted, labels=fitted.labels_[1:] + fitted.labels_[:1])
     worse = evaluate_model(wrong, measures=("c_npmi",))["summary"]["label_quality"]["labels"]
     assert worse["hit_rate"] < quality["hit_rate"]
 
 
 def test_evaluate_command(fitted, tmp_path, capsys, records):
+    import pandas as pd
+
     from topiclens import Corpus
     from topiclens.cli import main
 
-    model = copy.deepcopy(fitted)
-    import pandas as pd
-
-    model.corpus_ = Corpus(model.corpus_.texts, model.corpus_.ids,
-                           pd.DataFrame({"label": [r["label"] for r in records]}))
+    model = with_state(fitted, corpus=Corpus(fitted.corpus_.texts, fitted.corpus_.ids,
+                                             pd.DataFrame({"label": [r["label"] for r in records]})))
     saved = model.save(tmp_path / "m")
     assert main(["evaluate", str(saved), "--labels", "label", "--json"]) == 0
     result = json.loads(capsys.readouterr().out)

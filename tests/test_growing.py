@@ -29,7 +29,7 @@ def halves(changelog_file, tmp_path_factory):
 def test_an_update_keeps_ids_and_labels_and_places_every_document(halves, tmp_path):
     old, new = (read_corpus(p) for p in halves)
     model = TopicModel(seed=7, threads=1, verbose=False).fit(old)
-    model.set_labels({model.topic_ids_[0]: "hand label"})
+    model.set_labels({model.topic_ids_[0]: "hand label"}, inplace=True)
     before = {t: label for t, label in zip(model.topic_ids_, model.labels_)}
     keywords_before = {t: k for t, k in zip(model.topic_ids_, model.keywords_)}
     repeated = old.texts[:4]
@@ -39,12 +39,12 @@ def test_an_update_keeps_ids_and_labels_and_places_every_document(halves, tmp_pa
     assert record["arguments"]["copies"] == 4 and (model.topics_[-4:] == model.topics_[:4]).all()
     new_ids = record["arguments"]["new_topics"]
     assert new_ids and min(new_ids) > max(before)  # ids never given before
-    assert {t: model.labels_[model._position(t)] for t in before} == before
-    assert record["arguments"]["joined"] + sum(model.topic_sizes_[model._position(t)] for t in new_ids) \
+    assert {t: model.labels_[model.fitted_.position(t)] for t in before} == before
+    assert record["arguments"]["joined"] + sum(model.topic_sizes_[model.fitted_.position(t)] for t in new_ids) \
         + record["arguments"]["outliers"] == 300
     gained = [t for t in before if t in record["changed"]]
     untouched = [t for t in before if t not in record["changed"]]
-    assert gained and all(model.keywords_[model._position(t)] == keywords_before[t] for t in untouched)
+    assert gained and all(model.keywords_[model.fitted_.position(t)] == keywords_before[t] for t in untouched)
     everything = old.texts + new.texts + repeated
     assert len(model.corpus_) == 804 and np.array_equal(model.predict(everything), model.topics_)
     for p, topic in enumerate(model.topic_ids_):
@@ -79,8 +79,8 @@ def test_cli_update_labels_only_the_new_topics_and_undoes(halves, tmp_path, caps
     assert new_ids and report["labeled"] == new_ids
     assert len(new_ids) <= report["llm_calls"] + report["cached"] <= 2 * len(new_ids)
     grown = TopicModel.load(directory, verbose=False)
-    assert [grown.labels_[grown._position(t)] for t in before.topic_ids_] == before.labels_
-    assert all(grown.llm_labels_[grown._position(t)] for t in new_ids)
+    assert [grown.labels_[grown.fitted_.position(t)] for t in before.topic_ids_] == before.labels_
+    assert all(grown.llm_labels_[grown.fitted_.position(t)] for t in new_ids)
     assert main(["history", str(directory), "--json"]) == 0 and "update" in capsys.readouterr().out
     assert main(["update", str(directory), str(new_path), "--no-llm", "--quiet"]) == 0
     assert "nothing changed" in capsys.readouterr().out
@@ -98,3 +98,16 @@ def test_bad_updates_are_refused(halves, docs, embeddings):
     with pytest.raises(ConfigError, match="2 embeddings for 1 documents"):
         model.partial_fit(["a new document"], embeddings=np.zeros((2, 384), np.float32))
     assert main(["update", "/nonexistent-model", str(halves[1]), "--no-llm"]) == 2
+
+
+def test_a_labeler_that_fails_loses_none_of_the_growth(halves, tmp_path):
+    """As a fit keeps its topics when the labeler fails, an update keeps the documents it placed."""
+    from topiclens.errors import TopicLensError
+
+    old, new = (read_corpus(p) for p in halves)
+    model = TopicModel(seed=7, threads=1, verbose=False).fit(old)
+    with pytest.raises(TopicLensError):
+        model.partial_fit(new.texts, labeler=f"llama-cpp:{tmp_path / 'missing.gguf'}")
+    assert len(model.corpus_) == 800 and model.history_[-1]["operation"] == "update"
+    new_ids = model.history_[-1]["arguments"]["new_topics"]
+    assert new_ids and all(model.labels_[model.fitted_.position(t)] for t in new_ids)  # keyword labels

@@ -23,7 +23,7 @@ def test_seed_words_end_in_their_topics_keywords_and_absent_words_are_named(docs
     assert record["seeds"]["absent_words"] == ["xyzzyq"]
     assert record["seeds"]["documents"][0] > 0 and record["seeds"]["documents"][1] > 0
     for words, topic in zip([["font", "fonts"], ["perl"]], record["seed_topics"]):
-        keywords = [w for w, _ in model.keywords_[model._position(topic)]]
+        keywords = [w for w, _ in model.keywords_[model.fitted_.position(topic)]]
         assert set(words) <= set(keywords), (words, keywords)
     # most of a seed's documents are in its topic
     matched = model.vectorizer_.transform(docs)[:, model.words_.index("perl")].toarray().ravel() > 0
@@ -78,7 +78,7 @@ def test_semi_supervised_classes_raise_agreement_with_the_classes(docs, embeddin
     guided = TopicModel(seed=7, threads=1, verbose=False).fit(docs, embeddings=embeddings, y=y)
     assert guided.guidance_["classes"]["given"] == sum(v != -1 for v in y)
     for i in np.flatnonzero([v != -1 for v in y]):  # labeled documents are in their class's topic
-        assert guided.labels_[guided._position(guided.topics_[i])] == y[i]
+        assert guided.labels_[guided.fitted_.position(guided.topics_[i])] == y[i]
     assert normalized_mutual_info_score(gold, guided.topics_) > normalized_mutual_info_score(gold, plain.topics_)
 
 
@@ -119,5 +119,5 @@ def test_zeroshot_topics_are_never_sent_to_the_llm(docs, embeddings):
     assert sorted(model.labels_[p] for p in named) == sorted(NAMES[:2])
     assert all(model.llm_labels_[p] == "" and model.label_evidence_[p] == [] for p in named)  # never asked
     assert all(model.llm_labels_[p] for p in range(len(model.topic_ids_)) if p not in named)
-    model.label_topics("smollm2-135m")  # a relabel leaves the names too
+    model.label_topics("smollm2-135m", inplace=True)  # a relabel leaves the names too
     assert sorted(model.labels_[p] for p in named) == sorted(NAMES[:2])

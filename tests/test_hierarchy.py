@@ -34,7 +34,7 @@ def test_the_cover_naming_shows_each_child_with_one_of_its_documents(fitted):
     names = {t: label for t, label in zip(ids, fitted.labels_)}
     topics_of = {n["id"]: n["topics"] for level in tree["levels"] for n in level}
     position = {t: i for i, t in enumerate(ids)}
-    shown = _cover_evidence(fitted, node, names, [("word", 1.0)], position, topics_of, None)
+    shown = _cover_evidence(fitted.fitted_.state, node, names, [("word", 1.0)], position, topics_of, None)
     assert len(shown.documents) == min(len(node["children"]), MAX_CHILDREN_SHOWN) == len(shown.rows)
     for line, child, row in zip(shown.documents, node["children"], shown.rows):
         assert line.startswith(f"{names[child]}: ")
@@ -44,7 +44,7 @@ def test_the_cover_naming_shows_each_child_with_one_of_its_documents(fitted):
 
 def test_levels_nest_cover_every_topic_and_single_children_lend_their_name(fitted):
     tree_model = _copy(fitted)
-    stats = tree_model.build_hierarchy([5, 2])
+    stats = tree_model.build_hierarchy([5, 2], inplace=True).label_stats_
     tree = tree_model.hierarchy_
     assert check_tree(tree, tree_model.topic_ids_) == [] and tree["node_counts"] == [2, 5]
     coarse, fine = tree["levels"]
@@ -65,18 +65,18 @@ def test_levels_nest_cover_every_topic_and_single_children_lend_their_name(fitte
 
 def test_llm_names_each_node_once_then_from_the_cache(five_topics):
     model = _copy(five_topics)
-    first = model.build_hierarchy([2], labeler="smollm2-135m")
+    first = model.build_hierarchy([2], labeler="smollm2-135m", inplace=True).label_stats_
     asked = sum(1 for n in model.hierarchy_["levels"][0] if len(n["children"]) > 1)
     assert first["llm_calls"] + first["cached"] >= asked >= 1 and first["reused"] == 2 - asked
     names = [n["name"] for n in model.hierarchy_["levels"][0]]
     assert all(names)
-    again = model.build_hierarchy([2], labeler="smollm2-135m")
+    again = model.build_hierarchy([2], labeler="smollm2-135m", inplace=True).label_stats_
     assert again["llm_calls"] == 0 and [n["name"] for n in model.hierarchy_["levels"][0]] == names
 
 
 def test_tree_is_saved_cut_by_reduce_and_dropped_by_edits(fitted, tmp_path, docs):
     model = _copy(fitted)
-    model.build_hierarchy([3])
+    model.build_hierarchy([3], inplace=True)
     loaded = TopicModel.load(model.save(tmp_path / "model"), verbose=False)
     assert loaded.hierarchy_ == model.hierarchy_
     cut = loaded.reduce_topics(level=1)
@@ -88,7 +88,7 @@ def test_tree_is_saved_cut_by_reduce_and_dropped_by_edits(fitted, tmp_path, docs
     with pytest.raises(ConfigError, match="needs a hierarchy"):
         fitted.reduce_topics(level=1)
     with pytest.raises(ConfigError, match="do not fit"):
-        model.build_hierarchy([len(model.topic_ids_)])
+        model.build_hierarchy([len(model.topic_ids_)], inplace=True)
 
 
 def test_tree_command_builds_saves_and_undoes(fitted, tmp_path, capsys):
@@ -106,7 +106,7 @@ def test_hierarchy_figure_names_the_tree_nodes_where_their_topics_join(fitted):
     from topiclens.views.dendrogram import merge_positions, topic_linkage
 
     model = _copy(fitted)
-    model.build_hierarchy([3, 5])
+    model.build_hierarchy([3, 5], inplace=True)
     first = model.hierarchy_["levels"][0][0]
     first["name"] = '<img src=x onerror="alert(1)">'
     fig = model.hierarchy()
@@ -119,7 +119,7 @@ def test_hierarchy_figure_names_the_tree_nodes_where_their_topics_join(fitted):
     link = topic_linkage(model, method="ward")
     place, members = merge_positions(link)
     k = int(np.flatnonzero(np.isclose(place, y) & np.isclose(link[:, 2], x))[0])
-    ranked = sorted(model.topic_ids_, key=lambda t: -model.topic_sizes_[model._position(t)])  # linkage rows
+    ranked = sorted(model.topic_ids_, key=lambda t: -model.topic_sizes_[model.fitted_.position(t)])  # linkage rows
     assert {ranked[i] for i in members[k]} == set(first["topics"])  # drawn where its topics join
     with pytest.raises(ConfigError, match="method='ward'"):
         model.hierarchy(method="average")
@@ -129,6 +129,5 @@ def test_hierarchy_figure_names_the_tree_nodes_where_their_topics_join(fitted):
 def _copy(model):
     import copy
 
-    twin = copy.copy(model)
-    twin._derived = {}
+    twin = copy.copy(model)  # its in-place operations leave the fixture as it is
     return twin

@@ -29,7 +29,7 @@ def test_a_dry_run_makes_no_call_and_counts_the_calls_a_real_run_makes(five_topi
     assert plan["tokens_counted_by"] == "the model's tokenizer" and plan["prompt_tokens"] > 5 * 100
     assert plan["seconds_estimate"] is not None and plan["seconds_estimate"] > 0
     assert _answers_in(tmp_path) == 0 and model.labels_ == before  # nothing asked, nothing stored or changed
-    stats = model.label_topics(LOCAL)
+    stats = model.label_topics(LOCAL, inplace=True).label_stats_
     assert stats["llm_calls"] == plan["calls"] + stats["reasked"] + stats.get("groups", 0)
     assert stats.get("groups", 0) <= plan["group_calls_at_most"] == 0  # joint disambiguation is off by default
     assert model.plan_labels(LLMLabeler(LOCAL, disambiguate=0.5))["group_calls_at_most"] == 2
@@ -40,16 +40,16 @@ def test_a_dry_run_makes_no_call_and_counts_the_calls_a_real_run_makes(five_topi
 
 def test_labeling_some_topics_keeps_the_others_and_stays_distinct_from_them(five_topics, tmp_path):
     model = copy.deepcopy(five_topics).set_params(cache=str(tmp_path), verbose=False)
-    model.set_labels({0: "Hand label zero", 2: "Hand label two", 4: "Hand label four"})
+    model.set_labels({0: "Hand label zero", 2: "Hand label two", 4: "Hand label four"}, inplace=True)
     before = list(model.labels_)
-    stats = model.label_topics(LOCAL, topics=[3, 1])
+    stats = model.label_topics(LOCAL, topics=[3, 1], inplace=True).label_stats_
     assert stats["llm_calls"] + stats["cached"] >= 2 and stats["skipped"] == 0
     assert [model.labels_[t] for t in (0, 2, 4)] == [before[t] for t in (0, 2, 4)]
     assert model.labels_[1] != before[1] and model.labels_[3] != before[3]
     assert model.llm_labels_[0] == "" and model.llm_labels_[1] == model.labels_[1]
     assert len({label.casefold() for label in model.labels_}) == 5
     with pytest.raises(ConfigError, match="no topic 9"):
-        model.label_topics(LOCAL, topics=[9])
+        model.label_topics(LOCAL, topics=[9], inplace=True)
 
 
 def test_a_call_limit_labels_the_largest_topics_and_the_rest_keep_their_labels(five_topics, tmp_path):
@@ -57,12 +57,12 @@ def test_a_call_limit_labels_the_largest_topics_and_the_rest_keep_their_labels(f
     before = list(model.labels_)
     plan = model.plan_labels(LOCAL, max_calls=2)
     assert (plan["calls"], plan["skipped"]) == (2, 3)
-    stats = model.label_topics(LOCAL, max_calls=2)
+    stats = model.label_topics(LOCAL, max_calls=2, inplace=True).label_stats_
     assert stats["llm_calls"] <= 2 and stats["skipped"] == 3
     assert model.labels_[2:] == before[2:]
     assert model.labels_[0] == model.llm_labels_[0] != before[0]
     with pytest.raises(ConfigError, match="max_calls=-1"):
-        model.label_topics(LOCAL, max_calls=-1)
+        model.label_topics(LOCAL, max_calls=-1, inplace=True)
 
 
 def test_a_remote_dry_run_prices_the_prompt_tokens(five_topics, tmp_path):
@@ -97,7 +97,8 @@ def test_the_documents_each_label_was_written_from_are_recorded_and_saved(five_t
 
     model = copy.deepcopy(five_topics).set_params(cache=str(tmp_path), verbose=False)
     assert model.label_evidence_ is None
-    model.label_topics(LLMLabeler(LOCAL, evidence="diverse", n_docs=4, keyword_source="both"), topics=[0, 1])
+    model.label_topics(LLMLabeler(LOCAL, evidence="diverse", n_docs=4, keyword_source="both"), topics=[0, 1],
+                       inplace=True)
     shown = model.label_evidence_
     assert [len(rows) for rows in shown] == [4, 4, 0, 0, 0]
     for topic in (0, 1):
@@ -106,10 +107,11 @@ def test_the_documents_each_label_was_written_from_are_recorded_and_saved(five_t
     loaded = TopicModel.load(model.save(tmp_path / "m"), verbose=False)
     assert loaded.label_evidence_ == shown
     nearest = copy.deepcopy(five_topics).set_params(cache=str(tmp_path), verbose=False)
-    nearest.label_topics(LLMLabeler(LOCAL, n_docs=3, evidence="nearest"), topics=[0])
+    nearest.label_topics(LLMLabeler(LOCAL, n_docs=3, evidence="nearest"), topics=[0], inplace=True)
     assert nearest.label_evidence_[0] == nearest.representative_docs_[0][:3]
     parts = copy.deepcopy(five_topics).set_params(cache=str(tmp_path), verbose=False)
-    parts.label_topics(LLMLabeler(LOCAL, n_docs=3, evidence="parts"), topics=[0])  # one from each of 3 parts
+    parts.label_topics(LLMLabeler(LOCAL, n_docs=3, evidence="parts"), topics=[0],  # one from each of 3 parts
+                       inplace=True)
     assert len(set(parts.label_evidence_[0])) == 3 and all(parts.topics_[r] == 0 for r in parts.label_evidence_[0])
 
 
@@ -122,13 +124,14 @@ def test_descriptions_are_written_cached_saved_and_shown(five_topics, tmp_path, 
 
     model = copy.deepcopy(five_topics).set_params(cache=str(tmp_path / "cache"), verbose=False)
     assert model.descriptions_ is None
-    stats = model.label_topics(LLMLabeler(LOCAL, describe=True), max_calls=7)
+    stats = model.label_topics(LLMLabeler(LOCAL, describe=True), max_calls=7, inplace=True).label_stats_
     # five labels, one call more for each label asked again (empty, repeated or in another script)
     assert stats["llm_calls"] <= 5 + stats["reasked"] and stats["described"] == min(5, 7 - stats["llm_calls"])
     described = [text for text in model.descriptions_ if text]
     assert len(described) >= stats["described"] - 1  # an answer with no usable sentence stays ''
     assert all(len(text) <= 400 and "\n" not in text for text in described)
-    again = model.describe_topics(LOCAL)  # the same prompts: answers from the cache, the rest asked now
+    # the same prompts: answers from the cache, the rest asked now
+    again = model.describe_topics(LOCAL, inplace=True).label_stats_
     assert again["cached"] >= stats["described"] and again["llm_calls"] == 5 - again["cached"]
     assert all(model.descriptions_)
     info = model.topic_info().query("topic >= 0")

@@ -73,11 +73,12 @@ def test_confidence_is_computed_saved_loaded_and_shown(fitted, tmp_path, capsys)
     model = TopicModel.load(_saved(fitted, tmp_path / "m"), threads=1, verbose=False)
     assert model.label_confidence_ is None
     first, second = model.topic_ids_[:2]
-    keywords = model.labels_[model._position(first)]
-    model.set_labels({first: keywords, second: "Sourdough bread baking and yeast"})
+    keywords = model.labels_[model.fitted_.position(first)]
+    model.set_labels({first: keywords, second: "Sourdough bread baking and yeast"}, inplace=True)
     scores = model.label_confidence_
-    assert scores[model._position(first)] > 0.7, scores  # its own keywords fit it
-    assert scores[model._position(first)] > scores[model._position(second)]  # a label from nowhere fits worse
+    assert scores[model.fitted_.position(first)] > 0.7, scores  # its own keywords fit it
+    at = model.fitted_.position
+    assert scores[at(first)] > scores[at(second)]  # a label from nowhere fits worse
     assert all(s is None for s in scores[2:])
     model.save(tmp_path / "m2")
     again = TopicModel.load(tmp_path / "m2", threads=1, verbose=False)
@@ -106,17 +107,18 @@ def test_an_edit_with_no_llm_at_hand_marks_the_keyword_label_and_says_how_to_nam
 
     model = TopicModel.load(_saved(five_topics, tmp_path / "m"), threads=1, verbose=False)
     llm_written = [f"Named topic {t}" for t in model.topic_ids_]
-    model.set_labels(dict(zip(model.topic_ids_, llm_written)))
+    model.set_labels(dict(zip(model.topic_ids_, llm_written)), inplace=True)
     from dataclasses import replace
 
-    model._assign(replace(model._state(), llm_labels=list(llm_written), llm_name="openai:some-model"))
+    model._install(model.fitted_.evolve(replace(model.fitted_.state, llm_labels=list(llm_written),
+                                                llm_name="openai:some-model")))
     model.save(tmp_path / "m", keep_previous=True)
     loaded = TopicModel.load(tmp_path / "m", threads=1, verbose=False)
     with pytest.warns(TopicLensWarning, match=r"keyword labels until an LLM names them .*topiclens label DIR --topics"):
         merged = loaded.merge_topics([loaded.topic_ids_[:2]])
     changed = merged.edit_["changed"]
     assert merged.waiting_for_names_ == changed
-    at = merged._position(changed[0])
+    at = merged.fitted_.position(changed[0])
     assert merged.labels_[at] not in llm_written and merged.llm_labels_[at] == ""
     merged.save(tmp_path / "m", keep_previous=True)
     assert main(["info", str(tmp_path / "m"), "--rows", "0"]) == 0
@@ -128,7 +130,7 @@ def test_an_edit_on_a_loaded_model_labeled_by_a_bundled_llm_asks_that_llm(five_t
     from topiclens import TopicModel
 
     labeled = TopicModel.load(_saved(five_topics, tmp_path / "m"), threads=1, verbose=False)
-    labeled.label_topics("smollm2-135m")
+    labeled.label_topics("smollm2-135m", inplace=True)
     assert labeled.llm_name_ == "llama-cpp:smollm2-135m"
     labeled.save(tmp_path / "m", keep_previous=True)
     loaded = TopicModel.load(tmp_path / "m", threads=1, verbose=False)
@@ -137,7 +139,7 @@ def test_an_edit_on_a_loaded_model_labeled_by_a_bundled_llm_asks_that_llm(five_t
         warnings.simplefilter("error", TopicLensWarning)
         merged = loaded.merge_topics([loaded.topic_ids_[:2]])
     (changed,) = merged.edit_["changed"]
-    at = merged._position(changed)
+    at = merged.fitted_.position(changed)
     assert merged.llm_labels_[at] and merged.labels_[at] == merged.llm_labels_[at]
     assert merged.edit_["labeled"] == [changed] and merged.waiting_for_names_ == []
     assert merged.label_confidence_[at] is not None
@@ -151,7 +153,7 @@ def test_cli_edit_without_an_llm_says_which_labels_wait(five_topics, tmp_path, c
     from topiclens.cli import main
 
     model = TopicModel.load(_saved(five_topics, tmp_path / "m"), threads=1, verbose=False)
-    model.label_topics("smollm2-135m")
+    model.label_topics("smollm2-135m", inplace=True)
     model.save(tmp_path / "m", keep_previous=True)
     first, second = model.topic_ids_[:2]
     with pytest.warns(TopicLensWarning, match=r"keyword labels until an LLM names them \(topics \d+\)"):

@@ -10,6 +10,7 @@ import numpy as np
 from topiclens import LLMLabeler
 from topiclens.knn import normalize
 from topiclens.labeling.engine import LabelStats, TopicLabeler
+from topiclens.labeling.operations import prepare
 from topiclens.llm.registry import make_llm
 
 MODEL = "qwen2.5-coder-1.5b"
@@ -22,7 +23,7 @@ def _closest_topic(model, labels: list[str]) -> list[int]:
 
 def test_two_topics_with_one_label_are_told_apart_in_one_call(five_topics, tmp_path):
     model = copy.deepcopy(five_topics).set_params(cache=str(tmp_path), verbose=False)
-    _, chosen, evidence, context = model._labeling_setup(LLMLabeler(MODEL), None, None)
+    _, chosen, evidence, context = prepare(model.fitted_, LLMLabeler(MODEL))
     labels = ["Software packages", "Software packages", *model.labels_[2:]]
     engine = TopicLabeler(make_llm(MODEL, threads=1), cache=context.cache, verbose=False)
     stats = LabelStats()
@@ -40,10 +41,10 @@ def test_label_topics_counts_the_group_calls_the_dry_run_leaves_out(five_topics,
     model = copy.deepcopy(five_topics).set_params(cache=str(tmp_path), verbose=False)
     labeler = LLMLabeler(MODEL, disambiguate=0.0)  # every label is "similar": one group of all five
     plan = model.plan_labels(labeler)
-    stats = model.label_topics(labeler)
+    stats = model.label_topics(labeler, inplace=True).label_stats_
     assert stats["groups"] == 1 and stats["renamed"] >= 1
     assert stats["llm_calls"] == plan["calls"] + stats["reasked"] + stats["groups"]
     assert len({label.casefold() for label in model.labels_}) == 5
     off = copy.deepcopy(five_topics).set_params(cache=str(tmp_path), verbose=False)
-    quiet = off.label_topics(LLMLabeler(MODEL, disambiguate=None))
+    quiet = off.label_topics(LLMLabeler(MODEL, disambiguate=None), inplace=True).label_stats_
     assert "groups" not in quiet and quiet["llm_calls"] == 0  # the first answers came from the cache

@@ -69,7 +69,7 @@ def test_labels_come_back_in_the_language(fitted_language, tmp_path):
     code, model, _ = fitted_language
     largest = sorted(model.topic_ids_, key=lambda t: -model.topic_sizes_[t])[:3]
     labeled = model.set_params(cache=str(tmp_path))
-    stats = labeled.label_topics("qwen2.5-coder-1.5b", topics=largest)
+    stats = labeled.label_topics("qwen2.5-coder-1.5b", topics=largest, inplace=True).label_stats_
     assert stats["llm_calls"] >= 3
     labels = [labeled.labels_[t] for t in largest]
     assert sum(written_in(label, code) for label in labels) >= 2, labels

@@ -46,7 +46,7 @@ def test_label_topics_with_the_bundled_model_then_from_cache(fitted, tmp_path):
     model = copy.deepcopy(fitted)
     model.cache = str(tmp_path)
     model.verbose = False
-    stats = model.label_topics("smollm2-135m")
+    stats = model.label_topics("smollm2-135m", inplace=True).label_stats_
     n = len(model.topic_ids_)
     assert stats["llm_calls"] >= n and stats["cached"] == 0
     info = model.topic_info().query("topic >= 0")
@@ -56,14 +56,15 @@ def test_label_topics_with_the_bundled_model_then_from_cache(fitted, tmp_path):
     again = copy.deepcopy(fitted)
     again.cache = str(tmp_path)
     again.verbose = False
-    assert again.label_topics("smollm2-135m")["llm_calls"] == 0
+    again = again.label_topics("smollm2-135m")  # a new model, labeled from the cache
+    assert again.label_stats_["llm_calls"] == 0
     assert again.labels_ == model.labels_
     saved = model.save(tmp_path / "m")
     from topiclens import TopicModel
 
     loaded = TopicModel.load(saved)
     assert loaded.topic_info()["llm"].tolist() == model.topic_info()["llm"].tolist()
-    loaded.set_labels({0: "Hand-written label"})
+    loaded.set_labels({0: "Hand-written label"}, inplace=True)
     assert loaded.topic_info().query("topic == 0")["label"].item() == "Hand-written label"
 
 
@@ -119,7 +120,7 @@ def llama_server(tmp_path_factory):
 def test_openai_backend_against_llama_cpp_server(llama_server, five_topics, tmp_path):
     model = copy.deepcopy(five_topics)
     model.set_params(cache=str(tmp_path), verbose=False)
-    stats = model.label_topics(LLMLabeler(f"openai:smollm2@{llama_server}", concurrency=2))
+    stats = model.label_topics(LLMLabeler(f"openai:smollm2@{llama_server}", concurrency=2), inplace=True).label_stats_
     assert stats["llm_calls"] >= len(model.topic_ids_)
     assert all(model.llm_labels_) and len({x.casefold() for x in model.llm_labels_}) == len(model.topic_ids_)
 
@@ -128,7 +129,7 @@ RESUME_SCRIPT = """
 import sys, numpy as np
 from topiclens import TopicModel
 model = TopicModel.load(sys.argv[1], verbose=False, threads=1, cache=sys.argv[2])
-model.label_topics("qwen2.5-coder-0.5b")
+model.label_topics("qwen2.5-coder-0.5b", inplace=True)
 """
 
 
@@ -160,7 +161,7 @@ def test_kill_9_during_labeling_resumes_with_unfinished_topics(fitted, tmp_path)
     from topiclens import TopicModel
 
     model = TopicModel.load(saved, verbose=False, threads=1, cache=str(cache))
-    stats = model.label_topics("qwen2.5-coder-0.5b")
+    stats = model.label_topics("qwen2.5-coder-0.5b", inplace=True).label_stats_
     assert stats["cached"] == finished
     assert stats["llm_calls"] == n - finished + stats["reasked"] + stats.get("groups", 0)
     assert all(model.labels_)
@@ -238,7 +239,7 @@ def test_labels_with_a_small_word_budget_end_on_a_complete_phrase(five_topics, t
     from topiclens.labeling.clean import DANGLING
 
     model = copy.deepcopy(five_topics).set_params(cache=str(tmp_path), verbose=False)
-    model.label_topics(LLMLabeler("qwen2.5-coder-0.5b", max_words=3))
+    model.label_topics(LLMLabeler("qwen2.5-coder-0.5b", max_words=3), inplace=True)
     for label in model.llm_labels_:
         words = label.split()
         assert 1 <= len(words) <= 3 or "(" in label, label  # a repeat may carry a distinguishing keyword

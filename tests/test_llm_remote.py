@@ -83,7 +83,8 @@ def test_key_is_sent_but_never_saved(server, fitted, tmp_path, monkeypatch):
     monkeypatch.setenv("TOPICLENS_TEST_KEY", "sk-very-secret-value")
     model = copy.deepcopy(fitted)
     model.cache = str(tmp_path)
-    model.label_topics(LLMLabeler(f"openai:test-model@{server.url('ok')}", api_key_env="TOPICLENS_TEST_KEY"))
+    model.label_topics(LLMLabeler(f"openai:test-model@{server.url('ok')}", api_key_env="TOPICLENS_TEST_KEY"),
+                       inplace=True)
     assert any(h.get("Authorization") == "Bearer sk-very-secret-value" for h in server.headers_seen)
     saved = model.save(tmp_path / "model")
     for path in saved.rglob("*"):
@@ -97,7 +98,8 @@ def test_labels_come_concurrently_once_per_topic_and_then_from_cache(server, fit
     model = copy.deepcopy(fitted)
     model.cache = str(tmp_path)
     n = len(model.topic_ids_)
-    stats = model.label_topics(LLMLabeler(f"openai:test-model@{server.url('slow')}", concurrency=4))
+    labeler = LLMLabeler(f"openai:test-model@{server.url('slow')}", concurrency=4)
+    stats = model.label_topics(labeler, inplace=True).label_stats_
     assert stats["llm_calls"] == n + stats["reasked"] + stats.get("groups", 0) and stats["cached"] == 0
     assert server.max_in_flight >= 2
     labels = model.topic_info().query("topic >= 0")["llm"].tolist()
@@ -105,7 +107,7 @@ def test_labels_come_concurrently_once_per_topic_and_then_from_cache(server, fit
     first = server.attempts["slow"]
     again = copy.deepcopy(fitted)
     again.cache = str(tmp_path)
-    stats = again.label_topics(f"openai:test-model@{server.url('slow')}")
+    stats = again.label_topics(f"openai:test-model@{server.url('slow')}", inplace=True).label_stats_
     assert stats["llm_calls"] == 0 and stats["cached"] >= n
     assert server.attempts["slow"] == first
     assert again.labels_ == model.labels_

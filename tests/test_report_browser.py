@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from chromium import require_chromium
+from states import with_state
 from topiclens.views.data import snippet
 
 require_chromium()
@@ -175,20 +176,19 @@ def test_the_network_guard_catches_requests(browser, report):
 @pytest.fixture(scope="module")
 def large_report(fitted, tmp_path_factory) -> Path:
     """The fitted model blown up to 30,000 documents (texts, topics and jittered map places repeated)."""
-    from topiclens import TopicModel
     from topiclens.io.corpus import Corpus
 
     keep = np.flatnonzero(fitted.usable_)
     rows = np.resize(keep, 30_000)
     rng = np.random.default_rng(0)
-    big = TopicModel.__new__(TopicModel)
-    big.__dict__.update(fitted.__dict__)
-    big.corpus_ = Corpus(texts=[f"[{k}] {fitted.corpus_.texts[r]}" for k, r in enumerate(rows)],
-                         ids=[f"doc{k}" for k in range(len(rows))], source="large.jsonl")
-    big.topics_ = fitted.topics_[rows]
-    big.usable_ = np.ones(len(rows), dtype=bool)
-    big.layout_ = (fitted.layout_[rows] + rng.normal(0, 0.01, (len(rows), 2))).astype(np.float32)
-    big.topic_sizes_ = np.bincount(big.topics_[big.topics_ >= 0], minlength=len(fitted.topic_ids_)).tolist()
+    topics = fitted.topics_[rows]
+    big = with_state(fitted, corpus=Corpus(texts=[f"[{k}] {fitted.corpus_.texts[r]}" for k, r in enumerate(rows)],
+                                           ids=[f"doc{k}" for k in range(len(rows))], source="large.jsonl"),
+                     topics=topics, usable=np.ones(len(rows), dtype=bool), sample=np.ones(len(rows), dtype=bool),
+                     embeddings=fitted.embeddings_[np.searchsorted(keep, rows)],
+                     probabilities=fitted.probabilities_[rows],
+                     layout=(fitted.layout_[rows] + rng.normal(0, 0.01, (len(rows), 2))).astype(np.float32),
+                     topic_sizes=np.bincount(topics[topics >= 0], minlength=len(fitted.topic_ids_)).tolist())
     return big.report(tmp_path_factory.mktemp("large") / "report.html")
 
 
@@ -228,7 +228,7 @@ def test_a_topic_page_shows_the_topics_description(browser, fitted, tmp_path):
     described = TopicModel.__new__(TopicModel)
     described.__dict__.update(fitted.__dict__)
     described.set_params(cache=str(tmp_path / "cache"), verbose=False)
-    described.describe_topics("qwen2.5-coder-0.5b", topics=[0, 1])
+    described.describe_topics("qwen2.5-coder-0.5b", topics=[0, 1], inplace=True)
     assert described.descriptions_[1] and described.descriptions_[2] == ""
     opened = Page(browser, described.report(tmp_path / "report.html").as_uri())
     opened.page.click('#topic-table tbody tr[data-topic="1"] td.label')
@@ -247,8 +247,7 @@ def test_the_tree_beside_the_table_and_names_by_zoom(browser, fitted, tmp_path):
     import copy
 
     tree_model = copy.copy(fitted)
-    tree_model._derived = {}
-    tree_model.build_hierarchy([3])
+    tree_model.build_hierarchy([3], inplace=True)
     hostile = '</script><img src=x onerror="window.pwned=1">javascript:alert(1)'
     tree_model.hierarchy_["levels"][0][0]["name"] = hostile
     names = [n["name"] for n in tree_model.hierarchy_["levels"][0]]
@@ -297,10 +296,9 @@ def test_trends_tab_draws_topics_over_time_and_per_class(browser, changelog_mode
     import copy
 
     model = copy.copy(changelog_model)
-    model._derived = {}
     largest = max(model.topic_ids_, key=lambda t: model.topic_sizes_[model.topic_ids_.index(t)])
     hostile = '</script><img src=x onerror="window.pwned=1">'
-    model.set_labels({largest: hostile})
+    model.set_labels({largest: hostile}, inplace=True)
     opened = Page(browser, model.report(tmp_path / "report.html").as_uri())
     page = opened.page
     page.click("#trends-tab")

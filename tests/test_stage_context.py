@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 
-from topiclens.editing import methods as editing
+from topiclens.editing import operations as editing
 from topiclens.growing import update
 from topiclens.stages.protocols import StageContext
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import gzip
 import json
 import os
@@ -38,8 +37,7 @@ def chinese_labels(fitted) -> dict[int, str]:
 
 
 def _relabelled(fitted, labels: dict[int, str]):
-    model = copy.deepcopy(fitted)  # the session's model stays as it is
-    return model.set_labels(labels)
+    return fitted.set_labels(labels)  # a new model: the session's stays as it is
 
 
 def _families_cover(text, characters: set[str]) -> bool:

@@ -9,7 +9,8 @@ import warnings
 import numpy as np
 import pytest
 
-from topiclens import ConfigError, TopicModel
+from states import with_state
+from topiclens import ConfigError
 from topiclens.cli import main
 from topiclens.views.data import snippet
 from topiclens.views.report import report_data
@@ -147,9 +148,7 @@ def test_report_data_keeps_documents_and_representatives_aligned(fitted):
 
 
 def test_views_fall_back_to_pca_without_a_layout(fitted):
-    model = TopicModel.__new__(TopicModel)
-    model.__dict__.update(fitted.__dict__)
-    model.layout_ = None
+    model = with_state(fitted, layout=None)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         fig = model.document_map()

@@ -31,7 +31,7 @@ def _manifest(directory) -> dict:
 def test_a_preview_says_what_the_apply_then_saves(directory, fitted):
     workspace = Workspace(directory, threads=1)
     a, b = fitted.topic_ids_[1], fitted.topic_ids_[2]
-    request = parse_edit({"operation": "merge", "topics": [a, b]})
+    request = parse_edit({"operation": "merge", "groups": [[a, b]]})
     preview = workspace.preview(request)
     sizes = dict(zip(fitted.topic_ids_, fitted.topic_sizes_))
     assert preview["n_topics"] == [len(fitted.topic_ids_), len(fitted.topic_ids_) - 1]
@@ -102,7 +102,8 @@ def test_a_change_made_elsewhere_is_loaded_before_the_next_edit(directory, fitte
         stale.save_labels(directory)
     behind = TopicModel.load(directory)  # same topics, but another edit is saved before its own
     workspace.rename(fitted.topic_ids_[0], "Renamed in the page")
-    behind.set_labels({fitted.topic_ids_[1]: "Renamed elsewhere"}).note_edit("rename", {}, [fitted.topic_ids_[1]])
+    behind = behind.set_labels({fitted.topic_ids_[1]: "Renamed elsewhere"}).note_edit("rename", {},
+                                                                                     [fitted.topic_ids_[1]])
     with pytest.raises(ModelFileError, match="changed by another program"):
         behind.save_labels(directory)
     assert TopicModel.load(directory).labels_[0] == "Renamed in the page"
@@ -116,14 +117,14 @@ def test_a_relabel_job_saves_topic_by_topic_as_one_edit(directory, fitted):
     with workspace.lock:  # the job waits for the lock: it is running while the edit is asked for
         workspace.start_job("label", topics)
         with pytest.raises(ConfigError, match="is running"):
-            workspace.apply(parse_edit({"operation": "reduce", "to": 3}))
+            workspace.apply(parse_edit({"operation": "reduce", "n_topics": 3}))
     workspace.job.wait(300)
     progress = workspace.job.snapshot()
     assert progress["state"] == "done" and progress["done"] == 3
     assert progress["llm_calls"] + progress["cached"] >= 3
     on_disk = TopicModel.load(directory)
     for topic, label in progress["finished"]:
-        assert on_disk.labels_[on_disk._position(topic)] == label
+        assert on_disk.labels_[on_disk.fitted_.position(topic)] == label
     assert [r["operation"] for r in on_disk.history_] == ["label"]
     assert on_disk.history_[-1]["changed"] == topics
     workspace.step("undo")  # the whole relabel at once

@@ -30,7 +30,7 @@ def directory(docs, embeddings, tmp_path_factory):
     for i, payload in enumerate(PAYLOAD_DOCS):
         texts[i] = payload + texts[i]
     model = TopicModel(seed=7, threads=1, verbose=False).fit(texts, embeddings=embeddings)
-    model.set_labels({model.topics_[0]: PAYLOAD_LABEL})
+    model.set_labels({model.topics_[0]: PAYLOAD_LABEL}, inplace=True)
     path = tmp_path_factory.mktemp("workbench") / "model"
     model.save(path)
     return path
@@ -128,6 +128,12 @@ def test_documents_and_labels_are_shown_as_text_never_run(bench, directory):
     first_topic = int(_loaded(directory).topics_[0])
     bench.js(f"window.topiclens.selectTopic({first_topic})")
     assert page.text_content("#topic-title") == PAYLOAD_LABEL
+    # the edit panel is the table of edits: one row per edit, in its order, each with its own inputs
+    from topiclens.editing.table import EDITS
+
+    assert bench.js("[...document.querySelectorAll('#tab-edit [data-edit]')].map((r) => r.dataset.edit)") == \
+        [e.name for e in sorted(EDITS.values(), key=lambda e: not e.on_selection)]
+    assert page.get_attribute("#wb-outliers-target", "value") == "5"  # the table's suggested 5 % outliers
     bench.select([first_topic])
     page.click("#wb-merge")  # one topic cannot be merged: the server says why, in words
     bench.until("document.querySelector('#wb-status').className === 'error'")
@@ -154,7 +160,7 @@ def test_edit_cycle_in_the_browser_saved_at_once(bench, directory):
     bench.until("document.querySelector('#wb-status').textContent.includes('renamed')")
     bench.settled()
     model = _loaded(directory)
-    assert model.labels_[model._position(ids[1])] == "Python packaging"
+    assert model.labels_[model.fitted_.position(ids[1])] == "Python packaging"
     assert model.history_[-1]["operation"] == "rename"
     assert "Python packaging" in page.text_content(f"#topic-table tbody tr[data-topic='{ids[1]}']")
 
@@ -169,7 +175,7 @@ def test_edit_cycle_in_the_browser_saved_at_once(bench, directory):
 
     # split a topic in two
     bench.select([ids[0]])
-    page.fill("#wb-parts", "2")
+    page.fill("#wb-split-parts", "2")
     bench.preview_and_apply("#wb-split")
     model = _loaded(directory)
     assert len(model.topic_ids_) == len(ids) and model.history_[-1]["operation"] == "split"
@@ -210,7 +216,7 @@ def test_edit_cycle_in_the_browser_saved_at_once(bench, directory):
     model = _loaded(directory)
     assert model.history_[-1]["operation"] == "label" and model.history_[-1]["changed"] == chosen
     for topic, label in job["finished"]:
-        assert model.labels_[model._position(topic)] == label
+        assert model.labels_[model.fitted_.position(topic)] == label
         assert label in page.text_content(f"#topic-table tbody tr[data-topic='{topic}']")
 
     # naming on again (the default): the topic a merge makes is named by the LLM right after the merge is applied
@@ -226,7 +232,7 @@ def test_edit_cycle_in_the_browser_saved_at_once(bench, directory):
     model = _loaded(directory)
     merge, named = model.history_[-2:]
     assert merge["operation"] == "merge" and named["operation"] == "label" and named["changed"] == merge["changed"]
-    at = model._position(merge["changed"][0])
+    at = model.fitted_.position(merge["changed"][0])
     assert model.llm_labels_[at] and model.labels_[at] == model.llm_labels_[at] and model.waiting_for_names_ == []
 
     # exports: downloads of what the model holds now

@@ -31,7 +31,7 @@ def _manifest_bytes(directory) -> bytes:
 def test_requests_from_elsewhere_are_refused_and_change_nothing(served, fitted):
     server, directory = served
     before = _manifest_bytes(directory)
-    merge = {"operation": "merge", "topics": [fitted.topic_ids_[1], fitted.topic_ids_[2]]}
+    merge = {"operation": "merge", "groups": [[fitted.topic_ids_[1], fitted.topic_ids_[2]]]}
     status, headers, body = server.request("GET", "/api/topics", headers={"Host": f"evil.example:{server.port}"})
     assert status == 421 and b"Host" in body
     status, _, _ = server.request("GET", "/", token=False, headers={"Host": f"rebound.example:{server.port}"})

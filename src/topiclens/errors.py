@@ -29,6 +29,9 @@ class MissingDependencyError(TopicLensError, ImportError):
     """An optional package is needed for the requested feature."""
 
 
+NOT_FITTED = "this TopicModel is not fitted: call fit(docs) or TopicModel.load(dir) first"
+
+
 class NotFittedError(TopicLensError, AttributeError):
     """The model must be fitted (or loaded) first."""
 

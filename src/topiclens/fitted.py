@@ -1,74 +1,173 @@
-"""The fitted state of a TopicModel as attributes: written in one place, read back as a TopicState."""
+"""A fitted model as its operations take it: the immutable state, the settings they run with, and what is
+derived from the state (computed once).
+
+Every operation (``editing``, ``labeling``, ``growing``, ``hierarchy``, ``breakdown``, ``placing``, ``search``)
+is a plain function whose first argument is a :class:`Fitted`; those that change the model return a new
+:class:`Fitted` and leave theirs as it was. :class:`~topiclens.TopicModel` holds one and installs the one an
+operation returns (``TopicModel._install``, the one writer).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-from .embedders.cache import DocumentEncoder
-from .errors import NotFittedError
-from .state import STATE_FIELDS, TopicState, check_topics
+import numpy as np
+
+from .embedders.cache import DocumentEncoder, document_encoder
+from .errors import ConfigError
+from .io.corpus import Corpus, from_texts
+from .labeling.confidence import LabelFit
+from .params import Unrestored
+from .pipeline.assign import NeighbourIndex, known_rows, training_lookup
+from .state import TopicState, check_topics, positions
 
 # The fitted values that everything derived (text lookup, neighbour index, encoder) is computed from.
 DATA_FIELDS = ("corpus", "usable", "topics", "sample", "embeddings", "projection", "embedding_model")
 
 
-class FittedState:
-    """Mixed into TopicModel: ``_assign`` (the one writer of fitted attributes), ``_state`` and what is derived."""
+@dataclass(frozen=True)
+class Settings:
+    """The model parameters that operations run with (the rest shaped the fit and is in the state)."""
 
-    def _assign(self, state: TopicState, encoder: DocumentEncoder | None = None) -> None:
-        """The one place where fitted attributes are written: each field of ``state`` becomes ``<field>_``.
+    labeler: Any = None                   # the model's labeler parameter (a spec, an LLMLabeler or None)
+    representation: Any = None            # the Representation parameter (None: the default)
+    n_neighbors: int = 15
+    knn: str = "auto"
+    seed: int = 42
+    threads: int | None = None
+    cache: bool | str | Path = True
+    verbose: bool = True
 
-        Values derived from the documents and their topics (the training-text lookup, the neighbour
-        index, the encoder) are dropped unless ``state`` keeps those very arrays (a relabel).
-        ``encoder``: the one that embedded the corpus, kept so new documents need no second load.
-        """
-        keeps_data = "topics_" in vars(self) and all(
-            getattr(self, f"{name}_") is getattr(state, name) for name in DATA_FIELDS)
-        for name in STATE_FIELDS:
-            setattr(self, f"{name}_", getattr(state, name))
-        if not keeps_data:
-            self._derived: dict[Any, Any] = {}
+
+@dataclass(frozen=True, eq=False)
+class Fitted:
+    """One fitted model: ``state`` (never changed: an operation makes a new one), ``settings``, and ``derived``,
+    the values computed from the state's data arrays, handed on to the Fitted made from this one
+    (:meth:`evolve`, :meth:`with_settings`) while it holds the same arrays."""
+
+    state: TopicState
+    settings: Settings
+    derived: dict = field(default_factory=dict)
+
+    # ------------------------------------------------------------- a new state
+    def evolve(self, state: TopicState, *, encoder: DocumentEncoder | None = None) -> Fitted:
+        """This model with ``state``: derived values carry over when ``state`` keeps the very same data arrays
+        (a relabel), else start afresh. ``encoder``: the one that embedded the documents, kept for new ones."""
+        keeps = all(getattr(self.state, name) is getattr(state, name) for name in DATA_FIELDS)
+        derived = self.derived if keeps else {}
         if encoder is not None:
-            self._derived[self._encoder_key()] = encoder
+            derived[_encoder_key(self.settings)] = encoder
+        return Fitted(state, self.settings, derived)
 
-    def _state(self) -> TopicState:
-        """The fitted attributes as a TopicState."""
-        self._check_fitted()
-        return TopicState(**{name: getattr(self, f"{name}_") for name in STATE_FIELDS})
+    def with_settings(self, settings: Settings) -> Fitted:
+        """The same state and derived values, run with ``settings``."""
+        return self if settings == self.settings else Fitted(self.state, settings, self.derived)
 
-    def _check_fitted(self) -> None:
-        if "topics_" not in vars(self):
-            raise NotFittedError("this TopicModel is not fitted: call fit(docs) or TopicModel.load(dir) first")
+    # ------------------------------------------------------------- topics
+    def position(self, topic: int) -> int:
+        """Where topic ``topic`` is in the per-topic lists and arrays (a ConfigError names an unknown one)."""
+        check_topics(self.state.topic_ids, [topic])
+        return self.state.topic_ids.index(int(topic))
 
-    def __sklearn_is_fitted__(self) -> bool:
-        return "topics_" in vars(self)
+    def unnamed(self, topics: Sequence[int]) -> list[int]:
+        """The topics among ``topics`` without a label the user gave at fit (``given_labels``)."""
+        given = self.state.given_labels or [""] * len(self.state.topic_ids)
+        return [t for t in topics if not given[self.position(t)]]
 
-    def _position(self, topic: int) -> int:
-        """Where topic ``topic`` is in the per-topic attributes (``labels_[p]``, ``probabilities_[:, p]``)."""
-        self._check_fitted()
-        check_topics(self.topic_ids_, [topic])
-        return self.topic_ids_.index(int(topic))
+    def value(self, key: Any, compute: Callable[[], Any]) -> Any:
+        """A value computed once from the state's data (dropped with a new fit, load or reshaping)."""
+        if key not in self.derived:
+            self.derived[key] = compute()
+        return self.derived[key]
 
-    @property
-    def words_(self) -> list[str]:
-        """The vocabulary's words (columns of ``ctfidf_``)."""
-        self._check_fitted()
-        return self.vectorizer_.words
-
-    def _derived_value(self, key: Any, compute):
-        """A value computed once from the fitted state (dropped at the next fit or load)."""
-        if key not in self._derived:
-            self._derived[key] = compute()
-        return self._derived[key]
-
-    def _tightness(self) -> list[float | None]:
-        """Each topic's tightness (``pipeline.coherence``), in ``topic_ids_`` order, computed once per state."""
+    def tightness(self) -> list[float | None]:
+        """Each topic's tightness (``pipeline.coherence``), in ``topic_ids`` order."""
         from .pipeline.coherence import topic_tightness
 
-        return self._derived_value(("tightness", tuple(self.topic_ids_)), lambda: topic_tightness(
-            self.embeddings_, self.topics_[self.usable_], self.topic_ids_))
+        state = self.state
+        return self.value(("tightness", tuple(state.topic_ids)), lambda: topic_tightness(
+            state.embeddings, state.topics[state.usable], state.topic_ids))
 
-    def _word_counts(self):
-        """The usable documents' word counts (``TopicState.word_counts``), counted once per fitted state."""
-        return self._derived_value("word_counts", lambda: self._state().word_counts())
+    def word_counts(self):
+        """The usable documents' word counts (``TopicState.word_counts``)."""
+        return self.value("word_counts", self.state.word_counts)
 
+    # ------------------------------------------------------------- embedding and placing
+    def encoder(self) -> DocumentEncoder | None:
+        """The encoder of the fitted embedding model, with the settings' cache, threads and progress."""
+        used = self.state.embedding_model
+        if isinstance(used, Unrestored):
+            raise ConfigError(used.problem("embedding_model"))
+        settings = self.settings
+        return self.value(_encoder_key(settings), lambda: document_encoder(
+            used, threads=settings.threads, cache=settings.cache, verbose=settings.verbose))
+
+    def optional_encoder(self) -> DocumentEncoder | None:
+        """The encoder, or None where the model has none (a classic model, an embedder not restored)."""
+        try:
+            return self.encoder()
+        except ConfigError:
+            return None
+
+    def embed(self, texts: Sequence[str], desc: str = "embedding") -> np.ndarray:
+        """Embed texts with the model's embedding model, through the on-disk cache.
+
+        Parameters
+        ----------
+        texts : list of str
+        desc : str, default 'embedding'
+            The progress bar's label.
+
+        Returns
+        -------
+        ndarray of shape (len(texts), dim), float32
+        """
+        texts = from_texts(texts).texts  # a DataFrame or a dict is refused, not read as its column names
+        encoder = self.encoder()
+        if encoder is None:
+            raise ConfigError("the model has no embedding model: pass embedding_model= to TopicModel.load, or "
+                              "give precomputed embeddings")
+        return encoder.encode(texts, desc=desc)
+
+    def neighbour_index(self) -> NeighbourIndex:
+        """The clustered documents (all, or a big corpus's sample) as the index new documents vote against."""
+        state = self.state
+        return self.value("index", lambda: NeighbourIndex.of(
+            state.embeddings[state.sample[state.usable]], positions(state.topic_ids, state.topics[state.sample]),
+            state.projection, len(state.topic_ids)))
+
+    def known(self, corpus: Corpus) -> np.ndarray:
+        """For each document of ``corpus``, the row of the same training document (same id and text), else -1."""
+        lookup = self.value("lookup", lambda: training_lookup(self.state.corpus, self.state.usable))
+        return known_rows(lookup, corpus)
+
+    # ------------------------------------------------------------- labels
+    def label_cache(self) -> bool | str:
+        """Where LLM answers are cached: the ``cache`` setting, a folder becoming its answers file."""
+        cache = self.settings.cache
+        return cache if isinstance(cache, bool) else str(Path(cache) / "llm-answers.sqlite")
+
+    def label_encoder(self) -> Callable[[list[str]], np.ndarray] | None:
+        """The embedder as a function of a list of labels, or None (a classic model, an embedder not restored)."""
+        if self.optional_encoder() is None:
+            return None
+        return lambda labels: self.embed(labels, desc="comparing labels")
+
+    def label_fit(self, encode: Callable | None = None) -> LabelFit | None:
+        """How well labels fit their topics (:class:`LabelFit`), or None without embeddings and an embedder
+        (``encode``: the label encoder when the caller has it already)."""
+        encode = encode or self.label_encoder()
+        state = self.state
+        if encode is None or state.embeddings is None or len(state.topic_ids) < 2:
+            return None
+        usable = np.flatnonzero(state.usable)
+        seed = self.settings.seed
+        return LabelFit(state.embeddings, state.topics[usable], state.topic_ids, state.centroids, encode,
+                        seed if isinstance(seed, int) else 0)
+
+
+def _encoder_key(settings: Settings) -> tuple:
+    return ("encoder", settings.threads, str(settings.cache), settings.verbose)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import time
 from collections.abc import Sequence
 from dataclasses import replace
@@ -11,16 +12,19 @@ from typing import Any, ClassVar
 import numpy as np
 from sklearn.base import BaseEstimator
 
-from .breakdown.methods import BreakdownMethods
+from . import placing, search
+from .breakdown import operations as breakdown
 from .choices import CLUSTERINGS, KNN_METHODS, LANGUAGES, LAYOUTS, MIXED_DEFAULT, MIXED_HANDLING, MODELS, REDUCTIONS
-from .editing.methods import EditingMethods
+from .delegates import changing, reading, returning_self
+from .editing import operations as editing
 from .embedders.registry import check_embedding_spec
-from .fitted import FittedState
-from .growing.methods import GrowthMethods
-from .hierarchy.methods import HierarchyMethods
+from .errors import NOT_FITTED, NotFittedError
+from .fitted import Fitted, Settings
+from .growing import operations as growing
+from .hierarchy import operations as hierarchy
 from .io.corpus import as_corpus
 from .io.records import fingerprint_record, param_record
-from .labeling.methods import LabelMethods
+from .labeling import operations as labeling
 from .params import (
     Conforms,
     HasMethods,
@@ -33,9 +37,8 @@ from .params import (
 )
 from .pipeline.fit import fit_topics
 from .pipeline.plan import FitPlan, require_chosen_extras
-from .placing import Documents, Embeddings, PlacingMethods
-from .saving import PIPELINE_PARAMS, SavingMethods
-from .search import SearchMethods
+from .placing import Documents, Embeddings
+from .saving import PIPELINE_PARAMS, load_model, save_label_change, save_model
 from .stages import adapt
 from .stages.classic import LDATopics, NMFTopics
 from .stages.guided import GuidedClustering
@@ -45,17 +48,32 @@ from .stages.protocols import (
     Embedder,
     FitPredictor,
     FitTransformer,
-    Labeler,
     MapLayout,
     Reducer,
     Vectorizer,
 )
 from .stages.represent import Representation
-from .views.methods import ViewMethods
+from .views import tables
 
 
-class TopicModel(FittedState, PlacingMethods, LabelMethods, EditingMethods, GrowthMethods, HierarchyMethods,
-                 SearchMethods, BreakdownMethods, ViewMethods, SavingMethods, BaseEstimator):
+class StateField:
+    """A fitted attribute (``topics_``): read from the model's fitted state, never assigned."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name, self.field = name, name[:-1]
+
+    def __get__(self, model: Any, owner: type | None = None) -> Any:
+        if model is None:
+            return self
+        fitted = model.__dict__.get("_fitted")
+        return getattr(fitted.state if fitted is not None else model.fitted_.state, self.field)
+
+    def __set__(self, model: Any, value: Any) -> None:
+        raise AttributeError(f"{self.name} is read-only: it is part of the fitted state, which operations replace "
+                             "(set_labels, merge_topics, label_topics, ...)")
+
+
+class TopicModel(BaseEstimator):
     """Topics of a document collection: embed, reduce, cluster, rank words, represent, label.
 
     A scikit-learn estimator: the constructor only stores its parameters, every parameter is
@@ -65,7 +83,8 @@ class TopicModel(FittedState, PlacingMethods, LabelMethods, EditingMethods, Grow
 
     Parameters
     ----------
-    model : {'embedding', 'lda', 'nmf'} or LDATopics or NMFTopics, default 'embedding'
+    model : str, LDATopics or NMFTopics, default 'embedding'
+        One of 'embedding', 'lda', 'nmf', or the object.
         'embedding': embed, reduce, cluster. 'lda' / 'nmf' (or the objects, for their settings):
         classic topic models on the word counts, ``nr_topics`` topics (20 by default).
     embedding_model : str, path or Embedder, default 'auto'
@@ -74,12 +93,14 @@ class TopicModel(FittedState, PlacingMethods, LabelMethods, EditingMethods, Grow
         ``minilm-static``; a local sentence-transformers directory; or any object with ``name`` and
         ``encode(texts)`` (e.g. ``OnnxMiniLMEmbedder(max_seq_length=128)``). None: embeddings must be
         given to ``fit`` and no KeyBERT/MMR keywords are computed.
-    reduction : {'pca', 'none', 'umap'}, a reducer, or a scikit-learn transformer, default 'pca'
+    reduction : str, a reducer, or a scikit-learn transformer, default 'pca'
+        One of 'pca', 'none', 'umap', or an object.
         'pca' is ``PCAReduction(64)``, 'umap' ``UMAPReduction()``. A transformer such as
         ``sklearn.decomposition.PCA(32)`` is cloned and fitted on the unit-length embeddings; if it
         is affine its map is saved as arrays and places new documents, else new documents are
         compared in the embedding space.
-    clustering : {'leiden', 'hdbscan', 'kmeans'}, a clusterer, or a scikit-learn clusterer, default 'leiden'
+    clustering : str, a clusterer, or a scikit-learn clusterer, default 'leiden'
+        One of 'leiden', 'hdbscan', 'kmeans', or an object.
         'leiden' is ``LeidenClustering()`` (``resolution`` on the object), 'hdbscan'
         ``HDBSCANClustering()``, 'kmeans' needs ``KMeansClustering(n_clusters=N)``. Any estimator with
         ``fit_predict`` (or ``fit`` and ``labels_``), e.g. ``AgglomerativeClustering(n_clusters=20)``,
@@ -96,7 +117,8 @@ class TopicModel(FittedState, PlacingMethods, LabelMethods, EditingMethods, Grow
         'llama-cpp:PATH.gguf', 'hf:DIR', 'openai:MODEL@URL', or ``LLMLabeler(llm, ...)`` with its
         template, language, word cap and document budget. None: keyword labels until
         ``label_topics`` is called.
-    layout : {'topics', 'umap', 'pca', 'none'} or a layout object, default 'topics'
+    layout : str or a layout object, default 'topics'
+        One of 'topics', 'umap', 'pca', 'none', or an object.
         The document map's 2-D layout, computed at fit: 'topics' is ``TopicLayout()`` (topic discs placed
         by similarity, then a few epochs of neighbour forces; a fraction of a second), 'umap' is
         ``UMAPLayout()`` (UMAP on the kNN graph; seconds, plus numba's start-up).
@@ -188,7 +210,9 @@ class TopicModel(FittedState, PlacingMethods, LabelMethods, EditingMethods, Grow
     llm_name_ : str or None
         What wrote ``llm_labels_`` (e.g. 'llama-cpp:qwen2.5-coder-1.5b').
     label_stats_ : dict
-        Call counts of the last labeling (``llm_calls``, ``cached``, ``reasked``, ``fallbacks``, ``skipped``).
+        Call counts of the last labeling, description or naming of the tree (``label_topics``,
+        ``describe_topics``, ``build_hierarchy``, with or without an LLM): ``llm_calls``, ``cached``, ``reasked``,
+        ``fallbacks``, ``skipped``, ....
     label_evidence_ : list of list of int, or None
         Per topic, the document rows the LLM was shown when it wrote the label (empty for a topic it
         has not labeled); None before any LLM labeling.
@@ -242,8 +266,7 @@ class TopicModel(FittedState, PlacingMethods, LabelMethods, EditingMethods, Grow
         "vectorizer": [IsNone(), Conforms(Vectorizer, "a vectorizer object with fit_counts(texts, language)"),
                        Conforms(CountVectorizerLike, "a scikit-learn CountVectorizer-like object")],
         "representation": [IsNone(), Instance(Representation)],
-        "labeler": [IsNone(), Instance(str, what="an LLM spec string"),
-                    Conforms(Labeler, "a labeler object with label(topics, context)")],
+        "labeler": adapt.LABELER_RULES,
         "layout": [OneOf(LAYOUTS), Conforms(MapLayout, "a layout object with layout(space, graph, context)")],
         "language": [OneOf(LANGUAGES)],
         "n_neighbors": [Number(int, 1)],
@@ -380,11 +403,12 @@ class TopicModel(FittedState, PlacingMethods, LabelMethods, EditingMethods, Grow
         """
         plan = self._plan()
         state, encoder = fit_topics(plan, as_corpus(docs), embeddings, y)
-        self._assign(state, encoder)
-        if self.labeler is not None:  # after the fit is assigned: a failing labeler loses none of it
+        self._install(Fitted(state, self._settings()).evolve(state, encoder=encoder))
+        if self.labeler is not None:  # after the fit is installed: a failing labeler loses none of it
             clock = time.perf_counter()
-            self.label_topics()
-            self._assign(replace(self._state(), timings={**self.timings_, "label": time.perf_counter() - clock}))
+            labeled = labeling.label_topics(self.fitted_)
+            self._install(labeled.evolve(replace(labeled.state, timings={
+                **labeled.state.timings, "label": time.perf_counter() - clock})))
         return self
 
     def fit_predict(self, docs: Documents, embeddings: Embeddings = None, y: Sequence[Any] | None = None
@@ -402,6 +426,261 @@ class TopicModel(FittedState, PlacingMethods, LabelMethods, EditingMethods, Grow
             -1 for outliers and empty documents.
         """
         return self.fit(docs, embeddings, y).topics_.copy()
+
+    def partial_fit(self, docs: Documents, embeddings: Embeddings = None, *,
+                    min_probability: float = growing.JOIN_PROBABILITY, labeler: Any = None,
+                    relabel_below: float | None = None) -> TopicModel:
+        growth = growing.grow(self.fitted_, self._plan, docs, embeddings, min_probability=min_probability,
+                              labeler=labeler, relabel_below=relabel_below)
+        self._install(growth.fitted)  # before the labels: a failing labeler loses none of the growth
+        if growth.to_name is not None:
+            self._install(growing.name_growth(growth))
+        return self
+
+    partial_fit.__doc__ = returning_self(growing.partial_fit, "This model, grown in place (as scikit-learn's "
+                                         "partial_fit does).")
+
+    # ------------------------------------------------------------------ the fitted state
+    @property
+    def fitted_(self) -> Fitted:
+        """The fitted state as operations take it (:class:`~topiclens.fitted.Fitted`), with this model's settings."""
+        fitted = self.__dict__.get("_fitted")
+        if fitted is None:
+            raise NotFittedError(NOT_FITTED)
+        return fitted.with_settings(self._settings())
+
+    def _install(self, fitted: Fitted) -> TopicModel:
+        """The one place where a model's fitted state is set."""
+        self._fitted = fitted
+        return self
+
+    def _with(self, fitted: Fitted, inplace: bool) -> TopicModel:
+        """This model holding ``fitted`` (``inplace``), or a copy of it that does, leaving this one as it was."""
+        target = self if inplace else copy.copy(self)
+        return target._install(fitted)
+
+    def _settings(self) -> Settings:
+        return Settings(labeler=self.labeler, representation=self.representation, n_neighbors=self.n_neighbors,
+                        knn=self.knn, seed=self.seed, threads=self.threads, cache=self.cache, verbose=self.verbose)
+
+    def __sklearn_is_fitted__(self) -> bool:
+        return "_fitted" in self.__dict__
+
+    @property
+    def words_(self) -> list[str]:
+        """The vocabulary's words (columns of ``ctfidf_``)."""
+        return self.fitted_.state.vectorizer.words
+
+    @property
+    def edit_(self) -> dict | None:
+        """The last edit: ``operation``, ``arguments``, ``mapping`` (old id -> new id, None: gone), ``changed``
+        (the ids it created or changed), ``llm_calls`` and ``cached`` (its labels), ``seconds``, ``time``; None
+        before any."""
+        return editing.last_edit(self.fitted_.state)
+
+    @property
+    def waiting_for_names_(self) -> list[int]:
+        """The topics whose label is a keyword stand-in waiting for an LLM name (``label_topics`` or
+        ``set_labels`` names them)."""
+        return editing.waiting_for_names(self.fitted_.state)
+
+    corpus_ = StateField()
+    usable_ = StateField()
+    topics_ = StateField()
+    probabilities_ = StateField()
+    sample_ = StateField()
+    embeddings_ = StateField()
+    projection_ = StateField()
+    vectorizer_ = StateField()
+    ctfidf_ = StateField()
+    topic_ids_ = StateField()
+    topic_sizes_ = StateField()
+    keywords_ = StateField()
+    keybert_ = StateField()
+    mmr_ = StateField()
+    representative_docs_ = StateField()
+    centroids_ = StateField()
+    layout_ = StateField()
+    labels_ = StateField()
+    llm_labels_ = StateField()
+    llm_name_ = StateField()
+    label_stats_ = StateField()
+    language_ = StateField()
+    embedding_model_ = StateField()
+    min_cluster_size_ = StateField()
+    classic_ = StateField()
+    timings_ = StateField()
+    label_evidence_ = StateField()
+    descriptions_ = StateField()
+    next_topic_id_ = StateField()
+    history_ = StateField()
+    hierarchy_ = StateField()
+    given_labels_ = StateField()
+    guidance_ = StateField()
+    label_confidence_ = StateField()
+    label_waiting_ = StateField()
+
+    # ------------------------------------------------------------------ operations (see topiclens.delegates)
+    def embed(self, texts: Sequence[str], desc: str = "embedding") -> np.ndarray:
+        return self.fitted_.embed(texts, desc)
+
+    embed.__doc__ = Fitted.embed.__doc__
+    transform = reading(placing.transform)
+    predict = reading(placing.predict)
+    find_topics = reading(search.find_topics)
+
+    label_topics = changing(labeling.label_topics)
+    describe_topics = changing(labeling.describe_topics)
+    set_labels = changing(labeling.set_labels)
+    plan_labels = reading(labeling.plan_labels)
+    label_confidence = reading(labeling.label_confidence)
+
+    merge_topics = changing(editing.merge_topics)
+    delete_topics = changing(editing.delete_topics)
+    split_topic = changing(editing.split_topic)
+    reduce_topics = changing(editing.reduce_topics)
+    reduce_outliers = changing(editing.reduce_outliers)
+    note_edit = changing(editing.note_edit)
+    extend_edit = changing(editing.extend_edit)
+
+    build_hierarchy = changing(hierarchy.build_hierarchy)
+    topic_tree = reading(hierarchy.topic_tree)
+
+    topics_over_time = reading(breakdown.topics_over_time)
+    topics_per_class = reading(breakdown.topics_per_class)
+    topic_info = reading(tables.topic_info)
+    topic_tightness = reading(tables.topic_tightness)
+    document_info = reading(tables.document_info)
+
+    # ------------------------------------------------------------------ figures and the explorer
+    def over_time_chart(self, table: Any = None, **options: Any):
+        """Plotly lines of the topics' documents per period (``table``: a ``topics_over_time`` result)."""
+        from .breakdown.charts import over_time_chart
+
+        return over_time_chart(self, table, **options)
+
+    def per_class_chart(self, table: Any, **options: Any):
+        """Plotly bars of each class's topics (``table``: a ``topics_per_class`` result or a field name)."""
+        from .breakdown.charts import per_class_chart
+
+        return per_class_chart(self, table, **options)
+
+    def document_map(self, **options: Any):
+        """Interactive plotly map of the documents by topic (``.write_html(path)`` to save it)."""
+        from .views import document_map
+
+        return document_map(self, **options)
+
+    def static_map(self, path: str | Path = "map.png", dpi: int = 300, **options: Any) -> Path:
+        """A PNG (or PDF/SVG) map with each topic's label at its centre; returns the path."""
+        from .views import static_map
+
+        return static_map(self, path, dpi=dpi, **options)
+
+    def barchart(self, **options: Any):
+        """Plotly bar charts of the topics' best keywords and their c-TF-IDF scores."""
+        from .views import barchart
+
+        return barchart(self, **options)
+
+    def hierarchy(self, **options: Any):
+        """Plotly dendrogram of the topics from the cosine distances between their centroids."""
+        from .views import hierarchy as dendrogram
+
+        return dendrogram(self, **options)
+
+    def heatmap(self, **options: Any):
+        """Plotly heatmap of the cosine similarity between topic centroids."""
+        from .views import heatmap
+
+        return heatmap(self, **options)
+
+    def report(self, path: str | Path = "report.html", **options: Any) -> Path:
+        """Write the self-contained HTML explorer (map, topics, documents, search); returns the path."""
+        from .views import write_report
+
+        return write_report(self, path, **options)
+
+    # ------------------------------------------------------------------ saving and loading
+    def save(self, directory: str | Path, *, keep_previous: bool = False) -> Path:
+        """Write the model as JSON + .npy/.npz + parquet (no pickle).
+
+        Parameters
+        ----------
+        directory : str or Path
+            Missing, empty, or holding a topiclens model, which is replaced; other files in it are kept.
+            A directory that holds other files and no model is refused, as is a file or a symlink.
+        keep_previous : bool, default False
+            Keep the model this save replaces on the directory's undo stack (what an edit does:
+            :func:`topiclens.undo` puts it back, file for file). False clears the stack.
+
+        Returns
+        -------
+        Path
+            The directory.
+
+        Raises
+        ------
+        ModelFileError
+            With ``keep_previous``, when the directory is the one this model was loaded from (or last saved to)
+            and another program changed it since: an edit never silently replaces another.
+        """
+        directory = Path(directory)
+        expected = self._saved_digest(directory) if keep_previous else None
+        saved = save_model(self.fitted_.state, self._pipeline_record(), directory, keep_previous=keep_previous,
+                           expected=expected)
+        self._saved_as = (directory.resolve(), saved)
+        return directory
+
+    def save_labels(self, directory: str | Path, *, new_edit: bool = True) -> Path:
+        """Save a change of labels, descriptions or history only, over the arrays already in ``directory``.
+
+        Parameters
+        ----------
+        directory : str or Path
+            The model directory this model was loaded from or last saved to, holding the same topics.
+        new_edit : bool, default True
+            Keep the saved model on the undo stack first (the change is a new edit). False replaces the
+            saved manifest and leaves the stacks alone: the next step of a change saved as it goes.
+
+        Returns
+        -------
+        Path
+            The directory.
+        """
+        directory = Path(directory)
+        saved = save_label_change(self.fitted_.state, self._pipeline_record(), directory, new_edit=new_edit,
+                                  expected=self._saved_digest(directory))
+        self._saved_as = (directory.resolve(), saved)
+        return directory
+
+    def _saved_digest(self, directory: Path) -> str | None:
+        """The digest of the manifest this model was loaded from or saved as, when that was in ``directory``."""
+        origin = getattr(self, "_saved_as", None)
+        return origin[1] if origin is not None and origin[0] == Path(directory).resolve() else None
+
+    @classmethod
+    def load(cls, directory: str | Path, **params: Any) -> TopicModel:
+        """Read a model directory written by :meth:`save`; never runs code from the files.
+
+        Parameters
+        ----------
+        directory : str or Path
+        **params
+            TopicModel parameters. The pipeline's settings come from the directory and ``params``
+            override them (``embedding_model=`` also sets the model that embeds new documents); the
+            labeler, cache, work directory, Dask client, threads and verbosity come only from
+            ``params``. A user's own stage object cannot be restored from files: pass it again here
+            to fit (or, for an embedder, to embed) with it.
+
+        Returns
+        -------
+        TopicModel
+        """
+        model, state, saved = load_model(cls, Path(directory), params)
+        model._install(Fitted(state, model._settings()))
+        model._saved_as = (Path(directory).resolve(), saved)
+        return model
 
 
 def _int(value: Any) -> int | None:

@@ -22,7 +22,7 @@ from .stages.protocols import LinearMap, WordCounter
 Pairs = list[list[tuple[str, float]]]
 
 
-@dataclass
+@dataclass(frozen=True)
 class TopicState:
     """The fitted state of a TopicModel (see the TopicModel docstring for each attribute)."""
 
@@ -46,7 +46,7 @@ class TopicState:
     labels: list[str]                   # (t,) the label in use
     llm_labels: list[str] | None        # (t,) the labeler's labels, if asked
     llm_name: str | None                # what wrote llm_labels ('llama-cpp:qwen2.5-coder-1.5b', ...)
-    label_stats: dict[str, int]         # call counts of the last labeling
+    label_stats: dict[str, int]         # call counts of the last labeling, description or tree naming
     language: str                       # the corpus language used ('en', 'zh')
     embedding_model: Any                # the embedding model used (a name, a path or the object)
     min_cluster_size: int               # the minimum topic size used

@@ -25,7 +25,7 @@ round = 0
 print("ready", flush=True)
 while True:
     round += 1
-    model.set_labels({0: f"round {round}"})
+    model.set_labels({0: f"round {round}"}, inplace=True)
     model.save(sys.argv[1])
 """
 

@@ -94,8 +94,8 @@ def test_answers_are_cached_per_server(fitted, tmp_path, servers):
 
     named, _ = servers
     model = copy.deepcopy(fitted).set_params(cache=str(tmp_path), verbose=False)
-    first = model.label_topics(LLMLabeler(f"openai:m@{named.url('ok')}"))
+    first = model.label_topics(LLMLabeler(f"openai:m@{named.url('ok')}"), inplace=True).label_stats_
     assert first["llm_calls"] >= len(model.topic_ids_)
     dead = f"openai:m@http://127.0.0.1:{free_port()}/v1"
     with pytest.raises(LLMUnavailable, match="cannot reach"):
-        model.label_topics(LLMLabeler(dead))
+        model.label_topics(LLMLabeler(dead), inplace=True)

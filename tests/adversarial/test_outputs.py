@@ -22,10 +22,8 @@ HOSTILE_IDS = ["=HYPERLINK(\"http://evil\",\"x\")", "+1+1", "-2+3", "@SUM(A1)", 
 @pytest.fixture
 def hostile_model(fitted, tmp_path):
     """The fitted model with labels an LLM or a user might have written to do harm."""
-    model = TopicModel.__new__(TopicModel)
-    model.__dict__.update(fitted.__dict__)
-    model.set_labels({0: "=HYPERLINK(\"http://evil\")", 1: "\x1b]0;pwned\x07title \u202eevil",
-                      2: "costs $5 and $10", 3: "x" * 100_000})
+    model = fitted.set_labels({0: "=HYPERLINK(\"http://evil\")", 1: "\x1b]0;pwned\x07title \u202eevil",
+                               2: "costs $5 and $10", 3: "x" * 100_000})  # a new model: the fixture's stays
     return model.save(tmp_path / "model")
 
 

@@ -96,7 +96,7 @@ WRITERS = {
     "merge": lambda m, s: ["merge", m, "0,1", "--no-llm", "--quiet", "--threads", "1"],
     "split": lambda m, s: ["split", m, "0", "--parts", "2", "--no-llm", "--quiet", "--threads", "1"],
     "delete": lambda m, s: ["delete", m, "0", "--no-llm", "--quiet", "--threads", "1"],
-    "reduce": lambda m, s: ["reduce", m, "--to", "4", "--no-llm", "--quiet", "--threads", "1"],
+    "reduce": lambda m, s: ["reduce", m, "--n-topics", "4", "--no-llm", "--quiet", "--threads", "1"],
     "outliers": lambda m, s: ["outliers", m, "--no-llm", "--quiet", "--threads", "1"],
     "undo": lambda m, s: ["undo", m],
     "redo": lambda m, s: ["redo", m],
@@ -206,7 +206,7 @@ def test_a_workbench_edit_holds_the_lock_so_a_cli_edit_meanwhile_is_refused(edit
     monkeypatch.setattr(workspace, "run_edit", slow_run_edit)
     result = {}
     page = threading.Thread(target=lambda: result.update(
-        change=space.apply(parse_edit({"operation": "merge", "topics": [ids[0], ids[1]]}))))
+        change=space.apply(parse_edit({"operation": "merge", "groups": [[ids[0], ids[1]]]}))))
     page.start()
     assert computing.wait(120)
     cli = run_cli("merge", model, f"{ids[2]},{ids[3]}", "--no-llm", "--quiet", "--threads", "1")
@@ -232,7 +232,7 @@ def test_the_workbench_refuses_an_edit_while_another_program_writes(edited_model
         assert holder.stdout.readline().strip() == "held"
         before = snapshot(model)
         with pytest.raises(Busy, match="is being written by pid"):
-            space.apply(parse_edit({"operation": "merge", "topics": [ids[0], ids[1]]}))
+            space.apply(parse_edit({"operation": "merge", "groups": [[ids[0], ids[1]]]}))
         with pytest.raises(Busy):
             space.rename(ids[0], "a name")
         with pytest.raises(Busy):
@@ -342,7 +342,7 @@ def test_the_workbench_on_a_read_only_directory_answers_the_clis_line(read_only_
     cli = run_cli("merge", read_only_model, f"{ids[0]},{ids[1]}", "--no-llm", "--quiet")
     assert_one_line_error(cli, "Read-only file system")
     app = create_app(space, "t" * 43, frozenset({"127.0.0.1:1"}))
-    body = json.dumps({"operation": "merge", "topics": [ids[0], ids[1]]}).encode()
+    body = json.dumps({"operation": "merge", "groups": [[ids[0], ids[1]]]}).encode()
     status, answer = asyncio.run(_post(app, "/api/apply", body))
     assert status == 409 and json.loads(answer)["error"] == cli.stderr.strip().removeprefix("topiclens: error: ")
 
@@ -518,7 +518,7 @@ def test_undo_and_redo_of_a_save_that_added_no_history_record(saved_model, tmp_p
     model = Path(shutil.copytree(saved_model, tmp_path / "m"))
     loaded = TopicModel.load(model, verbose=False)
     first = loaded.topic_ids_[0]
-    loaded.set_labels({first: "renamed in Python"})
+    loaded.set_labels({first: "renamed in Python"}, inplace=True)
     loaded.save(model, keep_previous=True)
     undo(model)
     assert TopicModel.load(model, verbose=False).labels_[0] != "renamed in Python"

@@ -135,7 +135,7 @@ def test_a_model_file_cannot_choose_where_requests_keys_or_caches_go(model_copy,
         model = TopicModel.load(model_copy, verbose=False)
         assert model.labeler is None and model.cache is True and model.work_dir is None
         with pytest.raises(Exception, match="no labeler given"):
-            model.label_topics()
+            model.label_topics(inplace=True)
         model.predict(["a brand new document about Perl modules"])
         assert server.attempts == {} and server.headers_seen == []
         assert not evil_cache.exists()

@@ -13,17 +13,18 @@ HOSTS = allowed_hosts("127.0.0.1", 8765)
 
 
 def test_edits_are_checked_before_anything_runs():
-    assert parse_edit({"operation": "merge", "topics": [3, 1]}).arguments == {"topics": [3, 1]}
+    assert parse_edit({"operation": "merge", "groups": [[3, 1]]}).arguments == {"groups": [[3, 1]]}
     assert parse_edit({"operation": "split", "topic": 2, "parts": None}).arguments == {"topic": 2, "parts": None}
-    assert parse_edit({"operation": "outliers", "target": 0.05}).arguments == {"target": 0.05,
-                                                                                 "strategy": "embeddings"}
-    assert parse_edit({"operation": "merge", "topics": [1, 2]}).key() == parse_edit(
-        {"operation": "merge", "topics": [1, 2]}).key()
-    bad = [None, [], {"operation": "merge", "topics": [1]}, {"operation": "merge", "topics": [1, 1]},
-           {"operation": "merge", "topics": ["1", 2]}, {"operation": "merge", "topics": [True, 2]},
-           {"operation": "split", "topic": -1}, {"operation": "split", "topic": 1, "parts": 1},
-           {"operation": "delete", "topics": [1], "to_outliers": "yes"}, {"operation": "reduce", "to": 0},
-           {"operation": "outliers", "target": 1.0}, {"operation": "outliers", "target": 0.1, "strategy": "x"},
+    assert parse_edit({"operation": "outliers", "target": 0.05, "generation": 3}).arguments == {
+        "target": 0.05, "strategy": "embeddings", "threshold": None}
+    assert parse_edit({"operation": "merge", "groups": [[1, 2]]}).key() == parse_edit(
+        {"operation": "merge", "groups": [[1, 2]]}).key()
+    bad = [None, [], {"operation": "merge", "groups": [[1]]}, {"operation": "merge", "groups": [[1, 1]]},
+           {"operation": "merge", "groups": [["1", 2]]}, {"operation": "merge", "groups": [[True, 2]]},
+           {"operation": "merge", "topics": [1, 2]}, {"operation": "split", "topic": -1},
+           {"operation": "split", "topic": 1, "parts": 1},
+           {"operation": "delete", "topics": [1], "to_outliers": "yes"}, {"operation": "reduce", "n_topics": 0},
+           {"operation": "outliers", "target": 1.5}, {"operation": "outliers", "target": 0.1, "strategy": "x"},
            {"operation": "__import__('os')"}, {"operation": "delete", "topics": 3}]
     for payload in bad:
         with pytest.raises(ConfigError):

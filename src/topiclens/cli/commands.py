@@ -9,7 +9,7 @@ from typing import Any
 from ..errors import ConfigError, TopicLensError
 from ..state import positions
 from .breakdown import BREAKDOWN_COMMANDS
-from .editing import EDIT_COMMANDS, change_saved
+from .editing import EDIT_COMMANDS, change_saved, cmd_edit
 from .growing import classes_of, cmd_update, guided
 from .inputs import read_input
 from .labeler_args import labeler_from_args
@@ -97,7 +97,7 @@ def _fit_and_save(model, labeler, args):
     out = model.save(args.out)  # saved before labeling: a failing LLM loses none of the fit
     if labeler is not None:
         try:
-            model.label_topics(labeler)
+            model.label_topics(labeler, inplace=True)
         except TopicLensError as exc:
             raise TopicLensError(f"{exc} (the model is saved with keyword labels in {out}: label it later with "
                                  f"topiclens label {out} --llm SPEC)") from None
@@ -285,5 +285,5 @@ COMMANDS = {"fit": cmd_fit, "info": cmd_info, "label": cmd_label, "describe": cm
 
 
 def run(args: argparse.Namespace) -> int:
-    return COMMANDS[args.command](args)
+    return COMMANDS[args.command](args) if args.command in COMMANDS else cmd_edit(args)  # an edit of the table
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 
+from ..editing.table import EDITS
 from ..untrusted import for_terminal
 from .labeler_args import labeler_from_args
 from .output import dump_json
@@ -38,42 +39,29 @@ def _edit(args, operation: Callable) -> int:
 
 
 def change_saved(args, command: str, change: Callable, arguments: dict, changed: Callable) -> tuple:
-    """Load the model in ``args.model`` and run ``change(model)`` (returning its call counts) on it, holding the
-    directory's lock from the load to the save, so no other program's change is lost; the change is recorded in
-    the model's history (operation: the command's last word; topics: ``changed(model)``) and the previous model
-    kept, so ``topiclens undo`` reverts it. Returns the model and the counts."""
+    """Load the model in ``args.model`` and run ``change(model)`` (returning the changed model, its call counts in
+    ``label_stats_``), holding the directory's lock from the load to the save, so no other program's change is
+    lost; the change is recorded in the model's history (operation: the command's last word; topics:
+    ``changed(model)``) and the previous model kept, so ``topiclens undo`` reverts it. Returns the model and the
+    counts."""
     from ..io.modeldir import locked, require_model
     from ..model import TopicModel
 
     require_model(args.model)
     with locked(args.model, command, create=False):
         model = TopicModel.load(args.model, verbose=not args.quiet, threads=args.threads)
-        result = change(model)
-        model.note_edit(command.split()[-1], arguments, changed(model), result)
+        model = change(model)
+        stats = dict(model.label_stats_)
+        model = model.note_edit(command.split()[-1], arguments, changed(model), stats, inplace=True)
         model.save(args.model, keep_previous=True)
-    return model, result
+    return model, stats
 
 
-def cmd_merge(args) -> int:
-    return _edit(args, lambda model, labeler: model.merge_topics(args.groups, labeler=labeler))
-
-
-def cmd_split(args) -> int:
-    return _edit(args, lambda model, labeler: model.split_topic(args.topic, args.parts, labeler=labeler))
-
-
-def cmd_delete(args) -> int:
-    return _edit(args, lambda model, labeler: model.delete_topics(args.topics, to_outliers=args.to_outliers,
-                                                                  labeler=labeler))
-
-
-def cmd_reduce(args) -> int:
-    return _edit(args, lambda model, labeler: model.reduce_topics(args.to, labeler=labeler))
-
-
-def cmd_outliers(args) -> int:
-    return _edit(args, lambda model, labeler: model.reduce_outliers(args.strategy, args.threshold,
-                                                                    target=args.target, labeler=labeler))
+def cmd_edit(args) -> int:
+    """Any edit of the table (``args.command`` names it), its arguments read from the options the table declares."""
+    edit = EDITS[args.command]
+    values = {argument.name: getattr(args, argument.name) for argument in edit.arguments}
+    return _edit(args, lambda model, labeler: edit.run(model, values, labeler))
 
 
 def cmd_history(args) -> int:
@@ -137,7 +125,7 @@ def cmd_tree(args) -> int:
     return 0
 
 
+# the edits of the table (topiclens.editing.table.EDITS) all run through cmd_edit
 EDIT_COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
-    "merge": cmd_merge, "split": cmd_split, "delete": cmd_delete, "reduce": cmd_reduce, "outliers": cmd_outliers,
     "history": cmd_history, "undo": cmd_undo, "redo": cmd_redo, "tree": cmd_tree,
 }

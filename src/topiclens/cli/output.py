@@ -101,7 +101,7 @@ def _review_lines(model, waiting: set[int], info) -> list[str]:
 
 def format_topic(model, topic: int, max_chars: int = 300) -> str:
     """One topic in full: its labels, keywords of every kind, and the documents behind the label."""
-    at = model._position(topic)
+    at = model.fitted_.position(topic)
     texts = model.corpus_.texts
     llm = model.llm_labels_[at] if model.llm_labels_ else None
     lines = [f"topic {topic}: {model.topic_sizes_[at]} documents",

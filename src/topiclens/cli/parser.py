@@ -33,6 +33,7 @@ from ..choices import (
     MODELS,
     REDUCTIONS,
 )
+from ..editing.table import EDITS, Argument
 from ..llm.registry import spec_forms
 from .breakdown import add_breakdown_commands
 from .serve import add_serve_command
@@ -306,6 +307,24 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _edit_argument(command, argument: Argument) -> None:
+    """``argument`` of an edit as the command line reads it: topics as positional lists, the rest as options."""
+    option = "--" + argument.name.replace("_", "-")
+    if argument.kind == "topic":
+        command.add_argument(argument.name, type=int, help=argument.help)
+    elif argument.kind == "topics":
+        command.add_argument(argument.name, type=_topic_list, metavar="N[,N...]", help=argument.help)
+    elif argument.kind == "groups":
+        command.add_argument(argument.name, nargs="+", type=_topic_list, metavar="N,N[,...]", help=argument.help)
+    elif argument.kind == "flag":
+        command.add_argument(option, action="store_true", help=argument.help)
+    elif argument.kind == "choice":
+        command.add_argument(option, default=argument.default, choices=argument.choices, help=argument.help)
+    else:
+        number = int if argument.kind == "count" else float
+        command.add_argument(option, type=number, metavar="N" if number is int else "X", help=argument.help)
+
+
 def _edit_command(commands, name: str, help_text: str, description: str) -> argparse.ArgumentParser:
     edit = commands.add_parser(name, help=help_text, description=description + " The edit is saved into the "
                                "model directory at once; 'topiclens undo DIR' puts the previous model back.")
@@ -321,36 +340,13 @@ def _edit_options(edit: argparse.ArgumentParser) -> None:
 
 
 def _edit_commands(commands) -> None:
-    merge = _edit_command(commands, "merge", "merge topics of a saved model",
-                          "Merge each group of topics into one topic, which keeps the group's lowest id; only the "
-                          "merged topics get new keywords and an LLM label.")
-    merge.add_argument("groups", nargs="+", type=_topic_list, metavar="N,N[,...]", help="a group of topics to merge")
-    _edit_options(merge)
-    split = _edit_command(commands, "split", "split a topic of a saved model",
-                          "Cluster one topic's documents again; the largest part keeps the id, the others get new "
-                          "ids.")
-    split.add_argument("topic", type=int, help="the topic to split")
-    split.add_argument("--parts", type=int, metavar="N", help="the number of parts (default: Leiden decides)")
-    _edit_options(split)
-    delete = _edit_command(commands, "delete", "delete topics of a saved model",
-                           "Delete topics; their documents join their nearest remaining topic (by centroid), or "
-                           "become outliers with --to-outliers.")
-    delete.add_argument("topics", type=_topic_list, metavar="N[,N...]", help="the topics to delete")
-    delete.add_argument("--to-outliers", action="store_true", help="make their documents outliers")
-    _edit_options(delete)
-    reduce = _edit_command(commands, "reduce", "merge the most similar topics of a saved model down to N",
-                           "Merge the smallest topic into its most similar one (by centroid) until N remain.")
-    reduce.add_argument("--to", type=int, required=True, metavar="N", help="the number of topics to keep")
-    _edit_options(reduce)
-    outliers = _edit_command(commands, "outliers", "move outliers of a saved model into topics",
-                             "Move each outlier to the topic whose centroid is most similar (embeddings) or that "
-                             "most of its neighbours are in (probabilities).")
-    outliers.add_argument("--strategy", default="embeddings", choices=("embeddings", "probabilities"))
-    how = outliers.add_mutually_exclusive_group()
-    how.add_argument("--threshold", type=float, help="the least similarity (or vote share) that moves an outlier")
-    how.add_argument("--target", type=float, metavar="SHARE",
-                     help="the outlier share to leave at most, e.g. 0.05 (the threshold is chosen to reach it)")
-    _edit_options(outliers)
+    for edit in EDITS.values():  # one command per edit of the table, its arguments as the table declares them
+        command = _edit_command(commands, edit.name, edit.summary, edit.description)
+        exclusive = command.add_mutually_exclusive_group(required=edit.one_required) if edit.exclusive else None
+        for argument in edit.arguments:
+            target = exclusive if argument.name in edit.exclusive else command
+            _edit_argument(target, argument)
+        _edit_options(command)
     history = commands.add_parser("history", help="list the edits of a saved model",
                                   description="List the edits made to a saved model since its fit, oldest first.")
     history.add_argument("model", type=Path, help="model directory written by 'topiclens fit'")

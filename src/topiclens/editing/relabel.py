@@ -39,4 +39,4 @@ def naming_note(topics: Sequence[int]) -> str:
     shown = " ".join(str(t) for t in topics)
     return (f"{len(topics)} changed topic(s) have keyword labels until an LLM names them (topics {shown}): run "
             f"topiclens label DIR --topics {','.join(str(t) for t in topics)}, or "
-            "model.label_topics(labeler=..., topics=[...])")
+            "model = model.label_topics(labeler=..., topics=[...])")

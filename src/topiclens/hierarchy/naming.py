@@ -17,6 +17,7 @@ import scipy.sparse as sp
 from ..labeling.clean import keyword_label
 from ..pipeline.keywords import top_terms
 from ..stages.protocols import LabelContext, TopicEvidence
+from ..state import TopicState
 
 PARENT_TEMPLATE = (
     "A group of related topics contains these topics (name, then keywords):\n[DOCUMENTS]\n"
@@ -46,20 +47,20 @@ MAX_CHILDREN_SHOWN = 8
 EXEMPLARS = 3
 
 
-def name_tree(tree: dict, model, labeler, context: LabelContext,
+def name_tree(tree: dict, state: TopicState, labeler, context: LabelContext,
               naming: str = "children") -> tuple[dict, dict[str, int]]:
     """``tree`` with every node named; the call counts (``llm_calls``, ``cached``, ``reused``: single-child
     nodes, ``fallbacks``). ``labeler`` None: each node gets its keyword label. ``naming``: what the LLM is
     shown of a node, its children's names and keywords (``"children"``) or each child's name and one of its
     documents (``"cover"``)."""
-    names: dict[object, str] = dict(zip(model.topic_ids_, model.labels_))
-    position = {t: i for i, t in enumerate(model.topic_ids_)}
+    names: dict[object, str] = dict(zip(state.topic_ids, state.labels))
+    position = {t: i for i, t in enumerate(state.topic_ids)}
     stats = {"llm_calls": 0, "cached": 0, "reused": 0, "fallbacks": 0, "nodes": 0}
     topics_of = {node["id"]: node["topics"] for level in tree["levels"] for node in level}
 
     @functools.cache
     def keywords_of(topics: tuple[int, ...]) -> list[tuple[str, float]]:  # a node's, then again as a child's
-        return _node_keywords(model, list(topics), position)
+        return _node_keywords(state, list(topics), position)
 
     parent_labeler = None
     if labeler is not None:
@@ -77,7 +78,7 @@ def name_tree(tree: dict, model, labeler, context: LabelContext,
                 continue
             keywords = keywords_of(tuple(node["topics"]))
             shown = _cover_evidence if naming == "cover" else _evidence
-            evidence.append(shown(model, node, names, keywords, position, topics_of, keywords_of))
+            evidence.append(shown(state, node, names, keywords, position, topics_of, keywords_of))
             asked.append(node)
         if asked and parent_labeler is not None:
             result = parent_labeler.label(evidence, context)
@@ -101,39 +102,39 @@ def parent_template(language: str, naming: str = "children") -> str:
     return PARENT_TEMPLATE_ZH if language == "zh" else PARENT_TEMPLATE
 
 
-def _node_keywords(model, topics: list[int], position: dict[int, int]) -> list[tuple[str, float]]:
+def _node_keywords(state: TopicState, topics: list[int], position: dict[int, int]) -> list[tuple[str, float]]:
     rows = [position[t] for t in topics]
-    weights = np.asarray([model.topic_sizes_[r] for r in rows], dtype=np.float64)
-    combined = sp.csr_matrix(weights[None, :] @ model.ctfidf_[rows] / max(weights.sum(), 1.0))
-    return top_terms(combined, model.words_, 10)[0]
+    weights = np.asarray([state.topic_sizes[r] for r in rows], dtype=np.float64)
+    combined = sp.csr_matrix(weights[None, :] @ state.ctfidf[rows] / max(weights.sum(), 1.0))
+    return top_terms(combined, state.vectorizer.words, 10)[0]
 
 
-def _evidence(model, node: dict, names: dict, keywords: list[tuple[str, float]], position: dict[int, int],
-              topics_of: dict[str, list[int]], keywords_of) -> TopicEvidence:
+def _evidence(state: TopicState, node: dict, names: dict, keywords: list[tuple[str, float]],
+              position: dict[int, int], topics_of: dict[str, list[int]], keywords_of) -> TopicEvidence:
     lines = []
     for child in node["children"][:MAX_CHILDREN_SHOWN]:
         under = [child] if isinstance(child, int) else topics_of[child]
         child_keywords = keywords_of(tuple(under))[:4]
         lines.append(f"{names[child]} ({', '.join(w for w, _ in child_keywords)})")
     # exemplar documents only for a small group: beside many children they pull the name toward the largest
-    largest = sorted(node["topics"], key=lambda t: -model.topic_sizes_[position[t]])[:EXEMPLARS]
-    rows = [model.representative_docs_[position[t]][0] for t in largest
-            if model.representative_docs_[position[t]]] if len(node["children"]) <= EXEMPLARS else []
-    documents = lines + [model.corpus_.texts[r] for r in rows]
+    largest = sorted(node["topics"], key=lambda t: -state.topic_sizes[position[t]])[:EXEMPLARS]
+    rows = [state.representative_docs[position[t]][0] for t in largest
+            if state.representative_docs[position[t]]] if len(node["children"]) <= EXEMPLARS else []
+    documents = lines + [state.corpus.texts[r] for r in rows]
     return TopicEvidence(documents=documents, keywords=[w for w, _ in keywords], fallback=keyword_label(keywords),
                          rows=rows)
 
 
-def _cover_evidence(model, node: dict, names: dict, keywords: list[tuple[str, float]], position: dict[int, int],
-                    topics_of: dict[str, list[int]], keywords_of) -> TopicEvidence:
+def _cover_evidence(state: TopicState, node: dict, names: dict, keywords: list[tuple[str, float]],
+                    position: dict[int, int], topics_of: dict[str, list[int]], keywords_of) -> TopicEvidence:
     """Each child's name and the most representative document of its largest topic."""
     del keywords_of
     lines, rows = [], []
     for child in node["children"][:MAX_CHILDREN_SHOWN]:
         under = [child] if isinstance(child, int) else topics_of[child]
-        largest = max(under, key=lambda t: model.topic_sizes_[position[t]])
-        best = model.representative_docs_[position[largest]][:1]
-        text = " ".join(model.corpus_.texts[best[0]].split()[:40]) if best else ""
+        largest = max(under, key=lambda t: state.topic_sizes[position[t]])
+        best = state.representative_docs[position[largest]][:1]
+        text = " ".join(state.corpus.texts[best[0]].split()[:40]) if best else ""
         rows += best
         lines.append(f"{names[child]}: {text}" if text else str(names[child]))
     return TopicEvidence(documents=lines, keywords=[w for w, _ in keywords], fallback=keyword_label(keywords),

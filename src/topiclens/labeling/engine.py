@@ -213,7 +213,7 @@ class TopicLabeler:
             result[i] = lab
         if stats.errors:
             warnings.warn(f"{len(stats.errors)} LLM call(s) failed, those topics use keyword labels; first: "
-                          f"{stats.errors[0]}", TopicLensWarning, stacklevel=4)
+                          f"{stats.errors[0]}", TopicLensWarning, stacklevel=5)
         return result, stats
 
     def disambiguate(self, topics: Sequence[TopicEvidence], labels: Sequence[str], threshold: float,
@@ -271,7 +271,7 @@ class TopicLabeler:
         stats.fallbacks = sum(text == "" for text in texts)
         if stats.errors:
             warnings.warn(f"{len(stats.errors)} LLM call(s) failed, those topics have no description; first: "
-                          f"{stats.errors[0]}", TopicLensWarning, stacklevel=4)
+                          f"{stats.errors[0]}", TopicLensWarning, stacklevel=6)
         return texts, stats
 
     def _describe_messages(self, topic: TopicEvidence, label: str) -> list[dict[str, str]]:

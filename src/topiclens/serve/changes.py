@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from ..editing.table import EDITS
 from .requests import EditRequest
 
 PREVIEW_KEYWORDS = 6
@@ -18,20 +19,11 @@ def run_edit(model, request: EditRequest):
     and the workbench page asks the LLM to name them once the edit is applied (by default; a separate step,
     with its own progress and its own undo).
     """
-    a = request.arguments
-    if request.operation == "merge":
-        return model.merge_topics([a["topics"]], labeler=False)
-    if request.operation == "split":
-        return model.split_topic(a["topic"], a["parts"], labeler=False)
-    if request.operation == "delete":
-        return model.delete_topics(a["topics"], to_outliers=a["to_outliers"], labeler=False)
-    if request.operation == "reduce":
-        return model.reduce_topics(a["to"], labeler=False)
-    return model.reduce_outliers(a["strategy"], target=a["target"], labeler=False)
+    return EDITS[request.operation].run(model, request.arguments, labeler=False)
 
 
 def _topic_row(model, topic: int) -> dict[str, Any]:
-    at = model._position(topic)
+    at = model.fitted_.position(topic)
     return {"id": int(topic), "label": model.labels_[at], "size": int(model.topic_sizes_[at]),
             "keywords": [w for w, _ in model.keywords_[at][:PREVIEW_KEYWORDS]]}
 

@@ -7,7 +7,6 @@ model directory that loads; undo takes the whole relabel back at once.
 
 from __future__ import annotations
 
-import copy
 import threading
 import time
 import traceback
@@ -73,22 +72,23 @@ class LabelJob:
     def _one(self, topic: int) -> None:
         """Label (or describe) one topic and save it: a new edit for the first topic, the same edit after.
 
-        The LLM is asked about a copy of the model, outside the workspace's lock (the page keeps loading); the
-        copy replaces the workspace's model once it is saved. A model changed meanwhile (the directory changed
+        The LLM is asked outside the workspace's lock (the page keeps loading); the labeled model, a new one,
+        replaces the workspace's model once it is saved. A model changed meanwhile (the directory changed
         by another program) stops the job: what was finished stays saved.
         """
         workspace = self.workspace
         with workspace.lock:
-            model, generation = copy.copy(workspace.model), workspace.generation
+            model, generation = workspace.model, workspace.generation
         if topic not in model.topic_ids_:  # gone since the job was asked for
             return
         ask = model.label_topics if self.kind == "label" else model.describe_topics
-        stats = ask(workspace.labeler, topics=[topic])
+        model = ask(workspace.labeler, topics=[topic])  # a new model: the workspace's stays as it is
+        stats = model.label_stats_
         first = self.progress["done"] == 0
         if first:
-            model.note_edit(self.kind, {"topics": self.topics}, [topic], stats)
+            model = model.note_edit(self.kind, {"topics": self.topics}, [topic], stats, inplace=True)
         else:
-            model.extend_edit([topic], stats)
+            model = model.extend_edit([topic], stats, inplace=True)
         with workspace.changing(f"an LLM {self.kind}", job=True):
             if workspace.generation != generation:
                 raise ConfigError("the model directory was changed by another program during the LLM job: stopped "
@@ -96,7 +96,7 @@ class LabelJob:
             model.save_labels(workspace.directory, new_edit=first)
             workspace.model = model
             workspace._saved()
-        at = model._position(topic)
+        at = model.fitted_.position(topic)
         text = model.labels_[at] if self.kind == "label" else model.descriptions_[at]
         self.progress["llm_calls"] += int(stats.get("llm_calls", 0))
         self.progress["cached"] += int(stats.get("cached", 0))

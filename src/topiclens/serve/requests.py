@@ -11,10 +11,10 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
+from ..editing.table import EDITS, topic_list, whole_number
 from ..errors import ConfigError, TopicLensError
 from ..untrusted import strip_controls
 
-EDIT_OPERATIONS = ("merge", "split", "delete", "reduce", "outliers")
 LLM_JOBS = ("label", "describe")
 MAX_LABEL_CHARS = 200
 MAX_BODY = 64 * 1024
@@ -86,63 +86,30 @@ def _object(payload: Any) -> dict[str, Any]:
     return payload
 
 
-def _int(value: Any, name: str, low: int | None = None) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ConfigError(f"{name} must be a whole number, not {value!r}"[:200])
-    if low is not None and value < low:
-        raise ConfigError(f"{name} must be at least {low}, not {value}")
-    return int(value)
-
-
-def _topics(value: Any, name: str = "topics", least: int = 1) -> list[int]:
-    if not isinstance(value, list) or len(value) < least:
-        raise ConfigError(f"{name} must be a list of at least {least} topic id(s)")
-    topics = [_int(t, "a topic id", 0) for t in value]
-    if len(set(topics)) != len(topics):
-        raise ConfigError(f"{name} names a topic twice")
-    return topics
-
-
 def parse_edit(payload: Any) -> EditRequest:
-    """The edit ``payload`` asks for: ``{"operation": "merge", "topics": [...]}``, ``split`` (``topic``,
-    ``parts`` or null), ``delete`` (``topics``, ``to_outliers``), ``reduce`` (``to``) or ``outliers``
-    (``target`` share in [0, 1), ``strategy``)."""
-    payload = _object(payload)
-    operation = payload.get("operation")
-    if operation == "merge":
-        return EditRequest("merge", {"topics": _topics(payload.get("topics"), least=2)})
-    if operation == "split":
-        parts = payload.get("parts")
-        return EditRequest("split", {"topic": _int(payload.get("topic"), "topic", 0),
-                                     "parts": None if parts is None else _int(parts, "parts", 2)})
-    if operation == "delete":
-        to_outliers = payload.get("to_outliers", False)
-        if not isinstance(to_outliers, bool):
-            raise ConfigError("to_outliers must be true or false")
-        return EditRequest("delete", {"topics": _topics(payload.get("topics")), "to_outliers": to_outliers})
-    if operation == "reduce":
-        return EditRequest("reduce", {"to": _int(payload.get("to"), "to", 1)})
-    if operation == "outliers":
-        target = payload.get("target")
-        if isinstance(target, bool) or not isinstance(target, (int, float)) or not 0 <= target < 1:
-            raise ConfigError("target must be the outlier share to leave, a number in [0, 1), e.g. 0.05")
-        strategy = payload.get("strategy", "embeddings")
-        if strategy not in ("embeddings", "probabilities"):
-            raise ConfigError("strategy must be 'embeddings' or 'probabilities'")
-        return EditRequest("outliers", {"target": float(target), "strategy": strategy})
-    raise ConfigError(f"unknown edit {str(operation)[:40]!r}: use one of {', '.join(EDIT_OPERATIONS)}")
+    """The edit ``payload`` asks for: ``{"operation": NAME, ARGUMENT: value, ...}``, NAME and the arguments as the
+    table of edits (:data:`topiclens.editing.table.EDITS`) declares them, e.g. ``{"operation": "merge", "groups":
+    [[1, 4]]}``, ``{"operation": "split", "topic": 3, "parts": null}``; every value checked there. An apply's
+    ``generation`` (:func:`parse_generation`) may come with it."""
+    payload = dict(_object(payload))
+    operation = payload.pop("operation", None)
+    payload.pop("generation", None)
+    edit = EDITS.get(operation) if isinstance(operation, str) else None
+    if edit is None:
+        raise ConfigError(f"unknown edit {str(operation)[:40]!r}: use one of {', '.join(EDITS)}")
+    return EditRequest(edit.name, edit.checked(payload))
 
 
 def parse_generation(payload: Any) -> int | None:
     """The model generation a preview was made for (``"generation"``), when the apply names one."""
     value = _object(payload).get("generation")
-    return None if value is None else _int(value, "generation", 0)
+    return None if value is None else whole_number(value, "generation", 0)
 
 
 def parse_rename(payload: Any) -> tuple[int, str]:
     """``{"topic": id, "label": text}``: the label cut to one clean line of at most 200 characters."""
     payload = _object(payload)
-    topic = _int(payload.get("topic"), "topic", 0)
+    topic = whole_number(payload.get("topic"), "topic", 0)
     label = payload.get("label")
     if not isinstance(label, str):
         raise ConfigError("label must be text")
@@ -161,7 +128,7 @@ def parse_llm_job(payload: Any) -> tuple[str, list[int] | None]:
     if kind not in LLM_JOBS:
         raise ConfigError(f"kind must be one of {', '.join(LLM_JOBS)}")
     topics = payload.get("topics")
-    return kind, None if topics is None else _topics(topics)
+    return kind, None if topics is None else topic_list(topics)
 
 
 def check_export(name: str) -> str:

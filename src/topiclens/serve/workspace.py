@@ -10,7 +10,6 @@ the directory meanwhile is refused, and while another program holds it the chang
 from __future__ import annotations
 
 import contextlib
-import copy
 import tempfile
 import threading
 from collections.abc import Iterator
@@ -19,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from ..editing.table import EDITS
 from ..errors import ConfigError, ModelBusyError
 from ..io import edits, undoredo
 from ..io.modeldir import MANIFEST, locked
@@ -61,8 +61,8 @@ class Workspace:
         the lock, so the page is not kept waiting (at worst an edit asked for meanwhile loads them too)."""
         model = self.model
         try:
-            model._word_counts()
-            if model._optional_encoder() is not None:
+            model.fitted_.word_counts()
+            if model.fitted_.optional_encoder() is not None:
                 model.embed(["topiclens"], desc="loading the embedder")
         except Exception:  # noqa: BLE001 - only a head start: the first edit loads them itself
             pass
@@ -143,6 +143,7 @@ class Workspace:
         return {"history": list(self.model.history_), "undone": edits.undone(self.directory),
                 "can_undo": bool(edits.settled_stack(self.directory)), "generation": self.generation,
                 "llm": getattr(self.labeler, "llm", None), "exports": list(EXPORTS),
+                "edits": [edit.record() for edit in EDITS.values()],
                 "job": None if self.job is None else self.job.snapshot(), "order_version": self.order_version}
 
     # ------------------------------------------------------------------ edits
@@ -182,10 +183,10 @@ class Workspace:
     def rename(self, topic: int, label: str) -> dict[str, Any]:
         """Give ``topic`` the label ``label`` (saved as an edit of its own; the model changes once saved)."""
         with self.changing("a rename"):
-            model = copy.copy(self.model)
-            old = model.labels_[model._position(topic)] if topic in model.topic_ids_ else None
-            model.set_labels({topic: label})
-            model.note_edit("rename", {"topic": topic, "label": label, "was": old}, [topic])
+            model = self.model
+            old = model.labels_[model.fitted_.position(topic)] if topic in model.topic_ids_ else None
+            model = model.set_labels({topic: label}).note_edit("rename", {"topic": topic, "label": label, "was": old},
+                                                               [topic], inplace=True)
             model.save_labels(self.directory, new_edit=True)
             self.model = model
             self._saved()

@@ -13,6 +13,7 @@ from typing import Any
 
 from ..guidance.spec import GuideSpec
 from ..labeling.labeler import LLMLabeler
+from ..params import Conforms, Instance, IsNone, Rule
 from .base import Stage
 from .classic import LDATopics, NMFTopics
 from .cluster import HDBSCANClustering, KMeansClustering, LeidenClustering, SklearnClusterer
@@ -76,6 +77,11 @@ def as_classic(value: str | Any) -> LDATopics | NMFTopics | None:
     if value == "embedding":
         return None
     return _checked(CLASSIC[value]() if isinstance(value, str) else value)
+
+
+# What the model's ``labeler`` parameter, and the ``labeler`` argument of every labeling operation, may be.
+LABELER_RULES: list[Rule] = [IsNone(), Instance(str, what="an LLM spec string"),
+                             Conforms(Labeler, "a labeler object with label(topics, context)")]
 
 
 def as_labeler(value: str | Any | None) -> Labeler | None:

@@ -16,7 +16,8 @@ class GuidedClustering(Stage):
 
     Parameters
     ----------
-    clustering : {'leiden', 'hdbscan', 'kmeans'}, a clusterer, or a scikit-learn clusterer, default 'leiden'
+    clustering : str, a clusterer, or a scikit-learn clusterer, default 'leiden'
+        One of 'leiden', 'hdbscan', 'kmeans', or an object.
         What clusters the documents that no name claims (as ``TopicModel(clustering=...)``).
     seed_topics : list of lists of str, or None, default None
         Guided topics, e.g. ``[['vaccine', 'dose', 'mrna'], ['tax', 'budget']]``: the documents that contain

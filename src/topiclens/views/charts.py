@@ -56,7 +56,7 @@ def barchart(model, *, topics: Sequence[int] | None = None, top_n_topics: int | 
                         vertical_spacing=min(0.4 / rows, 0.12),
                         subplot_titles=[wrap_html(topic_name(model, t, 60), 28) for t in chosen])
     for i, t in enumerate(chosen):
-        words = model.keywords_[model._position(t)][:n_words][::-1]  # best at the top
+        words = model.keywords_[model.fitted_.position(t)][:n_words][::-1]  # best at the top
         fig.add_trace(go.Bar(
             x=[float(s) for _, s in words], y=[w for w, _ in words], orientation="h", name=topic_name(model, t),
             marker={"color": colors[t]}, hovertemplate="%{y}: %{x:.4f}<extra>" + html.escape(topic_name(model, t))
@@ -94,7 +94,7 @@ def heatmap(model, *, topics: Sequence[int] | None = None, ordered: bool = True,
         from scipy.cluster.hierarchy import leaves_list
 
         chosen = [chosen[i] for i in leaves_list(topic_linkage(model, chosen))]
-    at = [model._position(t) for t in chosen]
+    at = [model.fitted_.position(t) for t in chosen]
     sim = centroid_similarity(model)[np.ix_(at, at)]
     names = [topic_name(model, t, label_width) for t in chosen]
     size = max(450, 20 * len(chosen) + 250)

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import ConfigError
+from ..errors import NOT_FITTED, ConfigError, NotFittedError
 from ..state import check_topics
 from ..untrusted import strip_controls
 
@@ -109,7 +109,8 @@ class MapData:
 
 def check_fitted(model) -> None:
     """Raise NotFittedError unless the model is fitted or loaded."""
-    model._check_fitted()
+    if not model.__sklearn_is_fitted__():
+        raise NotFittedError(NOT_FITTED)
 
 
 def model_layout(model) -> np.ndarray:
@@ -165,7 +166,7 @@ def pick_topics(model, topics: Sequence[int] | None, top: int | None) -> list[in
     """The topics a chart shows: ``topics`` checked, or all (the ``top`` largest) by size."""
     check_fitted(model)
     if topics is None:
-        ranked = sorted(model.topic_ids_, key=lambda t: -model.topic_sizes_[model._position(t)])
+        ranked = sorted(model.topic_ids_, key=lambda t: -model.topic_sizes_[model.fitted_.position(t)])
         return ranked[:top] if top else ranked
     check_topics(model.topic_ids_, topics)
     return [int(t) for t in topics]
@@ -173,4 +174,4 @@ def pick_topics(model, topics: Sequence[int] | None, top: int | None) -> list[in
 
 def topic_name(model, t: int, width: int = 40) -> str:
     """``id: label`` cut to ``width`` characters of label."""
-    return f"{t}: {snippet(model.labels_[model._position(t)], width)}"
+    return f"{t}: {snippet(model.labels_[model.fitted_.position(t)], width)}"

@@ -23,7 +23,7 @@ LEAF_STEP = 10.0  # scipy's dendrogram spacing: leaf i sits at 5 + 10 i
 def _centroids(model, chosen: list[int]) -> np.ndarray:
     if len(chosen) < 2:
         raise ConfigError("a hierarchy needs at least 2 topics")
-    return np.asarray(model.centroids_, dtype=np.float64)[[model._position(t) for t in chosen]]
+    return np.asarray(model.centroids_, dtype=np.float64)[[model.fitted_.position(t) for t in chosen]]
 
 
 def topic_linkage(model, topics: Sequence[int] | None = None, method: str = "average") -> np.ndarray:

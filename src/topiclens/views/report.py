@@ -20,7 +20,7 @@ import numpy as np
 from ..errors import ConfigError
 from ..io.files import write_atomic
 from ..pipeline.coherence import is_mixed
-from .data import OUTLIER_LABEL, MapData, map_data, shown, snippet
+from .data import OUTLIER_LABEL, MapData, check_fitted, map_data, shown, snippet
 from .trends import trend_views
 
 ASSETS = ("report.css", "map.js", "trends.js", "app.js")
@@ -77,7 +77,7 @@ def report_data(model, max_chars: int = 300, seed: int = 0, *, order: np.ndarray
     llm = model.llm_labels_
     confidence = model.label_confidence_ or [None] * len(data.topic_ids)
     waiting = set(model.waiting_for_names_)
-    tightness = model._tightness()
+    tightness = model.fitted_.tightness()
     topics = []
     n_out = int((point_topics < 0).sum())
     if n_out:
@@ -161,7 +161,7 @@ def render_report(model, max_chars: int = 300, title: str | None = None, *, data
 
 def write_report(model, path: str | Path = "report.html", *, max_chars: int = 300, title: str | None = None) -> Path:
     """Write the self-contained HTML explorer to ``path`` (atomically) and return the path."""
-    model._check_fitted()
+    check_fitted(model)
     if max_chars < 1:
         raise ConfigError(f"max_chars={max_chars} is not valid: give at least 1 character per document")
     page = render_report(model, max_chars, title)

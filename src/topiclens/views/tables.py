@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..fitted import Fitted
 from ..state import TopicState
 
 TOPIC_COLUMNS = ["topic", "size", "label", "confidence", "tightness", "mixed", "keywords", "keybert", "mmr", "llm",
@@ -58,3 +59,45 @@ def document_table(state: TopicState) -> pd.DataFrame:
         extra = extra.rename(columns={c: f"input_{c}" for c in extra.columns if c in frame.columns})
         frame = pd.concat([frame, extra], axis=1)
     return frame
+
+
+def topic_info(fitted: Fitted) -> pd.DataFrame:
+    """The topics as a table.
+
+    Returns
+    -------
+    DataFrame
+        One row per topic, outliers first as topic -1 when there are any: ``topic``, ``size``,
+        ``label`` (the one in use: ``labels_``), ``confidence`` (of the label), ``tightness`` (how
+        closely the documents gather, :meth:`topic_tightness`), ``mixed`` (tightness below 0.5: likely a
+        grab-bag), ``keywords``, ``keybert``, ``mmr``, ``llm`` (the labeler's label, or '') and
+        ``representative_docs`` (their texts).
+    """
+    return topic_table(fitted.state, fitted.tightness())
+
+
+def topic_tightness(fitted: Fitted) -> dict[int, float | None]:
+    """How closely each topic's documents gather: the mean cosine of their embeddings to their mean direction.
+
+    Blind judges called most topics below 0.5 grab-bags (no theme shared by most documents); such a
+    topic is *mixed* (``topic_info()["mixed"]``; ``mixed_topics="split"`` splits them at fit). See
+    :mod:`topiclens.pipeline.coherence`.
+
+    Returns
+    -------
+    dict
+        Topic id -> tightness between 0 and 1 (None for a topic without documents).
+    """
+    return dict(zip(fitted.state.topic_ids, fitted.tightness()))
+
+
+def document_info(fitted: Fitted) -> pd.DataFrame:
+    """The documents as a table.
+
+    Returns
+    -------
+    DataFrame
+        One row per input document, in input order: ``id``, ``text``, ``topic``, ``probability``
+        (of its topic), ``topic_label``, then the input's own fields (``input_X`` on a name clash).
+    """
+    return document_table(fitted.state)

@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 
 from ..breakdown.groups import missing_mask, parse_times
-from ..breakdown.methods import TIME_FIELD
+from ..breakdown.operations import TIME_FIELD
 from ..errors import ConfigError
 
 MAX_CLASSES = 50

@@ -34,6 +34,7 @@ class Workbench {
     this.polling = false;
     this.orderVersion = state.order_version;
     this.exports = state.exports;
+    this.edits = state.edits;  // the table of edits (topiclens/editing/table.py): names, arguments, help
     this.buildPanels();
     this.bindTable();
     this.bindLasso();
@@ -91,27 +92,16 @@ class Workbench {
     tabs.append(el("button", { type: "button", role: "tab", dataset: { tab: "edit" }, text: "Edit" }),
                 el("button", { type: "button", role: "tab", dataset: { tab: "history" }, text: "History" }));
     const side = document.getElementById("side");
-    const number = (id, attributes) => el("input", { id, type: "number", ...attributes });
     const edit = el("section", { id: "tab-edit", dataset: { view: "edit" }, hidden: "" },
       el("h3", { text: "Selected topics" }),
       el("p", { class: "meta", text: "Tick topics in the table, or drag a lasso on the map (Lasso button, or Shift+drag)." }),
       el("div", { id: "wb-selected", class: "chips" }),
       el("div", { class: "wb-row" },
-        el("button", { id: "wb-merge", type: "button", text: "Merge…" }),
-        el("button", { id: "wb-delete", type: "button", text: "Delete…" }),
-        el("label", {}, el("input", { id: "wb-to-outliers", type: "checkbox" }), " documents become outliers"),
-        el("button", { id: "wb-clear", type: "button", text: "Clear selection" })),
-      el("div", { class: "wb-row" },
-        el("button", { id: "wb-split", type: "button", text: "Split…" }),
-        el("label", {}, "into ", number("wb-parts", { min: 2, max: 50, placeholder: "auto" }), " parts"),
+        el("button", { id: "wb-clear", type: "button", text: "Clear selection" }),
         el("button", { id: "wb-rename", type: "button", text: "Rename…" })),
+      ...this.edits.filter((e) => e.on_selection).map((e) => this.editRow(e)),
       el("h3", { text: "Whole model" }),
-      el("div", { class: "wb-row" },
-        el("button", { id: "wb-reduce", type: "button", text: "Reduce to…" }),
-        number("wb-reduce-to", { min: 1, placeholder: "N" }), " topics"),
-      el("div", { class: "wb-row" },
-        el("button", { id: "wb-outliers", type: "button", text: "Reassign outliers…" }),
-        "leaving at most ", number("wb-outlier-target", { min: 0, max: 99, step: 1, value: 5 }), " % outliers"),
+      ...this.edits.filter((e) => !e.on_selection).map((e) => this.editRow(e)),
       el("div", { id: "wb-preview", hidden: "" }),
       el("h3", { text: "LLM" }),
       el("p", { id: "wb-llm-note", class: "meta" }),
@@ -143,25 +133,54 @@ class Workbench {
     on("wb-undo", () => this.step("undo"));
     on("wb-redo", () => this.step("redo"));
     on("wb-clear", () => { this.selection.clear(); this.renderSelection(); });
-    on("wb-merge", () => this.preview({ operation: "merge", topics: [...this.selection] }));
-    on("wb-delete", () => this.preview({ operation: "delete", topics: [...this.selection],
-                                         to_outliers: document.getElementById("wb-to-outliers").checked }));
-    on("wb-split", () => {
-      const parts = document.getElementById("wb-parts").value;
-      this.preview({ operation: "split", topic: this.single(), parts: parts ? Number(parts) : null });
-    });
+    for (const edit of this.edits) on(`wb-${edit.name}`, () => this.askFor(edit));
     on("wb-rename", () => { const t = this.single(); if (t !== null) this.startRename(t); });
-    on("wb-reduce", () => this.preview({ operation: "reduce", to: Number(document.getElementById("wb-reduce-to").value) }));
-    on("wb-outliers", () => this.preview({ operation: "outliers",
-                                           target: Number(document.getElementById("wb-outlier-target").value) / 100 }));
     on("wb-relabel", () => this.startJob("label"));
     on("wb-describe", () => this.startJob("describe"));
     on("wb-stop", () => this.attempt("Stop", () => this.api("/api/llm/stop", {})));
     document.addEventListener("keydown", (e) => {
-      if (!(e.ctrlKey || e.metaKey) || e.key.toLowerCase() !== "z" || e.repeat || e.target.closest("input")) return;
+      if (!(e.ctrlKey || e.metaKey) || e.key.toLowerCase() !== "z" || e.repeat || e.target.closest("input, select")) return;
       e.preventDefault();
       this.step(e.shiftKey ? "redo" : "undo");
     });
+  }
+  // One row per edit of the table: its button, then an input for each argument that is not a topic (topics come
+  // from the selection). Ids: wb-NAME for the button, wb-NAME-ARGUMENT for an input.
+  editRow(edit) {
+    const field = (a) => {
+      const id = `wb-${edit.name}-${a.name.replace(/_/g, "-")}`, words = a.name.replace(/_/g, " ");
+      if (a.kind === "flag") return el("label", { title: a.help }, el("input", { id, type: "checkbox" }), ` ${a.help}`);
+      if (a.kind === "choice") {
+        return el("label", { title: a.help }, `${words} `, el("select", { id },
+          ...a.choices.map((c) => el("option", { value: c, text: c, ...(c === a.default ? { selected: "" } : {}) }))));
+      }
+      const share = a.kind === "share";
+      const needed = a.required || (edit.one_required && edit.exclusive.includes(a.name));
+      const attributes = { id, type: "number", title: a.help, placeholder: needed ? "N" : "auto",
+        step: a.kind === "count" ? 1 : "any" };
+      if (share) Object.assign(attributes, { min: 0, max: 100, step: 1 });
+      else if (a.least !== null) attributes.min = a.least;
+      if (a.most !== null && !share) attributes.max = a.most;
+      if (a.suggested !== null) attributes.value = share ? Math.round(a.suggested * 100) : a.suggested;
+      return el("label", { title: a.help }, `${words} `, el("input", attributes), share ? " %" : "");
+    };
+    return el("div", { class: "wb-row", dataset: { edit: edit.name } },
+      el("button", { id: `wb-${edit.name}`, type: "button", title: edit.summary, text: `${edit.title}…` }),
+      ...edit.arguments.filter((a) => !["topic", "topics", "groups"].includes(a.kind)).map(field));
+  }
+  askFor(edit) {
+    const request = { operation: edit.name };
+    for (const a of edit.arguments) {
+      if (a.kind === "topic") { request[a.name] = this.single(); if (request[a.name] === null) return; continue; }
+      if (a.kind === "topics") { request[a.name] = [...this.selection]; continue; }
+      if (a.kind === "groups") { request[a.name] = [[...this.selection]]; continue; }
+      const input = document.getElementById(`wb-${edit.name}-${a.name.replace(/_/g, "-")}`);
+      if (a.kind === "flag") request[a.name] = input.checked;
+      else if (a.kind === "choice") request[a.name] = input.value;
+      else if (input.value === "") request[a.name] = null;
+      else request[a.name] = a.kind === "share" ? Number(input.value) / 100 : Number(input.value);
+    }
+    this.preview(request);
   }
   single() {
     if (this.selection.size !== 1) { this.say("Select exactly one topic for this.", "error"); return null; }
@@ -266,7 +285,6 @@ class Workbench {
   }
   // ------------------------------------------------------------------ edits
   async preview(edit) {
-    if ((edit.operation === "split") && edit.topic === null) return;
     this.ex.showTab("edit");
     const box = document.getElementById("wb-preview");
     this.say(`Working out what ${edit.operation} would change…`);
@@ -299,7 +317,8 @@ class Workbench {
     this.say(`Applying ${edit.operation}…`);
     const change = await this.attempt("Apply", () => this.api("/api/apply", { ...edit, generation: pending.generation }));
     if (!change) return;
-    if (edit.operation === "merge" || edit.operation === "delete") this.selection.clear();
+    const table = this.edits.find((e) => e.name === edit.operation);
+    if (table && table.arguments.some((a) => a.kind === "topics" || a.kind === "groups")) this.selection.clear();
     await this.refresh();
     this.say(`Saved: ${change.summary}.`, "ok");
     const changed = change.changed.map((t) => t.id);
