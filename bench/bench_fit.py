@@ -72,7 +72,7 @@ def topiclens_settings(name: str) -> dict:
 
 def run_topiclens(name: str, docs: list[str], embeddings, lang: str) -> dict:
     from topiclens import TopicModel
-    from topiclens.io.records import param_record
+    from topiclens.store.records import param_record
 
     model = TopicModel(**{"seed": 42, "verbose": False, "language": lang, "embedding_model": LANG[lang]["model"],
                           **topiclens_settings(name)})

@@ -146,7 +146,7 @@ def main() -> None:
     import pyarrow.parquet as pq
 
     from topiclens.evaluate import agreement
-    from topiclens.io.modeldir import data_folder
+    from topiclens.store.modeldir import data_folder
 
     gold = pq.read_table(corpus, columns=["label"]).column("label").to_pylist()
     data = data_folder(model_dir, json.loads((model_dir / "topiclens.json").read_text()))

@@ -12,7 +12,7 @@ import pytest
 from topiclens import ConfigError, TopicModel, undo
 from topiclens.cli import main
 from topiclens.evaluate import evaluate_model
-from topiclens.io import edits, undoredo
+from topiclens.store import edits, undoredo
 
 
 def topic_values(model, topic):

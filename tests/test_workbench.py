@@ -12,9 +12,9 @@ import pytest
 from topiclens import TopicModel
 from topiclens.cli import main
 from topiclens.errors import ConfigError, ModelFileError
-from topiclens.io import edits
 from topiclens.serve.requests import EXPORTS, parse_edit
 from topiclens.serve.workspace import Workspace
+from topiclens.store import edits
 
 
 @pytest.fixture

@@ -29,12 +29,11 @@ _WHERE = {
     "UMAPLayout": ".stages.layout", "PCALayout": ".stages.layout", "TopicLayout": ".stages.topicmap",
     "LDATopics": ".stages.classic", "NMFTopics": ".stages.classic",
     "LLMLabeler": ".labeling.labeler",
-    "undo": ".io.undoredo",
+    "undo": ".store.undoredo",
 }
 
 if TYPE_CHECKING:
     from .io.corpus import Corpus, read_corpus
-    from .io.undoredo import undo
     from .labeling.labeler import LLMLabeler
     from .model import TopicModel
     from .stages.classic import LDATopics, NMFTopics
@@ -45,6 +44,7 @@ if TYPE_CHECKING:
     from .stages.represent import Representation
     from .stages.topicmap import TopicLayout
     from .stages.vocabulary import Vocabulary
+    from .store.undoredo import undo
 
 
 def __getattr__(name: str) -> Any:

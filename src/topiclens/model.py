@@ -23,7 +23,6 @@ from .fitted import Fitted, Settings
 from .growing import operations as growing
 from .hierarchy import operations as hierarchy
 from .io.corpus import as_corpus
-from .io.records import fingerprint_record, param_record
 from .labeling import operations as labeling
 from .params import (
     Conforms,
@@ -35,11 +34,11 @@ from .params import (
     Rule,
     check_params,
 )
+from .pipeline import adapt
 from .pipeline.fit import fit_topics
 from .pipeline.plan import FitPlan, require_chosen_extras
 from .placing import Documents, Embeddings
 from .saving import PIPELINE_PARAMS, load_model, save_label_change, save_model
-from .stages import adapt
 from .stages.classic import LDATopics, NMFTopics
 from .stages.guided import GuidedClustering
 from .stages.protocols import (
@@ -53,6 +52,7 @@ from .stages.protocols import (
     Vectorizer,
 )
 from .stages.represent import Representation
+from .store.records import fingerprint_record, param_record
 from .views import tables
 
 
@@ -555,13 +555,13 @@ class TopicModel(BaseEstimator):
     # ------------------------------------------------------------------ figures and the explorer
     def over_time_chart(self, table: Any = None, **options: Any):
         """Plotly lines of the topics' documents per period (``table``: a ``topics_over_time`` result)."""
-        from .breakdown.charts import over_time_chart
+        from .views.trend_charts import over_time_chart
 
         return over_time_chart(self, table, **options)
 
     def per_class_chart(self, table: Any, **options: Any):
         """Plotly bars of each class's topics (``table``: a ``topics_per_class`` result or a field name)."""
-        from .breakdown.charts import per_class_chart
+        from .views.trend_charts import per_class_chart
 
         return per_class_chart(self, table, **options)
 

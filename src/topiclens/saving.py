@@ -21,7 +21,7 @@ def save_model(state: TopicState, record: dict[str, Any], directory: Path, *, ke
                expected: str | None) -> str:
     """Write ``state`` and the pipeline's ``record`` to ``directory`` (see ``TopicModel.save``); the digest of
     the manifest written. ``expected``: the digest the directory must hold (an edit replaces no other)."""
-    from .io.writing import save_state
+    from .store.writing import save_state
 
     return save_state(state, record, directory, edit=keep_previous, expected=expected)
 
@@ -29,7 +29,7 @@ def save_model(state: TopicState, record: dict[str, Any], directory: Path, *, ke
 def save_label_change(state: TopicState, record: dict[str, Any], directory: Path, *, new_edit: bool,
                       expected: str | None) -> str:
     """Write a change of labels, descriptions or history over the arrays in ``directory``; the new digest."""
-    from .io.writing import save_labels
+    from .store.writing import save_labels
 
     return save_labels(state, record, directory, new_edit=new_edit, expected=expected)
 
@@ -38,8 +38,8 @@ def load_model(model_class: type, directory: Path, params: dict[str, Any]) -> tu
     """A model of ``model_class`` with the directory's settings overridden by ``params``, the state it holds,
     and the digest of its manifest (see ``TopicModel.load``)."""
     from .embedders.registry import resolve_embedding_model
-    from .io.persist import load_state
-    from .io.records import restore_param
+    from .store.persist import load_state
+    from .store.records import restore_param
 
     state, records, saved = load_state(directory)
     restored = {name: restore_param(records[name]) for name in PIPELINE_PARAMS if name in records}

@@ -98,7 +98,7 @@ def test_two_writers_at_once_the_second_is_refused_with_the_holders_pid(small, t
     assert_one_line_error(second, f"is being written by pid {first.pid} (topiclens fit")
     TopicModel.load(out)
     with pytest.raises(ModelFileError):
-        from topiclens.io.modeldir import locked
+        from topiclens.store.modeldir import locked
 
         with locked(out, "a test"):
             run = subprocess.run([sys.executable, "-c", f"from topiclens import TopicModel; "

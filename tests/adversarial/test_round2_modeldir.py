@@ -16,7 +16,7 @@ import pytest
 
 from topiclens import ModelFileError, TopicModel
 from topiclens.cli import main
-from topiclens.io import edits
+from topiclens.store import edits
 
 from .conftest import assert_one_line_error, run_cli
 
@@ -225,7 +225,7 @@ def test_the_workbench_refuses_an_edit_while_another_program_writes(edited_model
     model = Path(shutil.copytree(edited_model, tmp_path / "m"))
     space = Workspace(model, threads=1)
     ids = space.model.topic_ids_
-    holder = subprocess.Popen([sys.executable, "-c", "import sys, time\nfrom topiclens.io.modeldir import locked\n"
+    holder = subprocess.Popen([sys.executable, "-c", "import sys, time\nfrom topiclens.store.modeldir import locked\n"
                                f"with locked({str(model)!r}, 'a test'):\n    print('held', flush=True)\n"
                                "    time.sleep(60)"], stdout=subprocess.PIPE, text=True)
     try:
@@ -267,7 +267,7 @@ def test_a_record_left_by_a_kill_between_push_and_commit_is_dropped_with_a_note(
     ids = fit.topic_ids_
     assert _cli("merge", model, f"{ids[0]},{ids[1]}", "--no-llm", "--quiet", "--threads", "1") == 0
     merged = TopicModel.load(model, verbose=False).topic_ids_
-    from topiclens.io.modeldir import new_step
+    from topiclens.store.modeldir import new_step
 
     # what a killed second edit leaves: its push, never its commit
     edits.push(model, (model / "topiclens.json").read_bytes(), new_step())
@@ -513,7 +513,7 @@ def test_a_kept_record_that_lists_no_checksums_is_refused(edited_model, tmp_path
 def test_undo_and_redo_of_a_save_that_added_no_history_record(saved_model, tmp_path):
     """A Python save(keep_previous=True) with no history record of its own is undone and redone like any edit
     (its redo is not taken for a stray one)."""
-    from topiclens.io.undoredo import redo, undo
+    from topiclens.store.undoredo import redo, undo
 
     model = Path(shutil.copytree(saved_model, tmp_path / "m"))
     loaded = TopicModel.load(model, verbose=False)
@@ -555,7 +555,7 @@ def test_an_edit_command_on_a_mistyped_path_creates_nothing(tmp_path):
 
 def test_a_second_thread_of_the_same_process_is_refused_the_lock(tmp_path):
     from topiclens.errors import ModelBusyError
-    from topiclens.io.modeldir import locked
+    from topiclens.store.modeldir import locked
 
     held, done, seen = threading.Event(), threading.Event(), []
 

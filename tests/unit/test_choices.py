@@ -10,7 +10,7 @@ from topiclens import choices
 from topiclens.cli.parser import build_parser
 from topiclens.evaluate import SCORE_NAMES
 from topiclens.llm.prompts import CHAT_FORMATS
-from topiclens.stages import adapt
+from topiclens.pipeline import adapt
 
 
 def test_implementations_match_the_declared_names():

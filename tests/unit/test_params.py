@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from topiclens import ConfigError, KMeansClustering, LeidenClustering, PCAReduction, Representation, Vocabulary
-from topiclens.io.records import param_record, restore_param, upgrade_v1_params
 from topiclens.params import Instance, IsNone, Number, OneOf, Unrestored, check_param
+from topiclens.store.records import param_record, restore_param, upgrade_v1_params
 
 
 def test_numbers_reject_bools_nan_and_out_of_range_values():

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pandas as pd
 
-from topiclens.breakdown.charts import _distinct
 from topiclens.breakdown.groups import parse_times, time_grouping
 from topiclens.llm.base import scrub_answer, scrub_secret
 from topiclens.untrusted import BIDI_CONTROLS, strip_controls
 from topiclens.views.data import shown, snippet
+from topiclens.views.trend_charts import _distinct
 
 KEY = "sk-SECRET123"
 

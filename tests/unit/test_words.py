@@ -7,11 +7,11 @@ import warnings
 
 import pytest
 
-from topiclens.io.records import param_record, restore_param
 from topiclens.labeling.clean import clean_label, complete_cjk_span, dangling_words
 from topiclens.segment import korean_tokenize, lemmatized_words, word_splitter
 from topiclens.stages import Vocabulary
 from topiclens.stages.vocabulary import _stop_list
+from topiclens.store.records import param_record, restore_param
 
 
 def test_lemmas_merge_the_forms_of_a_word_and_keep_product_names():

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import ConfigError, TopicLensWarning
 from ..fitted import Fitted
-from ..stages import adapt
+from ..pipeline import adapt
 from .groups import class_grouping, time_grouping
 from .table import group_table
 

@@ -53,9 +53,9 @@ def stages_from_args(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def cmd_fit(args) -> int:
-    from ..io.modeldir import check_target, locked
     from ..model import TopicModel
     from ..pipeline.scale import close_clients
+    from ..store.modeldir import check_target, locked
 
     model = TopicModel(
         **stages_from_args(args), layout=args.layout, embedding_model=args.embedding_model,
@@ -107,7 +107,7 @@ def _fit_and_save(model, labeler, args):
 
 def _remove_if_only_lock(directory) -> None:
     """Undo the directory a failed fit created for its lock (only if nothing else is in it)."""
-    from ..io.modeldir import LOCK
+    from ..store.modeldir import LOCK
 
     with contextlib.suppress(OSError):
         if [p.name for p in directory.iterdir()] == [LOCK]:
@@ -162,7 +162,7 @@ def cmd_info(args) -> int:
 
     model = TopicModel.load(args.model, verbose=False)
     if args.json:
-        from ..io.records import param_record
+        from ..store.records import param_record
 
         print(dump_json({"model": str(args.model), "n_topics": len(model.topic_ids_),
                          "n_documents": len(model.corpus_), "language": model.language_,

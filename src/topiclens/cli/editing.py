@@ -13,8 +13,8 @@ from .output import dump_json
 
 def _edit(args, operation: Callable) -> int:
     """Load the model, apply ``operation(model, labeler)``, save the result with the previous kept for undo."""
-    from ..io.modeldir import locked, require_model
     from ..model import TopicModel
+    from ..store.modeldir import locked, require_model
 
     require_model(args.model)
     labeler = False if args.no_llm else labeler_from_args(args).check()
@@ -44,8 +44,8 @@ def change_saved(args, command: str, change: Callable, arguments: dict, changed:
     lost; the change is recorded in the model's history (operation: the command's last word; topics:
     ``changed(model)``) and the previous model kept, so ``topiclens undo`` reverts it. Returns the model and the
     counts."""
-    from ..io.modeldir import locked, require_model
     from ..model import TopicModel
+    from ..store.modeldir import locked, require_model
 
     require_model(args.model)
     with locked(args.model, command, create=False):
@@ -65,8 +65,8 @@ def cmd_edit(args) -> int:
 
 
 def cmd_history(args) -> int:
-    from ..io import edits
-    from ..io.persist import history_records, read_manifest
+    from ..store import edits
+    from ..store.persist import history_records, read_manifest
 
     records = history_records(read_manifest(args.model).get("history"))
     undone = edits.undone(args.model)
@@ -94,7 +94,7 @@ def cmd_redo(args) -> int:
 
 
 def _step(args, which: str) -> int:
-    from ..io.undoredo import redo, undo
+    from ..store.undoredo import redo, undo
 
     record = (undo if which == "undo" else redo)(args.model)
     if args.json:

@@ -32,8 +32,8 @@ def classes_of(corpus, field: str | None) -> list | None:
 
 
 def cmd_update(args) -> int:
-    from ..io.modeldir import check_target, locked, require_model
     from ..model import TopicModel
+    from ..store.modeldir import check_target, locked, require_model
     from .inputs import read_input
 
     require_model(args.model)

@@ -31,9 +31,9 @@ def add_serve_command(commands, llm_options: Callable[[argparse.ArgumentParser, 
 
 
 def cmd_serve(args) -> int:
-    from ..io.modeldir import is_model_directory
     from ..serve.server import require_server, serve
     from ..serve.workspace import Workspace
+    from ..store.modeldir import is_model_directory
     from .labeler_args import labeler_from_args
 
     require_server()  # before the model is read

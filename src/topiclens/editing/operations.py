@@ -21,8 +21,8 @@ from ..fitted import Fitted
 from ..hierarchy.operations import level_groups
 from ..labeling.operations import label_topics
 from ..params import IsNone, Number, check_param
+from ..pipeline import adapt
 from ..pipeline.coherence import split_parts
-from ..stages import adapt
 from ..stages.protocols import StageContext
 from ..state import TopicState, check_topics
 from . import reassign

@@ -20,10 +20,10 @@ from ..fitted import Fitted
 from ..io.corpus import Corpus, as_corpus
 from ..knn import normalize
 from ..params import IsNone, Number, check_param
+from ..pipeline import adapt
 from ..pipeline.plan import FitPlan
 from ..pipeline.sampled import _executor_and_store, assign_chunk, embed_chunked
 from ..pipeline.scale import chunk_ranges, fingerprint, run_chunks
-from ..stages import adapt
 from ..stages.protocols import StageContext
 from ..state import TopicState
 from . import update

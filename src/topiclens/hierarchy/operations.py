@@ -8,7 +8,7 @@ from typing import Any
 
 from ..errors import ConfigError
 from ..fitted import Fitted
-from ..stages import adapt
+from ..pipeline import adapt
 from ..stages.protocols import LabelContext
 from ..state import TopicState
 from ..untrusted import for_terminal

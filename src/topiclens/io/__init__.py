@@ -1,1 +1,1 @@
-"""Input and output: reading corpora, saving and loading model directories."""
+"""Input and output: reading corpora and writing tables and files (model directories are in ``topiclens.store``)."""

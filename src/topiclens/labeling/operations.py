@@ -15,8 +15,8 @@ from ..choices import DEFAULT_LLM, LABEL_DOCS, LABEL_EVIDENCE
 from ..errors import ConfigError
 from ..fitted import Fitted
 from ..params import IsNone, Number, check_param
+from ..pipeline import adapt
 from ..pipeline.keywords import top_terms
-from ..stages import adapt
 from ..stages.protocols import LabelContext
 from ..state import check_topics
 from .confidence import rounded

@@ -11,14 +11,14 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..ann import knn_graph
-from ..guidance import guides
-from ..guidance.guides import Guidance
 from ..knn import KnnGraph, normalize, unit_rows
 from ..runtime import note
 from ..stages.classic import DEFAULT_CLASSIC_TOPICS, ClassicAssigner
 from ..stages.protocols import LinearMap, StageContext, TopicMapLayout, WordCounter
+from . import guides
 from . import topics as topic_ops
 from .coherence import mixed_topic_ids, split_mixed
+from .guides import Guidance
 from .keywords import ctfidf
 from .plan import FitPlan
 

@@ -20,8 +20,8 @@ import numpy as np
 
 from ..editing.table import EDITS
 from ..errors import ConfigError, ModelBusyError
-from ..io import edits, undoredo
-from ..io.modeldir import MANIFEST, locked
+from ..store import edits, undoredo
+from ..store.modeldir import MANIFEST, locked
 from .changes import describe_change, run_edit
 from .requests import EXPORTS, EditRequest
 

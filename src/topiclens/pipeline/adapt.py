@@ -14,16 +14,16 @@ from typing import Any
 from ..guidance.spec import GuideSpec
 from ..labeling.labeler import LLMLabeler
 from ..params import Conforms, Instance, IsNone, Rule
-from .base import Stage
-from .classic import LDATopics, NMFTopics
-from .cluster import HDBSCANClustering, KMeansClustering, LeidenClustering, SklearnClusterer
-from .guided import GuidedClustering
-from .layout import PCALayout, UMAPLayout
-from .protocols import Clusterer, Labeler, MapLayout, Reducer, Vectorizer
-from .reduce import NoReduction, PCAReduction, SklearnReducer, UMAPReduction
-from .represent import Representation
-from .topicmap import TopicLayout
-from .vocabulary import SklearnVectorizer, Vocabulary
+from ..stages.base import Stage
+from ..stages.classic import LDATopics, NMFTopics
+from ..stages.cluster import HDBSCANClustering, KMeansClustering, LeidenClustering, SklearnClusterer
+from ..stages.guided import GuidedClustering
+from ..stages.layout import PCALayout, UMAPLayout
+from ..stages.protocols import Clusterer, Labeler, MapLayout, Reducer, Vectorizer
+from ..stages.reduce import NoReduction, PCAReduction, SklearnReducer, UMAPReduction
+from ..stages.represent import Representation
+from ..stages.topicmap import TopicLayout
+from ..stages.vocabulary import SklearnVectorizer, Vocabulary
 
 REDUCERS = {"pca": PCAReduction, "none": NoReduction, "umap": UMAPReduction}
 CLUSTERERS = {"leiden": LeidenClustering, "hdbscan": HDBSCANClustering, "kmeans": KMeansClustering}

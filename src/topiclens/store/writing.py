@@ -19,12 +19,13 @@ import scipy.sparse as sp
 
 from .._version import __version__
 from ..errors import ModelFileError
+from ..io.files import create_new
+from ..io.rowfiles import blocks, save_rows
 from ..params import Unrestored
 from ..stages.protocols import WordCounter
 from ..stages.vocabulary import FittedSklearnVectorizer, FittedVocabulary, RecordedVocabulary
 from ..state import TopicState
 from . import edits
-from .files import create_new
 from .modeldir import (
     DATA_FILES,
     MANIFEST,
@@ -40,7 +41,6 @@ from .modeldir import (
 )
 from .persist import SCHEMA_VERSION, read_manifest, sha256
 from .records import param_record
-from .rowfiles import blocks, save_rows
 
 
 def _pairs(row):

@@ -25,7 +25,7 @@ import warnings
 from pathlib import Path
 
 from ..errors import ModelFileError, TopicLensWarning
-from .files import read_regular, write_bytes_atomic
+from ..io.files import read_regular, write_bytes_atomic
 from .modeldir import (
     DATA_NAME,
     EDITS,

@@ -16,10 +16,10 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..errors import TopicLensWarning
+from ..guidance.spec import GuideSpec
 from ..knn import cosine_knn, normalize
-from ..pipeline.topics import neighbour_votes
 from ..stages.represent import centroids
-from .spec import GuideSpec
+from .topics import neighbour_votes
 
 # An unlabeled document joins a class when at least this share of its labeled neighbours' vote is that class's.
 CLASS_VOTE_SHARE = 0.5

@@ -35,7 +35,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ..errors import ConfigError, ModelBusyError, ModelFileError
-from .files import NOFOLLOW, read_regular, write_atomic
+from ..io.files import NOFOLLOW, read_regular, write_atomic
 
 MANIFEST = "topiclens.json"
 LOCK = ".topiclens.lock"

@@ -11,8 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import ConfigError
+from ..io.files import write_bytes_atomic
 from . import edits
-from .files import write_bytes_atomic
 from .modeldir import MANIFEST, locked, manifest_bytes, parse_manifest, require_model, step_of
 from .persist import check_kept
 

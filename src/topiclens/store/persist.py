@@ -22,14 +22,14 @@ import scipy.sparse as sp
 
 from .._version import __version__
 from ..errors import ModelFileError
+from ..io.corpus import Corpus
+from ..io.files import read_regular
 from ..params import Unrestored
 from ..stages.classic import ClassicAssigner
 from ..stages.protocols import LinearMap, WordCounter
 from ..stages.vocabulary import FittedVocabulary, RecordedVocabulary, Vocabulary
 from ..state import TopicState
 from .checks import check_state
-from .corpus import Corpus
-from .files import read_regular
 from .modeldir import (
     DATA_FILES,
     MANIFEST,
