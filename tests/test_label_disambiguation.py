@@ -10,8 +10,8 @@ import numpy as np
 from topiclens import LLMLabeler
 from topiclens.knn import normalize
 from topiclens.labeling.engine import LabelStats, TopicLabeler
-from topiclens.labeling.operations import prepare
 from topiclens.llm.registry import make_llm
+from topiclens.ops.labeling import prepare
 
 MODEL = "qwen2.5-coder-1.5b"
 

@@ -8,9 +8,9 @@ from dataclasses import FrozenInstanceError
 import pytest
 
 from topiclens import TopicModel
-from topiclens.delegates import changing
-from topiclens.editing import operations as editing
 from topiclens.errors import NotFittedError
+from topiclens.ops import editing
+from topiclens.ops.delegates import changing
 
 
 def test_an_unfitted_model_has_no_fitted_attributes_and_says_how_to_fit():

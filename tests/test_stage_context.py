@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import copy
 
-from topiclens.editing import operations as editing
 from topiclens.growing import update
+from topiclens.ops import editing
 from topiclens.stages.protocols import StageContext
 
 

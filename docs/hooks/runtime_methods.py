@@ -1,7 +1,7 @@
 """A griffe extension: document the methods a class gets at import time, as they are at run time.
 
 ``TopicModel``'s operations (``merge_topics = changing(editing.merge_topics)``, ...) are made by
-``topiclens/delegates.py`` when the module is imported; read statically they are plain attributes with no
+``topiclens/ops/delegates.py`` when the module is imported; read statically they are plain attributes with no
 docstring. For each class named in ``classes``, this extension imports its module, inspects it with griffe
 (the same docstring parser and options as the static pass) and puts the inspected method, with the signature
 and docstring the delegate gave it, in place of every attribute whose value at run time is a function.

@@ -12,18 +12,14 @@ from typing import Any, ClassVar
 import numpy as np
 from sklearn.base import BaseEstimator
 
-from . import placing, search
-from .breakdown import operations as breakdown
 from .choices import CLUSTERINGS, KNN_METHODS, LANGUAGES, LAYOUTS, MIXED_DEFAULT, MIXED_HANDLING, MODELS, REDUCTIONS
-from .delegates import changing, reading, returning_self
-from .editing import operations as editing
 from .embedders.registry import check_embedding_spec
 from .errors import NOT_FITTED, NotFittedError
-from .fitted import Fitted, Settings
-from .growing import operations as growing
-from .hierarchy import operations as hierarchy
 from .io.corpus import as_corpus
-from .labeling import operations as labeling
+from .ops import breakdown, editing, growing, hierarchy, labeling, placing, search
+from .ops.delegates import changing, reading, returning_self
+from .ops.fitted import Fitted, Settings
+from .ops.placing import Documents, Embeddings
 from .params import (
     Conforms,
     HasMethods,
@@ -37,7 +33,6 @@ from .params import (
 from .pipeline import adapt
 from .pipeline.fit import fit_topics
 from .pipeline.plan import FitPlan, require_chosen_extras
-from .placing import Documents, Embeddings
 from .saving import PIPELINE_PARAMS, load_model, save_label_change, save_model
 from .stages.classic import LDATopics, NMFTopics
 from .stages.guided import GuidedClustering
@@ -443,7 +438,8 @@ class TopicModel(BaseEstimator):
     # ------------------------------------------------------------------ the fitted state
     @property
     def fitted_(self) -> Fitted:
-        """The fitted state as operations take it (:class:`~topiclens.fitted.Fitted`), with this model's settings."""
+        """The fitted state as operations take it (:class:`~topiclens.ops.fitted.Fitted`), with this model's
+        settings."""
         fitted = self.__dict__.get("_fitted")
         if fitted is None:
             raise NotFittedError(NOT_FITTED)
@@ -520,7 +516,7 @@ class TopicModel(BaseEstimator):
     label_confidence_ = StateField()
     label_waiting_ = StateField()
 
-    # ------------------------------------------------------------------ operations (see topiclens.delegates)
+    # ------------------------------------------------------------------ operations (see topiclens.ops.delegates)
     def embed(self, texts: Sequence[str], desc: str = "embedding") -> np.ndarray:
         return self.fitted_.embed(texts, desc)
 

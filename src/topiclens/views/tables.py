@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..fitted import Fitted
+from ..ops.fitted import Fitted
 from ..state import TopicState
 
 TOPIC_COLUMNS = ["topic", "size", "label", "confidence", "tightness", "mixed", "keywords", "keybert", "mmr", "llm",

@@ -14,8 +14,8 @@ from typing import Any
 import pandas as pd
 
 from ..breakdown.groups import missing_mask, parse_times
-from ..breakdown.operations import TIME_FIELD
 from ..errors import ConfigError
+from ..ops.breakdown import TIME_FIELD
 
 MAX_CLASSES = 50
 MAX_CLASS_VIEWS = 3

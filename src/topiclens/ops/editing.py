@@ -16,18 +16,18 @@ from typing import Any
 
 import numpy as np
 
+from ..editing import reassign
+from ..editing.rebuild import history_entry, rebuild
+from ..editing.relabel import edit_labeler, naming_note
 from ..errors import ConfigError, TopicLensWarning
-from ..fitted import Fitted
-from ..hierarchy.operations import level_groups
-from ..labeling.operations import label_topics
 from ..params import IsNone, Number, check_param
 from ..pipeline import adapt
 from ..pipeline.coherence import split_parts
 from ..stages.protocols import StageContext
 from ..state import TopicState, check_topics
-from . import reassign
-from .rebuild import history_entry, rebuild
-from .relabel import edit_labeler, naming_note
+from .fitted import Fitted
+from .hierarchy import level_groups
+from .labeling import label_topics
 
 OUTLIER_STRATEGIES = ("embeddings", "probabilities")
 

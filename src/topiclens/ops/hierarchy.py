@@ -7,13 +7,13 @@ from dataclasses import replace
 from typing import Any
 
 from ..errors import ConfigError
-from ..fitted import Fitted
+from ..hierarchy.naming import name_tree
+from ..hierarchy.tree import build_tree, check_levels, default_levels, format_tree
 from ..pipeline import adapt
 from ..stages.protocols import LabelContext
 from ..state import TopicState
 from ..untrusted import for_terminal
-from .naming import name_tree
-from .tree import build_tree, check_levels, default_levels, format_tree
+from .fitted import Fitted
 
 
 def build_hierarchy(fitted: Fitted, levels: Sequence[int] | None = None, *, labeler: Any = None) -> Fitted:

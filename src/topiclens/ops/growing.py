@@ -11,12 +11,11 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from ..editing.operations import label_changed
 from ..editing.rebuild import rebuild
 from ..editing.relabel import edit_labeler
 from ..embedders.cache import load_embeddings
 from ..errors import ConfigError, TopicLensWarning
-from ..fitted import Fitted
+from ..growing import update
 from ..io.corpus import Corpus, as_corpus
 from ..knn import normalize
 from ..params import IsNone, Number, check_param
@@ -26,7 +25,8 @@ from ..pipeline.sampled import _executor_and_store, assign_chunk, embed_chunked
 from ..pipeline.scale import chunk_ranges, fingerprint, run_chunks
 from ..stages.protocols import StageContext
 from ..state import TopicState
-from . import update
+from .editing import label_changed
+from .fitted import Fitted
 
 # A new document joins an existing topic when that topic holds at least this share of its neighbours' vote.
 JOIN_PROBABILITY = 0.5

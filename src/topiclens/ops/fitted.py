@@ -16,13 +16,13 @@ from typing import Any
 
 import numpy as np
 
-from .embedders.cache import DocumentEncoder, document_encoder
-from .errors import ConfigError
-from .io.corpus import Corpus, from_texts
-from .labeling.confidence import LabelFit
-from .params import Unrestored
-from .pipeline.assign import NeighbourIndex, known_rows, training_lookup
-from .state import TopicState, check_topics, positions
+from ..embedders.cache import DocumentEncoder, document_encoder
+from ..errors import ConfigError
+from ..io.corpus import Corpus, from_texts
+from ..labeling.confidence import LabelFit
+from ..params import Unrestored
+from ..pipeline.assign import NeighbourIndex, known_rows, training_lookup
+from ..state import TopicState, check_topics, positions
 
 # The fitted values that everything derived (text lookup, neighbour index, encoder) is computed from.
 DATA_FIELDS = ("corpus", "usable", "topics", "sample", "embeddings", "projection", "embedding_model")
@@ -85,7 +85,7 @@ class Fitted:
 
     def tightness(self) -> list[float | None]:
         """Each topic's tightness (``pipeline.coherence``), in ``topic_ids`` order."""
-        from .pipeline.coherence import topic_tightness
+        from ..pipeline.coherence import topic_tightness
 
         state = self.state
         return self.value(("tightness", tuple(state.topic_ids)), lambda: topic_tightness(

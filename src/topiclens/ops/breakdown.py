@@ -6,11 +6,11 @@ import warnings
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from ..breakdown.groups import class_grouping, time_grouping
+from ..breakdown.table import group_table
 from ..errors import ConfigError, TopicLensWarning
-from ..fitted import Fitted
 from ..pipeline import adapt
-from .groups import class_grouping, time_grouping
-from .table import group_table
+from .fitted import Fitted
 
 if TYPE_CHECKING:
     import pandas as pd

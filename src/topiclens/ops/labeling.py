@@ -13,14 +13,14 @@ import numpy as np
 
 from ..choices import DEFAULT_LLM, LABEL_DOCS, LABEL_EVIDENCE
 from ..errors import ConfigError
-from ..fitted import Fitted
+from ..labeling.confidence import rounded
+from ..labeling.evidence import evidence_rows, topic_evidence
 from ..params import IsNone, Number, check_param
 from ..pipeline import adapt
 from ..pipeline.keywords import top_terms
 from ..stages.protocols import LabelContext
 from ..state import check_topics
-from .confidence import rounded
-from .evidence import evidence_rows, topic_evidence
+from .fitted import Fitted
 
 
 def label_topics(fitted: Fitted, labeler: Any = None, *, topics: Sequence[int] | None = None,

@@ -8,14 +8,14 @@ from pathlib import Path
 
 import numpy as np
 
-from .embedders.cache import load_embeddings
-from .errors import TopicLensWarning
+from ..embedders.cache import load_embeddings
+from ..errors import TopicLensWarning
+from ..io.corpus import Corpus, as_corpus
+from ..params import Number, check_param
+from ..pipeline import topics as topic_ops
+from ..runtime import thread_limit
+from ..state import positions
 from .fitted import Fitted
-from .io.corpus import Corpus, as_corpus
-from .params import Number, check_param
-from .pipeline import topics as topic_ops
-from .runtime import thread_limit
-from .state import positions
 
 Documents = Sequence[str] | Corpus | Path
 Embeddings = np.ndarray | str | Path | None

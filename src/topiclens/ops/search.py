@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from .errors import ConfigError
+from ..errors import ConfigError
+from ..knn import normalize
+from ..params import Number, check_param
 from .fitted import Fitted
-from .knn import normalize
-from .params import Number, check_param
 
 
 def find_topics(fitted: Fitted, query: str, top_n: int = 5) -> tuple[list[int], list[float]]:
