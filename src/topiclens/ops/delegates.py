@@ -30,23 +30,27 @@ def changing(operation: Callable[..., Any]) -> Callable[..., Any]:
     def method(self, *args: Any, inplace: bool = False, **kwargs: Any):
         return self._with(operation(self.fitted_, *args, **kwargs), inplace)
 
-    raw = operation.__doc__ or ""
-    if _RETURNS_FITTED not in raw:
-        raise TypeError(f"{operation.__name__}'s docstring must say it returns Fitted")
-    method.__doc__ = raw.replace(_RETURNS_FITTED, "\n" + INPLACE_DOC.rstrip("\n") + _RETURNS_MODEL, 1)
+    raw, start = _returns_fitted(operation)
+    method.__doc__ = raw[:start] + "\n" + INPLACE_DOC.rstrip("\n") + _RETURNS_MODEL + raw[start + len(_RETURNS_FITTED):]
     inplace = inspect.Parameter("inplace", inspect.Parameter.KEYWORD_ONLY, default=False, annotation="bool")
     return _named(method, operation, extra=[inplace], returns="TopicModel")
 
 
 def returning_self(operation: Callable[..., Any], says: str) -> str:
     """``operation``'s docstring for a method that changes the model in place and returns it."""
+    raw, start = _returns_fitted(operation)
+    end = raw.find("\n\n", start + len(_RETURNS_FITTED))
+    rest = raw[end:] if end >= 0 else "\n    "
+    return raw[:start] + f"\n\n    Returns\n    -------\n    self\n        {says}" + rest
+
+
+def _returns_fitted(operation: Callable[..., Any]) -> tuple[str, int]:
+    """``operation``'s docstring and where its Returns section (which must name ``Fitted``) starts."""
     raw = operation.__doc__ or ""
     start = raw.find(_RETURNS_FITTED)
     if start < 0:
         raise TypeError(f"{operation.__name__}'s docstring must say it returns Fitted")
-    end = raw.find("\n\n", start + len(_RETURNS_FITTED))
-    rest = raw[end:] if end >= 0 else "\n    "
-    return raw[:start] + f"\n\n    Returns\n    -------\n    self\n        {says}" + rest
+    return raw, start
 
 
 def reading(operation: Callable[..., Any]) -> Callable[..., Any]:
