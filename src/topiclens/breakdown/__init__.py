@@ -1,1 +1,2 @@
-"""Topics broken down by group: over time periods and per class (tables, charts, the mixin)."""
+"""Topics broken down by group: times and classes into groups, and the topic x group table (``ops.breakdown``
+makes the tables of a model, ``views.trend_charts`` draws them)."""

@@ -1,1 +1,2 @@
-"""Guided fits: seed words, zero-shot topic names and known classes, turned into nudges and pinned documents."""
+"""Guided fits: seed words, zero-shot topic names and known classes, checked (``spec``); ``pipeline.guides`` turns
+them into nudges and pinned documents."""
