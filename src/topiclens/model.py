@@ -33,7 +33,7 @@ from .params import (
 from .pipeline import adapt
 from .pipeline.fit import fit_topics
 from .pipeline.plan import FitPlan, require_chosen_extras
-from .saving import PIPELINE_PARAMS, load_model, save_label_change, save_model
+from .saving import PIPELINE_PARAMS, load_model
 from .stages.classic import LDATopics, NMFTopics
 from .stages.guided import GuidedClustering
 from .stages.protocols import (
@@ -621,9 +621,11 @@ class TopicModel(BaseEstimator):
             With ``keep_previous``, when the directory is the one this model was loaded from (or last saved to)
             and another program changed it since: an edit never silently replaces another.
         """
+        from .store.writing import save_state
+
         directory = Path(directory)
         expected = self._saved_digest(directory) if keep_previous else None
-        saved = save_model(self.fitted_.state, self._pipeline_record(), directory, keep_previous=keep_previous,
+        saved = save_state(self.fitted_.state, self._pipeline_record(), directory, edit=keep_previous,
                            expected=expected)
         self._saved_as = (directory.resolve(), saved)
         return directory
@@ -644,8 +646,10 @@ class TopicModel(BaseEstimator):
         Path
             The directory.
         """
+        from .store.writing import save_labels
+
         directory = Path(directory)
-        saved = save_label_change(self.fitted_.state, self._pipeline_record(), directory, new_edit=new_edit,
+        saved = save_labels(self.fitted_.state, self._pipeline_record(), directory, new_edit=new_edit,
                                   expected=self._saved_digest(directory))
         self._saved_as = (directory.resolve(), saved)
         return directory

@@ -17,23 +17,6 @@ PIPELINE_PARAMS = ("model", "embedding_model", "reduction", "clustering", "vecto
                    "mixed_topics", "sample_size", "chunk_size", "seed")
 
 
-def save_model(state: TopicState, record: dict[str, Any], directory: Path, *, keep_previous: bool,
-               expected: str | None) -> str:
-    """Write ``state`` and the pipeline's ``record`` to ``directory`` (see ``TopicModel.save``); the digest of
-    the manifest written. ``expected``: the digest the directory must hold (an edit replaces no other)."""
-    from .store.writing import save_state
-
-    return save_state(state, record, directory, edit=keep_previous, expected=expected)
-
-
-def save_label_change(state: TopicState, record: dict[str, Any], directory: Path, *, new_edit: bool,
-                      expected: str | None) -> str:
-    """Write a change of labels, descriptions or history over the arrays in ``directory``; the new digest."""
-    from .store.writing import save_labels
-
-    return save_labels(state, record, directory, new_edit=new_edit, expected=expected)
-
-
 def load_model(model_class: type, directory: Path, params: dict[str, Any]) -> tuple[Any, TopicState, str]:
     """A model of ``model_class`` with the directory's settings overridden by ``params``, the state it holds,
     and the digest of its manifest (see ``TopicModel.load``)."""
