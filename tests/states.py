@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from topiclens import TopicModel
 
 
@@ -12,5 +10,5 @@ def with_state(model: TopicModel, **fields) -> TopicModel:
     changed = TopicModel.__new__(TopicModel)
     changed.__dict__.update(model.__dict__)
     fitted = model.fitted_
-    changed._install(fitted.evolve(replace(fitted.state, **fields)))
+    changed._install(fitted.evolve(fitted.state.but(**fields)))
     return changed

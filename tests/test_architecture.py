@@ -141,7 +141,8 @@ def test_only_the_model_installs_a_fitted_state():
 # The layers, bottom first: a module imports only from its own layer or the ones below it. A unit is a
 # package of topiclens (``ops``) or a module at its top (``state``); "topiclens" is the package's __init__.
 LAYERS = [
-    {"_version", "errors", "params", "runtime", "choices", "untrusted", "cachedb", "segment", "lang", "knn", "ann"},
+    {"_version", "errors", "params", "runtime", "choices", "untrusted", "cachedb", "segment", "lang", "knn", "ann",
+     "topic_table"},
     {"io", "llm", "guidance"},                      # reading and writing files, LLM backends, guidance specs
     {"stages", "embedders"},                        # the stages as objects, the embedders
     {"labeling", "state"},                          # the LLM labeler stage; what a fitted model is

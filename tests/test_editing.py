@@ -27,6 +27,8 @@ def topic_values(model, topic):
 def assert_untouched(before, after, changed):
     for topic in set(before.topic_ids_) & set(after.topic_ids_) - set(changed):
         assert topic_values(before, topic) == topic_values(after, topic), topic
+        # an edit builds the rows of the topics it changed and keeps the others' records as they are
+        assert after.fitted_.state.table[topic] is before.fitted_.state.table[topic], topic
 
 
 def assert_whole(model, docs):
@@ -121,6 +123,8 @@ def test_outliers_reach_the_target_share(docs, embeddings):
     assert_whole(reduced, docs)
     none_moved = model.reduce_outliers(threshold=0.999)
     assert none_moved.edit_["changed"] == [] and np.array_equal(none_moved.topics_, model.topics_)
+    met = model.reduce_outliers(target=1.0)  # already within the target: nothing moves, no threshold was used
+    assert met.edit_["changed"] == [] and met.edit_["arguments"]["threshold"] is None
 
 
 def test_edits_survive_save_load_and_undo_restores_the_files(fitted, docs, tmp_path):

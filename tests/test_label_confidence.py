@@ -108,10 +108,8 @@ def test_an_edit_with_no_llm_at_hand_marks_the_keyword_label_and_says_how_to_nam
     model = TopicModel.load(_saved(five_topics, tmp_path / "m"), threads=1, verbose=False)
     llm_written = [f"Named topic {t}" for t in model.topic_ids_]
     model.set_labels(dict(zip(model.topic_ids_, llm_written)), inplace=True)
-    from dataclasses import replace
-
-    model._install(model.fitted_.evolve(replace(model.fitted_.state, llm_labels=list(llm_written),
-                                                llm_name="openai:some-model")))
+    model._install(model.fitted_.evolve(model.fitted_.state.but(llm_labels=list(llm_written),
+                                                                llm_name="openai:some-model")))
     model.save(tmp_path / "m", keep_previous=True)
     loaded = TopicModel.load(tmp_path / "m", threads=1, verbose=False)
     with pytest.warns(TopicLensWarning, match=r"keyword labels until an LLM names them .*topiclens label DIR --topics"):

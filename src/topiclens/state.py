@@ -8,7 +8,7 @@ text, ``t`` the number of topics, ``d`` the embedding dimension.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 import numpy as np
@@ -18,8 +18,14 @@ from .errors import ConfigError
 from .io.corpus import Corpus
 from .stages.classic import ClassicAssigner
 from .stages.protocols import LinearMap, WordCounter
+from .topic_table import COLUMNS, MATRICES, TopicTable
 
 Pairs = list[list[tuple[str, float]]]
+
+
+def _column(name: str, doc: str) -> property:
+    """A column of the state's topic table, read as a list in id order."""
+    return property(lambda state: state.table.column(name), doc=f"(t,) {doc}")
 
 
 @dataclass(frozen=True)
@@ -34,17 +40,8 @@ class TopicState:
     embeddings: np.ndarray              # (n_usable, d) float32 or float16 (may be memory-mapped), unit rows
     projection: LinearMap | None        # places new embeddings among the clustered ones; None: embedding space
     vectorizer: WordCounter             # the fitted vocabulary (its ``words``)
-    ctfidf: sp.csr_matrix               # (t, n_words): each topic's word weights
-    topic_ids: list[int]                # (t,) stable topic ids, ascending: 0..t-1 after a fit; edits leave gaps
-    topic_sizes: list[int]              # (t,) documents per topic
-    keywords: Pairs                     # (t,) lists of (word, c-TF-IDF score), best first
-    keybert: Pairs                      # (t,) lists of (word, cosine to the topic centroid)
-    mmr: Pairs                          # (t,) lists of (word, cosine), diverse
-    representative_docs: list[list[int]]  # (t,) lists of document rows nearest the centroid
-    centroids: np.ndarray               # (t, d) float32, unit rows
+    table: TopicTable                   # the topics, one record per id, with their centroids and keyword weights
     layout: np.ndarray | None           # (n, 2) float32 map coordinates (NaN for empty documents)
-    labels: list[str]                   # (t,) the label in use
-    llm_labels: list[str] | None        # (t,) the labeler's labels, if asked
     llm_name: str | None                # what wrote llm_labels ('llama-cpp:qwen2.5-coder-1.5b', ...)
     label_stats: dict[str, int]         # call counts of the last labeling, description or tree naming
     language: str                       # the corpus language used ('en', 'zh')
@@ -52,15 +49,43 @@ class TopicState:
     min_cluster_size: int               # the minimum topic size used
     classic: ClassicAssigner | None     # the LDA / NMF model, for model='lda' / 'nmf'
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage of the fit
-    label_evidence: list[list[int]] | None = None  # (t,) document rows each LLM label was written from
-    descriptions: list[str] | None = None  # (t,) one or two sentences per topic from the LLM ('' if none)
     next_topic_id: int | None = None    # the id the next new topic gets (never a retired one); None: max id + 1
     history: list[dict] = field(default_factory=list)  # the edits since the fit, oldest first
     hierarchy: dict | None = None       # the named tree over the topics (hierarchy.tree), once built
-    given_labels: list[str] | None = None  # (t,) a label the user gave (zero-shot name, class of y), '' if none
     guidance: dict | None = None        # what a guided fit's seeds, names and classes did (JSON), as fitted
-    label_confidence: list[float | None] | None = None  # (t,) how well each label fits its topic; None: not known
-    label_waiting: list[bool] | None = None  # (t,) a keyword label an edit left on a model with LLM labels
+
+    # The table's columns, read as lists in id order ((t,) each; an optional one is None where the table lacks it).
+    topic_ids = _column("topic_ids", "stable topic ids, ascending: 0..t-1 after a fit; edits leave gaps")
+    topic_sizes = _column("topic_sizes", "documents per topic")
+    keywords = _column("keywords", "lists of (word, c-TF-IDF score), best first")
+    keybert = _column("keybert", "lists of (word, cosine to the topic centroid)")
+    mmr = _column("mmr", "lists of (word, cosine), diverse")
+    representative_docs = _column("representative_docs", "lists of document rows nearest the centroid")
+    labels = _column("labels", "the label in use")
+    llm_labels = _column("llm_labels", "the labeler's labels, if asked")
+    label_evidence = _column("label_evidence", "document rows each LLM label was written from")
+    descriptions = _column("descriptions", "one or two sentences per topic from the LLM ('' if none)")
+    given_labels = _column("given_labels", "a label the user gave (zero-shot name, class of y), '' if none")
+    label_confidence = _column("label_confidence", "how well each label fits its topic; None: not known")
+    label_waiting = _column("label_waiting", "a keyword label an edit left on a model with LLM labels")
+
+    @property
+    def centroids(self) -> np.ndarray:
+        """(t, d) float32, unit rows: each topic's centroid."""
+        return self.table.centroids
+
+    @property
+    def ctfidf(self) -> sp.csr_matrix:
+        """(t, n_words): each topic's word weights."""
+        return self.table.ctfidf
+
+    def but(self, **changes: Any) -> TopicState:
+        """This state with ``changes`` made: fields by name, the table's columns (``labels=...``, None dropping
+        an optional one) and matrices (``centroids``, ``ctfidf``) by their names here."""
+        columns = {name: changes.pop(name) for name in list(changes) if name in COLUMNS or name in MATRICES}
+        if columns:
+            changes["table"] = changes.get("table", self.table).with_columns(**columns)
+        return replace(self, **changes)
 
     def position(self, topic: int) -> int:
         """Where topic ``topic``'s values are in every per-topic list and array (its place in ``topic_ids``)."""
@@ -100,4 +125,5 @@ def positions(topic_ids: list[int], topics: np.ndarray) -> np.ndarray:
     return np.where(topics >= 0, found, -1)
 
 
-STATE_FIELDS = tuple(f.name for f in fields(TopicState))
+# What the model shows as fitted attributes (``topics_``, ``labels_``, ...): the fields and the table's columns.
+STATE_FIELDS = (*(f.name for f in fields(TopicState) if f.name != "table"), *COLUMNS, *MATRICES)

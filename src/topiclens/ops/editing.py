@@ -170,7 +170,7 @@ def reduce_outliers(fitted: Fitted, strategy: str = "embeddings", threshold: flo
         threshold = reassign.target_threshold(state, scores, float(target))
     elif threshold is None:
         threshold = 0.0
-    arguments = {"strategy": strategy, "target": target, "threshold": float(threshold)}
+    arguments = {"strategy": strategy, "target": target, "threshold": None if threshold is None else float(threshold)}
     change = reassign.outliers(state, scores, best, threshold, fitted.settings.n_neighbors, arguments)
     return _apply(fitted, change, "outliers", labeler)
 

@@ -70,7 +70,7 @@ class Fitted:
     def position(self, topic: int) -> int:
         """Where topic ``topic`` is in the per-topic lists and arrays (a ConfigError names an unknown one)."""
         check_topics(self.state.topic_ids, [topic])
-        return self.state.topic_ids.index(int(topic))
+        return self.state.table.place(topic)
 
     def unnamed(self, topics: Sequence[int]) -> list[int]:
         """The topics among ``topics`` without a label the user gave at fit (``given_labels``)."""

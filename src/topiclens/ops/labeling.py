@@ -47,23 +47,14 @@ def label_topics(fitted: Fitted, labeler: Any = None, *, topics: Sequence[int] |
     resolved, chosen, evidence, context = prepare(fitted, labeler, topics, max_calls)
     result = resolved.label(evidence, context)
     state = fitted.state
-    labels = list(state.labels)
-    llm_labels = list(state.llm_labels) if state.llm_labels else [""] * len(labels)
-    shown = [list(rows) for rows in state.label_evidence] if state.label_evidence else [[] for _ in labels]
-    confidence = _confidence_list(state)
     done = [(topic, label, seen) for topic, label, seen in zip(chosen, result.labels, evidence)
             if label is not None]
     scores = rounded(context.fit([t for t, _, _ in done], [lab for _, lab, _ in done])) \
         if context.fit and done else [None] * len(done)
-    for (topic, label, seen), score in zip(done, scores):
-        at = fitted.position(topic)
-        labels[at] = llm_labels[at] = label
-        shown[at] = list(seen.rows)
-        confidence[at] = score
-    labeled = fitted.evolve(replace(state, labels=labels, llm_labels=llm_labels, llm_name=result.source,
-                                    label_stats=dict(result.stats), label_evidence=shown,
-                                    label_confidence=confidence,
-                                    label_waiting=_waiting_without(fitted, [t for t, _, _ in done])))
+    rows = {topic: {"label": label, "llm_label": label, "evidence": list(seen.rows), "confidence": score,
+                    "waiting": False} for (topic, label, seen), score in zip(done, scores)}
+    table = state.table.with_rows(rows, present=("llm_labels", "label_evidence", "label_confidence"))
+    labeled = fitted.evolve(replace(state, table=table, llm_name=result.source, label_stats=dict(result.stats)))
     if getattr(resolved, "describe", False) is True:  # from the same evidence, within what the limit leaves
         left = None if max_calls is None else max(0, max_calls - result.stats.get("llm_calls", 0))
         described = _describe(labeled, resolved, chosen, evidence, replace(context, max_calls=left))
@@ -156,18 +147,13 @@ def set_labels(fitted: Fitted, labels: dict[int, str]) -> Fitted:
         The relabeled model.
     """
     state = fitted.state
-    updated = list(state.labels)
     check_topics(state.topic_ids, list(labels))
-    confidence = _confidence_list(state)
     topics = list(labels)
     fit = fitted.label_fit()
     scores = rounded(fit(topics, [str(labels[t]) for t in topics])) if fit else [None] * len(topics)
-    for topic, score in zip(topics, scores):
-        at = fitted.position(topic)
-        updated[at] = str(labels[topic])
-        confidence[at] = score
-    return fitted.evolve(replace(state, labels=updated, label_confidence=confidence,
-                                 label_waiting=_waiting_without(fitted, topics)))
+    rows = {topic: {"label": str(labels[topic]), "confidence": score, "waiting": False}
+            for topic, score in zip(topics, scores)}
+    return fitted.evolve(replace(state, table=state.table.with_rows(rows, present=("label_confidence",))))
 
 
 # ---------------------------------------------------------------------- helpers
@@ -178,11 +164,9 @@ def _describe(fitted: Fitted, resolved: Any, chosen: list[int], evidence: list, 
         raise ConfigError(f"{type(resolved).__name__} cannot describe topics: use an LLMLabeler")
     state = fitted.state
     result = write(evidence, [state.labels[fitted.position(t)] for t in chosen], context)
-    descriptions = list(state.descriptions) if state.descriptions else [""] * len(state.labels)
-    for topic, text in zip(chosen, result.labels):
-        if text is not None:
-            descriptions[fitted.position(topic)] = text
-    return fitted.evolve(replace(state, descriptions=descriptions, label_stats=dict(result.stats)))
+    rows = {topic: {"description": text} for topic, text in zip(chosen, result.labels) if text is not None}
+    table = state.table.with_rows(rows, present=("descriptions",))
+    return fitted.evolve(replace(state, table=table, label_stats=dict(result.stats)))
 
 
 def resolve_labeler(labeler: Any) -> Any:
@@ -231,15 +215,3 @@ def prepare(fitted: Fitted, labeler: Any = None, topics: Sequence[int] | None = 
                            max_calls=None if max_calls is None else int(max_calls),
                            encode=encode, fit=fitted.label_fit(encode))
     return resolved, chosen, evidence, context
-
-
-def _confidence_list(state) -> list[float | None]:
-    """The label confidences as a list to change (None for every topic where there are none)."""
-    return list(state.label_confidence) if state.label_confidence else [None] * len(state.labels)
-
-
-def _waiting_without(fitted: Fitted, topics: Sequence[int]) -> list[bool] | None:
-    """The waiting marks with ``topics`` named now (no longer waiting); None when none waits."""
-    named = {fitted.position(t) for t in topics}
-    waiting = [bool(w) and at not in named for at, w in enumerate(fitted.state.label_waiting or [])]
-    return waiting if any(waiting) else None

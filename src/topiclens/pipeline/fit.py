@@ -26,6 +26,7 @@ from ..stages.cluster import auto_min_cluster_size
 from ..stages.protocols import StageContext
 from ..stages.represent import centroids, representative_docs, word_representations
 from ..state import TopicState
+from ..topic_table import TopicTable
 from . import topics as topic_ops
 from .keywords import top_terms
 from .plan import FitPlan
@@ -165,16 +166,18 @@ def describe_topics(plan: FitPlan, corpus: Corpus, usable: np.ndarray, learned: 
         out[usable] = values
         return out
 
+    table = TopicTable.from_columns({
+        "topic_ids": topic_ids, "topic_sizes": np.bincount(labels[labels >= 0], minlength=n_topics).tolist(),
+        "keywords": keywords, "keybert": keybert, "mmr": mmr,
+        "representative_docs": [usable_index[r].tolist() for r in reps],
+        "labels": [learned.given.get(t) or keyword_label(k) for t, k in zip(topic_ids, keywords)],
+        "given_labels": [learned.given.get(t, "") for t in topic_ids] if learned.given else None,
+    }, topic_centroids, learned.keyword_matrix)
     return TopicState(
         corpus=corpus, usable=usable, topics=full(labels, -1).astype(np.int64),
         probabilities=full(learned.probabilities, 0.0), sample=full(learned.sample, False), embeddings=learned.unit,
-        projection=learned.projection, vectorizer=learned.vectorizer, ctfidf=learned.keyword_matrix,
-        topic_ids=topic_ids, topic_sizes=np.bincount(labels[labels >= 0], minlength=n_topics).tolist(),
-        keywords=keywords, keybert=keybert, mmr=mmr, representative_docs=[usable_index[r].tolist() for r in reps],
-        centroids=topic_centroids, layout=None if learned.layout is None else full(learned.layout, np.nan),
-        labels=[learned.given.get(t) or keyword_label(k) for t, k in zip(topic_ids, keywords)], llm_labels=None,
+        projection=learned.projection, vectorizer=learned.vectorizer, table=table,
+        layout=None if learned.layout is None else full(learned.layout, np.nan),
         llm_name=None, label_stats={}, language=language, embedding_model=embedding_model,
-        min_cluster_size=min_cluster_size, classic=learned.classic, timings=timings,
-        given_labels=[learned.given.get(t, "") for t in topic_ids] if learned.given else None,
-        guidance=learned.guidance,
+        min_cluster_size=min_cluster_size, classic=learned.classic, timings=timings, guidance=learned.guidance,
     )

@@ -52,25 +52,12 @@ def problems(state: TopicState) -> list[str]:
                                              f"topics do not give ({sizes[:5]}…)")
     n_words = len(state.vectorizer.words)
     expect(state.ctfidf.shape == (t, n_words), f"keyword weights of shape {state.ctfidf.shape}, not ({t}, {n_words})")
-    for name in ("keywords", "keybert", "mmr", "representative_docs", "labels"):
-        expect(len(getattr(state, name)) == t, f"{len(getattr(state, name))} {name} lists for {t} topics")
-    if state.llm_labels is not None:
-        expect(len(state.llm_labels) == t, f"{len(state.llm_labels)} LLM labels for {t} topics")
     vocabulary = set(state.vectorizer.words)
     expect(all(w in vocabulary for words in state.keywords for w, _ in words), "keywords outside the vocabulary")
     for topic, rows in zip(ids, state.representative_docs[:t]):
         ok = all(0 <= r < n and topics[r] == topic for r in rows)
         expect(ok, f"representative documents of topic {topic} that are not its documents")
-    if state.label_waiting is not None:
-        expect(len(state.label_waiting) == t, f"{len(state.label_waiting)} waiting marks for {t} topics")
-    if state.label_confidence is not None:
-        expect(len(state.label_confidence) == t, f"{len(state.label_confidence)} label confidences for {t} topics")
-    if state.descriptions is not None:
-        expect(len(state.descriptions) == t, f"{len(state.descriptions)} descriptions for {t} topics")
-    if state.given_labels is not None:
-        expect(len(state.given_labels) == t, f"{len(state.given_labels)} given labels for {t} topics")
     if state.label_evidence is not None:
-        expect(len(state.label_evidence) == t, f"{len(state.label_evidence)} label evidence lists for {t} topics")
         ok = all(0 <= r < n and topics[r] == topic for topic, rows in zip(ids, state.label_evidence) for r in rows)
         expect(ok, "label evidence that is not the topics' documents")
     found.extend(check_tree(state.hierarchy, ids))

@@ -29,6 +29,7 @@ from ..stages.classic import ClassicAssigner
 from ..stages.protocols import LinearMap, WordCounter
 from ..stages.vocabulary import FittedVocabulary, RecordedVocabulary, Vocabulary
 from ..state import TopicState
+from ..topic_table import Topic, TopicTable
 from .checks import check_state
 from .modeldir import (
     DATA_FILES,
@@ -204,7 +205,6 @@ def _read_state(data: Path, manifest: dict[str, Any]) -> TopicState:
         if manifest["classic"] not in ("lda", "nmf"):
             raise ModelFileError(f"{data.parent / MANIFEST} names an unknown classic model {manifest['classic']!r}")
         classic = ClassicAssigner.from_arrays(manifest["classic"], _arrays(data, "classic.npz"), seed)
-    llm_labels = [t.get("llm_label") for t in topics]
     return TopicState(
         corpus=corpus, usable=usable, topics=documents["topic"].to_numpy(dtype=np.int64),
         probabilities=_array(data, "probabilities"),
@@ -212,42 +212,46 @@ def _read_state(data: Path, manifest: dict[str, Any]) -> TopicState:
         embeddings=_array(data, "embeddings", mmap_mode="r"),  # a big corpus's rows stay on disk
         projection=LinearMap.from_arrays(_arrays(data, "projection.npz")) if (data / "projection.npz").exists()
         else None,
-        vectorizer=_vectorizer(manifest.get("vectorizer"), language, words), ctfidf=matrix,
-        topic_ids=[int(t["topic"]) for t in topics], topic_sizes=[int(t["size"]) for t in topics],
-        keywords=[[(str(w), float(s)) for w, s in t["keywords"]] for t in topics],
-        keybert=[[(str(w), float(s)) for w, s in t["keybert"]] for t in topics],
-        mmr=[[(str(w), float(s)) for w, s in t["mmr"]] for t in topics],
-        representative_docs=[[int(i) for i in t["representative_docs"]] for t in topics],
-        centroids=_array(data, "centroids"),
+        vectorizer=_vectorizer(manifest.get("vectorizer"), language, words),
+        table=_topic_table(topics, _array(data, "centroids"), matrix),
         layout=_array(data, "layout") if (data / "layout.npy").exists() else None,
-        labels=[str(t["label"]) for t in topics],
-        llm_labels=llm_labels if topics and all(isinstance(x, str) for x in llm_labels) else None,
         llm_name=manifest.get("llm"), label_stats=dict(manifest.get("label_stats") or {}), language=language,
         embedding_model=restore_param(manifest.get("embedding_model")),
         min_cluster_size=int(manifest["min_cluster_size"]), classic=classic,
         timings=dict(manifest.get("timings") or {}),
-        label_evidence=[[int(i) for i in t.get("label_evidence") or []] for t in topics]
-        if any(t.get("label_evidence") for t in topics) else None,
-        descriptions=[str(t.get("description") or "") for t in topics]
-        if any(isinstance(t.get("description"), str) for t in topics) else None,
         next_topic_id=int(manifest["next_topic_id"]) if manifest.get("next_topic_id") is not None else None,
         history=history_records(manifest.get("history")),
         hierarchy=manifest.get("hierarchy"),
-        given_labels=[str(t.get("given_label") or "") for t in topics]
-        if any(isinstance(t.get("given_label"), str) and t.get("given_label") for t in topics) else None,
         guidance=manifest.get("guidance") if isinstance(manifest.get("guidance"), dict) else None,
-        label_confidence=_confidences(topics),
-        label_waiting=[t.get("label_waiting") is True for t in topics]
-        if any(t.get("label_waiting") is True for t in topics) else None,
     )
 
 
-def _confidences(topics: list[dict]) -> list[float | None] | None:
-    """Each topic's label confidence as saved (a number between 0 and 1, else None); None when no topic has one."""
-    values = [t.get("label_confidence") for t in topics]
-    kept = [float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) and 0.0 <= v <= 1.0 else None
-            for v in values]
-    return kept if any(v is not None for v in kept) else None
+def _topic_table(topics: list[dict], centroids: np.ndarray, matrix: sp.csr_matrix) -> TopicTable:
+    """The saved topic records as the table (an optional column is there when the saved records have it)."""
+    rows = tuple(Topic(
+        id=int(t["topic"]), size=int(t["size"]), keywords=_pairs(t["keywords"]), keybert=_pairs(t["keybert"]),
+        mmr=_pairs(t["mmr"]), representative_docs=[int(i) for i in t["representative_docs"]], label=str(t["label"]),
+        llm_label=t["llm_label"] if isinstance(t.get("llm_label"), str) else "",
+        evidence=[int(i) for i in t.get("label_evidence") or []], description=str(t.get("description") or ""),
+        given_label=str(t.get("given_label") or ""), confidence=_confidence(t.get("label_confidence")),
+        waiting=t.get("label_waiting") is True) for t in topics)
+    has = {
+        "llm_labels": bool(topics) and all(isinstance(t.get("llm_label"), str) for t in topics),
+        "label_evidence": any(t.get("label_evidence") for t in topics),
+        "descriptions": any(isinstance(t.get("description"), str) for t in topics),
+        "label_confidence": any(row.confidence is not None for row in rows),
+    }
+    return TopicTable(rows, centroids, matrix, frozenset(name for name, found in has.items() if found))
+
+
+def _pairs(values: list) -> list[tuple[str, float]]:
+    return [(str(word), float(score)) for word, score in values]
+
+
+def _confidence(value: Any) -> float | None:
+    """A label confidence as saved: a number between 0 and 1, else None."""
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and 0.0 <= value <= 1.0
+    return float(value) if ok else None
 
 
 def history_records(records: Any) -> list[dict]:

@@ -25,6 +25,7 @@ from ..params import Unrestored
 from ..stages.protocols import WordCounter
 from ..stages.vocabulary import FittedSklearnVectorizer, FittedVocabulary, RecordedVocabulary
 from ..state import TopicState
+from ..topic_table import Topic
 from . import edits
 from .modeldir import (
     DATA_FILES,
@@ -219,18 +220,8 @@ def _manifest(state: TopicState, params: dict[str, Any], files: dict[str, str]) 
         "n_documents": len(state.corpus),
         "source": state.corpus.source,
         "timings": {k: round(v, 3) for k, v in state.timings.items()},
-        "topics": [
-            {"topic": t, "size": int(state.topic_sizes[p]), "label": state.labels[p],
-             "keywords": _pairs(state.keywords[p]), "keybert": _pairs(state.keybert[p]),
-             "mmr": _pairs(state.mmr[p]), "representative_docs": state.representative_docs[p],
-             "llm_label": state.llm_labels[p] if state.llm_labels else None,
-             "label_evidence": state.label_evidence[p] if state.label_evidence else None,
-             "description": state.descriptions[p] if state.descriptions else None,
-             "given_label": state.given_labels[p] if state.given_labels else None,
-             "label_confidence": state.label_confidence[p] if state.label_confidence else None,
-             "label_waiting": bool(state.label_waiting[p]) if state.label_waiting else False}
-            for p, t in enumerate(state.topic_ids)
-        ],
+        "topics": [_topic_record(row, state.table.present, state.given_labels is not None)
+                   for row in state.table.rows],
         "next_topic_id": state.fresh_id(),
         "history": state.history,
         "hierarchy": state.hierarchy,
@@ -239,6 +230,19 @@ def _manifest(state: TopicState, params: dict[str, Any], files: dict[str, str]) 
         "label_stats": state.label_stats,
         "files": files,
     }
+
+
+def _topic_record(row: Topic, present: frozenset[str], any_given: bool) -> dict[str, Any]:
+    """A topic as the manifest keeps it (an optional column the table lacks is written as null)."""
+    def kept(column: str, value: Any) -> Any:
+        return value if column in present else None
+
+    given = row.given_label if any_given else None
+    return {"topic": row.id, "size": int(row.size), "label": row.label, "keywords": _pairs(row.keywords),
+            "keybert": _pairs(row.keybert), "mmr": _pairs(row.mmr), "representative_docs": row.representative_docs,
+            "llm_label": kept("llm_labels", row.llm_label), "label_evidence": kept("label_evidence", row.evidence),
+            "description": kept("descriptions", row.description), "given_label": given,
+            "label_confidence": kept("label_confidence", row.confidence), "label_waiting": row.waiting}
 
 
 def _write_data(state: TopicState, data: Path) -> dict[str, str]:
