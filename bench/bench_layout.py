@@ -93,7 +93,7 @@ def main() -> None:
         records = [json.loads(line) for line in handle]
     texts, gold = [r["text"] for r in records], np.array([r["label"] for r in records])
 
-    from topiclens.knn import cosine_knn, normalize
+    from topiclens.core.knn import cosine_knn, normalize
 
     vectors = normalize(np.load(args.embeddings))
     space_neighbours = cosine_knn(vectors, vectors, 15, exclude_self=True).neighbours

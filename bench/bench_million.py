@@ -110,7 +110,7 @@ def main() -> None:
     work_dir = WORK / f"{tag}.chunks"
     shutil.rmtree(model_dir, ignore_errors=True)
     shutil.rmtree(work_dir, ignore_errors=True)  # a cold run: no finished chunks to reuse
-    command = [sys.executable, "-m", "topiclens.cli", "fit", str(corpus), "--embeddings", str(embeddings),
+    command = [sys.executable, "-m", "topiclens", "fit", str(corpus), "--embeddings", str(embeddings),
                "--out", str(model_dir), "--no-llm", "--json", "--threads", str(args.threads),
                "--sample-size", str(args.sample_size), "--chunk-size", str(args.chunk_size),
                "--work-dir", str(work_dir), "--knn", args.knn]

@@ -44,7 +44,7 @@ def topic_areas(model, gold_areas: list[str]) -> dict[int, str]:
 
 def name_areas(model, names: list[str]) -> list[str]:
     """The area whose description is nearest each name (cosine of the model's embeddings)."""
-    from topiclens.knn import normalize
+    from topiclens.core.knn import normalize
 
     areas = list(AREAS)
     described = normalize(np.asarray(model.embed([AREAS[a][0] for a in areas], desc="areas"), dtype=np.float32))

@@ -32,7 +32,7 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disa
 
 
 def serve(directory: Path) -> tuple[subprocess.Popen, str]:
-    process = subprocess.Popen([sys.executable, "-m", "topiclens.cli", "serve", str(directory), "--port", "0",
+    process = subprocess.Popen([sys.executable, "-m", "topiclens", "serve", str(directory), "--port", "0",
                                 "--no-llm"], stdout=subprocess.PIPE, text=True, env={**os.environ})
     for line in process.stdout:
         found = re.search(r"http://\S+", line)

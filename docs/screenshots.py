@@ -67,7 +67,7 @@ def workbench_picture(model_dir: Path, out: Path) -> None:
 
     work = Path(tempfile.mkdtemp(prefix="topiclens-shots-"))
     shutil.copytree(model_dir, work / "model", ignore=shutil.ignore_patterns("report.html"))
-    server = subprocess.Popen([sys.executable, "-m", "topiclens.cli", "serve", str(work / "model"), "--port", "0",
+    server = subprocess.Popen([sys.executable, "-m", "topiclens", "serve", str(work / "model"), "--port", "0",
                                "--no-llm"], stdout=subprocess.PIPE, text=True)
     try:
         url = next(m.group(0) for line in server.stdout if (m := re.search(r"http://\S+", line)))

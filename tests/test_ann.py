@@ -12,8 +12,8 @@ import pytest
 
 from conftest import SAMPLE
 from topiclens import TopicModel
-from topiclens.ann import APPROXIMATE_MIN_ROWS, HnswIndex, knn_graph, use_approximate
-from topiclens.knn import cosine_knn, normalize
+from topiclens.core.ann import APPROXIMATE_MIN_ROWS, HnswIndex, knn_graph, use_approximate
+from topiclens.core.knn import cosine_knn, normalize
 
 RECALL_FLOOR = 0.97  # recall@15 the HNSW settings must keep on real embeddings (measured 0.99 and above)
 SETTINGS = dict(sample_size=300, chunk_size=100, seed=5, threads=1, verbose=False, layout="pca")
@@ -94,8 +94,8 @@ def test_the_same_approximate_fit_twice_gives_the_same_topics(approximate_fit, d
 
 
 def test_the_command_line_passes_knn_and_refuses_an_unknown_method(capsys):
-    from topiclens.cli import main
-    from topiclens.cli.parser import build_parser
+    from topiclens.apps.cli import main
+    from topiclens.apps.cli.parser import build_parser
 
     assert build_parser().parse_args(["fit", "x.jsonl", "--out", "m", "--knn", "approximate"]).knn == "approximate"
     with pytest.raises(SystemExit):

@@ -141,8 +141,7 @@ def test_only_the_model_installs_a_fitted_state():
 # The layers, bottom first: a module imports only from its own layer or the ones below it. A unit is a
 # package of topiclens (``ops``) or a module at its top (``state``); "topiclens" is the package's __init__.
 LAYERS = [
-    {"_version", "errors", "params", "runtime", "choices", "untrusted", "cachedb", "segment", "lang", "knn", "ann",
-     "topic_table"},
+    {"_version", "core"},                           # errors, parameter rules, runtime, the topic table: no model stack
     {"io", "llm", "guidance"},                      # reading and writing files, LLM backends, guidance specs
     {"stages", "embedders"},                        # the stages as objects, the embedders
     {"labeling", "state"},                          # the LLM labeler stage; what a fitted model is
@@ -151,7 +150,7 @@ LAYERS = [
     {"ops", "store"},                               # operations on a fitted model; model directories
     {"views", "saving"},                            # figures, tables and the explorer; save and load
     {"model"},                                      # the thin TopicModel
-    {"cli", "serve", "topiclens"},                  # the applications and the package's public names
+    {"apps", "topiclens", "__main__"},              # the command line and the workbench; the public names
 ]
 
 
@@ -169,6 +168,37 @@ def test_imports_only_go_down_the_layers():
     upward = sorted(f"{name} -> {imported}" for name, path in MODULES.items() for imported in _imports(name, path)
                     if layer_of[_unit(imported)] > layer_of[_unit(name)])
     assert upward == []
+
+
+def _private_names_taken(name: str, path: Path) -> list[str]:
+    """The private names (``_name``) ``name`` takes from another module: imported, or read off an imported module."""
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    modules: dict[str, str] = {}
+    taken = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")
+                base = ".".join(anchor[: len(anchor) - node.level + 1] + ([base] if base else []))
+            for alias in node.names:
+                if f"{base}.{alias.name}" in MODULES:
+                    modules[alias.asname or alias.name] = f"{base}.{alias.name}"
+                elif alias.name.startswith("_") and not alias.name.startswith("__") and base in MODULES:
+                    taken.append(f"{name} imports {base}.{alias.name}")
+        elif isinstance(node, ast.Import):
+            modules.update({alias.asname or alias.name: alias.name for alias in node.names if alias.name in MODULES})
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in modules and \
+                node.attr.startswith("_") and not node.attr.startswith("__"):
+            taken.append(f"{name} reads {modules[node.value.id]}.{node.attr}")
+    return taken
+
+
+def test_no_module_reaches_into_another_modules_private_names():
+    """What a module keeps private (``_name``) stays in it: another module neither imports it nor reads it."""
+    assert [taken for name, path in MODULES.items() for taken in _private_names_taken(name, path)] == []
 
 
 def test_the_model_has_no_mixins_and_its_methods_are_operations():
@@ -206,7 +236,8 @@ def test_stage_objects_keep_nothing_they_learn():
 @pytest.mark.parametrize("argv", [["--help"], ["fit", "--help"]])
 def test_the_command_line_parses_without_the_model_stack(argv):
     """`topiclens --help` must answer at once: parsing imports no numpy, pandas, scikit-learn or torch."""
-    code = ("import sys\nfrom topiclens.cli import main\ntry:\n    main(sys.argv[1:])\nexcept SystemExit:\n    pass\n"
+    code = ("import sys\nfrom topiclens.apps.cli import main\ntry:\n    main(sys.argv[1:])\n"
+            "except SystemExit:\n    pass\n"
             "heavy = sorted(m for m in ('numpy', 'pandas', 'sklearn', 'scipy', 'torch') if m in sys.modules)\n"
             "print('HEAVY', heavy)")
     done = subprocess.run([sys.executable, "-c", code, *argv], capture_output=True, text=True, timeout=60)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from topiclens.errors import ConfigError
+from topiclens.core.errors import ConfigError
 
 
 def _subtitle(fig) -> str:

@@ -113,7 +113,7 @@ def test_dask_embedding_equals_local_embedding(docs, embeddings, dask_client, tm
 def test_fit_command_on_a_dask_scheduler(sampled, records, embeddings, dask_client, tmp_path, capsys):
     import json
 
-    from topiclens.cli import main
+    from topiclens.apps.cli import main
 
     model, _ = sampled
     corpus = tmp_path / "docs.jsonl"

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from topiclens import ConfigError, TopicLensWarning, TopicModel
-from topiclens.cli import main
+from topiclens.apps.cli import main
 
 
 def _records(path) -> list[dict]:

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from topiclens import TopicModel
-from topiclens.lang import CJK, detect_language
-from topiclens.segment import CHINESE_STOP_WORDS, chinese_tokenize
+from topiclens.core.lang import CJK, detect_language
+from topiclens.core.segment import CHINESE_STOP_WORDS, chinese_tokenize
 from topiclens.stages.vocabulary import FittedVocabulary, Vocabulary
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "debian_zh_sample.jsonl.gz"

@@ -95,7 +95,7 @@ def test_llm_labels_on_a_classic_model(docs, embeddings, tmp_path):
 
 
 def test_fit_command_with_lda(records, tmp_path, capsys):
-    from topiclens.cli import main
+    from topiclens.apps.cli import main
 
     corpus = tmp_path / "docs.jsonl"
     corpus.write_text("".join(json.dumps(r) + "\n" for r in records[:300]), encoding="utf-8")

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from topiclens.cli import main
+from topiclens.apps.cli import main
 
 
 @pytest.fixture(scope="module")
@@ -121,14 +121,14 @@ def test_help_explains_each_command(command, capsys):
 
 
 def test_console_script_runs(fitted_dir):
-    done = subprocess.run([sys.executable, "-m", "topiclens.cli", "info", str(fitted_dir), "--rows", "3"],
+    done = subprocess.run([sys.executable, "-m", "topiclens", "info", str(fitted_dir), "--rows", "3"],
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert "more (--rows 0 shows all)" in done.stdout
 
 
 def test_table_columns_line_up_for_wide_characters():
-    from topiclens.cli.output import fit_column, width
+    from topiclens.apps.cli.output import fit_column, width
 
     assert width("Fcitx 输入法框架") == 16
     for label in ["Fcitx 输入法框架", "Python libraries", "很长的中文标签" * 5, "x" * 60]:
@@ -165,7 +165,7 @@ def test_assign_warns_about_empty_documents(fitted_dir, corpus_files, tmp_path, 
 
 def test_label_without_llm_uses_the_bundled_model_its_help_names(capsys):
     """First hour: `label --help` called the bundled model the default while --llm was required."""
-    from topiclens.cli.parser import build_parser
+    from topiclens.apps.cli.parser import build_parser
 
     args = build_parser().parse_args(["label", "runs/x"])
     assert args.llm == "qwen2.5-coder-1.5b"
@@ -176,8 +176,8 @@ def test_label_without_llm_uses_the_bundled_model_its_help_names(capsys):
 
 def test_the_disambiguation_flags_reach_the_labeler_and_a_bad_threshold_is_one_line(capsys):
     from topiclens import LLMLabeler
-    from topiclens.cli.commands import labeler_from_args
-    from topiclens.cli.parser import build_parser
+    from topiclens.apps.cli.commands import labeler_from_args
+    from topiclens.apps.cli.parser import build_parser
 
     parse = build_parser().parse_args
     assert labeler_from_args(parse(["label", "runs/x"])).disambiguate is LLMLabeler().disambiguate is None  # off

@@ -22,7 +22,7 @@ def saved(fitted, tmp_path_factory) -> Path:
 def _report_open(saved: Path, out: Path, bin_dir: Path, **env: str) -> subprocess.CompletedProcess:
     """``topiclens report --open`` in a process whose PATH holds only ``bin_dir`` and no display."""
     clean = {k: v for k, v in os.environ.items() if k not in BROWSER_HINTS}
-    return subprocess.run([sys.executable, "-m", "topiclens.cli", "report", str(saved), "--out", str(out), "--open"],
+    return subprocess.run([sys.executable, "-m", "topiclens", "report", str(saved), "--out", str(out), "--open"],
                           capture_output=True, text=True, timeout=300,
                           env={**clean, "PATH": str(bin_dir), **env})
 

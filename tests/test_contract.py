@@ -23,7 +23,7 @@ from topiclens import (
     UMAPReduction,
     Vocabulary,
 )
-from topiclens.params import Unrestored
+from topiclens.core.params import Unrestored
 
 
 def test_nested_get_params_set_params_clone_and_repr():
@@ -93,7 +93,7 @@ def test_scikit_learn_clusterer_and_reducer_fit_save_load_and_predict(user_stage
 
 def test_new_documents_vote_in_the_saved_linear_space(user_stages, embeddings):
     model, _, _ = user_stages
-    from topiclens.knn import normalize
+    from topiclens.core.knn import normalize
 
     fitted_pca = PCA(32, random_state=0).fit(normalize(embeddings))
     expected = normalize(fitted_pca.transform(normalize(embeddings[:20])))
@@ -155,7 +155,7 @@ def test_a_bad_parameter_fails_before_anything_is_embedded(settings, message, do
 def test_the_command_line_rejects_a_bad_parameter_before_reading_the_corpus(tmp_path):
     corpus = tmp_path / "docs.jsonl"
     corpus.write_text('{"text": "only one document"}\n', encoding="utf-8")
-    done = subprocess.run([sys.executable, "-m", "topiclens.cli", "fit", str(corpus), "--out", str(tmp_path / "m"),
+    done = subprocess.run([sys.executable, "-m", "topiclens", "fit", str(corpus), "--out", str(tmp_path / "m"),
                            "--clustering", "kmeans", "--no-llm"], capture_output=True, text=True, timeout=120)
     assert done.returncode == 2 and done.stdout == ""
     assert done.stderr.strip().count("\n") == 0 and "KMeans needs a number of topics" in done.stderr
@@ -186,7 +186,7 @@ def test_refitting_the_same_instance_forgets_the_old_corpus(docs, embeddings):
 
 def test_evaluate_json_names_c_v_and_prints_strict_json(docs, embeddings, tmp_path, capsys):
     """Regression: --json named C_v "v", printed a bare NaN, or failed on a numpy float."""
-    from topiclens.cli import main
+    from topiclens.apps.cli import main
 
     bigrams = TopicModel(vectorizer=Vocabulary(ngram_range=(2, 2)), nr_topics=4, threads=1, verbose=False,
                          layout="none").fit(docs, embeddings=embeddings)

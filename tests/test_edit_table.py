@@ -7,11 +7,11 @@ import inspect
 import pytest
 
 from topiclens import TopicModel
-from topiclens.cli import main
-from topiclens.cli.parser import build_parser
+from topiclens.apps.cli import main
+from topiclens.apps.cli.parser import build_parser
+from topiclens.apps.serve.requests import parse_edit
+from topiclens.core.errors import ConfigError
 from topiclens.editing.table import EDITS, Argument, Edit
-from topiclens.errors import ConfigError
-from topiclens.serve.requests import parse_edit
 
 
 def test_every_edit_runs_a_model_method_that_takes_exactly_its_arguments():
@@ -51,7 +51,7 @@ def test_checked_values_are_what_the_method_takes():
 def test_an_edit_added_to_the_table_is_a_command_and_a_workbench_edit(fitted, tmp_path, monkeypatch):
     """An edit written once, in the table, is at once a command (with its options) and an edit the workbench
     offers, checks and runs."""
-    from topiclens.serve.workspace import Workspace
+    from topiclens.apps.serve.workspace import Workspace
 
     drop = Edit("drop", "delete_topics", "Drop", "drop topics of a saved model", "Drop topics into the outliers.",
                 (Argument("topics", "topics", "the topics to drop", required=True),

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from topiclens import ConfigError, TopicModel, undo
-from topiclens.cli import main
+from topiclens.apps.cli import main
 from topiclens.evaluate import evaluate_model
 from topiclens.store import edits, undoredo
 
@@ -175,6 +175,23 @@ def test_cli_edits_history_undo_and_bad_input(fitted, tmp_path, capsys):
         err = capsys.readouterr().err.strip()
         assert err.count("\n") == 0 and message in err, err
     assert snapshot(directory) == before  # refused edits wrote nothing
+
+
+def test_a_topic_renamed_on_the_command_line_is_an_edit_that_undo_reverts(fitted, tmp_path, capsys):
+    directory = tmp_path / "model"
+    fitted.save(directory)
+    before, old = snapshot(directory), fitted.labels_[fitted.fitted_.position(2)]
+    assert main(["rename", str(directory), "2", "  Sound\x1b[31m   and music ", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == {"model": str(directory), "topic": 2, "label": "Sound and music",
+                                                   "was": old}
+    renamed = TopicModel.load(directory, verbose=False, threads=1)
+    assert renamed.labels_[renamed.fitted_.position(2)] == "Sound and music"
+    assert [r["operation"] for r in renamed.history_] == ["rename"] and renamed.edit_["changed"] == [2]
+    assert renamed.labels_[:2] == fitted.labels_[:2]  # the other topics keep theirs
+    for argv, message in ((["99", "x"], "no topic 99"), (["2", "   "], "label is empty")):
+        assert main(["rename", str(directory), *argv]) == 2
+        assert message in capsys.readouterr().err
+    assert main(["undo", str(directory)]) == 0 and snapshot(directory) == before
 
 
 def test_edit_labels_only_the_changed_topics_and_caches(five_topics, tmp_path):

@@ -65,7 +65,7 @@ def test_evaluate_command(fitted, tmp_path, capsys, records):
     import pandas as pd
 
     from topiclens import Corpus
-    from topiclens.cli import main
+    from topiclens.apps.cli import main
 
     model = with_state(fitted, corpus=Corpus(fitted.corpus_.texts, fitted.corpus_.ids,
                                              pd.DataFrame({"label": [r["label"] for r in records]})))

@@ -14,9 +14,9 @@ import pandas as pd
 import pytest
 
 from topiclens import TopicModel
-from topiclens.ann import HnswIndex, use_approximate
-from topiclens.cli import main
-from topiclens.errors import ConfigError, MissingDependencyError
+from topiclens.apps.cli import main
+from topiclens.core.ann import HnswIndex, use_approximate
+from topiclens.core.errors import ConfigError, MissingDependencyError
 from topiclens.evaluate import evaluate_model
 from topiclens.io.export import write_table
 from topiclens.pipeline.plan import SETTING_EXTRAS
@@ -78,7 +78,7 @@ def test_the_workbench_names_the_serve_extra_before_reading_the_model(monkeypatc
 
 
 def test_without_faiss_auto_searches_exactly_and_approximate_names_the_ann_extra(monkeypatch):
-    import topiclens.ann as ann
+    import topiclens.core.ann as ann
 
     vectors = np.random.default_rng(0).normal(size=(50, 8)).astype(np.float32)
     ann._faiss_installed.cache_clear()
@@ -124,7 +124,7 @@ LEAN = """
 import sys
 for name in {modules!r}:
     sys.modules[name] = None  # as if the extras were not installed
-from topiclens.cli import main
+from topiclens.apps.cli import main
 codes = [main(["fit", sys.argv[1], "--out", sys.argv[2], "--no-llm", "--quiet", "--threads", "1"]),
          main(["info", sys.argv[2]]), main(["serve", sys.argv[2]]), main(["label", sys.argv[2]])]
 print("CODES", codes)

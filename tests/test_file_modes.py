@@ -17,7 +17,7 @@ WRITERS = textwrap.dedent("""
     import sys
     from pathlib import Path
     from topiclens import TopicModel
-    from topiclens.cli import main
+    from topiclens.apps.cli import main
     from topiclens.io.export import write_table
     assert main(["report", sys.argv[1], "--out", str(Path(sys.argv[2]) / "report.html")]) == 0
     model, out = TopicModel.load(sys.argv[1], verbose=False), Path(sys.argv[2])

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from topiclens import ConfigError, TopicModel, undo
-from topiclens.cli import main
+from topiclens.apps.cli import main
 from topiclens.io.corpus import read_corpus
 
 
@@ -102,7 +102,7 @@ def test_bad_updates_are_refused(halves, docs, embeddings):
 
 def test_a_labeler_that_fails_loses_none_of_the_growth(halves, tmp_path):
     """As a fit keeps its topics when the labeler fails, an update keeps the documents it placed."""
-    from topiclens.errors import TopicLensError
+    from topiclens.core.errors import TopicLensError
 
     old, new = (read_corpus(p) for p in halves)
     model = TopicModel(seed=7, threads=1, verbose=False).fit(old)

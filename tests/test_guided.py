@@ -9,8 +9,8 @@ import pytest
 from sklearn.metrics import normalized_mutual_info_score
 
 from topiclens import ConfigError, GuidedClustering, TopicModel
-from topiclens.cli import main
-from topiclens.errors import TopicLensWarning
+from topiclens.apps.cli import main
+from topiclens.core.errors import TopicLensWarning
 
 NAMES = ["Fonts", "Python libraries", "Quantum gravity poetry"]
 

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from topiclens import ConfigError, TopicModel
-from topiclens.cli import main
+from topiclens.apps.cli import main
 from topiclens.hierarchy.tree import check_tree, default_levels
 
 

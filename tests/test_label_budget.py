@@ -78,7 +78,7 @@ def test_a_remote_dry_run_prices_the_prompt_tokens(five_topics, tmp_path):
 def test_the_label_command_dry_run_prints_the_plan_and_changes_nothing(five_topics, tmp_path, capsys):
     import json
 
-    from topiclens.cli import main
+    from topiclens.apps.cli import main
 
     directory = five_topics.save(tmp_path / "model")
     manifest = (directory / "topiclens.json").read_bytes()
@@ -120,7 +120,7 @@ def test_descriptions_are_written_cached_saved_and_shown(five_topics, tmp_path, 
     import json
 
     from topiclens import TopicModel
-    from topiclens.cli import main
+    from topiclens.apps.cli import main
 
     model = copy.deepcopy(five_topics).set_params(cache=str(tmp_path / "cache"), verbose=False)
     assert model.descriptions_ is None

@@ -9,7 +9,7 @@ import warnings
 import numpy as np
 import pytest
 
-from topiclens.errors import TopicLensWarning
+from topiclens.core.errors import TopicLensWarning
 
 
 def test_separation_is_one_when_every_own_document_is_closer_and_half_when_the_label_says_nothing():
@@ -45,8 +45,8 @@ def test_readable_keywords_drop_numbers_addresses_and_citation_debris():
 def test_parts_evidence_shows_every_family_of_near_copies(cache_root):
     """A topic of two families of near-copies (30 Go packages, 12 text editors): the documents nearest the centre
     are all of the larger family; one document from each part covers both."""
+    from topiclens.core.knn import normalize
     from topiclens.embedders import embed_texts, make_embedder
-    from topiclens.knn import normalize
     from topiclens.labeling.evidence import evidence_rows
 
     go = [f"Go library for parsing {thing} files, version {i}" for i, thing in
@@ -68,7 +68,7 @@ def test_parts_evidence_shows_every_family_of_near_copies(cache_root):
 
 def test_confidence_is_computed_saved_loaded_and_shown(fitted, tmp_path, capsys):
     from topiclens import TopicModel
-    from topiclens.cli import main
+    from topiclens.apps.cli import main
 
     model = TopicModel.load(_saved(fitted, tmp_path / "m"), threads=1, verbose=False)
     assert model.label_confidence_ is None
@@ -103,7 +103,7 @@ def test_an_edit_with_no_llm_at_hand_marks_the_keyword_label_and_says_how_to_nam
     """A loaded model whose labels a remote LLM wrote: a merge cannot ask that LLM, so the merged topic's keyword
     label is listed as waiting, the warning says how to name it, and info marks it."""
     from topiclens import TopicModel
-    from topiclens.cli import main
+    from topiclens.apps.cli import main
 
     model = TopicModel.load(_saved(five_topics, tmp_path / "m"), threads=1, verbose=False)
     llm_written = [f"Named topic {t}" for t in model.topic_ids_]
@@ -148,7 +148,7 @@ def test_an_edit_on_a_loaded_model_labeled_by_a_bundled_llm_asks_that_llm(five_t
 
 def test_cli_edit_without_an_llm_says_which_labels_wait(five_topics, tmp_path, capsys):
     from topiclens import TopicModel
-    from topiclens.cli import main
+    from topiclens.apps.cli import main
 
     model = TopicModel.load(_saved(five_topics, tmp_path / "m"), threads=1, verbose=False)
     model.label_topics("smollm2-135m", inplace=True)

@@ -8,7 +8,7 @@ import copy
 import numpy as np
 
 from topiclens import LLMLabeler
-from topiclens.knn import normalize
+from topiclens.core.knn import normalize
 from topiclens.labeling.engine import LabelStats, TopicLabeler
 from topiclens.llm.registry import make_llm
 from topiclens.ops.labeling import prepare

@@ -14,9 +14,9 @@ import pytest
 
 from conftest import ROOT
 from topiclens import TopicModel
-from topiclens.cli import main
-from topiclens.lang import KANA, corpus_language, language_shares, language_stop_words, written_in
-from topiclens.segment import japanese_tokenize, korean_tokenize
+from topiclens.apps.cli import main
+from topiclens.core.lang import KANA, corpus_language, language_shares, language_stop_words, written_in
+from topiclens.core.segment import japanese_tokenize, korean_tokenize
 
 CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 HANGUL = re.compile(r"[\uac00-\ud7af]")

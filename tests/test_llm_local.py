@@ -176,7 +176,7 @@ def test_transformers_backend_on_a_gguf_file():
 
 
 def test_label_command_reports_calls_and_cache(five_topics, tmp_path, capsys, monkeypatch):
-    from topiclens.cli import main
+    from topiclens.apps.cli import main
 
     fitted = five_topics
     saved = fitted.save(tmp_path / "model")
@@ -212,8 +212,8 @@ def test_an_answer_in_another_script_is_asked_again_in_the_corpus_language():
 
 @pytest.mark.slow
 def test_chinese_documents_get_a_chinese_label_from_the_default_model():
+    from topiclens.core.lang import CJK
     from topiclens.labeling.engine import TopicLabeler
-    from topiclens.lang import CJK
 
     engine = TopicLabeler(make_llm("qwen2.5-coder-1.5b", threads=1), language="zh", cache=False, verbose=False)
     labels, stats = engine.label([ZH_RUST])

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from topiclens import ConfigError
+from topiclens.core.lang import detect_language
 from topiclens.labeling.clean import clean_description, clean_label, make_distinct, truncate
-from topiclens.lang import detect_language
 from topiclens.llm.prompts import SYSTEM_PROMPT, label_messages, render
 from topiclens.llm.registry import make_llm
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from topiclens import ConfigError, LLMLabeler
-from topiclens.cli import main
+from topiclens.apps.cli import main
 from topiclens.llm.base import Backend, GenerationParams
 from topiclens.llm.registry import backends, make_llm, parse_llm_spec, spec_forms
 

@@ -129,7 +129,7 @@ def test_fit_with_a_dead_server_keeps_the_fitted_model(records, embeddings, tmp_
 
     import numpy as np
 
-    from topiclens.cli import main
+    from topiclens.apps.cli import main
 
     corpus = tmp_path / "docs.jsonl"
     corpus.write_text("\n".join(json.dumps(r) for r in records) + "\n")

@@ -8,7 +8,7 @@ from dataclasses import FrozenInstanceError
 import pytest
 
 from topiclens import TopicModel
-from topiclens.errors import NotFittedError
+from topiclens.core.errors import NotFittedError
 from topiclens.ops import editing
 from topiclens.ops.delegates import changing
 

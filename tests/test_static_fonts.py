@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from topiclens.errors import TopicLensWarning
+from topiclens.core.errors import TopicLensWarning
 
 ZH_SAMPLE = Path(__file__).resolve().parents[1] / "data" / "debian_zh_sample.jsonl.gz"
 GLYPH_WARNING = re.compile(r"Glyph \d+ .*missing from font")

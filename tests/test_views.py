@@ -11,7 +11,7 @@ import pytest
 
 from states import with_state
 from topiclens import ConfigError
-from topiclens.cli import main
+from topiclens.apps.cli import main
 from topiclens.views.data import snippet
 from topiclens.views.report import report_data
 

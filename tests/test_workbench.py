@@ -10,10 +10,10 @@ import pandas as pd
 import pytest
 
 from topiclens import TopicModel
-from topiclens.cli import main
-from topiclens.errors import ConfigError, ModelFileError
-from topiclens.serve.requests import EXPORTS, parse_edit
-from topiclens.serve.workspace import Workspace
+from topiclens.apps.cli import main
+from topiclens.apps.serve.requests import EXPORTS, parse_edit
+from topiclens.apps.serve.workspace import Workspace
+from topiclens.core.errors import ConfigError, ModelFileError
 from topiclens.store import edits
 
 
@@ -48,7 +48,7 @@ def test_a_preview_says_what_the_apply_then_saves(directory, fitted):
 
 
 def test_an_apply_is_refused_when_the_model_changed_since_its_preview(directory, fitted):
-    from topiclens.serve.workspace import Busy
+    from topiclens.apps.serve.workspace import Busy
 
     workspace = Workspace(directory, threads=1)
     request = parse_edit({"operation": "delete", "topics": [fitted.topic_ids_[-1]], "to_outliers": False})

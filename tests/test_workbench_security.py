@@ -88,7 +88,7 @@ def _outside_address() -> str | None:
 
 
 def _serve_command(directory, *options) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "topiclens.cli", "serve", str(directory), "--no-llm", *options],
+    return subprocess.run([sys.executable, "-m", "topiclens", "serve", str(directory), "--no-llm", *options],
                           capture_output=True, text=True, timeout=120)
 
 
@@ -158,7 +158,7 @@ def test_killing_the_server_during_a_relabel_keeps_every_finished_label(fitted, 
     record = model.history_[-1]
     assert record["operation"] == "label" and set(t for t, _ in job["finished"]) <= set(record["changed"])
     assert not [p.name for p in directory.iterdir() if p.name.endswith(".tmp")]
-    result = subprocess.run([sys.executable, "-m", "topiclens.cli", "undo", str(directory)], capture_output=True,
+    result = subprocess.run([sys.executable, "-m", "topiclens", "undo", str(directory)], capture_output=True,
                             text=True, timeout=120)
     assert result.returncode == 0, result.stderr  # the lock went with the process, and the relabel undoes whole
     assert TopicModel.load(directory).labels_ == fitted.labels_

@@ -23,7 +23,7 @@ class Served:
         env = {**os.environ, "TOPICLENS_THREADS": "1", "PYTHONUNBUFFERED": "1", **(env or {})}
         if cache is not None:
             env["TOPICLENS_CACHE"] = str(cache)
-        self.process = subprocess.Popen([sys.executable, "-m", "topiclens.cli", "serve", str(directory), "--port", "0",
+        self.process = subprocess.Popen([sys.executable, "-m", "topiclens", "serve", str(directory), "--port", "0",
                                          *options], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
         self.lines: list[str] = []
         deadline = time.monotonic() + timeout

@@ -6,7 +6,7 @@ docstring. For each class named in ``classes``, this extension imports its modul
 (the same docstring parser and options as the static pass) and puts the inspected method, with the signature
 and docstring the delegate gave it, in place of every attribute whose value at run time is a function.
 Everything else stays as static analysis read it: inspecting the whole package instead (mkdocstrings'
-``force_inspection``) would run ``topiclens/cli/__main__.py`` and miss the names ``topiclens/__init__.py``
+``force_inspection``) would run ``topiclens/__main__.py`` and miss the names ``topiclens/__init__.py``
 loads lazily (``topiclens.TopicModel``, ``topiclens.read_corpus``, ...).
 """
 

@@ -9,7 +9,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from ._version import __version__
-from .errors import (
+from .core.errors import (
     ConfigError,
     CorpusError,
     MissingDependencyError,

@@ -6,8 +6,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .errors import ConfigError, TopicLensWarning, require
-from .params import Unrestored
+from .core.errors import ConfigError, TopicLensWarning, require
+from .core.params import Unrestored
 
 
 def tokenize_for_coherence(texts: Sequence[str], stop_words: str | list[str] | None = "english",
@@ -67,7 +67,7 @@ def label_quality(label_vectors: np.ndarray, topic_centroids: np.ndarray) -> dic
     It shows whether a label tells its topic apart from the others, not whether it is
     well written, and it favours labels that repeat words the documents use.
     """
-    from .knn import normalize
+    from .core.knn import normalize
 
     sims = normalize(label_vectors) @ normalize(topic_centroids).T
     own = np.diag(sims)

@@ -12,15 +12,18 @@ from typing import Any, ClassVar
 import numpy as np
 from sklearn.base import BaseEstimator
 
-from .choices import CLUSTERINGS, KNN_METHODS, LANGUAGES, LAYOUTS, MIXED_DEFAULT, MIXED_HANDLING, MODELS, REDUCTIONS
-from .embedders.registry import check_embedding_spec
-from .errors import NOT_FITTED, NotFittedError
-from .io.corpus import as_corpus
-from .ops import breakdown, editing, growing, hierarchy, labeling, placing, search
-from .ops.delegates import changing, reading, returning_self
-from .ops.fitted import Fitted, Settings
-from .ops.placing import Documents, Embeddings
-from .params import (
+from .core.choices import (
+    CLUSTERINGS,
+    KNN_METHODS,
+    LANGUAGES,
+    LAYOUTS,
+    MIXED_DEFAULT,
+    MIXED_HANDLING,
+    MODELS,
+    REDUCTIONS,
+)
+from .core.errors import NOT_FITTED, NotFittedError
+from .core.params import (
     Conforms,
     HasMethods,
     Instance,
@@ -30,6 +33,12 @@ from .params import (
     Rule,
     check_params,
 )
+from .embedders.registry import check_embedding_spec
+from .io.corpus import as_corpus
+from .ops import breakdown, editing, growing, hierarchy, labeling, placing, search
+from .ops.delegates import changing, reading, returning_self
+from .ops.fitted import Fitted, Settings
+from .ops.placing import Documents, Embeddings
 from .pipeline import adapt
 from .pipeline.fit import fit_topics
 from .pipeline.plan import FitPlan, require_chosen_extras
@@ -528,6 +537,7 @@ class TopicModel(BaseEstimator):
     label_topics = changing(labeling.label_topics)
     describe_topics = changing(labeling.describe_topics)
     set_labels = changing(labeling.set_labels)
+    rename_topic = changing(editing.rename_topic)
     plan_labels = reading(labeling.plan_labels)
     label_confidence = reading(labeling.label_confidence)
 

@@ -6,8 +6,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from .errors import ConfigError, ModelFileError
-from .params import Unrestored, check_param
+from .core.errors import ConfigError, ModelFileError
+from .core.params import Unrestored, check_param
 from .state import TopicState
 
 # What a model directory restores; the rest (where LLM requests, keys, caches and work go, and how

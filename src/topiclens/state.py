@@ -14,11 +14,11 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from .errors import ConfigError
+from .core.errors import ConfigError
+from .core.topic_table import COLUMNS, MATRICES, TopicTable
 from .io.corpus import Corpus
 from .stages.classic import ClassicAssigner
 from .stages.protocols import LinearMap, WordCounter
-from .topic_table import COLUMNS, MATRICES, TopicTable
 
 Pairs = list[list[tuple[str, float]]]
 

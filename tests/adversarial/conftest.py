@@ -36,7 +36,7 @@ def run_cli(*argv, cwd=None, env=None, timeout=600) -> subprocess.CompletedProce
     """topiclens in its own process, as a user runs it."""
     import os
 
-    return subprocess.run([sys.executable, "-m", "topiclens.cli", *map(str, argv)], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "topiclens", *map(str, argv)], capture_output=True, text=True,
                           timeout=timeout, cwd=cwd, env={**os.environ, **(env or {})})
 
 

@@ -82,7 +82,7 @@ def install(directory: Path, kill_at: int) -> list[int]:
 def main() -> int:
     directory, kill_at, argv = Path(sys.argv[1]), int(sys.argv[2]), sys.argv[3:]
     count = install(directory, kill_at)
-    from topiclens.cli import main as topiclens
+    from topiclens.apps.cli import main as topiclens
 
     code = topiclens(argv)
     print(f"changes: {count[0]}", flush=True)

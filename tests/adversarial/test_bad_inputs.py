@@ -245,7 +245,7 @@ def test_an_unreadable_corpus_is_one_line(tmp_path):
 @pytest.mark.parametrize("cache", ["answers", "embeddings"])
 def test_a_damaged_cache_file_is_one_line_that_says_it_is_only_a_cache(cache, tmp_path, small):
     """A cache file that is not a database (a bad disk, a stray copy) ended in an 'unexpected' error."""
-    from topiclens.cachedb import CacheError
+    from topiclens.core.cachedb import CacheError
     from topiclens.embedders.cache import EmbeddingCache
     from topiclens.llm.cache import AnswerCache
 

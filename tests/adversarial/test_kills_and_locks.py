@@ -85,7 +85,7 @@ def test_refitting_keeps_the_report_and_the_users_files(small, tmp_path):
 def test_two_writers_at_once_the_second_is_refused_with_the_holders_pid(small, tmp_path):
     """Regression: two fits to the same --out both reported success and one result vanished."""
     out = tmp_path / "m"
-    first = subprocess.Popen([sys.executable, "-m", "topiclens.cli", "fit", str(small / "docs.jsonl"), "--out",
+    first = subprocess.Popen([sys.executable, "-m", "topiclens", "fit", str(small / "docs.jsonl"), "--out",
                               str(out), "--no-llm", "--quiet", "--layout", "umap", "--threads", "1"],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 120
@@ -114,7 +114,7 @@ def test_a_fit_killed_at_any_stage_leaves_the_previous_model_and_the_next_run_wo
 
     out = Path(shutil.copytree(saved_model, tmp_path / "m"))
     before = TopicModel.load(out).topics_.copy()
-    process = subprocess.Popen([sys.executable, "-m", "topiclens.cli", "fit", str(small / "docs.jsonl"), "--out",
+    process = subprocess.Popen([sys.executable, "-m", "topiclens", "fit", str(small / "docs.jsonl"), "--out",
                                 str(out), "--no-llm", "--quiet", "--threads", "1"],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     time.sleep(moment)
@@ -134,7 +134,7 @@ def _run_on_a_full_disk(*argv, limit: int, env: dict | None = None) -> subproces
     def cap():
         resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
 
-    return subprocess.run([sys.executable, "-m", "topiclens.cli", *map(str, argv)], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "topiclens", *map(str, argv)], capture_output=True, text=True,
                           timeout=300, preexec_fn=cap, env={**os.environ, **(env or {})})
 
 

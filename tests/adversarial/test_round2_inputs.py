@@ -23,7 +23,7 @@ import pandas as pd
 import pytest
 
 from topiclens import CorpusError, TopicModel, read_corpus
-from topiclens.errors import TopicLensWarning
+from topiclens.core.errors import TopicLensWarning
 
 from .conftest import assert_one_line_error
 
@@ -37,7 +37,7 @@ def _limited_cli(*argv, limit: int = ADDRESS_SPACE, timeout: float = 120) -> sub
     def cap() -> None:
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
-    return subprocess.run([sys.executable, "-m", "topiclens.cli", *map(str, argv)], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "topiclens", *map(str, argv)], capture_output=True, text=True,
                           timeout=timeout, preexec_fn=cap, env={**os.environ, "TOPICLENS_THREADS": "1"})
 
 

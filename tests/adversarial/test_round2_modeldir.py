@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from topiclens import ModelFileError, TopicModel
-from topiclens.cli import main
+from topiclens.apps.cli import main
 from topiclens.store import edits
 
 from .conftest import assert_one_line_error, run_cli
@@ -189,8 +189,8 @@ def test_a_damaged_undo_record_is_one_line_and_changes_nothing(damage, edited_mo
 def test_a_workbench_edit_holds_the_lock_so_a_cli_edit_meanwhile_is_refused(edited_model, tmp_path, monkeypatch):
     """Regression: Workspace.apply reloaded, computed and saved without the directory's lock, so a CLI edit made
     meanwhile was silently overwritten."""
-    from topiclens.serve import changes, workspace
-    from topiclens.serve.requests import parse_edit
+    from topiclens.apps.serve import changes, workspace
+    from topiclens.apps.serve.requests import parse_edit
 
     model = Path(shutil.copytree(edited_model, tmp_path / "m"))
     space = workspace.Workspace(model, threads=1)
@@ -219,8 +219,8 @@ def test_a_workbench_edit_holds_the_lock_so_a_cli_edit_meanwhile_is_refused(edit
 
 
 def test_the_workbench_refuses_an_edit_while_another_program_writes(edited_model, tmp_path):
-    from topiclens.serve.requests import parse_edit
-    from topiclens.serve.workspace import Busy, Workspace
+    from topiclens.apps.serve.requests import parse_edit
+    from topiclens.apps.serve.workspace import Busy, Workspace
 
     model = Path(shutil.copytree(edited_model, tmp_path / "m"))
     space = Workspace(model, threads=1)
@@ -334,8 +334,8 @@ def test_the_workbench_on_a_read_only_directory_answers_the_clis_line(read_only_
     """Regression: an edit in the workbench on a read-only directory answered 500 with a traceback in the log."""
     import asyncio
 
-    from topiclens.serve.app import create_app
-    from topiclens.serve.workspace import Workspace
+    from topiclens.apps.serve.app import create_app
+    from topiclens.apps.serve.workspace import Workspace
 
     space = Workspace(read_only_model, threads=1)
     ids = space.model.topic_ids_
@@ -554,7 +554,7 @@ def test_an_edit_command_on_a_mistyped_path_creates_nothing(tmp_path):
 
 
 def test_a_second_thread_of_the_same_process_is_refused_the_lock(tmp_path):
-    from topiclens.errors import ModelBusyError
+    from topiclens.core.errors import ModelBusyError
     from topiclens.store.modeldir import locked
 
     held, done, seen = threading.Event(), threading.Event(), []

@@ -11,7 +11,7 @@ import pytest
 
 from servers import MisbehavingServer
 from topiclens import ConfigError, TopicModel
-from topiclens.untrusted import BIDI_CONTROLS
+from topiclens.core.untrusted import BIDI_CONTROLS
 
 from .conftest import assert_one_line_error, run_cli
 
@@ -122,7 +122,7 @@ def test_times_out_of_range_are_counted_as_unparsed_by_over_time(dated):
 
 def test_times_out_of_range_leave_the_report_and_the_workbench_working(dated, tmp_path):
     """Regression: the same times broke `topiclens report` and every page of the workbench (500)."""
-    from topiclens.serve.workspace import Workspace
+    from topiclens.apps.serve.workspace import Workspace
 
     out = tmp_path / "report.html"
     done = run_cli("report", dated, "--out", out)
@@ -149,8 +149,8 @@ def test_split_refuses_parts_smaller_than_its_rule(fitted, saved_model, tmp_path
     refused with 'a part needs 10 or more'."""
     import shutil
 
-    from topiclens.serve.requests import parse_edit
-    from topiclens.serve.workspace import Workspace
+    from topiclens.apps.serve.requests import parse_edit
+    from topiclens.apps.serve.workspace import Workspace
 
     topic, parts, smallest = _too_many_parts(fitted)
     with pytest.raises(ConfigError, match=f"a part needs {smallest} or more"):

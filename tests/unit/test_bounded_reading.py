@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from topiclens.errors import CorpusError, TopicLensError
+from topiclens.apps.serve.requests import MAX_BODY, BodyTooLarge, read_json_body
+from topiclens.core.errors import CorpusError, TopicLensError
 from topiclens.io.streams import MemoryBudget, available_memory, lines, size_text
-from topiclens.serve.requests import MAX_BODY, BodyTooLarge, read_json_body
 
 
 def _body(declared: str | None, *chunks: bytes, endless: bytes | None = None):

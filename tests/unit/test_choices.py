@@ -6,8 +6,8 @@ import argparse
 
 import pytest
 
-from topiclens import choices
-from topiclens.cli.parser import build_parser
+from topiclens.apps.cli.parser import build_parser
+from topiclens.core import choices
 from topiclens.evaluate import SCORE_NAMES
 from topiclens.llm.prompts import CHAT_FORMATS
 from topiclens.pipeline import adapt

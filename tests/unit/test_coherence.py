@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from topiclens.knn import normalize
+from topiclens.core.knn import normalize
 from topiclens.pipeline.coherence import is_mixed, split_mixed, split_parts, topic_tightness
 from topiclens.stages.protocols import StageContext
 

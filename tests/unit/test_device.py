@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from topiclens.ann import use_approximate
-from topiclens.errors import ConfigError
-from topiclens.runtime import accelerator, cuda_available
+from topiclens.core.ann import use_approximate
+from topiclens.core.errors import ConfigError
+from topiclens.core.runtime import accelerator, cuda_available
 
 
 def test_cpu_is_chosen_when_asked_or_when_no_gpu(monkeypatch):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from topiclens.knn import KnnGraph, cosine_knn, normalize, unit_rows
+from topiclens.core.knn import KnnGraph, cosine_knn, normalize, unit_rows
 
 
 def test_ties_go_to_the_lower_index_even_at_the_boundary():
@@ -58,7 +58,7 @@ def test_unit_rows_leaves_unit_rows_bit_for_bit():
 
 def test_the_torch_device_path_gives_the_same_graph_as_the_default():
     """The code the GPU runs (products and top-k on a torch device), here on the CPU device."""
-    from topiclens.knn import cosine_knn_torch
+    from topiclens.core.knn import cosine_knn_torch
 
     rng = np.random.default_rng(3)
     index = normalize(rng.normal(size=(300, 16)).astype(np.float32))

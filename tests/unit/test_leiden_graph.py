@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from topiclens import LeidenClustering
-from topiclens.knn import KnnGraph, cosine_knn, normalize
+from topiclens.core.knn import KnnGraph, cosine_knn, normalize
 from topiclens.stages.cluster import undirected_edges
 from topiclens.stages.protocols import StageContext
 

@@ -6,7 +6,7 @@ import json
 
 import numpy as np
 
-from topiclens.cli.output import dump_json
+from topiclens.apps.cli.output import dump_json
 
 
 def test_nan_infinity_and_numpy_values_become_valid_json():

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from topiclens import ConfigError, KMeansClustering, LeidenClustering, PCAReduction, Representation, Vocabulary
-from topiclens.params import Instance, IsNone, Number, OneOf, Unrestored, check_param
+from topiclens.core.params import Instance, IsNone, Number, OneOf, Unrestored, check_param
 from topiclens.store.records import param_record, restore_param, upgrade_v1_params
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from topiclens.knn import normalize
+from topiclens.core.knn import normalize
 from topiclens.stages.protocols import LinearMap, StageContext
 from topiclens.stages.reduce import PCAReduction, SklearnReducer, measure_linear_map
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pandas as pd
 
 from topiclens.breakdown.groups import parse_times, time_grouping
+from topiclens.core.untrusted import BIDI_CONTROLS, strip_controls
 from topiclens.llm.base import scrub_answer, scrub_secret
-from topiclens.untrusted import BIDI_CONTROLS, strip_controls
 from topiclens.views.data import shown, snippet
 from topiclens.views.trend_charts import _distinct
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from topiclens.errors import ConfigError
-from topiclens.serve.guard import allowed_hosts, new_token, refusal
-from topiclens.serve.requests import check_export, parse_edit, parse_llm_job, parse_rename
+from topiclens.apps.serve.guard import allowed_hosts, new_token, refusal
+from topiclens.apps.serve.requests import check_export, parse_edit, parse_llm_job, parse_rename
+from topiclens.core.errors import ConfigError
 
 TOKEN = "t0ken"
 HOSTS = allowed_hosts("127.0.0.1", 8765)

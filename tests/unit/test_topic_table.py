@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from topiclens.topic_table import COLUMNS, Topic, TopicTable
+from topiclens.core.topic_table import COLUMNS, Topic, TopicTable
 
 
 def _table(ids=(0, 2, 5), **optional) -> TopicTable:
@@ -25,8 +25,9 @@ def test_columns_read_in_id_order_and_optional_ones_are_none_until_given():
     for name in ("llm_labels", "label_evidence", "descriptions", "label_confidence", "given_labels",
                  "label_waiting"):
         assert table.column(name) is None, name
-    with pytest.raises(KeyError):
-        table.place(1)
+    for wrong in (1, True, 2.0, "2"):
+        with pytest.raises(KeyError):
+            table.place(wrong)
 
 
 def test_a_row_change_keeps_every_other_record_and_the_matrices():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from topiclens.knn import KnnGraph, cosine_knn, normalize
+from topiclens.core.knn import KnnGraph, cosine_knn, normalize
 from topiclens.stages.protocols import StageContext
 from topiclens.stages.topicmap import TopicLayout, disc_coordinates, place_between, refine, separate, topic_places
 

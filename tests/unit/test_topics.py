@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from topiclens.knn import normalize
+from topiclens.core.knn import normalize
 from topiclens.pipeline.topics import (
     merge_to,
     neighbour_votes,

@@ -7,8 +7,8 @@ import warnings
 
 import pytest
 
+from topiclens.core.segment import korean_tokenize, lemmatized_words, word_splitter
 from topiclens.labeling.clean import clean_label, complete_cjk_span, dangling_words
-from topiclens.segment import korean_tokenize, lemmatized_words, word_splitter
 from topiclens.stages import Vocabulary
 from topiclens.stages.vocabulary import _stop_list
 from topiclens.store.records import param_record, restore_param

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..errors import ConfigError
+from ..core.errors import ConfigError
 
 FREQUENCIES = {"year": "Y", "quarter": "Q", "month": "M", "week": "W", "day": "D"}
 MISSING_TEXT = {"", "nan", "none", "nat", "null"}

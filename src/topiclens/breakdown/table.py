@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from ..errors import ConfigError
+from ..core.errors import ConfigError
 from ..pipeline.keywords import ClassStats, top_terms, weigh_classes
 from .groups import Grouping
 

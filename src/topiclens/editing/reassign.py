@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..errors import ConfigError
-from ..knn import cosine_knn, normalize
+from ..core.errors import ConfigError
+from ..core.knn import cosine_knn, normalize
 from ..pipeline.topics import merge_groups, neighbour_votes
 from ..state import TopicState, check_topics, positions
 

@@ -15,12 +15,12 @@ from dataclasses import replace
 import numpy as np
 import scipy.sparse as sp
 
+from ..core.topic_table import Topic
 from ..embedders.cache import DocumentEncoder
 from ..labeling.clean import keyword_label
 from ..pipeline.keywords import ctfidf, top_terms
 from ..stages.represent import Representation, centroids, representative_docs, word_representations
 from ..state import TopicState, positions
-from ..topic_table import Topic
 from .reassign import Reassignment
 
 # What a topic's label is made of: reset together when the topic is labeled again.

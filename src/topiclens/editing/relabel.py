@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from ..choices import BUNDLED_LLMS
+from ..core.choices import BUNDLED_LLMS
 
 
 def bundled_name(llm_name: str | None) -> str | None:

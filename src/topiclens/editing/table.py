@@ -15,7 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import ConfigError
+from ..core.errors import ConfigError
+from ..core.untrusted import strip_controls
 
 # What an argument holds, how the command line reads it, and how the workbench asks for it.
 KINDS = ("topic", "topics", "groups", "count", "share", "number", "choice", "flag")
@@ -124,6 +125,22 @@ def whole_number(value: Any, name: str, least: int | None = None) -> int:
     if least is not None and value < least:
         raise ConfigError(f"{name} must be at least {least}, not {value}")
     return int(value)
+
+
+MAX_LABEL_CHARS = 200
+
+
+def label_text(value: Any) -> str:
+    """A label typed by a person as one clean line (control characters gone, spaces collapsed) of at most
+    :data:`MAX_LABEL_CHARS` characters; a ConfigError when it is not text, is empty or is longer."""
+    if not isinstance(value, str):
+        raise ConfigError("label must be text")
+    label = " ".join(strip_controls(value).split())
+    if not label:
+        raise ConfigError("the new label is empty: type a few words")
+    if len(label) > MAX_LABEL_CHARS:
+        raise ConfigError(f"the new label has {len(label)} characters: keep it under {MAX_LABEL_CHARS}")
+    return label
 
 
 def topic_list(value: Any, name: str = "topics", least: int = 1) -> list[int]:

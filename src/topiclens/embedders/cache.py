@@ -12,11 +12,11 @@ from pathlib import Path
 
 import numpy as np
 
-from ..cachedb import cache_errors, open_shared_database
-from ..errors import ConfigError
+from ..core.cachedb import cache_errors, open_shared_database
+from ..core.errors import ConfigError
+from ..core.runtime import cache_dir, progress
 from ..io.corpus import text_hash
 from ..io.rowfiles import blocks, float_rows, release_pages
-from ..runtime import cache_dir, progress
 from ..stages.protocols import Embedder
 
 

@@ -12,9 +12,9 @@ from typing import TypeVar
 
 import numpy as np
 
-from ..errors import MissingDependencyError, TopicLensError
+from ..core.errors import MissingDependencyError, TopicLensError
+from ..core.runtime import cache_dir, note
 from ..io.files import create_beside
-from ..runtime import cache_dir, note
 
 T = TypeVar("T")
 

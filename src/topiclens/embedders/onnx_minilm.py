@@ -18,8 +18,8 @@ from typing import TypeVar
 
 import numpy as np
 
-from ..errors import MissingDependencyError
-from ..runtime import default_threads
+from ..core.errors import MissingDependencyError
+from ..core.runtime import default_threads
 from .common import (
     EmbedderSettings,
     bundled_minilm_path,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..errors import ConfigError
+from ..core.errors import ConfigError
 from ..stages.protocols import Embedder
 from .common import (
     AUTO_EMBEDDING_MODEL,

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import ConfigError, MissingDependencyError
-from ..runtime import accelerator
+from ..core.errors import ConfigError, MissingDependencyError
+from ..core.runtime import accelerator
 from .common import DEFAULT_EMBEDDING_MODEL, EmbedderSettings, bundled_minilm_path, one_load_at_a_time
 
 

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..runtime import default_threads, thread_limit
+from ..core.runtime import default_threads, thread_limit
 from .common import (
     EmbedderSettings,
     bundled_minilm_path,

@@ -6,8 +6,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ..errors import MissingDependencyError
-from ..runtime import default_threads
+from ..core.errors import MissingDependencyError
+from ..core.runtime import default_threads
 from .common import MULTILINGUAL_EMBEDDING_MODEL, EmbedderSettings
 
 

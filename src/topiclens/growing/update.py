@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from ..ann import knn_graph
+from ..core.ann import knn_graph
 from ..editing.reassign import Reassignment
 from ..io.corpus import Corpus
 from ..pipeline import topics as topic_ops

@@ -9,8 +9,8 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import ConfigError
-from ..params import Rule
+from ..core.errors import ConfigError
+from ..core.params import Rule
 
 # Values of ``y`` that mean "no class given" (semi-supervised fits).
 UNLABELED = (-1, None, "")

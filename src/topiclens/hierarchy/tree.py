@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ..errors import ConfigError
+from ..core.errors import ConfigError
 
 
 def default_levels(n_topics: int) -> list[int]:
@@ -44,7 +44,7 @@ def ward_linkage(centroids: np.ndarray) -> np.ndarray:
     """SciPy linkage matrix of Ward's method on the unit centroids: the dendrogram every level is cut from."""
     from scipy.cluster.hierarchy import linkage
 
-    from ..knn import normalize
+    from ..core.knn import normalize
 
     return linkage(normalize(np.asarray(centroids, dtype=np.float32)).astype(np.float64), method="ward")
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..errors import CorpusError, TopicLensWarning
+from ..core.errors import CorpusError, TopicLensWarning
 from .streams import MAX_LINE_BYTES, MemoryBudget, TextSource, jsonl_columns, kept_size, lines, size_text
 
 SUFFIXES = (".txt", ".jsonl", ".jsonl.gz", ".ndjson", ".csv", ".parquet")
@@ -150,7 +150,7 @@ def read_corpus(
 
     Files are read as streams (a ``.gz`` file is decompressed as it is read), within bounds: a line
     longer than ``max_line_bytes`` and a corpus whose records would take more than ``memory_limit``
-    are refused with a :class:`~topiclens.errors.CorpusError` as soon as that is known, before the
+    are refused with a :class:`~topiclens.core.errors.CorpusError` as soon as that is known, before the
     memory they would need is taken.
 
     Parameters

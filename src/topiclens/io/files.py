@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO
 
-from ..errors import ConfigError, ModelFileError
+from ..core.errors import ConfigError, ModelFileError
 
 NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 

@@ -85,7 +85,7 @@ def all_unit(vectors: np.ndarray, tolerance: float) -> bool:
 def unit_copy(vectors: np.ndarray, path: Path | None) -> np.ndarray:
     """Unit-length rows of ``vectors`` in their float dtype: a new ``.npy`` at ``path`` (mapped, read-only), or in
     memory."""
-    from ..knn import normalize
+    from ..core.knn import normalize
 
     dtype = vectors.dtype if vectors.dtype in (np.float16, np.float32) else np.dtype(np.float32)
     if path is None:

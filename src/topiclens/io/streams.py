@@ -24,7 +24,7 @@ from typing import Any, BinaryIO
 
 import numpy as np
 
-from ..errors import CorpusError, TopicLensWarning
+from ..core.errors import CorpusError, TopicLensWarning
 
 MAX_LINE_BYTES = 16 * 2**20
 """The most bytes one line of a corpus file (one document, or one record with its fields) may take."""

@@ -6,8 +6,8 @@ import re
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 
-from ..lang import CJK
-from ..untrusted import strip_controls
+from ..core.lang import CJK
+from ..core.untrusted import strip_controls
 from .keyword_filter import readable_keywords
 
 CHATTER = re.compile(
@@ -67,7 +67,7 @@ def dangling_words(language: str) -> frozenset[str]:
     """The words a cut label of ``language`` does not end with: English's articles, prepositions and
     conjunctions, and for other languages written with spaces their stop words too (German "für", Russian
     "на")."""
-    from ..lang import language_stop_words
+    from ..core.lang import language_stop_words
 
     if language in ("en", "zh", "ja"):
         return DANGLING
@@ -105,8 +105,8 @@ def complete_cjk_span(line: str, max_chars: int, language: str = "zh") -> str:
     if first_break and 2 <= first_break.start() <= max_chars:
         return line[: first_break.start()].strip(TRIM)
     if language == "ja":
-        from ..errors import MissingDependencyError
-        from ..segment import japanese_pieces
+        from ..core.errors import MissingDependencyError
+        from ..core.segment import japanese_pieces
 
         try:
             pieces = japanese_pieces(line)

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from ..knn import normalize
+from ..core.knn import normalize
 from ..stages.protocols import TopicEvidence
 
 OWN_SAMPLE = 40  # documents of the topic compared, at most (a seeded sample)

@@ -11,8 +11,8 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from ..knn import normalize
-from ..lang import CJK
+from ..core.knn import normalize
+from ..core.lang import CJK
 
 MAX_GROUP = 5  # topics renamed in one prompt; a larger group is split, most similar pairs first
 NUMBERED = re.compile(r"^\s*(?:[-*]\s*)?(?:topic|主题)?\s*(\d{1,2})\s*[:.)：、\-–]\s*(.+?)\s*$", re.IGNORECASE)

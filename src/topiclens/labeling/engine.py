@@ -19,8 +19,9 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from ..errors import TopicLensWarning
-from ..lang import SCRIPTS, written_in
+from ..core.errors import TopicLensWarning
+from ..core.lang import SCRIPTS, written_in
+from ..core.runtime import progress
 from ..llm.base import LLM, GenerationParams, LLMError, LLMUnavailable, ask, scrub_answer
 from ..llm.cache import AnswerCache, answer_key
 from ..llm.prompts import (
@@ -31,7 +32,6 @@ from ..llm.prompts import (
     disambiguate_messages,
     label_messages,
 )
-from ..runtime import progress
 from ..stages.protocols import TopicEvidence
 from .clean import answer_text, clean_description, clean_label, is_duplicate, make_distinct, truncate
 from .disambiguate import MAX_GROUP, label_similarity, read_renames, similar_groups

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from ..lang import CJK
+from ..core.lang import CJK
 
 # Pieces of addresses and markup: a keyword made of them says where a text was found, not what it is about.
 ADDRESS_PIECES = frozenset("http https www org com net html htm php xml url uri href mailto ftp gov edu".split())

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
-from ..choices import (
+from ..core.choices import (
     CHAT_FORMATS,
     DISAMBIGUATE_DEFAULT,
     EVIDENCE,
@@ -16,9 +16,9 @@ from ..choices import (
     LABEL_EVIDENCE,
     LANGUAGES,
 )
-from ..errors import ConfigError
+from ..core.errors import ConfigError
+from ..core.params import Conforms, Instance, IsNone, Number, OneOf, Rule
 from ..llm.prompts import WorkedExample
-from ..params import Conforms, Instance, IsNone, Number, OneOf, Rule
 from ..stages.base import Stage
 from ..stages.protocols import LLM, LabelContext, LabelResult, TopicEvidence
 from .confidence import prefer_better_fit

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from ..errors import TopicLensError
+from ..core.errors import TopicLensError
 from .protocol import LLM, Backend, GenerationParams, LLMOptions
 
 __all__ = ["LLM", "Backend", "GenerationParams", "LLMError", "LLMOptions", "LLMUnavailable", "ask", "scrub_answer",

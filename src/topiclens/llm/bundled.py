@@ -15,7 +15,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..runtime import cache_dir, note
+from ..core.runtime import cache_dir, note
 from .base import LLM, LLMOptions, LLMUnavailable
 
 

@@ -13,8 +13,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from ..cachedb import cache_errors, open_shared_database
-from ..runtime import cache_dir
+from ..core.cachedb import cache_errors, open_shared_database
+from ..core.runtime import cache_dir
 
 
 def answer_key(backend: str, model: str, prompt: Any, params: dict[str, Any]) -> str:

@@ -11,8 +11,8 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from ..errors import require
-from ..runtime import accelerator, default_threads
+from ..core.errors import require
+from ..core.runtime import accelerator, default_threads
 from .base import Backend, GenerationParams, LLMOptions, LLMUnavailable
 from .prompts import render
 

@@ -14,8 +14,8 @@ import sys
 import threading
 from pathlib import Path
 
-from ..errors import require
-from ..runtime import default_threads, wanted_device
+from ..core.errors import require
+from ..core.runtime import default_threads, wanted_device
 from .base import Backend, GenerationParams, LLMOptions, LLMUnavailable
 from .prompts import STOP, render
 

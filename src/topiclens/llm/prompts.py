@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ..errors import ConfigError
-from ..lang import language_name
+from ..core.errors import ConfigError
+from ..core.lang import language_name
 
 # A worked example of the label prompt: (documents, keywords, label)
 WorkedExample = tuple[Sequence[str], Sequence[str], str]

@@ -12,8 +12,8 @@ import importlib
 import pkgutil
 from pathlib import Path
 
-from ..choices import BUNDLED_LLMS, DEFAULT_LLM
-from ..errors import ConfigError, require_installed
+from ..core.choices import BUNDLED_LLMS, DEFAULT_LLM
+from ..core.errors import ConfigError, require_installed
 from .base import LLM, Backend, LLMOptions
 
 

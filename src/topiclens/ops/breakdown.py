@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from ..breakdown.groups import class_grouping, time_grouping
 from ..breakdown.table import group_table
-from ..errors import ConfigError, TopicLensWarning
+from ..core.errors import ConfigError, TopicLensWarning
 from ..pipeline import adapt
 from .fitted import Fitted
 

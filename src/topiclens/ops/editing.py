@@ -16,18 +16,19 @@ from typing import Any
 
 import numpy as np
 
+from ..core.errors import ConfigError, TopicLensWarning
+from ..core.params import IsNone, Number, check_param
 from ..editing import reassign
 from ..editing.rebuild import history_entry, rebuild
 from ..editing.relabel import edit_labeler, naming_note
-from ..errors import ConfigError, TopicLensWarning
-from ..params import IsNone, Number, check_param
+from ..editing.table import label_text
 from ..pipeline import adapt
 from ..pipeline.coherence import split_parts
 from ..stages.protocols import StageContext
 from ..state import TopicState, check_topics
 from .fitted import Fitted
 from .hierarchy import level_groups
-from .labeling import label_topics
+from .labeling import label_topics, set_labels
 
 OUTLIER_STRATEGIES = ("embeddings", "probabilities")
 
@@ -202,6 +203,29 @@ def note_edit(fitted: Fitted, operation: str, arguments: dict, changed: Sequence
                               [int(t) for t in changed], same),
               "llm_calls": int(stats.get("llm_calls", 0)), "cached": int(stats.get("cached", 0))}
     return fitted.evolve(replace(state, history=[*state.history, record]))
+
+
+def rename_topic(fitted: Fitted, topic: int, label: str) -> Fitted:
+    """Give one topic a label typed by a person, recorded in ``history_`` as a ``rename`` (with the label it
+    replaced), as the workbench's rename and ``topiclens rename`` do.
+
+    Parameters
+    ----------
+    topic : int
+        The topic id.
+    label : str
+        The new label: one line of at most 200 characters (control characters removed, spaces collapsed).
+
+    Returns
+    -------
+    Fitted
+        The renamed model.
+    """
+    check_topics(fitted.state.topic_ids, [topic])
+    text = label_text(label)
+    was = fitted.state.labels[fitted.position(topic)]
+    renamed = set_labels(fitted, {int(topic): text})
+    return note_edit(renamed, "rename", {"topic": int(topic), "label": text, "was": was}, [int(topic)])
 
 
 def extend_edit(fitted: Fitted, changed: Sequence[int], stats: dict | None = None) -> Fitted:

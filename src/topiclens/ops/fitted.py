@@ -16,11 +16,11 @@ from typing import Any
 
 import numpy as np
 
+from ..core.errors import ConfigError
+from ..core.params import Unrestored
 from ..embedders.cache import DocumentEncoder, document_encoder
-from ..errors import ConfigError
 from ..io.corpus import Corpus, from_texts
 from ..labeling.confidence import LabelFit
-from ..params import Unrestored
 from ..pipeline.assign import NeighbourIndex, known_rows, training_lookup
 from ..state import TopicState, check_topics, positions
 
@@ -69,8 +69,11 @@ class Fitted:
     # ------------------------------------------------------------- topics
     def position(self, topic: int) -> int:
         """Where topic ``topic`` is in the per-topic lists and arrays (a ConfigError names an unknown one)."""
-        check_topics(self.state.topic_ids, [topic])
-        return self.state.table.place(topic)
+        try:
+            return self.state.table.place(topic)
+        except KeyError:
+            check_topics(self.state.topic_ids, [topic])  # names what is wrong with it
+            raise
 
     def unnamed(self, topics: Sequence[int]) -> list[int]:
         """The topics among ``topics`` without a label the user gave at fit (``given_labels``)."""

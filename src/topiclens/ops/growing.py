@@ -11,17 +11,17 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from ..core.errors import ConfigError, TopicLensWarning
+from ..core.knn import normalize
+from ..core.params import IsNone, Number, check_param
 from ..editing.rebuild import rebuild
 from ..editing.relabel import edit_labeler
 from ..embedders.cache import load_embeddings
-from ..errors import ConfigError, TopicLensWarning
 from ..growing import update
 from ..io.corpus import Corpus, as_corpus
-from ..knn import normalize
-from ..params import IsNone, Number, check_param
 from ..pipeline import adapt
 from ..pipeline.plan import FitPlan
-from ..pipeline.sampled import _executor_and_store, assign_chunk, embed_chunked
+from ..pipeline.sampled import assign_chunk, embed_chunked, executor_and_store
 from ..pipeline.scale import chunk_ranges, fingerprint, run_chunks
 from ..stages.protocols import StageContext
 from ..state import TopicState
@@ -194,7 +194,7 @@ def _votes(fitted: Fitted, vectors: np.ndarray, plan) -> update.Votes:
     ranges = chunk_ranges(len(vectors), plan.chunk_size)
     run_key = fingerprint("update", len(state.corpus), state.topic_ids, state.history[-1:] if state.history else
                           None, vectors[:: max(1, len(vectors) // 97)], len(vectors), plan.chunk_size)
-    executor, store = _executor_and_store(plan, run_key)
+    executor, store = executor_and_store(plan, run_key)
     shared = dict(projection=index.projection, index_space=index.space, index_topics=index.topics,
                   n_topics=n_topics, k=int(settings.n_neighbors), threads=settings.threads,
                   approximate=index.graph_index(settings.knn, len(vectors), settings.threads))

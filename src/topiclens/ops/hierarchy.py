@@ -6,13 +6,13 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
-from ..errors import ConfigError
+from ..core.errors import ConfigError
+from ..core.untrusted import for_terminal
 from ..hierarchy.naming import name_tree
 from ..hierarchy.tree import build_tree, check_levels, default_levels, format_tree
 from ..pipeline import adapt
 from ..stages.protocols import LabelContext
 from ..state import TopicState
-from ..untrusted import for_terminal
 from .fitted import Fitted
 
 

@@ -11,11 +11,11 @@ from typing import Any
 
 import numpy as np
 
-from ..choices import DEFAULT_LLM, LABEL_DOCS, LABEL_EVIDENCE
-from ..errors import ConfigError
+from ..core.choices import DEFAULT_LLM, LABEL_DOCS, LABEL_EVIDENCE
+from ..core.errors import ConfigError
+from ..core.params import IsNone, Number, check_param
 from ..labeling.confidence import rounded
 from ..labeling.evidence import evidence_rows, topic_evidence
-from ..params import IsNone, Number, check_param
 from ..pipeline import adapt
 from ..pipeline.keywords import top_terms
 from ..stages.protocols import LabelContext

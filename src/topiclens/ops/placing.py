@@ -8,12 +8,12 @@ from pathlib import Path
 
 import numpy as np
 
+from ..core.errors import TopicLensWarning
+from ..core.params import Number, check_param
+from ..core.runtime import thread_limit
 from ..embedders.cache import load_embeddings
-from ..errors import TopicLensWarning
 from ..io.corpus import Corpus, as_corpus
-from ..params import Number, check_param
 from ..pipeline import topics as topic_ops
-from ..runtime import thread_limit
 from ..state import positions
 from .fitted import Fitted
 

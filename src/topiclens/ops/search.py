@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..errors import ConfigError
-from ..knn import normalize
-from ..params import Number, check_param
+from ..core.errors import ConfigError
+from ..core.knn import normalize
+from ..core.params import Number, check_param
 from .fitted import Fitted
 
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..core.params import Conforms, Instance, IsNone, Rule
 from ..guidance.spec import GuideSpec
 from ..labeling.labeler import LLMLabeler
-from ..params import Conforms, Instance, IsNone, Rule
 from ..stages.base import Stage
 from ..stages.classic import LDATopics, NMFTopics
 from ..stages.cluster import HDBSCANClustering, KMeansClustering, LeidenClustering, SklearnClusterer

@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..ann import HnswIndex, use_approximate
+from ..core.ann import HnswIndex, use_approximate
+from ..core.knn import KnnGraph, cosine_knn, normalize
+from ..core.runtime import thread_limit
 from ..io.corpus import Corpus
-from ..knn import KnnGraph, cosine_knn, normalize
-from ..runtime import thread_limit
 from ..stages.protocols import LinearMap
 from . import topics as topic_ops
 

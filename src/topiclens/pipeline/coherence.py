@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..knn import cosine_knn, normalize
+from ..core.knn import cosine_knn, normalize
 from ..stages.cluster import KMeansClustering, LeidenClustering
 from ..stages.protocols import StageContext
 

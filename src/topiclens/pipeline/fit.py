@@ -14,19 +14,19 @@ from pathlib import Path
 
 import numpy as np
 
+from ..core.errors import ConfigError, TopicLensWarning
+from ..core.lang import corpus_language
+from ..core.runtime import thread_limit
+from ..core.topic_table import TopicTable
 from ..embedders.cache import DocumentEncoder, load_embeddings, zero_rows
 from ..embedders.registry import resolve_embedding_model
-from ..errors import ConfigError, TopicLensWarning
 from ..guidance.spec import read_classes
 from ..io.corpus import Corpus, check_corpus
 from ..labeling.clean import keyword_label
-from ..lang import corpus_language
-from ..runtime import thread_limit
 from ..stages.cluster import auto_min_cluster_size
 from ..stages.protocols import StageContext
 from ..stages.represent import centroids, representative_docs, word_representations
 from ..state import TopicState
-from ..topic_table import TopicTable
 from . import topics as topic_ops
 from .keywords import top_terms
 from .plan import FitPlan

@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 
-from ..errors import TopicLensWarning
+from ..core.errors import TopicLensWarning
+from ..core.knn import cosine_knn, normalize
 from ..guidance.spec import GuideSpec
-from ..knn import cosine_knn, normalize
 from ..stages.represent import centroids
 from .topics import neighbour_votes
 

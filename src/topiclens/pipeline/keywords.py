@@ -11,8 +11,8 @@ from collections.abc import Sequence
 import numpy as np
 import scipy.sparse as sp
 
-from ..choices import KEYWORD_WEIGHTINGS
-from ..errors import ConfigError
+from ..core.choices import KEYWORD_WEIGHTINGS
+from ..core.errors import ConfigError
 
 
 def check_weighting(weighting: str) -> None:

@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..ann import FAISS
+from ..core.ann import FAISS
+from ..core.errors import require_installed
+from ..core.runtime import cache_dir
 from ..embedders.cache import DocumentEncoder, document_encoder
-from ..errors import require_installed
 from ..guidance.spec import GuideSpec
-from ..runtime import cache_dir
 from ..stages.classic import LDATopics, NMFTopics
 from ..stages.protocols import Clusterer, MapLayout, Reducer, Vectorizer
 from ..stages.represent import Representation
@@ -29,7 +29,7 @@ class FitPlan:
     layout: MapLayout | None
     language: str
     n_neighbors: int
-    knn: str                                # 'auto', 'exact' or 'approximate' (topiclens.ann)
+    knn: str                                # 'auto', 'exact' or 'approximate' (topiclens.core.ann)
     min_cluster_size: int | None
     nr_topics: int | None
     outlier_threshold: float | None
@@ -51,7 +51,7 @@ class FitPlan:
 
     def check_corpus_size(self, n_documents: int) -> None:
         """Settings that ask for more topics than there are documents fail before the embedding, not after."""
-        from ..errors import ConfigError
+        from ..core.errors import ConfigError
         from ..stages.cluster import KMeansClustering
 
         asked: list[tuple[str, int]] = []

@@ -15,10 +15,10 @@ from typing import Any
 
 import numpy as np
 
+from ..core.runtime import thread_limit
 from ..embedders.cache import DocumentEncoder, embed_texts
 from ..embedders.registry import make_embedder
 from ..io.rowfiles import all_unit, is_mapped, read_rows, unit_copy
-from ..runtime import thread_limit
 from ..stages.protocols import StageContext, WordCounter
 from ..stages.topicmap import neighbour_mean
 from . import topics as topic_ops
@@ -54,7 +54,8 @@ def count_chunk(texts: list[str], topics: np.ndarray, *, vectorizer: WordCounter
     return ClassStats.of(vectorizer.transform(texts), topics, topic_ids, weighting).arrays()
 
 
-def _executor_and_store(plan: FitPlan, run_key: str):
+def executor_and_store(plan: FitPlan, run_key: str):
+    """The executor the plan's chunks run on and the store that keeps each finished chunk of run ``run_key``."""
     root = plan.checkpoint_root()
     return make_executor(plan.client), ChunkStore(None if root is None else root / run_key)
 
@@ -67,7 +68,7 @@ def embed_chunked(plan: FitPlan, spec: Any, encoder: DocumentEncoder, texts: lis
     """
     ranges = chunk_ranges(len(texts), plan.chunk_size)
     run_key = fingerprint("embed", encoder.embedder.name, [texts[a] for a, _ in ranges], len(texts), plan.chunk_size)
-    executor, store = _executor_and_store(plan, run_key)
+    executor, store = executor_and_store(plan, run_key)
     cache = plan.cache if isinstance(plan.cache, bool) else str(plan.cache)
     shared = dict(spec=str(spec) if isinstance(spec, Path) else spec, threads=plan.threads, cache=cache)
     parts = run_chunks("embedding", embed_chunk, len(ranges), lambda i: (texts[slice(*ranges[i])],),
@@ -88,7 +89,7 @@ def fit_sampled(plan: FitPlan, texts: list[str], vectors: np.ndarray, keys: list
     probe = read_rows(vectors, np.arange(0, n, max(1, n // 997)))
     run_key = fingerprint("sampled", keys[:: max(1, n // 9973)], n, probe, plan.sample_size, plan.seed,
                           plan.chunk_size, plan.fingerprint)
-    executor, store = _executor_and_store(plan, run_key)
+    executor, store = executor_and_store(plan, run_key)
 
     clustering = cluster_documents(plan, read_rows(vectors, sample_rows),
                                    [keys[i] for i in sample_rows], context, timings)

@@ -17,9 +17,9 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import ConfigError, require
+from ..core.errors import ConfigError, require
+from ..core.runtime import progress
 from ..io.rowfiles import blocks
-from ..runtime import progress
 
 
 def chunk_ranges(n: int, chunk_size: int) -> list[tuple[int, int]]:

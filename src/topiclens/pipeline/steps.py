@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 
-from ..ann import knn_graph
-from ..knn import KnnGraph, normalize, unit_rows
-from ..runtime import note
+from ..core.ann import knn_graph
+from ..core.knn import KnnGraph, normalize, unit_rows
+from ..core.runtime import note
 from ..stages.classic import DEFAULT_CLASSIC_TOPICS, ClassicAssigner
 from ..stages.protocols import LinearMap, StageContext, TopicMapLayout, WordCounter
 from . import guides

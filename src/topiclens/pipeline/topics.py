@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ..knn import normalize
+from ..core.knn import normalize
 from ..stages.represent import centroids
 
 

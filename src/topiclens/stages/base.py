@@ -6,7 +6,7 @@ from typing import ClassVar
 
 from sklearn.base import BaseEstimator
 
-from ..params import Rule, check_params
+from ..core.params import Rule, check_params
 
 
 class Stage(BaseEstimator):

@@ -12,8 +12,8 @@ from typing import ClassVar
 import numpy as np
 import scipy.sparse as sp
 
-from ..errors import require
-from ..params import IsNone, Number, Rule
+from ..core.errors import require
+from ..core.params import IsNone, Number, Rule
 from .base import Stage
 from .protocols import StageContext
 

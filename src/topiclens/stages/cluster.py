@@ -7,10 +7,10 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from ..errors import ConfigError
-from ..knn import KnnGraph, cosine_knn, normalize
-from ..params import IsNone, Number, Rule
-from ..runtime import note
+from ..core.errors import ConfigError
+from ..core.knn import KnnGraph, cosine_knn, normalize
+from ..core.params import IsNone, Number, Rule
+from ..core.runtime import note
 from .base import Stage
 from .protocols import StageContext
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from ..choices import CLUSTERINGS
+from ..core.choices import CLUSTERINGS
+from ..core.params import Conforms, IsNone, Number, OneOf, Rule
 from ..guidance.spec import GuideSpec, NameList, WordLists
-from ..params import Conforms, IsNone, Number, OneOf, Rule
 from .base import Stage
 from .protocols import Clusterer, FitPredictor
 

@@ -11,10 +11,10 @@ from typing import ClassVar
 
 import numpy as np
 
-from ..errors import require
-from ..knn import KnnGraph
-from ..params import IsNone, Number, Rule
-from ..runtime import note
+from ..core.errors import require
+from ..core.knn import KnnGraph
+from ..core.params import IsNone, Number, Rule
+from ..core.runtime import note
 from .base import Stage
 from .protocols import StageContext
 

@@ -18,9 +18,9 @@ from typing import Any, Protocol, runtime_checkable
 import numpy as np
 import scipy.sparse as sp
 
-from ..knn import KnnGraph, normalize
+from ..core.knn import KnnGraph, normalize
+from ..core.runtime import default_threads
 from ..llm.protocol import LLM, GenerationParams  # noqa: F401 (declared with the LLM layer, light to import)
-from ..runtime import default_threads
 
 
 @dataclass(frozen=True)

@@ -13,10 +13,10 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from ..errors import require
-from ..knn import normalize
-from ..params import IsNone, Number, Rule
-from ..runtime import note
+from ..core.errors import require
+from ..core.knn import normalize
+from ..core.params import IsNone, Number, Rule
+from ..core.runtime import note
 from .base import Stage
 from .protocols import LinearMap, Reduction, StageContext
 

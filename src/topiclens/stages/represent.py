@@ -13,11 +13,11 @@ from typing import ClassVar
 
 import numpy as np
 
-from ..choices import KEYWORD_WEIGHTINGS
-from ..errors import TopicLensWarning
+from ..core.choices import KEYWORD_WEIGHTINGS
+from ..core.errors import TopicLensWarning
+from ..core.knn import normalize
+from ..core.params import Number, OneOf, Rule
 from ..io.rowfiles import blocks, release_pages
-from ..knn import normalize
-from ..params import Number, OneOf, Rule
 from .base import Stage
 
 

@@ -16,8 +16,8 @@ from typing import ClassVar
 
 import numpy as np
 
-from ..knn import KnnGraph, normalize
-from ..params import Number, Rule
+from ..core.knn import KnnGraph, normalize
+from ..core.params import Number, Rule
 from .base import Stage
 from .layout import pca_2d, unit_box
 from .protocols import StageContext

@@ -16,10 +16,10 @@ from typing import Any, ClassVar
 import numpy as np
 import scipy.sparse as sp
 
-from ..errors import ConfigError, CorpusError
-from ..lang import language_stop_words
-from ..params import Instance, IsNone, Number, OneOf, Rule
-from ..segment import TOKEN_PATTERN, word_splitter
+from ..core.errors import ConfigError, CorpusError
+from ..core.lang import language_stop_words
+from ..core.params import Instance, IsNone, Number, OneOf, Rule
+from ..core.segment import TOKEN_PATTERN, word_splitter
 from .base import Stage
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import ModelFileError
+from ..core.errors import ModelFileError
 from ..hierarchy.tree import check_tree
 from ..state import TopicState
 

@@ -24,7 +24,7 @@ import shutil
 import warnings
 from pathlib import Path
 
-from ..errors import ModelFileError, TopicLensWarning
+from ..core.errors import ModelFileError, TopicLensWarning
 from ..io.files import read_regular, write_bytes_atomic
 from .modeldir import (
     DATA_NAME,

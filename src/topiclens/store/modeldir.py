@@ -34,7 +34,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from ..errors import ConfigError, ModelBusyError, ModelFileError
+from ..core.errors import ConfigError, ModelBusyError, ModelFileError
 from ..io.files import NOFOLLOW, read_regular, write_atomic
 
 MANIFEST = "topiclens.json"

@@ -21,15 +21,15 @@ import pandas as pd
 import scipy.sparse as sp
 
 from .._version import __version__
-from ..errors import ModelFileError
+from ..core.errors import ModelFileError
+from ..core.params import Unrestored
+from ..core.topic_table import Topic, TopicTable
 from ..io.corpus import Corpus
 from ..io.files import read_regular
-from ..params import Unrestored
 from ..stages.classic import ClassicAssigner
 from ..stages.protocols import LinearMap, WordCounter
 from ..stages.vocabulary import FittedVocabulary, RecordedVocabulary, Vocabulary
 from ..state import TopicState
-from ..topic_table import Topic, TopicTable
 from .checks import check_state
 from .modeldir import (
     DATA_FILES,

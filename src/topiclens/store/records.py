@@ -4,7 +4,7 @@ topiclens's own stage objects are written as ``{"stage": name, "params": {...}}`
 embedders as ``{"embedder": name, "params": {...}}``; both are rebuilt from an explicit list of
 classes (never a class named by the file). Anything else (a user's scikit-learn estimator or
 embedder) is recorded by type and ``repr`` and comes back as an
-:class:`~topiclens.params.Unrestored` marker: loading never runs code.
+:class:`~topiclens.core.params.Unrestored` marker: loading never runs code.
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ import reprlib
 from pathlib import Path
 from typing import Any
 
+from ..core.errors import TopicLensError
+from ..core.params import Unrestored
 from ..embedders import (
     OnnxMiniLMEmbedder,
     SentenceTransformerEmbedder,
@@ -22,8 +24,6 @@ from ..embedders import (
     UniversalSentenceEncoderEmbedder,
 )
 from ..embedders.common import EmbedderSettings
-from ..errors import TopicLensError
-from ..params import Unrestored
 from ..stages import (
     GuidedClustering,
     HDBSCANClustering,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..errors import ConfigError
+from ..core.errors import ConfigError
 from ..io.files import write_bytes_atomic
 from . import edits
 from .modeldir import MANIFEST, locked, manifest_bytes, parse_manifest, require_model, step_of

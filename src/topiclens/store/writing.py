@@ -18,14 +18,14 @@ import pandas as pd
 import scipy.sparse as sp
 
 from .._version import __version__
-from ..errors import ModelFileError
+from ..core.errors import ModelFileError
+from ..core.params import Unrestored
+from ..core.topic_table import Topic
 from ..io.files import create_new
 from ..io.rowfiles import blocks, save_rows
-from ..params import Unrestored
 from ..stages.protocols import WordCounter
 from ..stages.vocabulary import FittedSklearnVectorizer, FittedVocabulary, RecordedVocabulary
 from ..state import TopicState
-from ..topic_table import Topic
 from . import edits
 from .modeldir import (
     DATA_FILES,

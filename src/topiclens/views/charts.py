@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ..errors import ConfigError, require
+from ..core.errors import ConfigError, require
 from .data import centroid_similarity, colors_by_id, pick_topics, topic_name, wrap_html
 from .dendrogram import topic_linkage
 

@@ -12,9 +12,9 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import NOT_FITTED, ConfigError, NotFittedError
+from ..core.errors import NOT_FITTED, ConfigError, NotFittedError
+from ..core.untrusted import strip_controls
 from ..state import check_topics
-from ..untrusted import strip_controls
 
 OUTLIER_COLOR = "#c8c8c8"
 OUTLIER_LABEL = "outliers"

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ..errors import ConfigError, require
+from ..core.errors import ConfigError, require
 from ..hierarchy.tree import ward_linkage
 from .data import pick_topics, topic_colors, topic_name, wrap, wrap_html
 

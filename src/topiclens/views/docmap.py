@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ..errors import require
+from ..core.errors import require
 from ..state import check_topics
 from .data import OUTLIER_COLOR, OUTLIER_LABEL, map_data, snippet, wrap, wrap_html
 

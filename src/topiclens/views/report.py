@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import ConfigError
+from ..core.errors import ConfigError
 from ..io.files import write_atomic
 from ..pipeline.coherence import is_mixed
 from .data import OUTLIER_LABEL, MapData, check_fitted, map_data, shown, snippet

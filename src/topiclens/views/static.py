@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import TopicLensWarning, require
+from ..core.errors import TopicLensWarning, require
 from .data import OUTLIER_COLOR, map_data, wrap
 
 FONT_PACKAGE = "fonts-wqy-microhei"  # Debian's smallest font with Chinese glyphs (1.6 MB); fonts-noto-cjk is larger

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from ..errors import ConfigError, require
+from ..core.errors import ConfigError, require
 from .data import colors_by_id, pick_topics, snippet, topic_name, wrap_html
 
 CLASS_CHARS = 40  # a class name longer than this is cut on the right, with an ellipsis

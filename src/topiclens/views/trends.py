@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 
 from ..breakdown.groups import missing_mask, parse_times
-from ..errors import ConfigError
+from ..core.errors import ConfigError
 from ..ops.breakdown import TIME_FIELD
 
 MAX_CLASSES = 50

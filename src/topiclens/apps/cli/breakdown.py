@@ -12,7 +12,7 @@ from pathlib import Path
 
 
 def _load(args):
-    from ..model import TopicModel
+    from ...model import TopicModel
 
     return TopicModel.load(args.model, verbose=False, threads=args.threads)
 
@@ -26,8 +26,8 @@ def _table_rows(table) -> list[dict]:
 
 
 def _show(args, model, table, column: str, what: str) -> int:
-    from ..io.export import spreadsheet_safe
-    from ..io.files import write_atomic
+    from ...io.export import spreadsheet_safe
+    from ...io.files import write_atomic
     from .output import dump_json, for_terminal
 
     if args.chart is not None:

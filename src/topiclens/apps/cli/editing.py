@@ -5,16 +5,16 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 
-from ..editing.table import EDITS
-from ..untrusted import for_terminal
+from ...core.untrusted import for_terminal
+from ...editing.table import EDITS
 from .labeler_args import labeler_from_args
 from .output import dump_json
 
 
 def _edit(args, operation: Callable) -> int:
     """Load the model, apply ``operation(model, labeler)``, save the result with the previous kept for undo."""
-    from ..model import TopicModel
-    from ..store.modeldir import locked, require_model
+    from ...model import TopicModel
+    from ...store.modeldir import locked, require_model
 
     require_model(args.model)
     labeler = False if args.no_llm else labeler_from_args(args).check()
@@ -44,8 +44,8 @@ def change_saved(args, command: str, change: Callable, arguments: dict, changed:
     lost; the change is recorded in the model's history (operation: the command's last word; topics:
     ``changed(model)``) and the previous model kept, so ``topiclens undo`` reverts it. Returns the model and the
     counts."""
-    from ..model import TopicModel
-    from ..store.modeldir import locked, require_model
+    from ...model import TopicModel
+    from ...store.modeldir import locked, require_model
 
     require_model(args.model)
     with locked(args.model, command, create=False):
@@ -65,8 +65,8 @@ def cmd_edit(args) -> int:
 
 
 def cmd_history(args) -> int:
-    from ..store import edits
-    from ..store.persist import history_records, read_manifest
+    from ...store import edits
+    from ...store.persist import history_records, read_manifest
 
     records = history_records(read_manifest(args.model).get("history"))
     undone = edits.undone(args.model)
@@ -94,7 +94,7 @@ def cmd_redo(args) -> int:
 
 
 def _step(args, which: str) -> int:
-    from ..store.undoredo import redo, undo
+    from ...store.undoredo import redo, undo
 
     record = (undo if which == "undo" else redo)(args.model)
     if args.json:
@@ -107,7 +107,7 @@ def _step(args, which: str) -> int:
 
 
 def cmd_tree(args) -> int:
-    from ..model import TopicModel
+    from ...model import TopicModel
 
     model = TopicModel.load(args.model, verbose=not args.quiet, threads=args.threads)
     stats = None
@@ -126,6 +126,25 @@ def cmd_tree(args) -> int:
 
 
 # the edits of the table (topiclens.editing.table.EDITS) all run through cmd_edit
+def cmd_rename(args) -> int:
+    """One topic's label typed by the user, saved as an edit (``TopicModel.rename_topic``) without rewriting the
+    model's arrays."""
+    from ...model import TopicModel
+    from ...store.modeldir import locked, require_model
+
+    require_model(args.model)
+    with locked(args.model, "topiclens rename", create=False):
+        model = TopicModel.load(args.model, verbose=False).rename_topic(args.topic, args.label)
+        model.save_labels(args.model, new_edit=True)
+    done = {key: model.edit_["arguments"][key] for key in ("topic", "label", "was")}
+    if args.json:
+        print(dump_json({"model": str(args.model), **done}))
+        return 0
+    print(f"topic {done['topic']}: {for_terminal(done['was'])!r} -> {for_terminal(done['label'])!r}; saved to "
+          f"{args.model} ('topiclens undo {args.model}' puts the old label back)")
+    return 0
+
+
 EDIT_COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
-    "history": cmd_history, "undo": cmd_undo, "redo": cmd_redo, "tree": cmd_tree,
+    "history": cmd_history, "undo": cmd_undo, "redo": cmd_redo, "tree": cmd_tree, "rename": cmd_rename,
 }

@@ -10,7 +10,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from ..errors import ConfigError
+from ...core.errors import ConfigError
 
 
 def add_serve_command(commands, llm_options: Callable[[argparse.ArgumentParser, bool], None]) -> None:
@@ -31,9 +31,9 @@ def add_serve_command(commands, llm_options: Callable[[argparse.ArgumentParser, 
 
 
 def cmd_serve(args) -> int:
+    from ...store.modeldir import is_model_directory
     from ..serve.server import require_server, serve
     from ..serve.workspace import Workspace
-    from ..store.modeldir import is_model_directory
     from .labeler_args import labeler_from_args
 
     require_server()  # before the model is read

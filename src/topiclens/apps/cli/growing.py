@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from ..errors import ConfigError
-from ..untrusted import for_terminal
+from ...core.errors import ConfigError
+from ...core.untrusted import for_terminal
 from .labeler_args import labeler_from_args
 from .output import dump_json
 
@@ -14,7 +14,7 @@ def guided(clustering, args: argparse.Namespace):
     """``clustering`` wrapped in a GuidedClustering when --seed-topic or --zeroshot is given, else as it is."""
     if not args.seed_topics and not args.zeroshot_topics:
         return clustering
-    from ..stages.guided import GuidedClustering
+    from ...stages.guided import GuidedClustering
 
     return GuidedClustering(clustering, seed_topics=args.seed_topics, zeroshot_topics=args.zeroshot_topics,
                             zeroshot_min_similarity=args.zeroshot_min_similarity)
@@ -32,8 +32,8 @@ def classes_of(corpus, field: str | None) -> list | None:
 
 
 def cmd_update(args) -> int:
-    from ..model import TopicModel
-    from ..store.modeldir import check_target, locked, require_model
+    from ...model import TopicModel
+    from ...store.modeldir import check_target, locked, require_model
     from .inputs import read_input
 
     require_model(args.model)

@@ -11,12 +11,10 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
-from ..editing.table import EDITS, topic_list, whole_number
-from ..errors import ConfigError, TopicLensError
-from ..untrusted import strip_controls
+from ...core.errors import ConfigError, TopicLensError
+from ...editing.table import EDITS, label_text, topic_list, whole_number
 
 LLM_JOBS = ("label", "describe")
-MAX_LABEL_CHARS = 200
 MAX_BODY = 64 * 1024
 EXPORTS = {
     "report.html": "text/html; charset=utf-8",
@@ -110,15 +108,7 @@ def parse_rename(payload: Any) -> tuple[int, str]:
     """``{"topic": id, "label": text}``: the label cut to one clean line of at most 200 characters."""
     payload = _object(payload)
     topic = whole_number(payload.get("topic"), "topic", 0)
-    label = payload.get("label")
-    if not isinstance(label, str):
-        raise ConfigError("label must be text")
-    label = " ".join(strip_controls(label).split())
-    if not label:
-        raise ConfigError("the new label is empty: type a few words")
-    if len(label) > MAX_LABEL_CHARS:
-        raise ConfigError(f"the new label has {len(label)} characters: keep it under {MAX_LABEL_CHARS}")
-    return topic, label
+    return topic, label_text(payload.get("label"))
 
 
 def parse_llm_job(payload: Any) -> tuple[str, list[int] | None]:

@@ -12,7 +12,7 @@ import time
 import traceback
 from typing import Any
 
-from ..errors import ConfigError
+from ...core.errors import ConfigError
 
 
 class LabelJob:

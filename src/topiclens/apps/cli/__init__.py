@@ -11,18 +11,18 @@ import os
 import sys
 import warnings
 
-from ..errors import TopicLensError, describe_os_error
+from ...core.errors import TopicLensError, describe_os_error
 from .parser import build_parser
 
 
 def _warning_line(message, category, filename, lineno, line=None) -> str:
-    from ..untrusted import for_terminal
+    from ...core.untrusted import for_terminal
 
     return f"topiclens: warning: {for_terminal(str(message))}\n"
 
 
 def _error(message: str) -> None:
-    from ..untrusted import for_terminal
+    from ...core.untrusted import for_terminal
 
     print(f"topiclens: error: {for_terminal(message)}", file=sys.stderr)
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from ..untrusted import BIDI_CONTROLS, for_terminal
+from ...core.untrusted import BIDI_CONTROLS, for_terminal
 
 REVIEW_BELOW = 0.75  # a label whose fit is under this is listed for review
 _ESCAPE_BIDI = {ord(ch): f"\\u{ord(ch):04x}" for ch in BIDI_CONTROLS}
@@ -77,7 +77,7 @@ def confidence_text(value: Any) -> str:
 def _review_lines(model, waiting: set[int], info) -> list[str]:
     """What to look at first: labels waiting for a name, mixed topics, the three labels that fit their topics
     least."""
-    from ..labeling.confidence import weakest_first
+    from ...labeling.confidence import weakest_first
 
     lines = []
     if waiting:

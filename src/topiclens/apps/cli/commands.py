@@ -6,8 +6,8 @@ import argparse
 import contextlib
 from typing import Any
 
-from ..errors import ConfigError, TopicLensError
-from ..state import positions
+from ...core.errors import ConfigError, TopicLensError
+from ...state import positions
 from .breakdown import BREAKDOWN_COMMANDS
 from .editing import EDIT_COMMANDS, change_saved, cmd_edit
 from .growing import classes_of, cmd_update, guided
@@ -24,7 +24,7 @@ def _or_name(stage: Any, name: Any) -> Any:
 
 def stages_from_args(args: argparse.Namespace) -> dict[str, Any]:
     """The stage objects the pipeline flags describe (the flags are shortcuts for their knobs)."""
-    from ..stages import (
+    from ...stages import (
         KMeansClustering,
         LeidenClustering,
         PCAReduction,
@@ -53,9 +53,9 @@ def stages_from_args(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def cmd_fit(args) -> int:
-    from ..model import TopicModel
-    from ..pipeline.scale import close_clients
-    from ..store.modeldir import check_target, locked
+    from ...model import TopicModel
+    from ...pipeline.scale import close_clients
+    from ...store.modeldir import check_target, locked
 
     model = TopicModel(
         **stages_from_args(args), layout=args.layout, embedding_model=args.embedding_model,
@@ -107,7 +107,7 @@ def _fit_and_save(model, labeler, args):
 
 def _remove_if_only_lock(directory) -> None:
     """Undo the directory a failed fit created for its lock (only if nothing else is in it)."""
-    from ..store.modeldir import LOCK
+    from ...store.modeldir import LOCK
 
     with contextlib.suppress(OSError):
         if [p.name for p in directory.iterdir()] == [LOCK]:
@@ -121,7 +121,7 @@ def _asked(model, topics) -> list[int]:
 
 
 def cmd_label(args) -> int:
-    from ..model import TopicModel
+    from ...model import TopicModel
 
     labeler = labeler_from_args(args).check()
     if args.dry_run:
@@ -158,11 +158,11 @@ def cmd_describe(args) -> int:
 
 
 def cmd_info(args) -> int:
-    from ..model import TopicModel
+    from ...model import TopicModel
 
     model = TopicModel.load(args.model, verbose=False)
     if args.json:
-        from ..store.records import param_record
+        from ...store.records import param_record
 
         print(dump_json({"model": str(args.model), "n_topics": len(model.topic_ids_),
                          "n_documents": len(model.corpus_), "language": model.language_,
@@ -179,8 +179,8 @@ def cmd_assign(args) -> int:
     import numpy as np
     import pandas as pd
 
-    from ..io.export import FORMATS, write_table
-    from ..model import TopicModel
+    from ...io.export import FORMATS, write_table
+    from ...model import TopicModel
 
     if args.out and args.out.suffix.lower() not in FORMATS:  # checked before the work, not after
         raise ConfigError(f"cannot write {args.out.name}: name the file with one of {', '.join(FORMATS)}")
@@ -213,9 +213,9 @@ def cmd_assign(args) -> int:
 def cmd_evaluate(args) -> int:
     import math
 
-    from ..errors import ConfigError
-    from ..evaluate import SCORE_NAMES, evaluate_model
-    from ..model import TopicModel
+    from ...core.errors import ConfigError
+    from ...evaluate import SCORE_NAMES, evaluate_model
+    from ...model import TopicModel
 
     model = TopicModel.load(args.model, verbose=False)
     gold = None
@@ -247,8 +247,8 @@ def cmd_evaluate(args) -> int:
 
 
 def cmd_report(args) -> int:
-    from ..model import TopicModel
-    from ..views import write_report
+    from ...model import TopicModel
+    from ...views import write_report
     from .browser import open_in_browser
 
     if args.max_chars < 1:
@@ -264,7 +264,7 @@ def cmd_report(args) -> int:
 
 
 def cmd_search(args) -> int:
-    from ..model import TopicModel
+    from ...model import TopicModel
 
     model = TopicModel.load(args.model, verbose=False)
     topics, similarities = model.find_topics(args.query, top_n=args.top)

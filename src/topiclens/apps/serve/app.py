@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from ..errors import TopicLensError, describe_os_error
+from ...core.errors import TopicLensError, describe_os_error
 from .guard import Guard
 from .requests import (
     EXPORTS,
@@ -38,7 +38,7 @@ def _csp(nonce: str) -> str:
 
 
 def create_app(workspace, token: str, hosts: frozenset[str], *, title: str | None = None) -> Guard:
-    """The ASGI application over ``workspace``, behind :class:`~topiclens.serve.guard.Guard`."""
+    """The ASGI application over ``workspace``, behind :class:`~topiclens.apps.serve.guard.Guard`."""
 
     def refused(exc: TopicLensError | OSError) -> Response:
         """A problem to fix, as one line: 400, or 409 while busy or for a file that cannot be written (the
@@ -62,7 +62,7 @@ def create_app(workspace, token: str, hosts: frozenset[str], *, title: str | Non
         return await read_json_body(request.stream(), request.headers.get("content-length"), MAX_BODY)
 
     async def page(request: Request) -> Response:
-        from ..views.report import render_report
+        from ...views.report import render_report
 
         nonce = secrets.token_urlsafe(16)
 

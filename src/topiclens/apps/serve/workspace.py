@@ -18,10 +18,10 @@ from typing import Any
 
 import numpy as np
 
-from ..editing.table import EDITS
-from ..errors import ConfigError, ModelBusyError
-from ..store import edits, undoredo
-from ..store.modeldir import MANIFEST, locked
+from ...core.errors import ConfigError, ModelBusyError
+from ...editing.table import EDITS
+from ...store import edits, undoredo
+from ...store.modeldir import MANIFEST, locked
 from .changes import describe_change, run_edit
 from .requests import EXPORTS, EditRequest
 
@@ -73,9 +73,9 @@ class Workspace:
         return stat.st_ino, stat.st_mtime_ns, stat.st_size
 
     def _load(self) -> None:
-        from ..model import TopicModel
-        from ..views.data import map_data
-        from ..views.report import point_order
+        from ...model import TopicModel
+        from ...views.data import map_data
+        from ...views.report import point_order
 
         self.model = TopicModel.load(self.directory, verbose=False, threads=self.threads)
         self._saved()
@@ -122,7 +122,7 @@ class Workspace:
     # ------------------------------------------------------------------ what the page shows
     def page_data(self, max_chars: int = 300) -> dict[str, Any]:
         """Everything the page needs at first: the explorer's data with the points in this workspace's order."""
-        from ..views.report import report_data
+        from ...views.report import report_data
 
         with self.lock:
             self.refresh()
@@ -131,7 +131,7 @@ class Workspace:
 
     def topics_data(self) -> dict[str, Any]:
         """What changes with an edit: topics, each point's topic, tree, trends, history (no texts, no points)."""
-        from ..views.report import report_data
+        from ...views.report import report_data
 
         with self.lock:
             reloaded = self.refresh()
@@ -183,14 +183,11 @@ class Workspace:
     def rename(self, topic: int, label: str) -> dict[str, Any]:
         """Give ``topic`` the label ``label`` (saved as an edit of its own; the model changes once saved)."""
         with self.changing("a rename"):
-            model = self.model
-            old = model.labels_[model.fitted_.position(topic)] if topic in model.topic_ids_ else None
-            model = model.set_labels({topic: label}).note_edit("rename", {"topic": topic, "label": label, "was": old},
-                                                               [topic], inplace=True)
+            model = self.model.rename_topic(topic, label)
             model.save_labels(self.directory, new_edit=True)
             self.model = model
             self._saved()
-            return {"topic": topic, "label": label, "was": old}
+            return {key: model.edit_["arguments"][key] for key in ("topic", "label", "was")}
 
     def step(self, which: str) -> dict[str, Any]:
         """Undo (``which='undo'``) or redo the newest edit on disk, and load the model it leaves."""
@@ -203,7 +200,7 @@ class Workspace:
     def start_job(self, kind: str, topics: list[int] | None) -> dict[str, Any]:
         """Start relabeling (``kind='label'``) or describing ``topics`` (None: every topic without a name
         given at fit) in the background; returns the job's first progress."""
-        from ..state import check_topics
+        from ...state import check_topics
         from .jobs import LabelJob
 
         with self.lock:
@@ -229,8 +226,8 @@ class Workspace:
     # ------------------------------------------------------------------ exports
     def export(self, name: str) -> bytes:
         """The bytes of one export (``requests.EXPORTS``), written to a private temporary folder first."""
-        from ..io.export import write_table
-        from ..views.report import write_report
+        from ...io.export import write_table
+        from ...views.report import write_report
 
         with self.lock:
             self.refresh()

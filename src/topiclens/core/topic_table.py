@@ -100,7 +100,9 @@ class TopicTable:
         return self._columns[name]
 
     def place(self, topic: int) -> int:
-        """Topic ``topic``'s row (KeyError for an unknown id)."""
+        """Topic ``topic``'s row (KeyError for an unknown id or anything but a whole number)."""
+        if isinstance(topic, bool) or not isinstance(topic, (int, np.integer)):
+            raise KeyError(topic)
         if "_places" not in self._columns:
             self._columns["_places"] = {row.id: i for i, row in enumerate(self.rows)}
         return self._columns["_places"][int(topic)]

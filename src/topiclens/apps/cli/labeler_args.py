@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from ..errors import ConfigError
+from ...core.errors import ConfigError
 
 
 def reason(exc: BaseException) -> str:
@@ -14,7 +14,7 @@ def reason(exc: BaseException) -> str:
 
 def labeler_from_args(args: argparse.Namespace):
     """The LLMLabeler the LLM options describe."""
-    from ..labeling.labeler import LLMLabeler
+    from ...labeling.labeler import LLMLabeler
 
     template = None
     if args.label_template:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 import webbrowser
 
-from ..untrusted import for_terminal
+from ...core.untrusted import for_terminal
 
 
 def open_in_browser(uri: str) -> bool:

@@ -8,7 +8,7 @@ import socket
 import sys
 from collections.abc import Callable
 
-from ..errors import ConfigError, require
+from ...core.errors import ConfigError, require
 from .guard import allowed_hosts, new_token
 
 

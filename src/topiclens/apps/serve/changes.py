@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from ..editing.table import EDITS
+from ...editing.table import EDITS
 from .requests import EditRequest
 
 PREVIEW_KEYWORDS = 6

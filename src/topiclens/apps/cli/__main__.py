@@ -1,4 +1,4 @@
-"""``python -m topiclens.cli``."""
+"""``python -m topiclens.apps.cli``."""
 
 import sys
 

@@ -1,4 +1,4 @@
-"""The command line's parser: every command, option and allowed value (from ``topiclens.choices``).
+"""The command line's parser: every command, option and allowed value (from ``topiclens.core.choices``).
 
 Only argparse and the declared choices are imported here, so ``topiclens --help`` answers at once.
 """
@@ -8,8 +8,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from .._version import __version__
-from ..choices import (
+from ..._version import __version__
+from ...core.choices import (
     BUNDLED_LLMS,
     CHAT_FORMATS,
     CLUSTERINGS,
@@ -33,8 +33,8 @@ from ..choices import (
     MODELS,
     REDUCTIONS,
 )
-from ..editing.table import EDITS, Argument
-from ..llm.registry import spec_forms
+from ...editing.table import EDITS, Argument
+from ...llm.registry import spec_forms
 from .breakdown import add_breakdown_commands
 from .serve import add_serve_command
 
@@ -347,6 +347,13 @@ def _edit_commands(commands) -> None:
             target = exclusive if argument.name in edit.exclusive else command
             _edit_argument(target, argument)
         _edit_options(command)
+    rename = commands.add_parser("rename", help="give a topic of a saved model a label of your own",
+                                 description="Give one topic a label you type (one line, at most 200 characters); "
+                                 "saved as an edit of its own, so 'topiclens undo' puts the old label back.")
+    rename.add_argument("model", type=Path, help="model directory written by 'topiclens fit'")
+    rename.add_argument("topic", type=int, help="the topic id ('topiclens info DIR' lists them)")
+    rename.add_argument("label", help="the new label")
+    rename.add_argument("--json", action="store_true", help="print the rename as JSON")
     history = commands.add_parser("history", help="list the edits of a saved model",
                                   description="List the edits made to a saved model since its fit, oldest first.")
     history.add_argument("model", type=Path, help="model directory written by 'topiclens fit'")

@@ -1,6 +1,6 @@
 """Approximate cosine nearest neighbours for big corpora: an HNSW graph (faiss) over unit rows.
 
-Exact neighbours (:func:`topiclens.knn.cosine_knn`) compare every query with every indexed row;
+Exact neighbours (:func:`topiclens.core.knn.cosine_knn`) compare every query with every indexed row;
 above :data:`APPROXIMATE_MIN_ROWS` rows on both sides that is most of a big fit's time. An HNSW
 graph finds nearly the same neighbours for a small share of the comparisons (measured on Debian
 MiniLM vectors in the 64-d PCA space, 100,000 indexed and 200,000 queries: recall@15 0.997, 4.6 s
@@ -95,7 +95,7 @@ class HnswIndex:
 
     def search(self, queries: np.ndarray, k: int, threads: int | None = None, *,
                exclude_self: bool = False) -> KnnGraph:
-        """The k nearest indexed rows of each query row, best first (as :func:`~topiclens.knn.cosine_knn`).
+        """The k nearest indexed rows of each query row, best first (as :func:`~topiclens.core.knn.cosine_knn`).
 
         With ``exclude_self`` the queries are the indexed rows themselves and row i never lists i.
         """
