@@ -27,6 +27,9 @@ def test_a_fitted_model_can_be_listed_and_its_state_is_never_assigned(fitted):
         fitted.labels_ = ["x"] * len(fitted.topic_ids_)
     with pytest.raises(FrozenInstanceError):
         fitted.fitted_.state.labels = []
+    labels = fitted.labels_
+    labels[0] = "changed in the caller's list"
+    assert fitted.labels_[0] != labels[0]  # each read gives a list of the caller's own
 
 
 def test_changing_methods_return_a_new_model_unless_inplace(fitted):

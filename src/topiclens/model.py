@@ -70,7 +70,8 @@ class StateField:
         if model is None:
             return self
         fitted = model.__dict__.get("_fitted")
-        return getattr(fitted.state if fitted is not None else model.fitted_.state, self.field)
+        value = getattr(fitted.state if fitted is not None else model.fitted_.state, self.field)
+        return list(value) if isinstance(value, list) else value  # a list of one's own: changing it changes no model
 
     def __set__(self, model: Any, value: Any) -> None:
         raise AttributeError(f"{self.name} is read-only: it is part of the fitted state, which operations replace "

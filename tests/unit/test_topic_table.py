@@ -25,6 +25,8 @@ def test_columns_read_in_id_order_and_optional_ones_are_none_until_given():
     for name in ("llm_labels", "label_evidence", "descriptions", "label_confidence", "given_labels",
                  "label_waiting"):
         assert table.column(name) is None, name
+    evidence = [row.evidence for row in table.rows]
+    assert evidence == [[], [], []] and len({id(e) for e in evidence}) == 3  # no list shared between topics
     for wrong in (1, True, 2.0, "2"):
         with pytest.raises(KeyError):
             table.place(wrong)

@@ -13,6 +13,7 @@ as None. The given names and the waiting marks read as None where no topic has o
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -80,8 +81,8 @@ class TopicTable:
         an optional column that is missing or None is absent)."""
         present = frozenset(name for name in OPTIONAL if columns.get(name) is not None)
         n = len(columns["topic_ids"])
-        values = {name: [_EMPTY[name]] * n if name in _EMPTY and columns.get(name) is None else columns[name]
-                  for name in COLUMNS}
+        values = {name: [copy.copy(_EMPTY[name]) for _ in range(n)] if name in _EMPTY and columns.get(name) is None
+                  else columns[name] for name in COLUMNS}
         rows = tuple(Topic(**{COLUMNS[name]: _plain(name, values[name][i]) for name in COLUMNS}) for i in range(n))
         return cls(rows, centroids, sp.csr_matrix(ctfidf), present)
 

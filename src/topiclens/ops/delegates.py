@@ -7,7 +7,7 @@
   The call counts of a labeling, a description or the naming of the tree are in the result's ``label_stats_``.
 - Everything else reads: it returns a value (an array, a table, a figure, a dict) and changes nothing.
 
-An operation is a plain function whose first argument is a :class:`~topiclens.fitted.Fitted`; :func:`changing`
+An operation is a plain function whose first argument is a :class:`~topiclens.ops.fitted.Fitted`; :func:`changing`
 and :func:`reading` turn it into a method with the operation's own signature and docstring.
 """
 

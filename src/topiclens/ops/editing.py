@@ -1,6 +1,6 @@
 """Editing operations: merge, delete, split, reduce, outliers, and the history records of other changes.
 
-Each takes a :class:`~topiclens.fitted.Fitted` and returns the edited one, leaving its own as it was. The last
+Each takes a :class:`~topiclens.ops.fitted.Fitted` and returns the edited one, leaving its own as it was. The last
 entry of the new state's ``history`` (``TopicModel.edit_``) tells what the edit did: the operation, the
 old-to-new id ``mapping``, the ``changed`` topics and the labeler's call counts. Topics an edit does not touch
 keep their id, keywords, representations and label.

@@ -1,6 +1,6 @@
 """Labeling operations: asking a labeler for topics' labels or descriptions, or setting labels by hand.
 
-Each takes a :class:`~topiclens.fitted.Fitted`; those that change labels return a new one.
+Each takes a :class:`~topiclens.ops.fitted.Fitted`; those that change labels return a new one.
 """
 
 from __future__ import annotations

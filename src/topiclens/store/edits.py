@@ -2,7 +2,7 @@
 
 An edit saved with :func:`~topiclens.io.writing.save_state` (``edit=True``) first keeps the current
 manifest as ``edits/NNNN.<after>.topiclens.json`` with the data folder it names, then commits the edited
-model as any save does. Undo (:mod:`~topiclens.io.undoredo`) puts the newest kept manifest back (one
+model as any save does. Undo (:mod:`~topiclens.store.undoredo`) puts the newest kept manifest back (one
 atomic rename): the directory's files are again exactly what they were before the edit. The undone
 manifest moves to the redo stack (``edits/redo/``) with its data folder kept, and redo puts it back the
 same way. A new edit forgets what could be redone, and a plain save (a new fit) starts both stacks

@@ -228,15 +228,19 @@ def _read_state(data: Path, manifest: dict[str, Any]) -> TopicState:
 
 def _topic_table(topics: list[dict], centroids: np.ndarray, matrix: sp.csr_matrix) -> TopicTable:
     """The saved topic records as the table (an optional column is there when the saved records have it)."""
+    llm_labels = bool(topics) and all(isinstance(t.get("llm_label"), str) for t in topics)  # all, or none kept
+
+    def text(value: Any) -> str:
+        return value if isinstance(value, str) else ""
+
     rows = tuple(Topic(
         id=int(t["topic"]), size=int(t["size"]), keywords=_pairs(t["keywords"]), keybert=_pairs(t["keybert"]),
         mmr=_pairs(t["mmr"]), representative_docs=[int(i) for i in t["representative_docs"]], label=str(t["label"]),
-        llm_label=t["llm_label"] if isinstance(t.get("llm_label"), str) else "",
-        evidence=[int(i) for i in t.get("label_evidence") or []], description=str(t.get("description") or ""),
-        given_label=str(t.get("given_label") or ""), confidence=_confidence(t.get("label_confidence")),
-        waiting=t.get("label_waiting") is True) for t in topics)
+        llm_label=t["llm_label"] if llm_labels else "", evidence=[int(i) for i in t.get("label_evidence") or []],
+        description=text(t.get("description")), given_label=text(t.get("given_label")),
+        confidence=_confidence(t.get("label_confidence")), waiting=t.get("label_waiting") is True) for t in topics)
     has = {
-        "llm_labels": bool(topics) and all(isinstance(t.get("llm_label"), str) for t in topics),
+        "llm_labels": llm_labels,
         "label_evidence": any(t.get("label_evidence") for t in topics),
         "descriptions": any(isinstance(t.get("description"), str) for t in topics),
         "label_confidence": any(row.confidence is not None for row in rows),

@@ -2,7 +2,7 @@
 
 Before anything moves, the kept manifest and the data folder it names are checked as a load checks a
 model (``persist.check_kept``): a damaged or tampered record is refused with one line and the directory
-stays as it was. A run killed at any step leaves records that :func:`~topiclens.io.edits.settle` recognises
+stays as it was. A run killed at any step leaves records that :func:`~topiclens.store.edits.settle` recognises
 and drops at the next write, so the next undo does what it says.
 """
 
