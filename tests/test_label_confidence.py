@@ -9,6 +9,7 @@ import warnings
 import numpy as np
 import pytest
 
+from states import with_state
 from topiclens.core.errors import TopicLensWarning
 
 
@@ -108,8 +109,7 @@ def test_an_edit_with_no_llm_at_hand_marks_the_keyword_label_and_says_how_to_nam
     model = TopicModel.load(_saved(five_topics, tmp_path / "m"), threads=1, verbose=False)
     llm_written = [f"Named topic {t}" for t in model.topic_ids_]
     model.set_labels(dict(zip(model.topic_ids_, llm_written)), inplace=True)
-    model._install(model.fitted_.evolve(model.fitted_.state.but(llm_labels=list(llm_written),
-                                                                llm_name="openai:some-model")))
+    model = with_state(model, llm_labels=list(llm_written), llm_name="openai:some-model")
     model.save(tmp_path / "m", keep_previous=True)
     loaded = TopicModel.load(tmp_path / "m", threads=1, verbose=False)
     with pytest.warns(TopicLensWarning, match=r"keyword labels until an LLM names them .*topiclens label DIR --topics"):

@@ -95,8 +95,8 @@ def evaluate_model(model, gold: Sequence | None = None, measures: Sequence[str] 
     analyze = model.vectorizer_.unigram_analyzer()
     tokens = [analyze(t) for t in texts]
     words = [unigrams([w for w, _ in kw], top_n) for kw in model.keywords_]
-    per_topic = [{"topic": t, "size": int(model.topic_sizes_[p]), "label": model.labels_[p], "words": words[p]}
-                 for p, t in enumerate(model.topic_ids_)]
+    per_topic = [{"topic": t, "size": int(size), "label": label, "words": words[p]}
+                 for p, (t, size, label) in enumerate(zip(model.topic_ids_, model.topic_sizes_, model.labels_))]
     summary: dict = {"n_topics": len(model.topic_ids_), "n_documents": int(usable.sum()),
                      "outlier_fraction": float((model.topics_[usable] < 0).mean()),
                      "diversity": diversity(words, top_n)}

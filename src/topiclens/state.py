@@ -8,7 +8,7 @@ text, ``t`` the number of topics, ``d`` the embedding dimension.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import numpy as np
@@ -78,14 +78,6 @@ class TopicState:
     def ctfidf(self) -> sp.csr_matrix:
         """(t, n_words): each topic's word weights."""
         return self.table.ctfidf
-
-    def but(self, **changes: Any) -> TopicState:
-        """This state with ``changes`` made: fields by name, the table's columns (``labels=...``, None dropping
-        an optional one) and matrices (``centroids``, ``ctfidf``) by their names here."""
-        columns = {name: changes.pop(name) for name in list(changes) if name in COLUMNS or name in MATRICES}
-        if columns:
-            changes["table"] = changes.get("table", self.table).with_columns(**columns)
-        return replace(self, **changes)
 
     def position(self, topic: int) -> int:
         """Where topic ``topic``'s values are in every per-topic list and array (its place in ``topic_ids``)."""

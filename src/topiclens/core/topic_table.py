@@ -16,6 +16,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -104,9 +105,11 @@ class TopicTable:
         """Topic ``topic``'s row (KeyError for an unknown id or anything but a whole number)."""
         if isinstance(topic, bool) or not isinstance(topic, (int, np.integer)):
             raise KeyError(topic)
-        if "_places" not in self._columns:
-            self._columns["_places"] = {row.id: i for i, row in enumerate(self.rows)}
-        return self._columns["_places"][int(topic)]
+        return self._places[int(topic)]
+
+    @cached_property
+    def _places(self) -> dict[int, int]:
+        return {row.id: i for i, row in enumerate(self.rows)}
 
     def __getitem__(self, topic: int) -> Topic:
         return self.rows[self.place(topic)]

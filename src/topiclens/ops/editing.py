@@ -221,9 +221,8 @@ def rename_topic(fitted: Fitted, topic: int, label: str) -> Fitted:
     Fitted
         The renamed model.
     """
-    check_topics(fitted.state.topic_ids, [topic])
+    was = fitted.topic(topic).label
     text = label_text(label)
-    was = fitted.state.labels[fitted.position(topic)]
     renamed = set_labels(fitted, {int(topic): text})
     return note_edit(renamed, "rename", {"topic": int(topic), "label": text, "was": was}, [int(topic)])
 

@@ -18,6 +18,7 @@ import numpy as np
 
 from ..core.errors import ConfigError
 from ..core.params import Unrestored
+from ..core.topic_table import Topic
 from ..embedders.cache import DocumentEncoder, document_encoder
 from ..io.corpus import Corpus, from_texts
 from ..labeling.confidence import LabelFit
@@ -75,10 +76,13 @@ class Fitted:
             check_topics(self.state.topic_ids, [topic])  # names what is wrong with it
             raise
 
+    def topic(self, topic: int) -> Topic:
+        """Topic ``topic``'s record in the topic table (a ConfigError names an unknown one)."""
+        return self.state.table.rows[self.position(topic)]
+
     def unnamed(self, topics: Sequence[int]) -> list[int]:
         """The topics among ``topics`` without a label the user gave at fit (``given_labels``)."""
-        given = self.state.given_labels or [""] * len(self.state.topic_ids)
-        return [t for t in topics if not given[self.position(t)]]
+        return [t for t in topics if not self.topic(t).given_label]
 
     def value(self, key: Any, compute: Callable[[], Any]) -> Any:
         """A value computed once from the state's data (dropped with a new fit, load or reshaping)."""

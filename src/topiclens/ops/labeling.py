@@ -130,7 +130,7 @@ def label_confidence(fitted: Fitted, topics: Sequence[int] | None = None) -> dic
     fit = fitted.label_fit()
     if fit is None:
         return {t: None for t in chosen}
-    return dict(zip(chosen, rounded(fit(chosen, [state.labels[fitted.position(t)] for t in chosen]))))
+    return dict(zip(chosen, rounded(fit(chosen, [fitted.topic(t).label for t in chosen]))))
 
 
 def set_labels(fitted: Fitted, labels: dict[int, str]) -> Fitted:
@@ -163,7 +163,7 @@ def _describe(fitted: Fitted, resolved: Any, chosen: list[int], evidence: list, 
     if write is None:
         raise ConfigError(f"{type(resolved).__name__} cannot describe topics: use an LLMLabeler")
     state = fitted.state
-    result = write(evidence, [state.labels[fitted.position(t)] for t in chosen], context)
+    result = write(evidence, [fitted.topic(t).label for t in chosen], context)
     rows = {topic: {"description": text} for topic, text in zip(chosen, result.labels) if text is not None}
     table = state.table.with_rows(rows, present=("descriptions",))
     return fitted.evolve(replace(state, table=table, label_stats=dict(result.stats)))

@@ -56,7 +56,7 @@ def barchart(model, *, topics: Sequence[int] | None = None, top_n_topics: int | 
                         vertical_spacing=min(0.4 / rows, 0.12),
                         subplot_titles=[wrap_html(topic_name(model, t, 60), 28) for t in chosen])
     for i, t in enumerate(chosen):
-        words = model.keywords_[model.fitted_.position(t)][:n_words][::-1]  # best at the top
+        words = model.fitted_.topic(t).keywords[:n_words][::-1]  # best at the top
         fig.add_trace(go.Bar(
             x=[float(s) for _, s in words], y=[w for w, _ in words], orientation="h", name=topic_name(model, t),
             marker={"color": colors[t]}, hovertemplate="%{y}: %{x:.4f}<extra>" + html.escape(topic_name(model, t))

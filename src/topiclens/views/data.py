@@ -166,7 +166,7 @@ def pick_topics(model, topics: Sequence[int] | None, top: int | None) -> list[in
     """The topics a chart shows: ``topics`` checked, or all (the ``top`` largest) by size."""
     check_fitted(model)
     if topics is None:
-        ranked = sorted(model.topic_ids_, key=lambda t: -model.topic_sizes_[model.fitted_.position(t)])
+        ranked = sorted(model.topic_ids_, key=lambda t: -model.fitted_.topic(t).size)
         return ranked[:top] if top else ranked
     check_topics(model.topic_ids_, topics)
     return [int(t) for t in topics]
@@ -174,4 +174,4 @@ def pick_topics(model, topics: Sequence[int] | None, top: int | None) -> list[in
 
 def topic_name(model, t: int, width: int = 40) -> str:
     """``id: label`` cut to ``width`` characters of label."""
-    return f"{t}: {snippet(model.labels_[model.fitted_.position(t)], width)}"
+    return f"{t}: {snippet(model.fitted_.topic(t).label, width)}"

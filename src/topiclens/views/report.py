@@ -83,17 +83,19 @@ def report_data(model, max_chars: int = 300, seed: int = 0, *, order: np.ndarray
     if n_out:
         topics.append({"id": -1, "label": OUTLIER_LABEL, "llm": "", "size": n_out, "color": "#c8c8c8",
                        "keywords": [], "keybert": [], "mmr": [], "reps": [], "centre": None})
+    labels, sizes, keywords, keybert, mmr = model.labels_, model.topic_sizes_, model.keywords_, model.keybert_, \
+        model.mmr_
+    descriptions, representative = model.descriptions_, model.representative_docs_
     for i, t in enumerate(data.topic_ids):  # i: the topic's place in the model's per-topic lists
         centre = data.centres[t]
         centre_unit = to_unit(centre.astype(np.float64)).round(5).tolist() if np.isfinite(centre).all() else None
         topics.append({
-            "id": t, "label": model.labels_[i], "llm": llm[i] if llm else "", "size": int(model.topic_sizes_[i]),
+            "id": t, "label": labels[i], "llm": llm[i] if llm else "", "size": int(sizes[i]),
             "confidence": confidence[i], "waiting": t in waiting, "mixed": is_mixed(tightness[i]),
             "tightness": None if tightness[i] is None else round(tightness[i], 3),
-            "color": data.colors[t], "keywords": _pairs(model.keywords_[i]), "keybert": _pairs(model.keybert_[i]),
-            "mmr": _pairs(model.mmr_[i]), "centre": centre_unit,
-            "description": model.descriptions_[i] if model.descriptions_ else "",
-            "reps": [point_of_doc[d] for d in model.representative_docs_[i] if d in point_of_doc],
+            "color": data.colors[t], "keywords": _pairs(keywords[i]), "keybert": _pairs(keybert[i]),
+            "mmr": _pairs(mmr[i]), "centre": centre_unit, "description": descriptions[i] if descriptions else "",
+            "reps": [point_of_doc[d] for d in representative[i] if d in point_of_doc],
         })
     n_points = len(doc_rows)
     tree = _tree_data(model, data, to_unit)

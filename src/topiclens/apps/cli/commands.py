@@ -193,8 +193,9 @@ def cmd_assign(args) -> int:
     rows = np.arange(len(topics))
     columns = positions(model.topic_ids_, topics)
     prob = np.where(topics >= 0, probs[rows, np.maximum(columns, 0)] if probs.shape[1] else 0.0, 0.0)
+    labels = model.labels_
     frame = pd.DataFrame({"id": corpus.ids, "topic": topics, "probability": prob.round(4),
-                          "label": [model.labels_[p] if p >= 0 else "outliers" for p in columns.tolist()]})
+                          "label": [labels[p] if p >= 0 else "outliers" for p in columns.tolist()]})
     if args.out:
         write_table(frame, args.out)
     if args.json:

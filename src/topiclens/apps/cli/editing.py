@@ -136,7 +136,7 @@ def cmd_rename(args) -> int:
     with locked(args.model, "topiclens rename", create=False):
         model = TopicModel.load(args.model, verbose=False).rename_topic(args.topic, args.label)
         model.save_labels(args.model, new_edit=True)
-    done = {key: model.edit_["arguments"][key] for key in ("topic", "label", "was")}
+    done = model.edit_["arguments"]  # topic, label, was
     if args.json:
         print(dump_json({"model": str(args.model), **done}))
         return 0

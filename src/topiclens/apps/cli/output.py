@@ -90,8 +90,8 @@ def _review_lines(model, waiting: set[int], info) -> list[str]:
                "fit with --mixed-topics split to split them all")
         lines.append(f"mixed topics (their documents gather loosely; most such topics are grab-bags): topics "
                      f"{' '.join(map(str, mixed))} (topiclens split DIR N splits one; {how})")
-    confidence = model.label_confidence_ or []
-    weakest = [model.topic_ids_[at] for at in weakest_first(confidence)
+    confidence, ids = model.label_confidence_ or [], model.topic_ids_
+    weakest = [ids[at] for at in weakest_first(confidence)
                if confidence[at] is not None and confidence[at] < REVIEW_BELOW][:3]
     if weakest:
         lines.append(f"labels that fit their topics least (fit < {REVIEW_BELOW}): topics "

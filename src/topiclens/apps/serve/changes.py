@@ -23,9 +23,9 @@ def run_edit(model, request: EditRequest):
 
 
 def _topic_row(model, topic: int) -> dict[str, Any]:
-    at = model.fitted_.position(topic)
-    return {"id": int(topic), "label": model.labels_[at], "size": int(model.topic_sizes_[at]),
-            "keywords": [w for w, _ in model.keywords_[at][:PREVIEW_KEYWORDS]]}
+    row = model.fitted_.topic(topic)
+    return {"id": int(topic), "label": row.label, "size": int(row.size),
+            "keywords": [w for w, _ in row.keywords[:PREVIEW_KEYWORDS]]}
 
 
 def describe_change(before, after) -> dict[str, Any]:

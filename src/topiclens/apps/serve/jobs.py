@@ -96,8 +96,8 @@ class LabelJob:
             model.save_labels(workspace.directory, new_edit=first)
             workspace.model = model
             workspace._saved()
-        at = model.fitted_.position(topic)
-        text = model.labels_[at] if self.kind == "label" else model.descriptions_[at]
+        row = model.fitted_.topic(topic)
+        text = row.label if self.kind == "label" else row.description
         self.progress["llm_calls"] += int(stats.get("llm_calls", 0))
         self.progress["cached"] += int(stats.get("cached", 0))
         self.progress["finished"].append([topic, text])

@@ -187,7 +187,7 @@ class Workspace:
             model.save_labels(self.directory, new_edit=True)
             self.model = model
             self._saved()
-            return {key: model.edit_["arguments"][key] for key in ("topic", "label", "was")}
+            return dict(model.edit_["arguments"])  # topic, label, was
 
     def step(self, which: str) -> dict[str, Any]:
         """Undo (``which='undo'``) or redo the newest edit on disk, and load the model it leaves."""
