@@ -52,7 +52,7 @@ def test_bad_and_missing_times_are_counted_and_warned(changelog_model):
                       r"parse \(e.g. 'not a date'\)"):
         table = changelog_model.topics_over_time(freq="month", timestamps=times)
     assert table["documents"].sum() == n - 3 and (table.attrs["missing"], table.attrs["unparsed"]) == (2, 1)
-    with pytest.raises(ConfigError, match="no field 'date'.*--time-field"):
+    with pytest.raises(ConfigError, match="no field 'date'.*time_field="):
         changelog_model.topics_over_time(time_field="date")
     with pytest.raises(ConfigError, match="3 timestamps for"):
         changelog_model.topics_over_time(timestamps=["2020"] * 3)

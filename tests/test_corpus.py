@@ -62,14 +62,15 @@ def test_missing_path_names_the_path(tmp_path):
 def test_missing_text_field_names_line_and_fix(tmp_path):
     path = tmp_path / "docs.jsonl"
     path.write_text(json.dumps({"text": "ok"}) + "\n" + json.dumps({"body": "no text field"}) + "\n")
-    with pytest.raises(CorpusError, match=r"line 2: no 'text' field \(fields: body\).*--text-field"):
+    with pytest.raises(CorpusError, match=r"line 2: no 'text' field \(fields: body\).*with text_field=$"):
         read_corpus(path)
 
 
 def test_undecodable_bytes_name_line_and_fix(tmp_path):
     path = tmp_path / "docs.txt"
     path.write_bytes(b"fine line\nsecond fine\nbad \xff\xfe byte\n")
-    with pytest.raises(CorpusError, match=r"line 3: bytes that are not valid utf-8 \(0xff.*--decode-errors replace"):
+    with pytest.raises(CorpusError,
+                       match=r"line 3: bytes that are not valid utf-8 \(0xff.*set decode_errors= to 'replace'$"):
         read_corpus(path)
     with pytest.warns(TopicLensWarning, match="replaced 2 undecodable"):
         corpus = read_corpus(path, decode_errors="replace")

@@ -21,7 +21,7 @@ from .core.errors import (
 
 _WHERE = {
     "TopicModel": ".model",
-    "Corpus": ".io.corpus", "read_corpus": ".io.corpus",
+    "Corpus": ".io.corpus", "read_corpus": ".io.corpus", "as_corpus": ".io.documents", "write_table": ".io.export",
     "NoReduction": ".stages.reduce", "PCAReduction": ".stages.reduce", "UMAPReduction": ".stages.reduce",
     "LeidenClustering": ".stages.cluster", "HDBSCANClustering": ".stages.cluster",
     "KMeansClustering": ".stages.cluster", "GuidedClustering": ".stages.guided",
@@ -34,6 +34,8 @@ _WHERE = {
 
 if TYPE_CHECKING:
     from .io.corpus import Corpus, read_corpus
+    from .io.documents import as_corpus
+    from .io.export import write_table
     from .labeling.labeler import LLMLabeler
     from .model import TopicModel
     from .stages.classic import LDATopics, NMFTopics
@@ -66,5 +68,5 @@ __all__ = [
     "LeidenClustering", "MissingDependencyError", "ModelFileError", "NMFTopics", "NoReduction", "NotFittedError",
     "PCALayout", "PCAReduction", "Representation", "TopicLayout", "TopicLensError", "TopicLensWarning", "TopicModel",
     "UMAPLayout",
-    "UMAPReduction", "Vocabulary", "__version__", "load", "read_corpus", "undo",
+    "UMAPReduction", "Vocabulary", "__version__", "as_corpus", "load", "read_corpus", "undo", "write_table",
 ]

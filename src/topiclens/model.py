@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 import time
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, ClassVar
@@ -34,7 +34,8 @@ from .core.params import (
     check_params,
 )
 from .embedders.registry import check_embedding_spec
-from .io.corpus import as_corpus
+from .io.corpus import corpus_field
+from .io.documents import as_corpus
 from .ops import breakdown, editing, growing, hierarchy, labeling, placing, search
 from .ops.delegates import changing, reading, returning_self
 from .ops.fitted import Fitted, Settings
@@ -385,29 +386,41 @@ class TopicModel(BaseEstimator):
         return {name: param_record(getattr(self, name)) for name in PIPELINE_PARAMS}
 
     # ------------------------------------------------------------------------ fit
-    def fit(self, docs: Documents, embeddings: Embeddings = None, y: Sequence[Any] | None = None) -> TopicModel:
+    def fit(self, docs: Documents, embeddings: Embeddings = None, y: Sequence[Any] | str | None = None, *,
+            text_column: Hashable | None = None, id_column: Hashable | None = None) -> TopicModel:
         """Learn topics from documents.
 
         Parameters
         ----------
-        docs : list of str, Corpus or pathlib.Path
-            The documents (a Path is read with ``read_corpus``). A pandas Series of strings is read as
-            a list of its values; a DataFrame or a dict is refused (iterating it gives its column names or
-            keys): pass the text column, e.g. ``df["text"].tolist()``.
+        docs : list of str, DataFrame, Series, Corpus or pathlib.Path
+            The documents (a Path is read with ``read_corpus``). A table (a pandas or polars DataFrame or
+            Series, a ``datasets.Dataset``) gives its text column; its other columns are kept as fields
+            (``document_info()``, ``topics_over_time(timestamps="date")``, ``topics_per_class("section")``)
+            and its index (or ``id_column``) as the ids, with their type.
         embeddings : ndarray, str or Path, optional
             Precomputed embeddings, one row per document (an ``.npy`` file stays memory-mapped).
-        y : sequence, optional
+        y : sequence or str, optional
             A class per document for a supervised fit: names (str) or numbers (int >= 0), with -1, None or
-            '' where the class is not known (semi-supervised). Each class becomes a topic, named by its
-            name when ``y`` holds names (no LLM call for it); an unlabeled document joins the class that
-            holds half or more of its nearest labeled documents' vote, and the rest are clustered as usual.
+            '' where the class is not known (semi-supervised); or the name of a column of ``docs`` that
+            holds them. Each class becomes a topic, named by its name when ``y`` holds names (no LLM call
+            for it); an unlabeled document joins the class that holds half or more of its nearest labeled
+            documents' vote, and the rest are clustered as usual.
+        text_column : str, optional
+            The column of a table that holds the documents; default the one obvious text column (the only
+            one, the one named like ``text``/``body``/``document``, or the one with clearly the longest
+            texts), else the error names the choices.
+        id_column : str, optional
+            The column of a table that holds the documents' ids; default the table's index.
 
         Returns
         -------
         self
         """
+        corpus = as_corpus(docs, text_column=text_column, id_column=id_column)
+        if isinstance(y, str):
+            y = corpus_field(corpus, y, "y")
         plan = self._plan()
-        state, encoder = fit_topics(plan, as_corpus(docs), embeddings, y)
+        state, encoder = fit_topics(plan, corpus, embeddings, y)
         self._install(Fitted(state, self._settings()).evolve(state, encoder=encoder))
         if self.labeler is not None:  # after the fit is installed: a failing labeler loses none of it
             clock = time.perf_counter()
@@ -416,13 +429,13 @@ class TopicModel(BaseEstimator):
                 **labeled.state.timings, "label": time.perf_counter() - clock})))
         return self
 
-    def fit_predict(self, docs: Documents, embeddings: Embeddings = None, y: Sequence[Any] | None = None
-                    ) -> np.ndarray:
+    def fit_predict(self, docs: Documents, embeddings: Embeddings = None, y: Sequence[Any] | str | None = None, *,
+                    text_column: Hashable | None = None, id_column: Hashable | None = None) -> np.ndarray:
         """Fit, then return the topic of every document.
 
         Parameters
         ----------
-        docs, embeddings, y
+        docs, embeddings, y, text_column, id_column
             As for :meth:`fit`.
 
         Returns
@@ -430,13 +443,15 @@ class TopicModel(BaseEstimator):
         ndarray of shape (n_docs,), int64
             -1 for outliers and empty documents.
         """
-        return self.fit(docs, embeddings, y).topics_.copy()
+        return self.fit(docs, embeddings, y, text_column=text_column, id_column=id_column).topics_.copy()
 
     def partial_fit(self, docs: Documents, embeddings: Embeddings = None, *,
                     min_probability: float = growing.JOIN_PROBABILITY, labeler: Any = None,
-                    relabel_below: float | None = None) -> TopicModel:
+                    relabel_below: float | None = None, text_column: Hashable | None = None,
+                    id_column: Hashable | None = None) -> TopicModel:
         growth = growing.grow(self.fitted_, self._plan, docs, embeddings, min_probability=min_probability,
-                              labeler=labeler, relabel_below=relabel_below)
+                              labeler=labeler, relabel_below=relabel_below, text_column=text_column,
+                              id_column=id_column)
         self._install(growth.fitted)  # before the labels: a failing labeler loses none of the growth
         if growth.to_name is not None:
             self._install(growing.name_growth(growth))
@@ -533,6 +548,7 @@ class TopicModel(BaseEstimator):
     embed.__doc__ = Fitted.embed.__doc__
     transform = reading(placing.transform)
     predict = reading(placing.predict)
+    assign = reading(placing.assign)
     find_topics = reading(search.find_topics)
 
     label_topics = changing(labeling.label_topics)
@@ -607,6 +623,95 @@ class TopicModel(BaseEstimator):
         from .views import write_report
 
         return write_report(self, path, **options)
+
+    # ------------------------------------------------------------------ in a notebook
+    def explore(self, *, height: int = 720, max_chars: int = 300, title: str | None = None):
+        """The explorer shown inline in a notebook (Jupyter, VS Code): the page :meth:`report` writes, in a sandboxed
+        frame, with no server (:func:`topiclens.views.notebook.explore`).
+
+        Parameters
+        ----------
+        height : int, default 720
+            The frame's height in pixels.
+        max_chars : int, default 300
+            Characters of each document the page holds (what its search covers; fewer make it smaller).
+        title : str, optional
+            The page's title.
+
+        Returns
+        -------
+        Explorer
+            Displayed by the notebook; ``.save(path)`` writes the page, ``.html`` is its text.
+        """
+        from .views.notebook import explore
+
+        return explore(self, height=height, max_chars=max_chars, title=title)
+
+    def workbench(self, directory: str | Path | None = None, *, port: int = 0, labeler: Any = "auto",
+                  threads: int | None = None, height: int = 720):
+        """Start the workbench (``topiclens serve``) on this model in a background thread, on 127.0.0.1.
+
+        The same server as ``topiclens serve``: a new session token, and requests from another host, another
+        origin or without the token refused. Every edit made in the page is saved to the model directory at
+        once (``topiclens undo`` takes it back); this model object is not changed (``.model()`` of the result is
+        the edited one).
+
+        Parameters
+        ----------
+        directory : str or Path, optional
+            The model directory to serve. None: the one this model was loaded from or last saved to, when it holds
+            this very model; else a copy saved to a new temporary directory, named by a warning. A directory
+            given is served as it is when it holds this model; else this model is saved there first (as
+            :meth:`save` would; into its own directory as an edit on the undo stack).
+        port : int, default 0
+            0 picks a free port.
+        labeler : 'auto', str, LLMLabeler, False or None, default 'auto'
+            What relabels and describes topics in the page: 'auto' is this model's ``labeler``, or the bundled LLM
+            when it has none (loaded at the first relabel, as ``topiclens serve``); an LLM spec or an LLMLabeler;
+            False or None turns the LLM actions off (``--no-llm``).
+        threads : int, optional
+            CPU threads for the workbench's work (default: this model's ``threads``).
+        height : int, default 720
+            The frame's height in pixels.
+
+        Returns
+        -------
+        Workbench
+            Displayed by the notebook as the page in a frame (with a link to open it in a tab of its own);
+            ``.url`` (with the token), ``.directory``, ``.model()``, ``.stop()``.
+        """
+        import importlib
+
+        # The workbench is an application above the model (topiclens.apps): like `topiclens serve`, it is reached
+        # by name when asked for, and the model imports nothing from that layer.
+        notebook = importlib.import_module("topiclens.apps.serve.notebook")
+        origin = self.__dict__.get("_saved_as")
+        return notebook.open_workbench(self, directory, home=origin[0] if origin else None, port=port,
+                                       labeler=labeler, threads=threads, height=height)
+
+    def __repr__(self, N_CHAR_MAX: int = 700) -> str:
+        """The parameters (scikit-learn's form), then for a fitted model its topics and edits; never raises."""
+        from functools import partial
+
+        from .views.display import model_text
+
+        return model_text(self, partial(super().__repr__, N_CHAR_MAX))
+
+    def _repr_html_(self) -> str:
+        """The notebook's view: the topics and edits of a fitted model, or the parameters; never raises."""
+        from .views.display import model_html
+
+        return model_html(self)
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None, **kwargs: Any) -> dict[str, str]:
+        """What a notebook shows (this model's text and HTML, in place of scikit-learn's diagram)."""
+        return {"text/plain": repr(self), "text/html": self._repr_html_()}
+
+    def __dir__(self) -> list[str]:
+        """The names present now (an unfitted model lists no fitted attribute), as scikit-learn's; never raises."""
+        from .views.display import present_names
+
+        return present_names(self, object.__dir__(self))
 
     # ------------------------------------------------------------------ saving and loading
     def save(self, directory: str | Path, *, keep_previous: bool = False) -> Path:

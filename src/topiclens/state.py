@@ -20,6 +20,8 @@ from .io.corpus import Corpus
 from .stages.classic import ClassicAssigner
 from .stages.protocols import LinearMap, WordCounter
 
+OUTLIER_LABEL = "outliers"  # what tables and views call the documents of no topic (topic -1)
+
 Pairs = list[list[tuple[str, float]]]
 
 

@@ -177,22 +177,27 @@ def test_an_endless_chunked_body_is_cut_off_at_the_cap_and_the_server_goes_on(mo
         server.stop()
 
 
-# ------------------------------------------------------------------ tables are not lists of documents
+# ------------------------------------------------------------------ a table is read by its text column, never its names
 
 
-def test_a_dataframe_or_dict_is_refused_with_what_to_pass(fitted, docs, embeddings):
+def test_a_dataframe_is_read_by_its_text_column_and_a_dict_is_refused(fitted, docs, embeddings):
     frame = pd.DataFrame({"id": range(300), "text": docs[:300], **{f"f{i}": 0 for i in range(7)}})
-    with pytest.raises(CorpusError, match=r"not a DataFrame .*pass its text column, e\.g\. df\['text'\]\.tolist\(\)"):
-        TopicModel(threads=1, verbose=False).fit(frame, embeddings=embeddings[:300])
+    by_frame = TopicModel(seed=7, threads=1, verbose=False).fit(frame, embeddings=embeddings[:300])
+    by_list = TopicModel(seed=7, threads=1, verbose=False).fit(list(docs[:300]), embeddings=embeddings[:300])
+    assert np.array_equal(by_frame.topics_, by_list.topics_)  # its 9 column names were never the documents
+    twins = pd.DataFrame({"summary": docs[:300], "notes": [text[::-1] for text in docs[:300]]})
+    with pytest.raises(CorpusError, match=r"several columns of text: (summary|notes) .*(notes|summary) .*text_column="):
+        TopicModel(threads=1, verbose=False).fit(twins, embeddings=embeddings[:300])
     with pytest.raises(CorpusError, match=r"not a dict .*e\.g\. list\(d\.values\(\)\)"):
         TopicModel(threads=1, verbose=False).fit(dict(enumerate(docs[:300])), embeddings=embeddings[:300])
     with pytest.raises(CorpusError, match="not a set"):
         TopicModel(threads=1, verbose=False).fit_predict(set(docs[:300]))
-    for method in (fitted.transform, fitted.predict, fitted.partial_fit, fitted.embed):
-        with pytest.raises(CorpusError, match="not a DataFrame"):
-            method(frame[["text"]])
+    with pytest.raises(CorpusError, match="not a DataFrame .*text_column="):
+        fitted.embed(frame[["text"]])
     with pytest.raises(CorpusError, match=r"document 2 is \w+, not str \(a missing text\?"):
-        fitted.predict(pd.Series(["a", "b", None]))
+        fitted.predict(["a", "b", None])
+    with pytest.warns(TopicLensWarning, match="1 empty"):  # a table's missing text is an empty document, kept
+        assert fitted.predict(pd.Series(["a", "b", None]))[2] == -1
 
 
 def test_a_series_of_texts_is_read_as_its_values_in_order(docs, embeddings):

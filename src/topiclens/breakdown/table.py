@@ -15,9 +15,8 @@ import scipy.sparse as sp
 
 from ..core.errors import ConfigError
 from ..pipeline.keywords import ClassStats, top_terms, weigh_classes
+from ..state import OUTLIER_LABEL
 from .groups import Grouping
-
-OUTLIER_LABEL = "outliers"
 
 
 def check_tuning(tuning: float) -> float:

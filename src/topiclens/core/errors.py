@@ -66,7 +66,7 @@ def describe_os_error(exc: OSError) -> str:
     where = f" {exc.filename}" if getattr(exc, "filename", None) else ""
     short_write = exc.errno is None and "written" in str(exc)  # numpy's "N requested and M written"
     if short_write or exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
-        fix = "free some space (or choose another --out / $TOPICLENS_CACHE) and run the command again"
+        fix = "free some space (or write elsewhere: another path, or $TOPICLENS_CACHE for the cache) and try again"
     elif exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
         fix = "check the permissions, or choose another place"
     else:

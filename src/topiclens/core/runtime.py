@@ -111,6 +111,13 @@ def note(message: str) -> None:
     """One line on stderr about a slow step that is about to start (what it is, and how long it may take).
 
     Progress bars show how far a long step is; a note explains a pause that has no bar (a build or a
-    copy done once). It is shown even with --quiet: it happens once, and silence there looks like a hang.
+    copy done once). Most are shown even when not verbose (--quiet): they happen once, and silence there looks
+    like a hang. A bar being drawn is moved below the note, not written into.
     """
-    print(f"topiclens: note: {message}", file=sys.stderr, flush=True)
+    line = f"topiclens: note: {message}"
+    bars = sys.modules.get("tqdm.auto")
+    if bars is None:
+        print(line, file=sys.stderr, flush=True)
+        return
+    bars.tqdm.write(line, file=sys.stderr)  # above a bar that is drawing, not into it
+    sys.stderr.flush()

@@ -37,6 +37,6 @@ def edit_labeler(given: Any, own: Any, llm_name: str | None) -> Any:
 def naming_note(topics: Sequence[int]) -> str:
     """One line saying which topics wait for a name and how to give them one."""
     shown = " ".join(str(t) for t in topics)
-    return (f"{len(topics)} changed topic(s) have keyword labels until an LLM names them (topics {shown}): run "
-            f"topiclens label DIR --topics {','.join(str(t) for t in topics)}, or "
-            "model = model.label_topics(labeler=..., topics=[...])")
+    return (f"{len(topics)} changed topic(s) have keyword labels until an LLM names them (topics {shown}): "
+            f"model = model.label_topics(labeler=..., topics=[{', '.join(str(t) for t in topics)}]), or on the "
+            f"command line topiclens label DIR --topics {','.join(str(t) for t in topics)}")

@@ -10,6 +10,7 @@ with one child takes the child's name without a call. Calls go through the label
 from __future__ import annotations
 
 import functools
+from dataclasses import replace
 
 import numpy as np
 import scipy.sparse as sp
@@ -81,7 +82,7 @@ def name_tree(tree: dict, state: TopicState, labeler, context: LabelContext,
             evidence.append(shown(state, node, names, keywords, position, topics_of, keywords_of))
             asked.append(node)
         if asked and parent_labeler is not None:
-            result = parent_labeler.label(evidence, context)
+            result = parent_labeler.label(evidence, replace(context, step="naming tree nodes", unit="node"))
             for key in ("llm_calls", "cached", "fallbacks"):
                 stats[key] += int(result.stats.get(key, 0))
             new_names = result.labels

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..core.errors import CorpusError, TopicLensWarning
+from ..core.errors import ConfigError, CorpusError, TopicLensWarning
 from .streams import MAX_LINE_BYTES, MemoryBudget, TextSource, jsonl_columns, kept_size, lines, size_text
 
 SUFFIXES = (".txt", ".jsonl", ".jsonl.gz", ".ndjson", ".csv", ".parquet")
@@ -32,6 +32,7 @@ class Corpus:
     fields: pd.DataFrame = field(default_factory=pd.DataFrame)
     source: str = "<list>"
     ids_given: bool = True  # False: the ids are positions the reader made up (the input names none)
+    id_type: str = "str"  # "int": the input's ids are whole numbers (a table's index), given back as ints
 
     def __post_init__(self) -> None:
         if len(self.texts) != len(self.ids):
@@ -48,6 +49,14 @@ class Corpus:
         return np.array([bool(t.strip()) for t in self.texts], dtype=bool)
 
     @property
+    def id_values(self) -> list:
+        """The ids as the input gave them: whole numbers for a table's integer index (and for positions),
+        else strings; ``ids`` holds the same ids as strings, the form every lookup uses."""
+        if self.id_type == "int":
+            return [int(i) for i in self.ids]
+        return list(self.ids)
+
+    @property
     def hashes(self) -> list[str]:
         return [text_hash(t) for t in self.texts]
 
@@ -56,6 +65,17 @@ class Corpus:
         if name in self.fields.columns:
             return self.fields[name].tolist()
         return None
+
+
+def corpus_field(corpus: Corpus, name: str, argument: str) -> list:
+    """The values of the corpus field ``name``; a :class:`ConfigError` naming the fields there are when it has
+    none (``argument``: the parameter that named it)."""
+    column = corpus.column(name)
+    if column is None:
+        present = ", ".join(map(str, corpus.fields.columns)) or "none"
+        raise ConfigError(f"the documents have no field {name!r} (fields: {present}): name one of them with "
+                          f"{argument}=, or pass one value per document")
+    return column
 
 
 def text_hash(text: str) -> str:
@@ -68,11 +88,9 @@ def _refuse_containers(texts: object) -> None:
     if isinstance(texts, (str, bytes)):
         raise CorpusError("documents must be a list of strings, not a single string: wrap it in a list")
     if isinstance(texts, pd.DataFrame):
-        column = next((c for c in texts.columns if str(c).lower() in ("text", "texts", "document", "doc", "body")),
-                      texts.columns[0] if len(texts.columns) else "text")
-        raise CorpusError(f"documents must be a list of strings, not a DataFrame (its {len(texts.columns)} column "
-                          f"names would be read as the documents): pass its text column, e.g. "
-                          f"df[{str(column)!r}].tolist()")
+        raise CorpusError(f"from_texts takes a list of strings, not a DataFrame (its {len(texts.columns)} column names "
+                          "would be read as the documents): pass the DataFrame to as_corpus or fit, with "
+                          "text_column= naming its documents")
     if isinstance(texts, Mapping):
         raise CorpusError(f"documents must be a list of strings, not a {type(texts).__name__} (its keys would be read "
                           "as the documents): pass the texts, e.g. list(d.values())")
@@ -90,10 +108,10 @@ def from_texts(texts: Sequence[str], ids: Sequence | None = None) -> Corpus:
     ----------
     texts : sequence of str
         A list, tuple, 1-d array or pandas Series of strings (a Series gives its values in order; its
-        index is not used). A DataFrame, a dict and a set are refused: pass the texts themselves, e.g.
-        ``df["text"].tolist()``.
+        index is not used: :func:`as_corpus` keeps it). A DataFrame, a dict and a set are refused (a
+        DataFrame goes to :func:`as_corpus`).
     ids : sequence, optional
-        One id per text; default the positions 0, 1, ...
+        One id per text; default the positions 0, 1, ... (whole numbers, as are ids that all are).
 
     Returns
     -------
@@ -109,31 +127,10 @@ def from_texts(texts: Sequence[str], ids: Sequence | None = None) -> Corpus:
             hint = " (a missing text? fill it in, e.g. series.fillna(''))" if missing else ""
             raise CorpusError(f"document {i} is {type(t).__name__}, not str{hint}: pass a list of strings")
     given = ids is not None
+    id_type = "int" if not given or all(isinstance(i, (int, np.integer)) and not isinstance(i, bool) for i in ids
+                                        ) else "str"
     ids = [str(i) for i in (ids if ids is not None else range(len(texts)))]
-    return Corpus(texts=texts, ids=ids, source="<list>", ids_given=given)
-
-
-def as_corpus(docs: Sequence[str] | Corpus | Path) -> Corpus:
-    """Accept a list of strings (or a pandas Series of them), a Corpus, or a corpus file path (pathlib.Path).
-
-    Parameters
-    ----------
-    docs : sequence of str, Corpus or Path
-        See :func:`from_texts` for the sequences accepted; a DataFrame or a dict is refused with the
-        fix (e.g. ``df["text"].tolist()``).
-
-    Returns
-    -------
-    Corpus
-    """
-    if isinstance(docs, Corpus):
-        return docs
-    if isinstance(docs, Path):
-        return read_corpus(docs)
-    if isinstance(docs, str):
-        raise CorpusError("documents must be a list of strings; to read a file pass pathlib.Path(...) "
-                          "or topiclens.read_corpus(path)")
-    return from_texts(docs)
+    return Corpus(texts=texts, ids=ids, source="<list>", ids_given=given, id_type=id_type)
 
 
 def read_corpus(
@@ -215,12 +212,12 @@ def _read_parquet(path: Path, text_field: str, id_field: str, encoding: str, err
         names = handle.schema_arrow.names
         if text_field not in names:
             raise CorpusError(f"{path}: no '{text_field}' column (columns: {', '.join(names)}); "
-                              "name the text column with --text-field")
+                              "name the text column with text_field=")
         texts: list[str] = []
         ids: list[str] = []
         for batch in handle.iter_batches(batch_size=65_536, columns=[c for c in (text_field, id_field) if c in names]):
             start = len(texts)
-            values = [_text_value(v, start + i, path, text_field, encoding, errors)
+            values = [text_value(v, start + i, path, text_field, encoding, errors)
                       for i, v in enumerate(batch.column(text_field).to_pylist())]
             over = next((i for i, v in enumerate(values) if len(v) * 4 > max_line_bytes
                          and len(v.encode("utf-8", "surrogatepass")) > max_line_bytes), None)
@@ -243,14 +240,14 @@ def _read_parquet(path: Path, text_field: str, id_field: str, encoding: str, err
         raise CorpusError(f"{path} is not a readable Parquet file ({type(exc).__name__}: {exc}); check the "
                           "file, or convert it to .jsonl or .csv") from None
     if id_field in names:
-        _warn_repeated(ids, path)
+        warn_repeated(ids, path)
     else:
         ids = [str(i) for i in range(len(texts))]
     return Corpus(texts=texts, ids=ids, fields=fields.reset_index(drop=True), source=str(path),
                   ids_given=id_field in names)
 
 
-def _warn_repeated(ids: list[str], path: Path) -> None:
+def warn_repeated(ids: list[str], path: Path | str) -> None:
     repeated = [k for k, n in Counter(ids).items() if n > 1]
     if repeated:
         warnings.warn(f"{path}: {len(repeated)} id(s) occur more than once (e.g. {repeated[0]!r}); "
@@ -287,15 +284,15 @@ def _from_jsonl(numbered: Iterator[tuple[int, str]], path: Path, text_field: str
     if not texts:
         return Corpus(texts=[], ids=[], source=str(path))
     if ids is not None:
-        _warn_repeated(ids, path)
+        warn_repeated(ids, path)
     return Corpus(texts=texts, ids=ids if ids is not None else [str(i) for i in range(len(texts))],
                   fields=pd.DataFrame(columns, index=pd.RangeIndex(len(texts))), source=str(path),
                   ids_given=ids is not None)
 
 
-def _text_value(value, row: int, path: Path, field: str, encoding: str, errors: str) -> str:
+def text_value(value, row: int, path: Path | str, field: str, encoding: str, errors: str) -> str:
     """One document's text from a table cell: strings as they are, bytes decoded, numbers written out."""
-    if value is None or (isinstance(value, float) and np.isnan(value)):
+    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
         return ""
     if isinstance(value, str):
         return value
@@ -303,8 +300,8 @@ def _text_value(value, row: int, path: Path, field: str, encoding: str, errors: 
         try:
             return bytes(value).decode(encoding, errors=errors)
         except UnicodeDecodeError:
-            raise CorpusError(f"{path} row {row + 1}: the '{field}' bytes are not valid {encoding}: give --encoding, "
-                              "or --decode-errors replace") from None
+            raise CorpusError(f"{path} row {row + 1}: the '{field}' bytes are not valid {encoding}: give encoding=, "
+                              "or decode_errors='replace'") from None
     if isinstance(value, (int, float, np.integer, np.floating)):
         return str(value)
     raise CorpusError(f"{path} row {row + 1}: '{field}' holds a {type(value).__name__}, not text: store each "
@@ -316,12 +313,12 @@ def _from_frame(frame: pd.DataFrame, path: Path, text_field: str, id_field: str,
     if text_field not in frame.columns:
         raise CorpusError(
             f"{path}: no '{text_field}' column (columns: {', '.join(map(str, frame.columns))}); "
-            "name the text column with --text-field"
+            "name the text column with text_field="
         )
-    texts = [_text_value(v, i, path, text_field, encoding, errors) for i, v in enumerate(frame[text_field])]
+    texts = [text_value(v, i, path, text_field, encoding, errors) for i, v in enumerate(frame[text_field])]
     if id_field in frame.columns:
         ids = [str(v) for v in frame[id_field]]
-        _warn_repeated(ids, path)
+        warn_repeated(ids, path)
     else:
         ids = [str(i) for i in range(len(texts))]
     rest = frame.drop(columns=[c for c in (text_field, id_field) if c in frame.columns]).reset_index(drop=True)

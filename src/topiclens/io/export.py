@@ -4,7 +4,9 @@ The format follows the file name: ``.csv``, ``.tsv``, ``.jsonl`` / ``.json`` (JS
 ``.parquet``, ``.xlsx``. Text cells come from documents and LLMs, so in CSV, TSV and XLSX a cell
 that a spreadsheet would run as a formula (it starts with ``=``, ``+``, ``-``, ``@``, a tab or a
 carriage return) gets a leading ``'``, which spreadsheets show as text; every text cell of a CSV is
-quoted, so a carriage return or newline inside an id stays inside its cell.
+quoted, so a carriage return or newline inside an id stays inside its cell. A cell that holds a list (a
+topic's keywords, its representative documents) is written to CSV, TSV and XLSX as one text
+(:func:`joined`); JSON lines and Parquet keep it a list.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ..core.errors import ConfigError
@@ -19,6 +22,31 @@ from .files import write_atomic
 
 FORMATS = (".csv", ".tsv", ".jsonl", ".json", ".parquet", ".xlsx")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+LIST_SEPARATOR = ", "
+SEPARATORS = {"representative_docs": "\n\n"}  # documents hold commas: one blank line between them
+
+
+def joined(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with every list (tuple, array) cell written as one text: words joined by ``", "``, the
+    representative documents by a blank line. Other cells are left as they are.
+
+    Parameters
+    ----------
+    frame : DataFrame
+
+    Returns
+    -------
+    DataFrame
+        A copy, ready for ``to_csv`` or ``to_excel``.
+    """
+    out = frame.copy()
+    for column in out.columns:
+        if out[column].dtype != object:
+            continue
+        separator = SEPARATORS.get(str(column), LIST_SEPARATOR)
+        out[column] = out[column].map(
+            lambda v, sep=separator: sep.join(map(str, v)) if isinstance(v, (list, tuple, np.ndarray)) else v)
+    return out
 
 
 def neutralise(value):
@@ -50,7 +78,7 @@ def write_table(frame: pd.DataFrame, path: Path) -> Path:
         raise ConfigError(f"cannot write {path.name}: name the file with one of {', '.join(FORMATS)}")
     if suffix in (".csv", ".tsv"):
         sep = "\t" if suffix == ".tsv" else ","
-        return write_atomic(path, lambda out: spreadsheet_safe(frame).to_csv(
+        return write_atomic(path, lambda out: spreadsheet_safe(joined(frame)).to_csv(
             out, index=False, sep=sep, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\n"))
     if suffix in (".jsonl", ".json"):
         return write_atomic(path, lambda out: frame.to_json(out, orient="records", lines=True, force_ascii=False))
@@ -62,6 +90,6 @@ def write_table(frame: pd.DataFrame, path: Path) -> Path:
         raise ConfigError("writing .xlsx needs openpyxl: pip install 'topiclens[excel]' (or write .csv or .parquet)"
                           ) from None
     # Control characters cannot be stored in a worksheet: they are shown as \uXXXX instead.
-    safe = _map_text(spreadsheet_safe(frame),
+    safe = _map_text(spreadsheet_safe(joined(frame)),
                      lambda v: ILLEGAL_CHARACTERS_RE.sub(lambda m: f"\\u{ord(m.group()):04x}", v))
     return write_atomic(path, lambda out: safe.to_excel(out, index=False, engine="openpyxl"), binary=True)

@@ -133,8 +133,8 @@ def _ascii_compatible(encoding: str) -> bool:
     try:
         name = codecs.lookup(encoding).name
     except LookupError:
-        raise CorpusError(f"unknown encoding {encoding!r}: give one Python knows, e.g. --encoding utf-8 or "
-                          "--encoding latin-1") from None
+        raise CorpusError(f"unknown encoding {encoding!r}: give encoding= one Python knows, e.g. utf-8 or "
+                          "latin-1") from None
     if name.startswith(("utf-16", "utf-32", "utf-7")):
         return False
     return "\n\r".encode(encoding) == b"\n\r"
@@ -185,8 +185,8 @@ def lines(path: Path, encoding: str = "utf-8", errors: str = "strict",
             except UnicodeDecodeError as exc:
                 raise CorpusError(
                     f"{path} line {number}: bytes that are not valid {encoding} (0x{body[exc.start]:02x} at byte "
-                    f"{offset + exc.start}); convert the file to UTF-8, give --encoding, or pass --decode-errors "
-                    "replace") from None
+                    f"{offset + exc.start}); convert the file to UTF-8, give its encoding=, or set decode_errors= "
+                    "to 'replace'") from None
             if errors != "strict" and "\ufffd" in text:
                 replaced += max(0, text.count("\ufffd") - body.count(marker))
             offset += len(raw)
@@ -209,7 +209,7 @@ def _wide_lines(path: Path, encoding: str, errors: str, max_line_bytes: int) -> 
                 raise _bad_gzip(path, exc) from None
             except UnicodeError as exc:
                 raise CorpusError(f"{path} line {number + 1}: bytes that are not valid {encoding} ({exc.reason}); "
-                                  "convert the file to UTF-8, give --encoding, or pass --decode-errors replace") \
+                                  "convert the file to UTF-8, give its encoding=, or set decode_errors= to 'replace'") \
                     from None
             if not text:
                 break
@@ -277,7 +277,7 @@ def _json_record(line: str, number: int, path: Path, text_field: str) -> dict:
     if text_field not in record:
         present = ", ".join(sorted(record)) or "none"
         raise CorpusError(f"{path} line {number}: no '{text_field}' field (fields: {present}); name the text field "
-                          "with --text-field")
+                          "with text_field=")
     return record
 
 

@@ -161,21 +161,23 @@ class TopicLabeler:
 
     def label(self, topics: Sequence[TopicEvidence], taken: Sequence[str] = (),
               max_calls: int | None = None, similar: float | None = None,
-              encode: Callable[[list[str]], np.ndarray] | None = None) -> tuple[list[str | None], LabelStats]:
+              encode: Callable[[list[str]], np.ndarray] | None = None, step: str = "labeling topics",
+              unit: str = "topic") -> tuple[list[str | None], LabelStats]:
         """A distinct, non-empty label for every topic, and what it cost.
 
         ``taken`` are labels of other topics that the new ones must differ from. With ``max_calls``,
         at most that many LLM calls are made (re-asks included); a topic whose first call would pass
         the limit gets None (it keeps the label it has) and is counted as skipped. With ``similar``,
         labels whose similarity (``encode``: an embedder's, else shared words) reaches it are renamed
-        together, one prompt per group (:meth:`disambiguate`).
+        together, one prompt per group (:meth:`disambiguate`). ``step`` and ``unit`` name the work on the
+        progress bar (the re-asks: ``re-asking {unit}s``).
         """
         stats = LabelStats()
         fixed = [lab for lab in taken if lab]
         store = self._open_store()
         try:
-            answers, skipped = self._ask_all([self._messages(t) for t in topics], store, stats, "labeling topics",
-                                             budget=max_calls)
+            answers, skipped = self._ask_all([self._messages(t) for t in topics], store, stats, step,
+                                             budget=max_calls, unit=unit)
             stats.skipped = len(skipped)
             labels = [clean_label(a or "", self.max_words, language=self.language) for a in answers]
             # Failed calls were retried already: they go straight to the keyword fallback.
@@ -185,7 +187,8 @@ class TopicLabeler:
             if again and (left is None or left > 0):
                 used = fixed + [lab for lab in labels if lab]
                 retry, not_asked = self._ask_all([self._messages(topics[i], used, self._off_language(labels[i]))
-                                                  for i in again], store, stats, "re-asking topics", budget=left)
+                                                  for i in again], store, stats, f"re-asking {unit}s", budget=left,
+                                                 unit=unit)
                 stats.reasked = len(again) - len(not_asked)
                 for i, answer in zip(again, retry):
                     candidate = clean_label(answer or "", self.max_words, language=self.language)

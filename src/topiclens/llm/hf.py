@@ -12,8 +12,8 @@ import threading
 from pathlib import Path
 
 from ..core.errors import require
-from ..core.runtime import accelerator, default_threads
-from .base import Backend, GenerationParams, LLMOptions, LLMUnavailable
+from ..core.runtime import accelerator, default_threads, note
+from .base import Backend, GenerationParams, LLMOptions, LLMUnavailable, loading_message
 from .prompts import render
 
 
@@ -21,13 +21,15 @@ class TransformersLLM:
     backend = "hf"
     concurrency = 1
 
-    def __init__(self, path: str | Path, *, threads: int | None = None, chat_format: str | None = None) -> None:
+    def __init__(self, path: str | Path, *, threads: int | None = None, chat_format: str | None = None,
+                 verbose: bool = False) -> None:
         self.path = Path(path)
         if not self.path.exists():
             raise LLMUnavailable(f"Hugging Face model not found: {self.path} (give a local model directory)")
         self.threads = threads or default_threads()
         self.chat_format = chat_format
         self.model = self.path.name
+        self.verbose = verbose
         self._loaded = None
         self._lock = threading.Lock()
 
@@ -35,6 +37,8 @@ class TransformersLLM:
         if self._loaded is None:
             torch = require("torch", "hf", "Hugging Face models")
             transformers = require("transformers", "hf", "Hugging Face models")
+            if self.verbose:
+                note(loading_message(self.model, "transformers", self.path))
             torch.set_num_threads(self.threads)
             source, extra = str(self.path), {}
             if self.path.is_file() and self.path.suffix == ".gguf":
@@ -76,7 +80,7 @@ class TransformersLLM:
 
 def from_spec(path: str, options: LLMOptions) -> TransformersLLM:
     """The model of an ``hf:DIR`` spec."""
-    return TransformersLLM(path, threads=options.threads, chat_format=options.chat_format)
+    return TransformersLLM(path, threads=options.threads, chat_format=options.chat_format, verbose=options.verbose)
 
 
 BACKEND = Backend("hf", "hf:DIR", from_spec)

@@ -15,8 +15,8 @@ import threading
 from pathlib import Path
 
 from ..core.errors import require
-from ..core.runtime import default_threads, wanted_device
-from .base import Backend, GenerationParams, LLMOptions, LLMUnavailable
+from ..core.runtime import default_threads, note, wanted_device
+from .base import Backend, GenerationParams, LLMOptions, LLMUnavailable, loading_message
 from .prompts import STOP, render
 
 
@@ -58,7 +58,8 @@ class LlamaCppLLM:
     concurrency = 1
 
     def __init__(self, path: str | Path, *, threads: int | None = None, n_ctx: int = 4096,
-                 chat_format: str | None = None, name: str | None = None, reuse_prefix: bool = True) -> None:
+                 chat_format: str | None = None, name: str | None = None, reuse_prefix: bool = True,
+                 verbose: bool = False) -> None:
         self.path = Path(path)
         if not self.path.is_file():
             raise LLMUnavailable(f"GGUF model not found: {self.path} (give the path of a .gguf file)")
@@ -69,12 +70,15 @@ class LlamaCppLLM:
             render([], chat_format)  # validates the name
         self.model = name or self.path.name
         self.reuse_prefix = reuse_prefix
+        self.verbose = verbose
         self._llama = None
         self._lock = threading.Lock()
 
     def _load(self):
         if self._llama is None:
             llama_cpp = import_llama_cpp()
+            if self.verbose:
+                note(loading_message(self.model, "llama.cpp", self.path))
             try:
                 self._llama = llama_cpp.Llama(model_path=str(self.path), n_ctx=self.n_ctx, n_threads=self.threads,
                                               n_threads_batch=self.threads, verbose=False, seed=0,
@@ -123,7 +127,8 @@ class LlamaCppLLM:
 
 def from_spec(path: str, options: LLMOptions) -> LlamaCppLLM:
     """The model of a ``llama-cpp:PATH.gguf`` spec."""
-    return LlamaCppLLM(path, threads=options.threads, n_ctx=options.n_ctx, chat_format=options.chat_format)
+    return LlamaCppLLM(path, threads=options.threads, n_ctx=options.n_ctx, chat_format=options.chat_format,
+                       verbose=options.verbose)
 
 
 BACKEND = Backend("llama-cpp", "llama-cpp:PATH.gguf", from_spec)

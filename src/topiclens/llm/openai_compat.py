@@ -64,7 +64,7 @@ class OpenAICompatLLM:
         self.retries_made = 0
         if api_key_env and not os.environ.get(api_key_env):
             raise LLMUnavailable(f"the API key variable ${api_key_env} is not set: export {api_key_env}=... "
-                                 "(or drop --api-key-env for a server that needs no key)")
+                                 "(or leave api_key_env= out for a server that needs no key)")
 
     def _key(self) -> str:
         return os.environ.get(self.api_key_env or "", "")
@@ -125,10 +125,10 @@ class OpenAICompatLLM:
             if _origin(location) != _origin(url):
                 raise LLMUnavailable(f"{self.base_url} redirected the request to another address ({location}); "
                                      "topiclens sends the key and documents only where you point it: give that "
-                                     "address in --llm openai:MODEL@URL if you trust it")
+                                     "address in llm= (openai:MODEL@URL) if you trust it")
             if response.status not in (307, 308):
                 raise LLMUnavailable(f"{url} answered {response.status} (redirect to {location}): give the final "
-                                     "address in --llm openai:MODEL@URL")
+                                     "address in llm= (openai:MODEL@URL)")
             url = location
         raise LLMUnavailable(f"{self.base_url} redirected too many times: give the final address")
 
@@ -137,7 +137,7 @@ class OpenAICompatLLM:
             return _answer_text(response.body)
         detail = response.body[:300].decode("utf-8", "replace")
         if response.status in (401, 403):
-            hint = f"check ${self.api_key_env}" if self.api_key_env else "set --api-key-env VAR"
+            hint = f"check ${self.api_key_env}" if self.api_key_env else "name the key's variable with api_key_env="
             raise LLMUnavailable(f"{self.base_url} refused the request ({response.status}): {hint}")
         if response.status == 404:
             raise LLMUnavailable(f"{url} answered 404: check the base URL (usually ends in /v1) "

@@ -44,6 +44,7 @@ class LLMOptions:
     concurrency: int = 4
     timeout: float = 60.0
     max_retries: int = 5
+    verbose: bool = False  # a local model says on stderr that it is loading (it takes seconds)
 
 
 @dataclass(frozen=True)

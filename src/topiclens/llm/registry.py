@@ -63,15 +63,16 @@ def require_backend(kind: str) -> None:
 
 def make_llm(spec: str | LLM, *, threads: int | None = None, n_ctx: int = 4096, chat_format: str | None = None,
              api_key_env: str | None = None, concurrency: int = 4, timeout: float = 60.0,
-             max_retries: int = 5) -> LLM:
-    """Build the backend a spec string names (an LLM object passes through)."""
+             max_retries: int = 5, verbose: bool = False) -> LLM:
+    """Build the backend a spec string names (an LLM object passes through); ``verbose``: a local model says on
+    stderr when it starts loading."""
     if not isinstance(spec, str):
         if isinstance(spec, LLM):
             return spec
         raise ConfigError(f"llm must be a spec string or an LLM object, not {type(spec).__name__}")
     kind, rest = parse_llm_spec(spec)
     options = LLMOptions(threads=threads, n_ctx=n_ctx, chat_format=chat_format, api_key_env=api_key_env,
-                         concurrency=concurrency, timeout=timeout, max_retries=max_retries)
+                         concurrency=concurrency, timeout=timeout, max_retries=max_retries, verbose=verbose)
     require_backend(kind)
     if kind == "bundled":
         from .bundled import bundled_llm

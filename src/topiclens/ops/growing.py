@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -18,7 +18,8 @@ from ..editing.rebuild import rebuild
 from ..editing.relabel import edit_labeler
 from ..embedders.cache import load_embeddings
 from ..growing import update
-from ..io.corpus import Corpus, as_corpus
+from ..io.corpus import Corpus
+from ..io.documents import as_corpus
 from ..pipeline import adapt
 from ..pipeline.plan import FitPlan
 from ..pipeline.sampled import assign_chunk, embed_chunked, executor_and_store
@@ -33,8 +34,8 @@ JOIN_PROBABILITY = 0.5
 
 
 def partial_fit(fitted: Fitted, plan: Callable[[], FitPlan], docs: Any, embeddings: Any = None, *,
-                min_probability: float = JOIN_PROBABILITY, labeler: Any = None, relabel_below: float | None = None
-                ) -> Fitted:
+                min_probability: float = JOIN_PROBABILITY, labeler: Any = None, relabel_below: float | None = None,
+                text_column: Hashable | None = None, id_column: Hashable | None = None) -> Fitted:
     """Add documents: those that fit an existing topic join it, the rest are clustered into new topics.
 
     Existing topics keep their ids and labels; keywords and representations are recomputed for the
@@ -44,11 +45,12 @@ def partial_fit(fitted: Fitted, plan: Callable[[], FitPlan], docs: Any, embeddin
 
     Parameters
     ----------
-    docs : list of str, Corpus or pathlib.Path
-        The new documents. Every record is added, as ``fit`` keeps every one: a copy of a text the model
-        holds takes that document's topic. Only a record the model holds already, with the same id and the
-        same text (the same file given again), is not added twice (a warning counts them); a list of
-        strings names no ids, so all of it is added, numbered on from the model's documents.
+    docs : list of str, DataFrame, Series, Corpus or pathlib.Path
+        The new documents (a table as for ``fit``). Every record is added, as ``fit`` keeps every one: a
+        copy of a text the model holds takes that document's topic. Only a record the model holds already,
+        with the same id and the same text (the same file given again), is not added twice (a warning counts
+        them); a list of strings, or a table with the default index 0, 1, ..., names no ids, so all of it is
+        added, numbered on from the model's documents.
     embeddings : ndarray, str or Path, optional
         Precomputed embeddings of ``docs``, one row each.
     min_probability : float, default 0.5
@@ -61,6 +63,8 @@ def partial_fit(fitted: Fitted, plan: Callable[[], FitPlan], docs: Any, embeddin
     relabel_below : float, optional
         Also relabel an existing topic that gained documents when the share of its keywords that stayed
         among its keywords falls below this (e.g. 0.5). None: existing labels are never rewritten.
+    text_column, id_column : str, optional
+        For a table: as for ``fit``.
 
     Returns
     -------
@@ -68,7 +72,7 @@ def partial_fit(fitted: Fitted, plan: Callable[[], FitPlan], docs: Any, embeddin
         The grown model (the same one when every record was held already).
     """
     growth = grow(fitted, plan, docs, embeddings, min_probability=min_probability, labeler=labeler,
-                  relabel_below=relabel_below)
+                  relabel_below=relabel_below, text_column=text_column, id_column=id_column)
     return growth.fitted if growth.to_name is None else name_growth(growth, stacklevel=5)
 
 
@@ -83,8 +87,8 @@ class Growth:
 
 
 def grow(fitted: Fitted, plan: Callable[[], FitPlan], docs: Any, embeddings: Any = None, *,
-         min_probability: float = JOIN_PROBABILITY, labeler: Any = None, relabel_below: float | None = None
-         ) -> Growth:
+         min_probability: float = JOIN_PROBABILITY, labeler: Any = None, relabel_below: float | None = None,
+         text_column: Hashable | None = None, id_column: Hashable | None = None) -> Growth:
     """:func:`partial_fit` up to the labels: the grown model with keyword labels on its new topics, and the
     topics its labeler is to name (``name_growth``). ``plan``: gives the fit plan, asked after the checks."""
     state, settings = fitted.state, fitted.settings
@@ -95,7 +99,7 @@ def grow(fitted: Fitted, plan: Callable[[], FitPlan], docs: Any, embeddings: Any
     check_param("TopicModel", "relabel_below", relabel_below, [IsNone(), Number(float, 0.0, 1.0)])
     clock = time.perf_counter()
     plan = plan()
-    corpus = as_corpus(docs)
+    corpus = as_corpus(docs, text_column=text_column, id_column=id_column)
     if not corpus.ids_given:  # made-up positions: numbered on from the model's, so no id is held twice
         corpus = replace(corpus, ids=[str(len(state.corpus) + i) for i in range(len(corpus))])
     keep, repeated = _new_records(state, corpus)
@@ -224,5 +228,5 @@ def _rows(corpus: Corpus, rows: np.ndarray) -> Corpus:
     """The documents at ``rows`` as a corpus of their own (fields kept)."""
     fields = corpus.fields.iloc[rows].reset_index(drop=True) if len(corpus.fields.columns) else corpus.fields
     return Corpus(texts=[corpus.texts[i] for i in rows], ids=[corpus.ids[i] for i in rows], fields=fields,
-                  source=corpus.source)
+                  source=corpus.source, id_type=corpus.id_type)
 

@@ -3,32 +3,39 @@
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from ..core.errors import TopicLensWarning
 from ..core.params import Number, check_param
 from ..core.runtime import thread_limit
 from ..embedders.cache import load_embeddings
-from ..io.corpus import Corpus, as_corpus
+from ..io.corpus import Corpus
+from ..io.documents import as_corpus
 from ..pipeline import topics as topic_ops
-from ..state import positions
+from ..state import OUTLIER_LABEL, positions
 from .fitted import Fitted
 
-Documents = Sequence[str] | Corpus | Path
+Documents = Sequence[str] | Corpus | Path | Any  # Any: a pandas/polars table or a datasets.Dataset
 Embeddings = np.ndarray | str | Path | None
 
 
-def transform(fitted: Fitted, docs: Documents, embeddings: Embeddings = None) -> np.ndarray:
+def transform(fitted: Fitted, docs: Documents, embeddings: Embeddings = None, *, text_column: Hashable | None = None,
+              id_column: Hashable | None = None) -> np.ndarray:
     """Topic probabilities of documents; training documents get the rows ``fit`` computed.
 
     Parameters
     ----------
-    docs : list of str, Corpus or pathlib.Path
+    docs : list of str, DataFrame, Series, Corpus or pathlib.Path
+        A table as for :meth:`fit`.
     embeddings : ndarray, str or Path, optional
         Precomputed embeddings of ``docs`` (made by the model's embedding model), one row each.
+    text_column, id_column : str, optional
+        For a table: as for :meth:`fit`.
 
     Returns
     -------
@@ -36,35 +43,86 @@ def transform(fitted: Fitted, docs: Documents, embeddings: Embeddings = None) ->
         The share of each document's nearest clustered documents' similarity per topic (LDA/NMF:
         its inferred mixture); what a row falls short of 1 is the outliers' share.
     """
-    corpus = as_corpus(docs)
+    corpus = as_corpus(docs, text_column=text_column, id_column=id_column)
     return _probabilities(fitted, corpus, fitted.known(corpus), embeddings)
 
 
-def predict(fitted: Fitted, docs: Documents, embeddings: Embeddings = None, min_probability: float = 0.0
-            ) -> np.ndarray:
+def predict(fitted: Fitted, docs: Documents, embeddings: Embeddings = None, min_probability: float = 0.0, *,
+            text_column: Hashable | None = None, id_column: Hashable | None = None) -> np.ndarray:
     """The topic of each document: ``fit``'s topic for a training document, else the model's inference.
 
     Parameters
     ----------
-    docs : list of str, Corpus or pathlib.Path
+    docs : list of str, DataFrame, Series, Corpus or pathlib.Path
+        A table as for :meth:`fit`.
     embeddings : ndarray, str or Path, optional
         Precomputed embeddings of ``docs``, one row each.
     min_probability : float, default 0.0
         A document whose topic has less than this probability (its share of the neighbours'
         vote) becomes an outlier: text far from every topic gets -1 instead of the least bad one.
+    text_column, id_column : str, optional
+        For a table: as for :meth:`fit`.
 
     Returns
     -------
     ndarray of shape (n_docs,), int64
         -1 for outliers and empty documents (a warning counts the empty ones).
     """
+    corpus = as_corpus(docs, text_column=text_column, id_column=id_column)
+    return _place(fitted, corpus, embeddings, min_probability)[0]
+
+
+def assign(fitted: Fitted, docs: Documents, embeddings: Embeddings = None, min_probability: float = 0.0, *,
+           text_column: Hashable | None = None, id_column: Hashable | None = None) -> pd.DataFrame:
+    """Documents placed in the model's topics, as a table that joins back onto the input.
+
+    Parameters
+    ----------
+    docs : list of str, DataFrame, Series, Corpus or pathlib.Path
+        A table as for :meth:`fit`.
+    embeddings, min_probability
+        As for :meth:`predict`.
+    text_column, id_column : str, optional
+        For a table: as for :meth:`fit`.
+
+    Returns
+    -------
+    DataFrame
+        One row per document, in input order: ``id`` (the input's index or ``id_column``, with its type),
+        ``topic`` (-1: outlier), ``probability`` (of that topic), ``label``, then the input's own columns
+        (the text column left out; ``input_X`` on a name clash).
+    """
+    corpus = as_corpus(docs, text_column=text_column, id_column=id_column)
+    topics, probs = _place(fitted, corpus, embeddings, min_probability)
+    columns = positions(fitted.state.topic_ids, topics)
+    rows = np.arange(len(topics))
+    probability = probs[rows, np.maximum(columns, 0)] if probs.shape[1] else np.zeros(len(topics), np.float32)
+    labels = fitted.state.labels
+    frame = pd.DataFrame({"id": corpus.id_values, "topic": topics,
+                          "probability": np.where(topics >= 0, probability, 0.0).round(4),
+                          "label": [labels[p] if p >= 0 else OUTLIER_LABEL for p in columns.tolist()]})
+    return with_fields(frame, corpus)
+
+
+def with_fields(frame: pd.DataFrame, corpus: Corpus) -> pd.DataFrame:
+    """``frame`` (one row per document of ``corpus``) followed by the corpus's own fields, renamed
+    ``input_X`` where a name is taken."""
+    extra = corpus.fields.reset_index(drop=True)
+    if not len(extra.columns):
+        return frame
+    extra = extra.rename(columns={c: f"input_{c}" for c in extra.columns if c in frame.columns})
+    return pd.concat([frame, extra], axis=1)
+
+
+def _place(fitted: Fitted, corpus: Corpus, embeddings: Embeddings, min_probability: float
+           ) -> tuple[np.ndarray, np.ndarray]:
+    """Each document's topic (-1: outlier or empty) and its topic probabilities."""
     check_param("TopicModel", "min_probability", min_probability, [Number(float, 0.0, 1.0)])
     state = fitted.state
-    corpus = as_corpus(docs)
     empty = int((~corpus.usable).sum())
     if empty:
         warnings.warn(f"{empty} empty or whitespace-only document(s) get no topic (-1)", TopicLensWarning,
-                      stacklevel=3)
+                      stacklevel=4)
     known = fitted.known(corpus)
     probs = _probabilities(fitted, corpus, known, embeddings)
     inferred = topic_ops.topics_from_probs(probs)  # columns, not ids
@@ -74,7 +132,7 @@ def predict(fitted: Fitted, docs: Documents, embeddings: Embeddings = None, min_
         columns = positions(state.topic_ids, result)
         below = probs[np.arange(len(result)), np.maximum(columns, 0)] < min_probability
         result = np.where(below, -1, result)
-    return np.where(corpus.usable, result, -1).astype(np.int64)
+    return np.where(corpus.usable, result, -1).astype(np.int64), probs
 
 
 def _probabilities(fitted: Fitted, corpus: Corpus, known: np.ndarray, embeddings: Embeddings) -> np.ndarray:

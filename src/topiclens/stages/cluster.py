@@ -134,8 +134,7 @@ class KMeansClustering(Stage):
     def check(self) -> KMeansClustering:
         super().check()
         if self.n_clusters is None:
-            raise ConfigError("KMeans needs a number of topics: pass clustering=KMeansClustering(n_clusters=N) "
-                              "(--n-clusters N)")
+            raise ConfigError("KMeans needs a number of topics: pass clustering=KMeansClustering(n_clusters=N)")
         return self
 
     def cluster(self, vectors: np.ndarray, graph: KnnGraph | None, context: StageContext) -> np.ndarray:

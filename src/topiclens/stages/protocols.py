@@ -154,7 +154,7 @@ class TopicEvidence:
 @dataclass(frozen=True)
 class LabelContext:
     """What a labeler may read from the model: the corpus language, threads, cache, verbosity, the labels
-    the new ones must differ from, and a limit on LLM calls."""
+    the new ones must differ from, a limit on LLM calls, and what its progress bar calls the work."""
 
     language: str
     threads: int | None
@@ -165,6 +165,8 @@ class LabelContext:
     encode: Callable[[list[str]], Any] | None = None  # the model's embedder, to compare labels (None: none)
     # how well labels fit their topics: fit(topic ids, labels) -> one confidence each (None: not known)
     fit: Callable[[Sequence[int], Sequence[str]], Any] | None = None
+    step: str = "labeling topics"  # the progress bar's name for the calls ("naming tree nodes" for the tree)
+    unit: str = "topic"  # what the bar counts
 
 
 @dataclass(frozen=True)

@@ -115,12 +115,12 @@ class Vocabulary(Stage):
         vectorizer = self.count_vectorizer(language)
         if isinstance(self.min_df, int) and self.min_df > len(texts):
             raise ConfigError(f"Vocabulary(min_df={self.min_df}) keeps only words in {self.min_df} or more documents, "
-                              f"but there are {len(texts)}: lower --min-df")
+                              f"but there are {len(texts)}: lower min_df=")
         try:
             counts = vectorizer.fit_transform(texts)
         except ValueError as exc:
             raise CorpusError(f"no words left to rank after stop words and min_df={self.min_df} ({exc}); "
-                              "lower --min-df or check that the documents contain words") from None
+                              "lower min_df= or check that the documents contain words") from None
         # A copy: set_params on the model's vectorizer later must not change how the fitted one counts.
         settings = clone(self)
         return FittedVocabulary(settings, language, vectorizer.get_feature_names_out().tolist()), counts.tocsr()

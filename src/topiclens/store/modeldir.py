@@ -151,7 +151,7 @@ def require_model(directory: Path) -> None:
     if Path(directory).is_dir():
         check_links(directory)
     if not is_model_directory(directory):
-        raise ConfigError(f"{directory} holds no topiclens model: give the directory 'topiclens fit --out' wrote")
+        raise ConfigError(f"{directory} holds no topiclens model: give a directory a fitted model was saved to")
 
 
 def check_target(directory: Path) -> None:
@@ -162,16 +162,16 @@ def check_target(directory: Path) -> None:
     """
     directory = Path(directory)
     if directory.is_symlink():
-        raise ModelFileError(f"{directory} is a symbolic link: give the real directory (or another --out)")
+        raise ModelFileError(f"{directory} is a symbolic link: give the real directory (or another one)")
     if directory.exists() and not directory.is_dir():
-        raise ModelFileError(f"{directory} is a file, not a directory: choose another --out")
+        raise ModelFileError(f"{directory} is a file, not a directory: choose another place for the model")
     if directory.is_dir():
         check_links(directory)
     if directory.is_dir() and not is_model_directory(directory):
         foreign = [p.name for p in directory.iterdir() if p.name != LOCK]
         if foreign:
             raise ModelFileError(f"{directory} exists and is not a topiclens model (it holds {foreign[0]}"
-                                 f"{' and more' if len(foreign) > 1 else ''}): choose another --out")
+                                 f"{' and more' if len(foreign) > 1 else ''}): choose another directory")
 
 
 _HELD: dict[tuple[Path, int], int] = {}  # (directory, thread) holding its lock, with a count (re-entrant)
@@ -206,7 +206,7 @@ def locked(directory: Path, purpose: str, *, create: bool = True) -> Iterator[No
         except BlockingIOError:
             holder = os.pread(fd, 4096, 0).decode("utf-8", "replace").strip() or "another process"
             raise ModelBusyError(f"{directory} is being written by {holder}: wait for it to finish, or choose "
-                                 "another --out") from None
+                                 "another directory") from None
         os.ftruncate(fd, 0)
         started = time.strftime("%Y-%m-%d %H:%M:%S")
         os.pwrite(fd, f"pid {os.getpid()} ({purpose}, since {started})".encode(), 0)

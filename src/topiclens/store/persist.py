@@ -61,7 +61,7 @@ def read_manifest(directory: Path) -> dict[str, Any]:
 def _read_manifest(directory: Path) -> tuple[dict[str, Any], str]:
     """The checked manifest and the digest of its bytes (read once)."""
     if not directory.exists():
-        raise ModelFileError(f"model directory not found: {directory} (fit one with: topiclens fit CORPUS --out DIR)")
+        raise ModelFileError(f"model directory not found: {directory} (check the path, or save a fitted model there)")
     path = directory / MANIFEST
     if not path.exists() and not path.is_symlink():
         raise ModelFileError(f"{directory} is not a topiclens model directory: {MANIFEST} is missing")
@@ -194,8 +194,9 @@ def _read_state(data: Path, manifest: dict[str, Any]) -> TopicState:
     matrix = sp.csr_matrix((ctfidf["data"], ctfidf["indices"], ctfidf["indptr"]), shape=tuple(ctfidf["shape"]))
     fields = documents[[c for c in documents.columns if c.startswith("field:")]]
     fields = fields.rename(columns={c: c[len("field:"):] for c in fields.columns})
+    id_type = "int" if pd.api.types.is_integer_dtype(documents["id"].dtype) else "str"
     corpus = Corpus(texts=documents["text"].tolist(), ids=documents["id"].astype(str).tolist(), fields=fields,
-                    source=str(manifest.get("source", data.parent)))
+                    source=str(manifest.get("source", data.parent)), id_type=id_type)
     topics = manifest["topics"]
     usable = documents["usable"].to_numpy(dtype=bool)
     language = manifest.get("language", "en")

@@ -273,7 +273,8 @@ def _write_data(state: TopicState, data: Path) -> dict[str, str]:
 
 
 def _write_documents(path, state: TopicState, rows: int = 200_000) -> None:
-    """documents.parquet (id, text, topic, usable, then every input field as text), written in row blocks."""
+    """documents.parquet (id, whole numbers when the input's were, text, topic, usable, then every input field as
+    text), written in row blocks."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -283,7 +284,7 @@ def _write_documents(path, state: TopicState, rows: int = 200_000) -> None:
     writer = None
     try:
         for start, stop in list(blocks(len(corpus), rows)) or [(0, 0)]:
-            frame = pd.DataFrame({"id": corpus.ids[start:stop], "text": corpus.texts[start:stop],
+            frame = pd.DataFrame({"id": corpus.id_values[start:stop], "text": corpus.texts[start:stop],
                                   "topic": state.topics[start:stop], "usable": state.usable[start:stop]})
             if len(fields.columns):
                 frame = pd.concat([frame, fields.iloc[start:stop].reset_index(drop=True).astype(str)], axis=1)

@@ -17,7 +17,6 @@ from ..core.untrusted import strip_controls
 from ..state import check_topics
 
 OUTLIER_COLOR = "#c8c8c8"
-OUTLIER_LABEL = "outliers"
 
 # Distinct, readable on white; topics past the list get evenly spread hues.
 PALETTE = [

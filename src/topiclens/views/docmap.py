@@ -9,8 +9,8 @@ from collections.abc import Sequence
 import numpy as np
 
 from ..core.errors import require
-from ..state import check_topics
-from .data import OUTLIER_COLOR, OUTLIER_LABEL, map_data, snippet, wrap, wrap_html
+from ..state import OUTLIER_LABEL, check_topics
+from .data import OUTLIER_COLOR, map_data, snippet, wrap, wrap_html
 
 LABEL_SIZE = 12          # px, bold
 LABEL_WIDTH = 24         # characters per label line

@@ -20,7 +20,8 @@ import numpy as np
 from ..core.errors import ConfigError
 from ..io.files import write_atomic
 from ..pipeline.coherence import is_mixed
-from .data import OUTLIER_LABEL, MapData, check_fitted, map_data, shown, snippet
+from ..state import OUTLIER_LABEL
+from .data import MapData, check_fitted, map_data, shown, snippet
 from .trends import trend_views
 
 ASSETS = ("report.css", "map.js", "trends.js", "app.js")

@@ -5,8 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..io.export import joined as joined_lists
 from ..ops.fitted import Fitted
-from ..state import TopicState
+from ..ops.placing import with_fields
+from ..state import OUTLIER_LABEL, TopicState
 
 TOPIC_COLUMNS = ["topic", "size", "label", "confidence", "tightness", "mixed", "keywords", "keybert", "mmr", "llm",
                  "description", "representative_docs"]
@@ -21,7 +23,7 @@ def topic_table(state: TopicState, tightness: list[float | None] | None = None) 
     rows = []
     n_out = int(((state.topics < 0) & state.usable).sum())
     if n_out:
-        rows.append({"topic": -1, "size": n_out, "label": "outliers", "confidence": None, "tightness": None,
+        rows.append({"topic": -1, "size": n_out, "label": OUTLIER_LABEL, "confidence": None, "tightness": None,
                      "mixed": False, "keywords": [],
                      "keybert": [], "mmr": [], "llm": "", "description": "", "representative_docs": []})
     for p, t in enumerate(state.topic_ids):  # p: the topic's place in the per-topic lists
@@ -50,19 +52,21 @@ def document_table(state: TopicState) -> pd.DataFrame:
     else:
         prob = np.zeros(len(topics))
     frame = pd.DataFrame({
-        "id": state.corpus.ids, "text": state.corpus.texts, "topic": topics,
+        "id": state.corpus.id_values, "text": state.corpus.texts, "topic": topics,
         "probability": prob.astype(np.float32),
-        "topic_label": [state.labels[p] if p >= 0 else "outliers" for p in columns.tolist()],
+        "topic_label": [state.labels[p] if p >= 0 else OUTLIER_LABEL for p in columns.tolist()],
     })
-    extra = state.corpus.fields.reset_index(drop=True)
-    if len(extra.columns):
-        extra = extra.rename(columns={c: f"input_{c}" for c in extra.columns if c in frame.columns})
-        frame = pd.concat([frame, extra], axis=1)
-    return frame
+    return with_fields(frame, state.corpus)
 
 
-def topic_info(fitted: Fitted) -> pd.DataFrame:
+def topic_info(fitted: Fitted, *, joined: bool = False) -> pd.DataFrame:
     """The topics as a table.
+
+    Parameters
+    ----------
+    joined : bool, default False
+        Give each list as one text (keywords joined by ", ", representative documents by a blank line),
+        ready for ``to_csv`` and ``to_excel``; ``topiclens.write_table`` does the same by itself.
 
     Returns
     -------
@@ -73,7 +77,8 @@ def topic_info(fitted: Fitted) -> pd.DataFrame:
         grab-bag), ``keywords``, ``keybert``, ``mmr``, ``llm`` (the labeler's label, or '') and
         ``representative_docs`` (their texts).
     """
-    return topic_table(fitted.state, fitted.tightness())
+    table = topic_table(fitted.state, fitted.tightness())
+    return joined_lists(table) if joined else table
 
 
 def topic_tightness(fitted: Fitted) -> dict[int, float | None]:
@@ -97,7 +102,8 @@ def document_info(fitted: Fitted) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        One row per input document, in input order: ``id``, ``text``, ``topic``, ``probability``
-        (of its topic), ``topic_label``, then the input's own fields (``input_X`` on a name clash).
+        One row per input document, in input order: ``id`` (with the input's type: whole numbers for a
+        table's integer index or a list's positions), ``text``, ``topic``, ``probability`` (of its topic),
+        ``topic_label``, then the input's own fields (``input_X`` on a name clash).
     """
     return document_table(fitted.state)

@@ -35,6 +35,18 @@ def _chosen(model, table: pd.DataFrame, topics: Sequence[int] | None, top_n: int
     return [int(t) for t in totals.index[:top_n]]
 
 
+def _topic_rows(table: pd.DataFrame, topic: int, column: str, groups: list) -> pd.DataFrame:
+    """Topic ``topic``'s rows of a breakdown table, one per group in ``groups`` order: a group without its
+    documents (a table made without ``empty=True`` leaves it out) is a row of zeros, not a gap."""
+    rows = table[table["topic"] == topic].set_index(column).reindex(groups)
+    rows = rows.fillna({"documents": 0, "share": 0.0, "keywords": ""})
+    spans = table.drop_duplicates(column).set_index(column)
+    for bound in ("start", "end"):  # a period's span is the same on every row of it
+        if bound in table.columns:
+            rows[bound] = spans[bound].reindex(groups).to_numpy()
+    return rows.rename_axis(column).reset_index()
+
+
 def over_time_chart(model, table: pd.DataFrame | None = None, *, topics: Sequence[int] | None = None,
                     top_n: int = 8, relative: bool = False, width: int | None = None, height: int = 460,
                     title: str | None = None, **table_options):
@@ -51,9 +63,10 @@ def over_time_chart(model, table: pd.DataFrame | None = None, *, topics: Sequenc
     chosen = _chosen(model, table, topics, top_n)
     colors = colors_by_id(list(model.topic_ids_))
     value = "share" if relative else "documents"
+    periods = table.drop_duplicates("period").sort_values("start")["period"].tolist()
     fig = go.Figure()
     for t in chosen:
-        rows = table[table["topic"] == t].sort_values("start")
+        rows = _topic_rows(table, t, "period", periods)
         fig.add_trace(go.Scatter(
             x=rows["start"], y=rows[value], mode="lines+markers", name=wrap_html(topic_name(model, t, 40), 60),
             line={"color": colors[t], "width": 2}, marker={"size": 5},
@@ -84,7 +97,7 @@ def per_class_chart(model, table: pd.DataFrame | str, *, topics: Sequence[int] |
     names = _distinct([html.escape(snippet(str(c), CLASS_CHARS)) for c in classes])
     fig = go.Figure()
     for t in chosen:
-        rows = table[table["topic"] == t].set_index("class").loc[classes]
+        rows = _topic_rows(table, t, "class", classes)
         fig.add_trace(go.Bar(
             y=names, x=rows["share"], orientation="h", name=wrap_html(
                 topic_name(model, t, 40), 60), marker={"color": colors[t]},

@@ -32,10 +32,10 @@ def trend_views(model) -> list[dict[str, Any]]:
         if options is not None:
             label, chosen = options
             views.append(_view(model, f"over time ({TIME_FIELD}, by {label})", "time",
-                               lambda: model.topics_over_time(**chosen, n_words=KEYWORDS), "period"))
+                               lambda: model.topics_over_time(**chosen, n_words=KEYWORDS, empty=True), "period"))
     for name in _class_fields(fields):
         views.append(_view(model, f"per class ({name})", "class",
-                           lambda name=name: model.topics_per_class(name, n_words=KEYWORDS), "class"))
+                           lambda name=name: model.topics_per_class(name, n_words=KEYWORDS, empty=True), "class"))
     return [view for view in views if view is not None]
 
 

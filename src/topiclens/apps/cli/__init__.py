@@ -7,18 +7,21 @@ user can cause ends in one line on stderr that names the problem and the fix, an
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 import warnings
+from collections.abc import Mapping
 
 from ...core.errors import TopicLensError, describe_os_error
+from .flags import flag_table, with_flags
 from .parser import build_parser
 
 
-def _warning_line(message, category, filename, lineno, line=None) -> str:
+def _warning_line(message, category, filename, lineno, line=None, *, flags: Mapping[str, str]) -> str:
     from ...core.untrusted import for_terminal
 
-    return f"topiclens: warning: {for_terminal(str(message))}\n"
+    return f"topiclens: warning: {for_terminal(with_flags(str(message), flags))}\n"
 
 
 def _error(message: str) -> None:
@@ -28,9 +31,14 @@ def _error(message: str) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run one command; returns the exit code (0 ok, 2 a problem to fix, 130 interrupted)."""
-    args = build_parser().parse_args(argv)
-    warnings.formatwarning = _warning_line
+    """Run one command; returns the exit code (0 ok, 2 a problem to fix, 130 interrupted).
+
+    The library's messages name Python parameters (``min_df=``); they are printed with the command's flags
+    (``--min-df``)."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    flags = flag_table(parser, args.command)
+    warnings.formatwarning = functools.partial(_warning_line, flags=flags)
     try:
         from .commands import run
 
@@ -49,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.debug:
             raise
         if isinstance(exc, TopicLensError):
-            _error(str(exc))
+            _error(with_flags(str(exc), flags))
             return 2
         if isinstance(exc, OSError):
             _error(describe_os_error(exc))

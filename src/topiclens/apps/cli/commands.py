@@ -7,7 +7,6 @@ import contextlib
 from typing import Any
 
 from ...core.errors import ConfigError, TopicLensError
-from ...state import positions
 from .breakdown import BREAKDOWN_COMMANDS
 from .editing import EDIT_COMMANDS, change_saved, cmd_edit
 from .growing import classes_of, cmd_update, guided
@@ -32,6 +31,9 @@ def stages_from_args(args: argparse.Namespace) -> dict[str, Any]:
         UMAPReduction,
         Vocabulary,
     )
+
+    if args.clustering == "kmeans" and args.n_clusters is None:
+        raise ConfigError("KMeans needs a number of topics: give --n-clusters N with --clustering kmeans")
 
     def components(default: int) -> int:
         return default if args.n_components is None else args.n_components
@@ -160,7 +162,7 @@ def cmd_describe(args) -> int:
 def cmd_info(args) -> int:
     from ...model import TopicModel
 
-    model = TopicModel.load(args.model, verbose=False)
+    model = TopicModel.load(args.model, verbose=False, threads=args.threads)
     if args.json:
         from ...store.records import param_record
 
@@ -176,9 +178,6 @@ def cmd_info(args) -> int:
 
 
 def cmd_assign(args) -> int:
-    import numpy as np
-    import pandas as pd
-
     from ...io.export import FORMATS, write_table
     from ...model import TopicModel
 
@@ -188,21 +187,15 @@ def cmd_assign(args) -> int:
         raise ConfigError(f"--out {args.out} is a directory: give a file name such as {args.out / 'assigned.csv'}")
     model = TopicModel.load(args.model, verbose=not args.quiet, threads=args.threads)
     corpus = read_input(args)
-    probs = model.transform(corpus, embeddings=args.embeddings)
-    topics = model.predict(corpus, embeddings=args.embeddings, min_probability=args.min_probability)
-    rows = np.arange(len(topics))
-    columns = positions(model.topic_ids_, topics)
-    prob = np.where(topics >= 0, probs[rows, np.maximum(columns, 0)] if probs.shape[1] else 0.0, 0.0)
-    labels = model.labels_
-    frame = pd.DataFrame({"id": corpus.ids, "topic": topics, "probability": prob.round(4),
-                          "label": [labels[p] if p >= 0 else "outliers" for p in columns.tolist()]})
+    frame = model.assign(corpus, embeddings=args.embeddings, min_probability=args.min_probability)
     if args.out:
         write_table(frame, args.out)
     if args.json:
         for record in frame.to_dict(orient="records"):
             print(dump_json(record))
     elif not args.out:
-        shown = frame.assign(id=frame["id"].map(for_terminal), label=frame["label"].map(for_terminal))
+        shown = frame[["id", "topic", "probability", "label"]]  # the input's own fields go to --out and --json
+        shown = shown.assign(id=shown["id"].map(for_terminal), label=shown["label"].map(for_terminal))
         print(shown.to_string(index=False, max_colwidth=60))
     else:
         counts = frame["topic"].value_counts()
@@ -218,7 +211,7 @@ def cmd_evaluate(args) -> int:
     from ...evaluate import SCORE_NAMES, evaluate_model
     from ...model import TopicModel
 
-    model = TopicModel.load(args.model, verbose=False)
+    model = TopicModel.load(args.model, verbose=False, threads=args.threads)
     gold = None
     if args.labels:
         gold = model.corpus_.column(args.labels)
@@ -254,7 +247,7 @@ def cmd_report(args) -> int:
 
     if args.max_chars < 1:
         raise ConfigError(f"--max-chars {args.max_chars} is not valid: give at least 1 (default 300)")
-    model = TopicModel.load(args.model, verbose=False)
+    model = TopicModel.load(args.model, verbose=False, threads=args.threads)
     out = write_report(model, args.out or args.model / "report.html", max_chars=args.max_chars, title=args.title)
     size = out.stat().st_size
     print(f"report written to {out} ({size / 1e6:.1f} MB, {len(model.corpus_):,} documents, "
@@ -267,7 +260,7 @@ def cmd_report(args) -> int:
 def cmd_search(args) -> int:
     from ...model import TopicModel
 
-    model = TopicModel.load(args.model, verbose=False)
+    model = TopicModel.load(args.model, verbose=False, threads=args.threads)
     topics, similarities = model.find_topics(args.query, top_n=args.top)
     labels = dict(zip(model.topic_ids_, model.labels_))
     if args.json:

@@ -217,6 +217,7 @@ def build_parser() -> argparse.ArgumentParser:
     info.add_argument("--full", action="store_true", help="print every label whole (no cutting at 40 columns)")
     info.add_argument("--topic", type=int, metavar="N",
                       help="one topic in full: its labels, every kind of keyword and the documents behind it")
+    info.add_argument("--threads", type=int, help="CPU threads")
 
     describe = commands.add_parser("describe", help="write one or two sentences per topic of a saved model",
                                    description="Ask an LLM what each topic's documents are about, from the "
@@ -256,6 +257,7 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--labels", metavar="FIELD", help="input field holding gold labels (e.g. label)")
     evaluate.add_argument("--measures", nargs="+", default=["c_npmi", "c_v"], choices=COHERENCE_MEASURES,
                           help="coherence measures (default: c_npmi c_v)")
+    evaluate.add_argument("--threads", type=int, help="CPU threads")
     evaluate.add_argument("--json", action="store_true", help="print the scores as JSON")
 
     assign = commands.add_parser("assign", help="assign topics to new documents with a saved model",
@@ -284,6 +286,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="characters of each document kept in the file, shown and searched (default: 300)")
     report.add_argument("--title", help="page title (default: from the corpus file name)")
     report.add_argument("--open", action="store_true", help="open the report in the web browser")
+    report.add_argument("--threads", type=int, help="CPU threads")
     search = commands.add_parser("search", help="find the topics of a saved model nearest a query",
                                  description="Embed the query and rank the topics by similarity to their "
                                  "centroids and labels.")
@@ -291,6 +294,7 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("query", help="a few words, e.g. \"database migrations\"")
     search.add_argument("--top", type=int, default=5, metavar="N", help="topics to list (default: 5)")
     search.add_argument("--json", action="store_true", help="print the topics and similarities as JSON")
+    search.add_argument("--threads", type=int, help="CPU threads")
     tree = commands.add_parser("tree", help="the named topic tree of a saved model",
                                description="Print the tree over the topics, building and naming it first when "
                                "the model has none (or when --levels is given); the tree is saved into the model.")

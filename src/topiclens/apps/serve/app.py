@@ -14,7 +14,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from ...core.errors import TopicLensError, describe_os_error
-from .guard import Guard
+from .guard import NO_FRAMES, Guard
 from .requests import (
     EXPORTS,
     MAX_BODY,
@@ -31,14 +31,17 @@ from .workspace import Busy
 PAGE_ASSETS = ("workbench.css", "workbench.js")
 
 
-def _csp(nonce: str) -> str:
-    """Scripts: only the page's own inline script; no request leaves for another origin."""
+def _csp(nonce: str, frame_ancestors: str = NO_FRAMES) -> str:
+    """Scripts: only the page's own inline script; no request leaves for another origin; framed only by
+    ``frame_ancestors`` (by no page, unless a notebook shows the workbench)."""
     return (f"default-src 'none'; script-src 'nonce-{nonce}'; style-src 'unsafe-inline'; img-src data: blob:; "
-            "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+            f"connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors {frame_ancestors}")
 
 
-def create_app(workspace, token: str, hosts: frozenset[str], *, title: str | None = None) -> Guard:
-    """The ASGI application over ``workspace``, behind :class:`~topiclens.apps.serve.guard.Guard`."""
+def create_app(workspace, token: str, hosts: frozenset[str], *, title: str | None = None,
+               frame_ancestors: str = NO_FRAMES) -> Guard:
+    """The ASGI application over ``workspace``, behind :class:`~topiclens.apps.serve.guard.Guard`
+    (``frame_ancestors``: the pages that may frame it, as CSP sources; by default none)."""
 
     def refused(exc: TopicLensError | OSError) -> Response:
         """A problem to fix, as one line: 400, or 409 while busy or for a file that cannot be written (the
@@ -77,7 +80,8 @@ def create_app(workspace, token: str, hosts: frozenset[str], *, title: str | Non
         except (TopicLensError, OSError) as exc:  # the model cannot be shown: the one line, as plain text
             message = describe_os_error(exc) if isinstance(exc, OSError) else str(exc)
             return Response(f"topiclens: {message}\n", status_code=409, media_type="text/plain; charset=utf-8")
-        return Response(html, media_type="text/html; charset=utf-8", headers={"content-security-policy": _csp(nonce)})
+        return Response(html, media_type="text/html; charset=utf-8",
+                        headers={"content-security-policy": _csp(nonce, frame_ancestors)})
 
     async def with_body(request: Request, handle) -> Response:
         async def work():
@@ -134,4 +138,4 @@ def create_app(workspace, token: str, hosts: frozenset[str], *, title: str | Non
         Route("/api/redo", redo, methods=["POST"]), Route("/api/llm", llm, methods=["POST"]),
         Route("/api/llm/stop", llm_stop, methods=["POST"]), Route("/export/{name}", export),
     ]
-    return Guard(Starlette(routes=routes), token, hosts)
+    return Guard(Starlette(routes=routes), token, hosts, frame_ancestors=frame_ancestors)

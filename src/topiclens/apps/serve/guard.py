@@ -22,6 +22,17 @@ SECURITY_HEADERS = [
     (b"cross-origin-resource-policy", b"same-origin"),
     (b"cache-control", b"no-store"),
 ]
+NO_FRAMES = "'none'"  # the CSP frame-ancestors of a page no other page may frame
+
+
+def security_headers(frame_ancestors: str = NO_FRAMES) -> list[tuple[bytes, bytes]]:
+    """The headers every answer carries. A page that others may frame (``frame_ancestors``: the CSP sources
+    of the pages allowed to, as a notebook's workbench has) goes without X-Frame-Options, which would forbid
+    every frame, and may be embedded across origins; the page's CSP then says who may frame it."""
+    if frame_ancestors == NO_FRAMES:
+        return list(SECURITY_HEADERS)
+    return [(b"cross-origin-resource-policy", b"cross-origin") if name == b"cross-origin-resource-policy"
+            else (name, value) for name, value in SECURITY_HEADERS if name != b"x-frame-options"]
 
 
 def new_token() -> str:
@@ -61,12 +72,14 @@ def refusal(method: str, path: str, headers: dict[str, str], query: str, token: 
 
 
 class Guard:
-    """ASGI middleware: :func:`refusal` for every HTTP request, and the security headers on every answer."""
+    """ASGI middleware: :func:`refusal` for every HTTP request, and the security headers on every answer
+    (:func:`security_headers` of ``frame_ancestors``)."""
 
-    def __init__(self, app, token: str, hosts: Iterable[str]):
+    def __init__(self, app, token: str, hosts: Iterable[str], *, frame_ancestors: str = NO_FRAMES):
         self.app = app
         self.token = token
         self.hosts = frozenset(hosts)
+        self.headers = security_headers(frame_ancestors)
 
     async def __call__(self, scope, receive, send):
         if scope["type"] == "websocket":  # none is served: refused before any handshake
@@ -79,7 +92,7 @@ class Guard:
 
         async def send_secured(message):
             if message["type"] == "http.response.start":
-                message = {**message, "headers": [*message.get("headers", []), *SECURITY_HEADERS]}
+                message = {**message, "headers": [*message.get("headers", []), *self.headers]}
             await send(message)
 
         if refused is not None:

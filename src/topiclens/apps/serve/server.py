@@ -7,9 +7,15 @@ import ipaddress
 import socket
 import sys
 from collections.abc import Callable
+from typing import Any
 
 from ...core.errors import ConfigError, require
 from .guard import allowed_hosts, new_token
+
+# The pages that may frame a workbench a notebook started: Jupyter (Notebook, Lab) in a browser on this machine,
+# and VS Code's notebooks (their outputs are webviews). Any other page is refused by the browser.
+NOTEBOOK_FRAME_ANCESTORS = ("http://localhost:* http://127.0.0.1:* https://localhost:* https://127.0.0.1:* "
+                            "vscode-webview: vscode-file:")
 
 
 def is_loopback(host: str) -> bool:
@@ -46,9 +52,9 @@ def require_server() -> None:
     require("uvicorn", "serve", "the workbench")
 
 
-def serve(workspace, host: str = "127.0.0.1", port: int = 8765, *, on_ready: Callable[[str], None] | None = None,
-          title: str | None = None) -> None:
-    """Run the workbench over ``workspace`` until interrupted.
+def open_server(workspace, host: str = "127.0.0.1", port: int = 8765, *, title: str | None = None,
+                embedded: bool = False) -> tuple[Any, socket.socket, str]:
+    """The workbench's server over ``workspace``, its socket listening, not yet running.
 
     Parameters
     ----------
@@ -58,10 +64,18 @@ def serve(workspace, host: str = "127.0.0.1", port: int = 8765, *, on_ready: Cal
         reach it and has the address with its token can change the model).
     port : int
         0 picks a free port.
-    on_ready : callable, optional
-        Called with the page's address (token included) once the socket listens.
     title : str, optional
         The page's title (default: the model directory's name).
+    embedded : bool, default False
+        A server run inside another program, a notebook's kernel: its page may be framed by the
+        notebook's (:data:`NOTEBOOK_FRAME_ANCESTORS`), it runs on asyncio's own loop (no event-loop
+        policy of the program changed), leaves the program's logging alone and stops within seconds.
+
+    Returns
+    -------
+    (uvicorn.Server, socket.socket, str)
+        The server, its listening socket (``server.run(sockets=[sock])`` runs it) and the page's
+        address with the session token.
     """
     require_server()
     import uvicorn
@@ -78,16 +92,32 @@ def serve(workspace, host: str = "127.0.0.1", port: int = 8765, *, on_ready: Cal
     sock = bind(host, port)
     port = sock.getsockname()[1]
     token = new_token()
-    app = create_app(workspace, token, allowed_hosts(host, port), title=title)
+    frames = {"frame_ancestors": NOTEBOOK_FRAME_ANCESTORS} if embedded else {}
+    app = create_app(workspace, token, allowed_hosts(host, port), title=title, **frames)
     shown = f"[{host}]" if ":" in host else host
     address = f"http://{shown}:{port}/?token={token}"
+    embedding = {"loop": "asyncio", "log_config": None, "timeout_graceful_shutdown": 5} if embedded else {}
     config = uvicorn.Config(app, log_level="warning", access_log=False, server_header=False, proxy_headers=False,
-                            lifespan="off", date_header=False)
-    server = uvicorn.Server(config)
+                            lifespan="off", date_header=False, **embedding)
+    return uvicorn.Server(config), sock, address
+
+
+def serve(workspace, host: str = "127.0.0.1", port: int = 8765, *, on_ready: Callable[[str], None] | None = None,
+          title: str | None = None) -> None:
+    """Run the workbench over ``workspace`` until interrupted.
+
+    Parameters
+    ----------
+    workspace : Workspace
+    host, port, title
+        As for :func:`open_server`.
+    on_ready : callable, optional
+        Called with the page's address (token included) once the socket listens.
+    """
+    server, sock, address = open_server(workspace, host, port, title=title)
     if on_ready is not None:
         on_ready(address)
     try:
         server.run(sockets=[sock])
     finally:
         sock.close()
-
