@@ -40,6 +40,9 @@ def _flags(command: str) -> dict[str, str]:
     ("fit", "TOPICLENS_DEVICE=cuda and path/min_df= and $min_df=", "TOPICLENS_DEVICE=cuda and path/min_df= and "
      "$min_df="),
     ("info", "lower min_df=", "lower min_df="),  # info has no such option: the Python name stays
+    ("fit", "cannot read x seed=/c.csv or seed=~/c.csv", "cannot read x seed=/c.csv or seed=~/c.csv"),  # paths
+    ("serve", "port 8 is in use: choose another with port= (0 picks", "port 8 is in use: choose another with --port "
+     "(0 picks"),
 ])
 def test_a_library_message_gets_the_flags_of_the_command_that_ran(command, message, shown):
     assert with_flags(message, _flags(command)) == shown

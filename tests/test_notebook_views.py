@@ -168,3 +168,20 @@ def test_a_model_changed_since_its_save_is_not_served_from_its_old_directory(sav
         TopicModel().workbench()
     with pytest.raises(ConfigError, match="port"):
         loaded.workbench(port=70000)
+
+
+def test_reopening_after_the_page_changed_the_directory_says_the_directory_moved_on(saved, tmp_path):
+    loaded, _ = saved
+    home = tmp_path / "home"
+    model = TopicModel.load(loaded.save(home), verbose=False)
+    changed = TopicModel.load(home, verbose=False).rename_topic(model.topic_ids_[0], "Named in the page")
+    changed.save_labels(home)  # what an edit in the page does to the directory
+    with pytest.warns(TopicLensWarning, match=rf"the model in {re.escape(str(home))} has changed since this one was "
+                      rf"loaded or saved .*TopicModel.load\('{re.escape(str(home))}'\) continues from it") as said:
+        bench = model.workbench(labeler=False)
+    try:
+        assert "this model has changes" not in str(said[0].message)
+        assert TopicModel.load(home).labels_[0] == "Named in the page"  # the page's edit is not touched
+    finally:
+        bench.stop()
+        shutil.rmtree(bench.directory.parent, ignore_errors=True)

@@ -8,8 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from topiclens import CorpusError, TopicModel, as_corpus, write_table
+from topiclens import CorpusError, TopicLensWarning, TopicModel, as_corpus, write_table
 from topiclens.apps.cli import main
+from topiclens.io.corpus import from_texts
 from topiclens.io.tables import pick_text_column
 
 
@@ -189,3 +190,64 @@ def test_assign_on_the_command_line_keeps_the_inputs_fields(table_model, records
     assert list(table.columns) == ["id", "topic", "probability", "label", "input_label"]  # its field, renamed
     assert table["input_label"].astype(str).tolist() == [r["label"] for r in records[:12]]
     assert table["id"].astype(str).tolist() == [r["id"] for r in records[:12]]
+
+
+# ---------------------------------------------------------------- edges a notebook meets (found in review)
+def test_a_model_fitted_on_text_alone_grows_and_so_does_a_loaded_one(docs, embeddings, tmp_path):
+    model = TopicModel(seed=7, threads=1, verbose=False).fit(pd.Series(docs[:500]), embeddings=embeddings[:500])
+    model.partial_fit(pd.Series(docs[500:550]), embeddings=embeddings[500:550])
+    assert len(model.topics_) == 550 and model.document_info()["id"].tolist() == list(range(550))
+    loaded = TopicModel.load(model.save(tmp_path / "m"), verbose=False)  # saved without fields
+    loaded.partial_fit(list(docs[550:]), embeddings=embeddings[550:])
+    assert len(loaded.topics_) == len(docs)
+
+
+@pytest.mark.parametrize("index", [pd.date_range("2020-01-01", periods=4, freq="D"),
+                                   pd.Index([0.5, 1.5, 2.5, 3.5]), pd.Index(["a", "b", "c", "d"])])
+def test_dates_numbers_and_text_as_ids_keep_their_type(index):
+    corpus = as_corpus(pd.DataFrame({"text": ["w x", "x y", "y z", "z w"]}, index=index))
+    assert corpus.id_values == index.tolist()
+
+
+def test_ids_of_dates_keep_their_type_through_save_and_load(frame, embeddings, tmp_path):
+    dated = frame.set_index(pd.date_range("2001-01-01", periods=len(frame), freq="h"))
+    model = TopicModel(seed=7, threads=1, verbose=False).fit(dated, embeddings=embeddings, text_column="body")
+    loaded = TopicModel.load(model.save(tmp_path / "m"), verbose=False)
+    assert loaded.document_info()["id"].tolist() == dated.index.tolist()
+    assert dated.join(loaded.document_info().set_index("id")["topic"])["topic"].notna().all()
+
+
+def test_tables_that_cannot_give_documents_say_what_to_do():
+    with pytest.raises(CorpusError, match="index has 1 missing value.*id_column="):
+        as_corpus(pd.DataFrame({"text": ["a", "b"]}, index=pd.array([1, None], dtype="Int64")))
+    with pytest.raises(CorpusError, match="more than one column named '1'"):
+        as_corpus(pd.DataFrame([["a", "b"]], columns=[1, "1"]), text_column=1)
+    with pytest.raises(CorpusError, match="no rows"):
+        as_corpus(pd.DataFrame({"text": [], "title": []}))
+    with pytest.warns(TopicLensWarning, match="index has 2 levels"):
+        keyed = as_corpus(pd.DataFrame({"text": ["a", "b"]}, index=pd.MultiIndex.from_tuples([("x", 1), ("y", 2)])))
+    assert keyed.id_values == ["('x', 1)", "('y', 2)"]
+    assert from_texts(["a", "b"], ids=[2**64, 1]).id_values == [str(2**64), "1"]  # beyond int64: text
+
+
+def test_a_lazy_polars_query_and_dataset_splits_are_refused_with_what_to_pass():
+    pl = pytest.importorskip("polars")
+    with pytest.raises(CorpusError, match=r"query, not its rows: pass \.collect\(\)"):
+        as_corpus(pl.DataFrame({"text": ["a"]}).lazy())
+    datasets = pytest.importorskip("datasets")
+    splits = datasets.DatasetDict({"train": datasets.Dataset.from_dict({"text": ["a"]})})
+    with pytest.raises(CorpusError, match=r"holds splits \(train\).*ds\['train'\]"):
+        as_corpus(splits)
+
+
+def test_parquet_takes_a_field_whose_cells_mix_types(tmp_path):
+    frame = pd.DataFrame({"id": [1, 2, 3], "version": [1, "1.0", None], "words": [["a"], ["b", "c"], []]})
+    read = pd.read_parquet(write_table(frame, tmp_path / "mixed.parquet"))
+    assert read["version"].tolist()[:2] == ["1", "1.0"] and read["version"].isna().iloc[2]
+    assert list(read["words"].iloc[1]) == ["b", "c"]
+
+
+def test_a_column_of_bytes_is_decoded_as_utf8_or_refused_with_how_to_decode_it():
+    assert as_corpus(pd.DataFrame({"text": [b"caf\xc3\xa9", "plain"]})).texts == ["café", "plain"]
+    with pytest.raises(CorpusError, match=r"row 0: bytes that are not valid UTF-8: .*str\.decode\('latin-1'\)"):
+        as_corpus(pd.DataFrame({"text": [b"caf\xe9", "plain"]}))

@@ -686,8 +686,9 @@ class TopicModel(BaseEstimator):
         # by name when asked for, and the model imports nothing from that layer.
         notebook = importlib.import_module("topiclens.apps.serve.notebook")
         origin = self.__dict__.get("_saved_as")
-        return notebook.open_workbench(self, directory, home=origin[0] if origin else None, port=port,
-                                       labeler=labeler, threads=threads, height=height)
+        return notebook.open_workbench(self, directory, home=origin[0] if origin else None,
+                                       home_digest=origin[1] if origin else None, port=port, labeler=labeler,
+                                       threads=threads, height=height)
 
     def __repr__(self, N_CHAR_MAX: int = 700) -> str:
         """The parameters (scikit-learn's form), then for a fitted model its topics and edits; never raises."""

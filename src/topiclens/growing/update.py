@@ -76,7 +76,7 @@ def grown_state(state: TopicState, corpus: Corpus, vectors: np.ndarray, votes: V
     fields = state.corpus.fields
     if len(fields.columns) or len(corpus.fields.columns):
         fields = pd.concat([_fields(state.corpus), _fields(corpus)], ignore_index=True)
-    id_type = "int" if state.corpus.id_type == corpus.id_type == "int" else "str"
+    id_type = state.corpus.id_type if state.corpus.id_type == corpus.id_type else "str"
     grown = Corpus(texts=[*state.corpus.texts, *corpus.texts], ids=[*state.corpus.ids, *corpus.ids], fields=fields,
                    source=state.corpus.source, id_type=id_type)
     embedded = np.zeros((int(usable.sum()), state.embeddings.shape[1]), dtype=np.float32)

@@ -32,9 +32,11 @@ class Corpus:
     fields: pd.DataFrame = field(default_factory=pd.DataFrame)
     source: str = "<list>"
     ids_given: bool = True  # False: the ids are positions the reader made up (the input names none)
-    id_type: str = "str"  # "int": the input's ids are whole numbers (a table's index), given back as ints
+    id_type: str = "str"  # the type the input's ids had (ID_TYPES): a table's index, given back with it
 
     def __post_init__(self) -> None:
+        if not len(self.fields.columns):  # no fields, whatever rows a reader gave the empty table
+            self.fields = pd.DataFrame()
         if len(self.texts) != len(self.ids):
             raise CorpusError(f"{len(self.texts)} texts but {len(self.ids)} ids: give one id per text")
         if len(self.fields) and len(self.fields) != len(self.texts):
@@ -51,10 +53,10 @@ class Corpus:
     @property
     def id_values(self) -> list:
         """The ids as the input gave them: whole numbers for a table's integer index (and for positions),
-        else strings; ``ids`` holds the same ids as strings, the form every lookup uses."""
-        if self.id_type == "int":
-            return [int(i) for i in self.ids]
-        return list(self.ids)
+        numbers and times for a float or datetime index, else strings; ``ids`` holds the same ids as strings,
+        the form every lookup uses."""
+        convert = ID_TYPES.get(self.id_type, str)
+        return [convert(i) for i in self.ids]
 
     @property
     def hashes(self) -> list[str]:
@@ -65,6 +67,20 @@ class Corpus:
         if name in self.fields.columns:
             return self.fields[name].tolist()
         return None
+
+
+ID_TYPES = {"int": int, "float": float, "datetime": pd.Timestamp, "str": str}
+
+
+def id_type_of(dtype) -> str:
+    """The id type (a key of :data:`ID_TYPES`) of a column or index of ids with ``dtype``."""
+    if pd.api.types.is_integer_dtype(dtype):
+        return "int"
+    if pd.api.types.is_float_dtype(dtype):
+        return "float"
+    if pd.api.types.is_datetime64_any_dtype(dtype):
+        return "datetime"
+    return "str"
 
 
 def corpus_field(corpus: Corpus, name: str, argument: str) -> list:
@@ -127,8 +143,8 @@ def from_texts(texts: Sequence[str], ids: Sequence | None = None) -> Corpus:
             hint = " (a missing text? fill it in, e.g. series.fillna(''))" if missing else ""
             raise CorpusError(f"document {i} is {type(t).__name__}, not str{hint}: pass a list of strings")
     given = ids is not None
-    id_type = "int" if not given or all(isinstance(i, (int, np.integer)) and not isinstance(i, bool) for i in ids
-                                        ) else "str"
+    id_type = "int" if not given or all(isinstance(i, (int, np.integer)) and not isinstance(i, bool)
+                                        and -2**63 <= i < 2**63 for i in ids) else "str"
     ids = [str(i) for i in (ids if ids is not None else range(len(texts)))]
     return Corpus(texts=texts, ids=ids, source="<list>", ids_given=given, id_type=id_type)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +31,7 @@ def as_corpus(docs: Sequence[str] | Corpus | Path | Any, *, text_column: Hashabl
     """
     if is_table(docs):
         return corpus_from_table(docs, text_column=text_column, id_column=id_column)
+    _refuse_unread_tables(docs)
     if text_column is not None or id_column is not None:
         raise CorpusError(f"text_column= and id_column= name the columns of a table, but the documents are a "
                           f"{type(docs).__name__}: pass a DataFrame, or leave them out")
@@ -42,3 +43,14 @@ def as_corpus(docs: Sequence[str] | Corpus | Path | Any, *, text_column: Hashabl
         raise CorpusError("documents must be a list of strings; to read a file pass pathlib.Path(...) "
                           "or topiclens.read_corpus(path)")
     return from_texts(docs)
+
+
+def _refuse_unread_tables(docs: Any) -> None:
+    """A lazy polars query and a datasets dictionary of splits, refused with what to pass."""
+    module = type(docs).__module__.partition(".")[0]
+    if module == "polars" and hasattr(docs, "collect"):
+        raise CorpusError(f"a polars {type(docs).__name__} is a query, not its rows: pass .collect() of it")
+    if module == "datasets" and isinstance(docs, Mapping):
+        splits = ", ".join(map(str, docs)) or "none"
+        first = next(iter(docs), "train")
+        raise CorpusError(f"a {type(docs).__name__} holds splits ({splits}): pass one of them, e.g. ds[{first!r}]")

@@ -56,6 +56,19 @@ def neutralise(value):
     return value
 
 
+def parquet_ready(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with each column whose cells mix types (a JSON field that is 1 in one record and "1.0" in
+    another) written as text, which Parquet's one type per column can hold; lists and uniform columns stay."""
+    out = frame.copy()
+    for column in out.columns:
+        if out[column].dtype != object:
+            continue
+        kinds = {type(v) for v in out[column] if v is not None and not (isinstance(v, float) and v != v)}
+        if len(kinds) > 1 and not kinds <= {list, tuple, np.ndarray}:
+            out[column] = out[column].map(lambda v: v if v is None or isinstance(v, str) else str(v))
+    return out
+
+
 def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
     """``frame`` with every text cell neutralised (numbers are left as numbers)."""
     return _map_text(frame, neutralise)
@@ -83,7 +96,7 @@ def write_table(frame: pd.DataFrame, path: Path) -> Path:
     if suffix in (".jsonl", ".json"):
         return write_atomic(path, lambda out: frame.to_json(out, orient="records", lines=True, force_ascii=False))
     if suffix == ".parquet":
-        return write_atomic(path, lambda out: frame.to_parquet(out, index=False), binary=True)
+        return write_atomic(path, lambda out: parquet_ready(frame).to_parquet(out, index=False), binary=True)
     try:
         from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     except ImportError:

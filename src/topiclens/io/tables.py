@@ -10,13 +10,14 @@ into pandas with its own ``to_pandas()``.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Hashable
 from typing import Any
 
 import pandas as pd
 
-from ..core.errors import CorpusError
-from .corpus import Corpus, text_value, warn_repeated
+from ..core.errors import CorpusError, TopicLensWarning
+from .corpus import Corpus, id_type_of, text_value, warn_repeated
 
 TEXT_NAMES = ("text", "texts", "document", "documents", "doc", "docs", "body", "content", "abstract", "message")
 CLEAR_MARGIN = 2.0  # the longest text column is the obvious one when its texts are this many times the next's
@@ -64,6 +65,11 @@ def corpus_from_table(data: Any, *, text_column: Hashable | None = None, id_colu
     """
     table = as_pandas(data)
     kind = type(data).__name__
+    names = [str(c) for c in table.columns] if isinstance(table, pd.DataFrame) else []
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise CorpusError(f"the table has more than one column named {twice[0]!r}: rename them so each name is "
+                          "used once (df.columns = [...])")
     if isinstance(table, pd.Series):
         if text_column is not None and text_column != table.name:
             raise CorpusError(f"text_column={text_column!r} is given for a Series (named {table.name!r}): leave "
@@ -80,18 +86,38 @@ def corpus_from_table(data: Any, *, text_column: Hashable | None = None, id_colu
                               "the index")
         given = True
     else:
-        ids = table.index.to_series()
+        ids = _index_ids(table.index)
         given = not _is_positions(table.index, data)
     column = pick_text_column(table, text_column, id_column)
     source = f"<{kind} column {column!r}>"
-    texts = [text_value(v, i, source, str(column), "utf-8", "strict") for i, v in enumerate(table[column].tolist())]
+    values = table[column].tolist()
+    undecodable = next((i for i, v in enumerate(values) if isinstance(v, (bytes, bytearray)) and not _utf8(v)), None)
+    if undecodable is not None:
+        raise CorpusError(f"{source} row {undecodable}: bytes that are not valid UTF-8: decode the column first, e.g. "
+                          f"df[{column!r}].str.decode('latin-1')")
+    texts = [text_value(v, i, source, str(column), "utf-8", "strict") for i, v in enumerate(values)]
     fields = table.drop(columns=[c for c in (column, id_column) if c is not None]).reset_index(drop=True)
     fields.columns = [str(c) for c in fields.columns]
-    id_type = "int" if pd.api.types.is_integer_dtype(ids.dtype) else "str"
+    id_type = id_type_of(ids.dtype)
     keys = [str(v) for v in ids.tolist()]
     if given:
         warn_repeated(keys, source)
     return Corpus(texts=texts, ids=keys, fields=fields, source=source, ids_given=given, id_type=id_type)
+
+
+def _index_ids(index: pd.Index) -> pd.Series:
+    """The ids an index gives: its values (a MultiIndex's as text, said once); an index with missing values is
+    refused."""
+    if isinstance(index, pd.MultiIndex):
+        warnings.warn(f"the table's index has {index.nlevels} levels: its ids are text such as {str(index[0])!r}; to "
+                      "join results back, reset_index() first or pass id_column=", TopicLensWarning, stacklevel=5)
+        return pd.Series([str(v) for v in index], dtype=object)
+    ids = index.to_series()
+    if ids.isna().any():
+        raise CorpusError(f"the table's index has {int(ids.isna().sum())} missing value(s), first at row "
+                          f"{int(ids.isna().to_numpy().argmax())}: fill them in, reset_index(drop=True), or pass "
+                          "id_column=")
+    return ids
 
 
 def pick_text_column(table: pd.DataFrame, text_column: Hashable | None, id_column: Hashable | None = None
@@ -101,6 +127,8 @@ def pick_text_column(table: pd.DataFrame, text_column: Hashable | None, id_colum
     if text_column is not None:
         _require_column(table, text_column, "text_column")
         return text_column
+    if not len(table):
+        raise CorpusError("the table has no rows: give at least one document (or name its text_column=)")
     lengths = {c: _mean_length(table[c]) for c in table.columns if c != id_column}
     texts = {c: n for c, n in lengths.items() if n is not None}
     columns = ", ".join(map(str, table.columns)) or "none"
@@ -120,10 +148,19 @@ def pick_text_column(table: pd.DataFrame, text_column: Hashable | None, id_colum
                       f"with text_column=, e.g. text_column={ranked[0]!r}")
 
 
+def _utf8(value: bytes) -> bool:
+    try:
+        bytes(value).decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def _mean_length(column: pd.Series) -> float | None:
-    """The mean length of a column's texts (over its first rows), or None when it is not a column of text."""
+    """The mean length of a column's texts (over its first rows; bytes count as text to decode), or None when it is
+    not a column of text."""
     values = column.head(SAMPLE_ROWS).dropna().tolist()
-    if not values or not all(isinstance(v, str) for v in values):
+    if not values or not all(isinstance(v, (str, bytes, bytearray)) for v in values):
         return None
     return sum(map(len, values)) / len(values)
 

@@ -24,7 +24,7 @@ from .._version import __version__
 from ..core.errors import ModelFileError
 from ..core.params import Unrestored
 from ..core.topic_table import Topic, TopicTable
-from ..io.corpus import Corpus
+from ..io.corpus import Corpus, id_type_of
 from ..io.files import read_regular
 from ..stages.classic import ClassicAssigner
 from ..stages.protocols import LinearMap, WordCounter
@@ -194,9 +194,8 @@ def _read_state(data: Path, manifest: dict[str, Any]) -> TopicState:
     matrix = sp.csr_matrix((ctfidf["data"], ctfidf["indices"], ctfidf["indptr"]), shape=tuple(ctfidf["shape"]))
     fields = documents[[c for c in documents.columns if c.startswith("field:")]]
     fields = fields.rename(columns={c: c[len("field:"):] for c in fields.columns})
-    id_type = "int" if pd.api.types.is_integer_dtype(documents["id"].dtype) else "str"
-    corpus = Corpus(texts=documents["text"].tolist(), ids=documents["id"].astype(str).tolist(), fields=fields,
-                    source=str(manifest.get("source", data.parent)), id_type=id_type)
+    corpus = Corpus(texts=documents["text"].tolist(), ids=[str(i) for i in documents["id"].tolist()], fields=fields,
+                    source=str(manifest.get("source", data.parent)), id_type=id_type_of(documents["id"].dtype))
     topics = manifest["topics"]
     usable = documents["usable"].to_numpy(dtype=bool)
     language = manifest.get("language", "en")

@@ -282,9 +282,10 @@ def _write_documents(path, state: TopicState, rows: int = 200_000) -> None:
     fields = corpus.fields.reset_index(drop=True)
     fields = fields.rename(columns={c: f"field:{c}" for c in fields.columns})
     writer = None
+    ids = corpus.id_values
     try:
         for start, stop in list(blocks(len(corpus), rows)) or [(0, 0)]:
-            frame = pd.DataFrame({"id": corpus.id_values[start:stop], "text": corpus.texts[start:stop],
+            frame = pd.DataFrame({"id": ids[start:stop], "text": corpus.texts[start:stop],
                                   "topic": state.topics[start:stop], "usable": state.usable[start:stop]})
             if len(fields.columns):
                 frame = pd.concat([frame, fields.iloc[start:stop].reset_index(drop=True).astype(str)], axis=1)

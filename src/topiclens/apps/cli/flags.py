@@ -39,7 +39,7 @@ PYTHON_NAMES: dict[str, tuple[str, ...]] = {
 
 # ``name=`` as a message names a parameter: not inside a word or a path, and not followed by a value (a number, a
 # word, a bracket, ``...``); or followed by one simple quoted value (``decode_errors='replace'``).
-_NAMED = re.compile(r"(?<![\w.\-$/])([a-z][a-z0-9_]*)=(?:(['\"])([\w.\-]+)\2(?!\w)|(?![\w\"'\[({=\-]|\.\.\.))")
+_NAMED = re.compile(r"(?<![\w.\-$/])([a-z][a-z0-9_]*)=(?:(['\"])([\w.\-]+)\2(?!\w)|(?![\w\"'\[({=\-/\\~]|\.\.\.))")
 
 
 def command_parser(parser: argparse.ArgumentParser, command: str | None) -> argparse.ArgumentParser | None:

@@ -159,9 +159,11 @@ def _labeler(model, labeler: Any):
     return as_labeler(labeler)
 
 
-def _workspace(model, directory: str | Path | None, home: Path | None, options: dict[str, Any]):
-    """The workspace to serve and, when it holds a copy of ``model`` saved for it, the line that says where."""
-    from ...store.modeldir import is_model_directory
+def _workspace(model, directory: str | Path | None, home: Path | None, options: dict[str, Any],
+               home_digest: str | None = None):
+    """The workspace to serve and, when it holds a copy of ``model`` saved for it, the line that says where.
+    ``home_digest``: the manifest digest ``home`` had when the model was loaded from or saved to it."""
+    from ...store.modeldir import current_digest, is_model_directory
     from .workspace import Workspace
 
     target = home if directory is None else Path(directory)
@@ -172,8 +174,14 @@ def _workspace(model, directory: str | Path | None, home: Path | None, options: 
     note = None
     if directory is None:
         target = Path(tempfile.mkdtemp(prefix="topiclens-workbench-")) / "model"
-        why = "was never saved" if home is None else f"has changes not saved in {home}"
-        note = (f"this model {why}: the workbench serves a copy saved to {target}, and saves its edits there "
+        if home is None:
+            why = "this model was never saved"
+        elif home_digest is not None and current_digest(home) not in (None, home_digest):
+            why = (f"the model in {home} has changed since this one was loaded or saved (an edit in a workbench?): "
+                   f"TopicModel.load('{home}') continues from it; meanwhile this model")
+        else:
+            why = f"this model has changes not saved in {home}"
+        note = (f"{why}: the workbench serves a copy saved to {target}, and saves its edits there "
                 f"(TopicModel.load('{target}') reads them back)")
     # a copy saves it, so the caller's model keeps the directory it came from; the model's own directory gets the
     # changes as an edit, on its undo stack
@@ -182,11 +190,13 @@ def _workspace(model, directory: str | Path | None, home: Path | None, options: 
     return Workspace(target, **options), note
 
 
-def open_workbench(model, directory: str | Path | None = None, *, home: Path | None = None, port: int = 0,
-                   labeler: Any = "auto", threads: int | None = None, height: int = DEFAULT_HEIGHT) -> Workbench:
+def open_workbench(model, directory: str | Path | None = None, *, home: Path | None = None,
+                   home_digest: str | None = None, port: int = 0, labeler: Any = "auto", threads: int | None = None,
+                   height: int = DEFAULT_HEIGHT) -> Workbench:
     """Start the workbench over ``model`` in a background thread; see ``TopicModel.workbench``.
 
-    ``home`` is the directory the model was loaded from or last saved to (None: none).
+    ``home`` is the directory the model was loaded from or last saved to (None: none), ``home_digest`` the digest
+    of its manifest then.
     """
     from ...views.data import check_fitted
 
@@ -196,7 +206,7 @@ def open_workbench(model, directory: str | Path | None = None, *, home: Path | N
     if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
         raise ConfigError(f"port={port!r} is not a port: give 1-65535, or 0 for a free one")
     options = {"labeler": _labeler(model, labeler), "threads": model.threads if threads is None else threads}
-    workspace, note = _workspace(model, directory, home, options)
+    workspace, note = _workspace(model, directory, home, options, home_digest)
     if note is not None:
         warnings.warn(note, TopicLensWarning, stacklevel=3)
     return Workbench(workspace, port=port, height=height)

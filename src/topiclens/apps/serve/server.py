@@ -38,10 +38,10 @@ def bind(host: str, port: int) -> socket.socket:
     except OSError as exc:
         sock.close()
         if exc.errno == errno.EADDRINUSE:
-            raise ConfigError(f"port {port} on {host} is in use: choose another with --port (0 picks a free one)") \
+            raise ConfigError(f"port {port} on {host} is in use: choose another with port= (0 picks a free one)") \
                 from None
-        raise ConfigError(f"cannot listen on {host}:{port} ({exc.strerror or exc}): give another --host or "
-                          "--port") from None
+        raise ConfigError(f"cannot listen on {host}:{port} ({exc.strerror or exc}): give another host= or "
+                          "port=") from None
     sock.listen(64)
     return sock
 
