@@ -79,11 +79,7 @@ def corpus_from_table(data: Any, *, text_column: Hashable | None = None, id_colu
         text_column = name
     if id_column is not None:
         _require_column(table, id_column, "id_column")
-        ids = table[id_column]
-        if ids.isna().any():
-            raise CorpusError(f"id_column={id_column!r} has {int(ids.isna().sum())} missing id(s), first at row "
-                              f"{int(ids.isna().to_numpy().argmax())}: fill them in, or leave id_column out to use "
-                              "the index")
+        ids = _complete(table[id_column], f"id_column={id_column!r} has", "or leave id_column out to use the index")
         given = True
     else:
         ids = _index_ids(table.index)
@@ -112,11 +108,15 @@ def _index_ids(index: pd.Index) -> pd.Series:
         warnings.warn(f"the table's index has {index.nlevels} levels: its ids are text such as {str(index[0])!r}; to "
                       "join results back, reset_index() first or pass id_column=", TopicLensWarning, stacklevel=5)
         return pd.Series([str(v) for v in index], dtype=object)
-    ids = index.to_series()
-    if ids.isna().any():
-        raise CorpusError(f"the table's index has {int(ids.isna().sum())} missing value(s), first at row "
-                          f"{int(ids.isna().to_numpy().argmax())}: fill them in, reset_index(drop=True), or pass "
-                          "id_column=")
+    return _complete(index.to_series(), "the table's index has", "reset_index(drop=True), or pass id_column=")
+
+
+def _complete(ids: pd.Series, where: str, fix: str) -> pd.Series:
+    """``ids``, refused with a :class:`CorpusError` (``where`` ... ``fix``) when any is missing."""
+    missing = ids.isna().to_numpy()
+    if missing.any():
+        raise CorpusError(f"{where} {int(missing.sum())} missing value(s), first at row {int(missing.argmax())}: "
+                          f"fill them in, {fix}")
     return ids
 
 

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..core.untrusted import strip_controls
+from .data import snippet
 
 MAX_TOPICS = 15
 """Topics listed before '… N more'."""
@@ -44,11 +44,9 @@ class Summary:
     changed_params: list[tuple[str, str]] = field(default_factory=list)
 
 
-def clean(value: Any, limit: int) -> str:
-    """``value`` as one line of untrusted text: controls, escapes and bidi overrides dropped, whitespace collapsed,
-    cut at ``limit`` characters with an ellipsis."""
-    text = " ".join(strip_controls(str(value)).split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+def _clean(value: Any, limit: int) -> str:
+    """``value`` as one line of untrusted text, cut at ``limit`` characters (:func:`~topiclens.views.data.snippet`)."""
+    return snippet(str(value), limit)
 
 
 def present_names(model: Any, names: Iterable[str]) -> list[str]:
@@ -86,7 +84,7 @@ def _short(value: Any) -> str:
         text = value if isinstance(value, str) else repr(value)
     except Exception:  # noqa: BLE001 - an object whose repr fails is shown by its type
         text = f"<{type(value).__name__}>"
-    return clean(text, VALUE_CHARS)
+    return _clean(text, VALUE_CHARS)
 
 
 def _changed_params(model: Any) -> list[tuple[str, str]]:
@@ -109,23 +107,23 @@ def _last_edit(record: dict | None) -> str | None:
     if not record:
         return None
     arguments = record.get("arguments") or {}
-    shown = ", ".join(f"{clean(k, 30)}={_short(v)}" for k, v in arguments.items()) if isinstance(arguments, dict) \
+    shown = ", ".join(f"{_clean(k, 30)}={_short(v)}" for k, v in arguments.items()) if isinstance(arguments, dict) \
         else _short(arguments)
-    when = f" at {clean(record['time'], 30)}" if record.get("time") else ""
-    return clean(f"{record.get('operation', 'edit')}({shown})", 2 * VALUE_CHARS) + when
+    when = f" at {_clean(record['time'], 30)}" if record.get("time") else ""
+    return _clean(f"{record.get('operation', 'edit')}({shown})", 2 * VALUE_CHARS) + when
 
 
 def _embedder(value: Any) -> str:
     if value is None:
         return "none (embeddings given)"
-    return clean(value, VALUE_CHARS) if isinstance(value, str) else clean(getattr(value, "name", None)
+    return _clean(value, VALUE_CHARS) if isinstance(value, str) else _clean(getattr(value, "name", None)
                                                                           or type(value).__name__, VALUE_CHARS)
 
 
 def _topics(model: Any, limit: int) -> list[tuple[int, int, str, str]]:
     ids, sizes, labels, keywords = model.topic_ids_, model.topic_sizes_, model.labels_, model.keywords_
-    return [(int(t), int(sizes[i]), clean(labels[i], LABEL_CHARS),
-             clean(", ".join(str(w) for w, _ in keywords[i][:KEYWORDS]), KEYWORD_CHARS))
+    return [(int(t), int(sizes[i]), _clean(labels[i], LABEL_CHARS),
+             _clean(", ".join(str(w) for w, _ in keywords[i][:KEYWORDS]), KEYWORD_CHARS))
             for i, t in enumerate(ids[:limit])]
 
 
@@ -138,10 +136,10 @@ def summarize(model: Any, max_topics: int = MAX_TOPICS) -> Summary:
     summary.n_topics = _read(lambda: len(model.topic_ids_))
     summary.n_documents = _read(lambda: len(model.topics_))
     summary.outlier_share = _read(lambda: float((model.topics_ < 0).mean()) if len(model.topics_) else 0.0)
-    summary.language = _read(lambda: clean(model.language_, 20))
+    summary.language = _read(lambda: _clean(model.language_, 20))
     summary.embedder = _read(lambda: _embedder(model.embedding_model_))
     llm = _read(lambda: model.llm_name_ if model.llm_labels_ else None)
-    summary.labels_from = f"LLM ({clean(llm, VALUE_CHARS)})" if llm else "keywords"
+    summary.labels_from = f"LLM ({_clean(llm, VALUE_CHARS)})" if llm else "keywords"
     summary.labeler = _read(lambda: None if model.labeler is None else _short(model.labeler))
     summary.topics = _read(lambda: _topics(model, max_topics)) or []
     summary.n_edits = _read(lambda: len(model.history_))

@@ -12,7 +12,6 @@ import html
 from pathlib import Path
 
 from ..core.errors import ConfigError
-from ..io.files import write_atomic
 
 DEFAULT_HEIGHT = 720
 """Pixels: the explorer's map and table side by side, with room for the topic pages."""
@@ -83,7 +82,9 @@ class Explorer:
 
     def save(self, path: str | Path = "report.html") -> Path:
         """Write the page to ``path`` (atomically), as ``TopicModel.report`` does; returns the path."""
-        return write_atomic(Path(path), lambda out: out.write(self.html))
+        from .report import write_page
+
+        return write_page(path, self.html)
 
 
 def explore(model, *, height: int = DEFAULT_HEIGHT, max_chars: int = 300, title: str | None = None) -> Explorer:
@@ -105,11 +106,7 @@ def explore(model, *, height: int = DEFAULT_HEIGHT, max_chars: int = 300, title:
     Explorer
         Displayed by the notebook; ``.save(path)`` writes the page, ``.html`` is its text.
     """
-    from .data import check_fitted
-    from .report import render_report
+    from .report import checked_report
 
-    check_fitted(model)
     check_height(height)
-    if isinstance(max_chars, bool) or not isinstance(max_chars, int) or max_chars < 1:
-        raise ConfigError(f"max_chars={max_chars!r} is not valid: give at least 1 character per document")
-    return Explorer(render_report(model, max_chars, title), height=height)
+    return Explorer(checked_report(model, max_chars, title), height=height)

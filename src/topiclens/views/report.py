@@ -162,10 +162,19 @@ def render_report(model, max_chars: int = 300, title: str | None = None, *, data
     return head + _script_json(data) + tail
 
 
+def checked_report(model, max_chars: int = 300, title: str | None = None) -> str:
+    """:func:`render_report` of a fitted ``model``, after checking it and ``max_chars``."""
+    check_fitted(model)
+    if isinstance(max_chars, bool) or not isinstance(max_chars, int) or max_chars < 1:
+        raise ConfigError(f"max_chars={max_chars!r} is not valid: give at least 1 character per document")
+    return render_report(model, max_chars, title)
+
+
+def write_page(path: str | Path, page: str) -> Path:
+    """Write an explorer page to ``path`` (atomically) and return the path."""
+    return write_atomic(Path(path), lambda out: out.write(page))
+
+
 def write_report(model, path: str | Path = "report.html", *, max_chars: int = 300, title: str | None = None) -> Path:
     """Write the self-contained HTML explorer to ``path`` (atomically) and return the path."""
-    check_fitted(model)
-    if max_chars < 1:
-        raise ConfigError(f"max_chars={max_chars} is not valid: give at least 1 character per document")
-    page = render_report(model, max_chars, title)
-    return write_atomic(Path(path), lambda out: out.write(page))
+    return write_page(path, checked_report(model, max_chars, title))

@@ -207,17 +207,12 @@ def cmd_assign(args) -> int:
 def cmd_evaluate(args) -> int:
     import math
 
-    from ...core.errors import ConfigError
     from ...evaluate import SCORE_NAMES, evaluate_model
+    from ...io.corpus import corpus_field
     from ...model import TopicModel
 
     model = TopicModel.load(args.model, verbose=False, threads=args.threads)
-    gold = None
-    if args.labels:
-        gold = model.corpus_.column(args.labels)
-        if gold is None:
-            fields = ", ".join(model.corpus_.fields.columns) or "none"
-            raise ConfigError(f"the model's documents have no field {args.labels!r} (fields: {fields})")
+    gold = corpus_field(model.corpus_, args.labels, "gold") if args.labels else None  # --labels on the command line
     report = evaluate_model(model, gold, args.measures)
     if args.json:
         print(dump_json(report))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 
-from ...core.errors import ConfigError
 from ...core.untrusted import for_terminal
 from .labeler_args import labeler_from_args
 from .output import dump_json
@@ -24,10 +23,9 @@ def classes_of(corpus, field: str | None) -> list | None:
     """The ``--class-field`` values of the corpus (None, '' or NaN: no class), or None without the option."""
     if field is None:
         return None
-    values = corpus.column(field)
-    if values is None:
-        shown = ", ".join(str(c) for c in corpus.fields.columns[:12]) or "none"
-        raise ConfigError(f"the corpus has no field {field!r} for --class-field: its fields are {shown}")
+    from ...io.corpus import corpus_field
+
+    values = corpus_field(corpus, field, "y")  # fit(docs, y=) is --class-field on the command line
     return [None if not isinstance(v, str) and (v is None or v != v) else str(v) for v in values]
 
 
