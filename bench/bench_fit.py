@@ -59,6 +59,19 @@ def read_corpus(path: Path) -> tuple[list[str], list[str]]:
     return [r["text"] for r in records], [r["label"] for r in records]
 
 
+def write_corpus(records: list[dict], path: Path, unit: str, label: str) -> None:
+    """``records`` ({id, text, label}) as gzipped JSON lines at ``path``, and a line that sums them up."""
+    from collections import Counter
+
+    with gzip.open(path, "wt", encoding="utf-8") as handle:
+        for record in records:
+            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+    words = sorted(len(r["text"].split()) for r in records)
+    labels = Counter(r["label"] for r in records)
+    print(f"{len(records)} {unit} in {len(labels)} {label}, median {words[len(words) // 2]} words, mean "
+          f"{sum(words) / len(words):.0f}: {dict(labels.most_common())}")
+
+
 def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 

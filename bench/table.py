@@ -261,6 +261,21 @@ def workbench_table() -> str:
 
 
 # name -> (what renders it, the results files it reads); the docs' placeholders use these names.
+def multi_topic_table() -> str:
+    """Several topics in one document (bench/results/multi_topic.json)."""
+    return _bench("bench_multi_topic").table(RESULTS / "multi_topic.json")
+
+
+def long_documents_table() -> str:
+    """Long documents read whole or by their beginning (bench/results/long_documents.json)."""
+    return _bench("bench_long_documents").table(RESULTS / "long_documents.json")
+
+
+def passage_weighting_table() -> str:
+    """Three ways to weigh a long document's passages (bench/results/passage_weighting.json)."""
+    return _bench("bench_passage_weighting").table(RESULTS / "passage_weighting.json")
+
+
 TABLES: dict[str, tuple[Callable[[], str], tuple[str, ...]]] = {
     "fit_debian": (lambda: fit_table(RESULTS / "fit_debian.json"), ("fit_debian.json",)),
     "fit_debian_zh": (lambda: fit_table(RESULTS / "fit_debian_zh.json"), ("fit_debian_zh.json",)),
@@ -279,6 +294,9 @@ TABLES: dict[str, tuple[Callable[[], str], tuple[str, ...]]] = {
     "layout_debian": (layout_table, ("layout_debian.json",)),
     "workbench_debian": (workbench_table, ("workbench_debian.json",)),
     "embed_debian": (embed_table, ("embed_debian.json",)),
+    "multi_topic": (multi_topic_table, ("multi_topic.json",)),
+    "long_documents": (long_documents_table, ("long_documents.json",)),
+    "passage_weighting": (passage_weighting_table, ("passage_weighting.json",)),
 }
 
 

@@ -159,7 +159,7 @@ def test_assign_warns_about_empty_documents(fitted_dir, corpus_files, tmp_path, 
     with pytest.warns(UserWarning, match=r"1 empty or whitespace-only document\(s\) get no topic \(-1\)"):
         assert main(["assign", str(fitted_dir), str(new), "--out", str(out), "--quiet", "--threads", "1"]) == 0
     assigned = [json.loads(line) for line in out.read_text().splitlines()]
-    assert assigned[0] == {"id": "blank", "topic": -1, "probability": 0.0, "label": "outliers"}
+    assert assigned[0] == {"id": "blank", "topic": -1, "probability": 0.0, "label": "outliers", "mixture": ""}
     assert assigned[1]["topic"] >= 0
 
 

@@ -118,7 +118,7 @@ WORKING = {  # every command that loads a model and computes, with the arguments
     "assign": ["m", "new.jsonl"], "report": ["m"], "search": ["m", "query"], "tree": ["m"],
     "merge": ["m", "1,2"], "delete": ["m", "1"], "split": ["m", "1"], "reduce": ["m", "--n-topics", "3"],
     "outliers": ["m"], "update": ["m", "new.jsonl"], "serve": ["m"], "over-time": ["m"],
-    "per-class": ["m", "--field", "section"],
+    "per-class": ["m", "--field", "section"], "explain": ["m", "doc.txt"],
 }
 
 

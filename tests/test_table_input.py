@@ -133,7 +133,7 @@ def test_assign_predict_and_transform_take_the_table(table_model, frame, embeddi
     assert topics.tolist() == table_model.topics_[:40].tolist()
     assert table_model.transform(rows, embeddings=vectors).shape == (40, len(table_model.topic_ids_))
     assigned = table_model.assign(rows, embeddings=vectors)
-    assert list(assigned.columns) == ["id", "topic", "probability", "label", "package", "section"]
+    assert list(assigned.columns) == ["id", "topic", "probability", "label", "mixture", "package", "section"]
     assert assigned["id"].tolist() == rows.index.tolist() and assigned["topic"].tolist() == topics.tolist()
 
 
@@ -187,7 +187,8 @@ def test_assign_on_the_command_line_keeps_the_inputs_fields(table_model, records
     read = {".csv": pd.read_csv, ".xlsx": pd.read_excel, ".parquet": pd.read_parquet,
             ".jsonl": lambda p: pd.read_json(p, lines=True)}[suffix]
     table = read(out)
-    assert list(table.columns) == ["id", "topic", "probability", "label", "input_label"]  # its field, renamed
+    # its field, renamed
+    assert list(table.columns) == ["id", "topic", "probability", "label", "mixture", "input_label"]
     assert table["input_label"].astype(str).tolist() == [r["label"] for r in records[:12]]
     assert table["id"].astype(str).tolist() == [r["id"] for r in records[:12]]
 

@@ -22,6 +22,13 @@ require_chromium()
 PAYLOAD_DOCS = ["</script><script>window.pwned = 1</script> ", '<img src=x onerror="window.pwned = 2"> ',
                 "javascript:window.pwned = 3 "]
 PAYLOAD_LABEL = '</script><img src=x onerror="window.pwned=4"> javascript:alert(1)'
+LONG_MARKER = "zebraquartz"  # what finds the long document in the search
+
+
+def long_document(docs) -> str:
+    """A document of several passages holding a payload in its middle."""
+    return f"{LONG_MARKER} " + "\n\n".join(docs[10:14]) + '\n\n<img src=x onerror="window.pwned = 5"> ' + \
+        "\n\n".join(docs[14:18])
 
 
 @pytest.fixture(scope="module")
@@ -29,6 +36,7 @@ def directory(docs, embeddings, tmp_path_factory):
     texts = list(docs)
     for i, payload in enumerate(PAYLOAD_DOCS):
         texts[i] = payload + texts[i]
+    texts[3] = long_document(docs)
     model = TopicModel(seed=7, threads=1, verbose=False).fit(texts, embeddings=embeddings)
     model.set_labels({model.topics_[0]: PAYLOAD_LABEL}, inplace=True)
     path = tmp_path_factory.mktemp("workbench") / "model"
@@ -284,3 +292,25 @@ def test_labels_are_listed_weakest_fit_first(bench, directory):
         assert bench.page.text_content(f"#topic-table tbody tr[data-topic='{topic}'] td.fit") == f"{confidence:.2f}"
     unknown = [t for t in model.topic_ids_ if t not in {t for _, t in known}][0]
     assert bench.page.text_content(f"#topic-table tbody tr[data-topic='{unknown}'] td.fit") == "—"
+
+
+def test_a_document_read_whole_shows_its_passages_tinted_by_topic_as_text(bench, directory, docs):
+    page = bench.page
+    page.fill("#search", LONG_MARKER)
+    page.press("#search", "Enter")
+    page.wait_for_selector("#search-results li[data-doc]")
+    page.dblclick("#search-results li[data-doc]")
+    bench.until("document.querySelectorAll('#wb-doc-text .passage').length > 0")
+    assert bench.js("document.querySelector('#tab-document').hidden") is False
+    text = long_document(docs)
+    spans = _loaded(directory).explain(text)
+    assert bench.js("document.querySelectorAll('#wb-doc-text .passage').length") == len(spans) > 1
+    assert page.text_content("#wb-doc-text") == text  # every character, the payload as text
+    assert bench.js("document.querySelectorAll('#wb-doc-text *:not(span.passage)').length") == 0
+    assert bench.js("window.pwned") is None
+    topics = bench.js("[...document.querySelectorAll('#wb-doc-text .passage')].map((s) => Number(s.dataset.topic))")
+    assert topics == spans["topic"].tolist()
+    tinted = bench.js("[...document.querySelectorAll('#wb-doc-text .passage')].map((s) => s.style.backgroundColor)")
+    assert all(colour for colour, topic in zip(tinted, topics) if topic >= 0)
+    assert len(set(t for t in topics if t >= 0)) == bench.js("document.querySelectorAll('#wb-doc-legend li').length")
+    assert page.text_content("#wb-doc-title") == f"Document {_loaded(directory).corpus_.id_values[3]}"

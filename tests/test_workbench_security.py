@@ -46,6 +46,9 @@ def test_requests_from_elsewhere_are_refused_and_change_nothing(served, fitted):
                           headers={"Content-Type": "application/x-www-form-urlencoded"})[0] == 415
     assert server.request("GET", "/api/topics", token=False)[0] == 403
     assert server.request("GET", "/", token=False)[0] == 403
+    assert server.request("POST", "/api/document", {"point": 0, "order_version": 1}, token=False)[0] == 403
+    assert server.request("POST", "/api/document", {"point": 0, "order_version": 1},
+                          headers={"Origin": "http://evil.example"})[0] == 403
     assert _manifest_bytes(directory) == before
     status, headers, _ = server.request("GET", f"/?token={server.token}", token=False,
                                         headers={"Host": f"localhost:{server.port}"})
@@ -162,3 +165,16 @@ def test_killing_the_server_during_a_relabel_keeps_every_finished_label(fitted, 
                             text=True, timeout=120)
     assert result.returncode == 0, result.stderr  # the lock went with the process, and the relabel undoes whole
     assert TopicModel.load(directory).labels_ == fitted.labels_
+
+
+def test_a_document_is_asked_for_by_its_place_on_the_map_and_nothing_else(served):
+    server, _ = served
+    order = json.loads(server.request("GET", "/api/topics")[2])["workbench"]["order_version"]
+    status, _, body = server.request("POST", "/api/document", {"point": 0, "order_version": order})
+    answer = json.loads(body)
+    assert status == 200 and answer["passages"] and "".join(p["text"] for p in answer["passages"])
+    for wrong in ({"point": -1, "order_version": order}, {"point": 10**9, "order_version": order},
+                  {"point": "0", "order_version": order}, {"point": 0, "order_version": order + 1},
+                  {"point": 0}, ["point", 0]):
+        status, _, body = server.request("POST", "/api/document", wrong)
+        assert status == 400 and json.loads(body)["error"], wrong

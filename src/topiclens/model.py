@@ -17,6 +17,7 @@ from .core.choices import (
     KNN_METHODS,
     LANGUAGES,
     LAYOUTS,
+    LONG_DOCUMENTS,
     MIXED_DEFAULT,
     MIXED_HANDLING,
     MODELS,
@@ -36,7 +37,7 @@ from .core.params import (
 from .embedders.registry import check_embedding_spec
 from .io.corpus import corpus_field
 from .io.documents import as_corpus
-from .ops import breakdown, editing, growing, hierarchy, labeling, placing, search
+from .ops import assigning, breakdown, editing, growing, hierarchy, labeling, mixtures, placing, search
 from .ops.delegates import changing, reading, returning_self
 from .ops.fitted import Fitted, Settings
 from .ops.placing import Documents, Embeddings
@@ -157,6 +158,15 @@ class TopicModel(BaseEstimator):
         coherent), 'keep' it (``topic_info()`` marks it ``mixed``), or send its documents to the
         'outliers'. Decided before ``nr_topics`` merges; a guided fit, and a clustering told how many
         clusters to find (``n_clusters``), keeps them.
+    long_documents : {'auto', 'passages', 'truncate'}, default 'auto'
+        How a document longer than the embedding model reads (all-MiniLM-L6-v2: 256 word pieces, about
+        1,000 characters of English) is embedded: 'passages' reads it whole (cut at sentence ends into
+        passages the model reads; its vector is theirs summed, the k-th passage weighted by its length over k,
+        so that the beginning, which says what a document is, counts most), 'truncate' embeds its beginning
+        only. 'auto' reads whole when at least 10 % of the documents are that long (and no embeddings are
+        given to ``fit``), so a corpus of short texts gets exactly the topics it got before. A fit says how
+        many documents are long and what it did; ``topic_mixture`` and ``explain`` read every passage either
+        way. New documents are embedded as the fit chose (``long_documents_``).
     sample_size : int or None, default 100000
         Above this many documents, cluster a seeded sample and assign the rest (None: never sample).
     chunk_size : int, default 50000
@@ -185,6 +195,9 @@ class TopicModel(BaseEstimator):
     probabilities_ : ndarray of shape (n, n_topics), float32
         Each document's share of its neighbours' similarity per topic (LDA/NMF: its topic mixture);
         what a row falls short of 1 is the outliers' share.
+    topic_mixture_ : ndarray of shape (n, n_topics), float32
+        Each document's share of each topic, read passage by passage (``topic_mixture``); rows sum to one
+        (an empty document's is zeros). Computed on first use.
     sample_ : ndarray of shape (n,), bool
         Documents that were clustered (all of them unless the corpus was sampled).
     embeddings_ : ndarray of shape (n_usable, dim), float32 or float16
@@ -238,6 +251,9 @@ class TopicModel(BaseEstimator):
         The embedding model used ('auto' resolved).
     min_cluster_size_ : int
         The minimum topic size used.
+    long_documents_ : {'passages', 'truncate'}
+        How documents longer than the embedding model reads were embedded, and new ones are
+        (``long_documents``; 'auto' resolved).
     classic_ : ClassicAssigner or None
         The LDA / NMF model (``model='lda'|'nmf'``).
     timings_ : dict of str to float
@@ -281,6 +297,7 @@ class TopicModel(BaseEstimator):
         "nr_topics": [IsNone(), Number(int, 1)],
         "outlier_threshold": [IsNone(), Number(float, -1.0, 1.0)],
         "mixed_topics": [OneOf(MIXED_HANDLING)],
+        "long_documents": [OneOf(LONG_DOCUMENTS)],
         "sample_size": [IsNone(), Number(int, 50)],
         "chunk_size": [Number(int, 1)],
         "client": [IsNone(), Instance(str, what="a Dask scheduler address"),
@@ -310,6 +327,7 @@ class TopicModel(BaseEstimator):
         nr_topics: int | None = None,
         outlier_threshold: float | None = None,
         mixed_topics: str = MIXED_DEFAULT,
+        long_documents: str = "auto",
         sample_size: int | None = 100_000,
         chunk_size: int = 50_000,
         client: Any = None,
@@ -334,6 +352,7 @@ class TopicModel(BaseEstimator):
         self.nr_topics = nr_topics
         self.outlier_threshold = outlier_threshold
         self.mixed_topics = mixed_topics
+        self.long_documents = long_documents
         self.sample_size = sample_size
         self.chunk_size = chunk_size
         self.client = client
@@ -374,7 +393,7 @@ class TopicModel(BaseEstimator):
             min_cluster_size=_int(self.min_cluster_size),
             nr_topics=_int(self.nr_topics), sample_size=_int(self.sample_size), chunk_size=int(self.chunk_size),
             outlier_threshold=None if self.outlier_threshold is None else float(self.outlier_threshold),
-            mixed_topics=self.mixed_topics,
+            mixed_topics=self.mixed_topics, long_documents=self.long_documents,
             client=self.client, work_dir=self.work_dir, seed=int(self.seed), threads=_int(self.threads),
             cache=self.cache, verbose=self.verbose,
             fingerprint={name: fingerprint_record(getattr(self, name)) for name in PIPELINE_PARAMS},
@@ -500,6 +519,12 @@ class TopicModel(BaseEstimator):
         return editing.last_edit(self.fitted_.state)
 
     @property
+    def topic_mixture_(self) -> np.ndarray:
+        """(n_docs, n_topics) float32: each training document's share of each topic, read passage by passage
+        (``topic_mixture``); rows sum to one, columns in ``topic_ids_`` order, outliers left out."""
+        return mixtures.training_mixture(self.fitted_)
+
+    @property
     def waiting_for_names_(self) -> list[int]:
         """The topics whose label is a keyword stand-in waiting for an LLM name (``label_topics`` or
         ``set_labels`` names them)."""
@@ -540,6 +565,7 @@ class TopicModel(BaseEstimator):
     guidance_ = StateField()
     label_confidence_ = StateField()
     label_waiting_ = StateField()
+    long_documents_ = StateField()
 
     # ------------------------------------------------------------------ operations (see topiclens.ops.delegates)
     def embed(self, texts: Sequence[str], desc: str = "embedding") -> np.ndarray:
@@ -548,8 +574,10 @@ class TopicModel(BaseEstimator):
     embed.__doc__ = Fitted.embed.__doc__
     transform = reading(placing.transform)
     predict = reading(placing.predict)
-    assign = reading(placing.assign)
+    assign = reading(assigning.assign)
     find_topics = reading(search.find_topics)
+    topic_mixture = reading(mixtures.topic_mixture)
+    explain = reading(mixtures.explain)
 
     label_topics = changing(labeling.label_topics)
     describe_topics = changing(labeling.describe_topics)

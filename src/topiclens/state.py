@@ -55,6 +55,8 @@ class TopicState:
     history: list[dict] = field(default_factory=list)  # the edits since the fit, oldest first
     hierarchy: dict | None = None       # the named tree over the topics (hierarchy.tree), once built
     guidance: dict | None = None        # what a guided fit's seeds, names and classes did (JSON), as fitted
+    long_documents: str = "truncate"    # how documents longer than the embedder reads are embedded: 'passages' or
+    #                                     'truncate' (a model saved before passages: truncate, as it was fitted)
 
     # The table's columns, read as lists in id order ((t,) each; an optional one is None where the table lacks it).
     topic_ids = _column("topic_ids", "stable topic ids, ascending: 0..t-1 after a fit; edits leave gaps")

@@ -57,3 +57,5 @@ DISAMBIGUATE_DEFAULT: float | None = None
 # judged coherent far more often than the whole (24 % -> 94 % of the documents on the Debian descriptions), the
 # corpus's NMI rose on three corpora of four, and no document was lost to the outliers.
 MIXED_DEFAULT = "split"
+# How a document longer than the embedding model reads is embedded (pipeline.lengths decides 'auto').
+LONG_DOCUMENTS: tuple[str, ...] = ("auto", "passages", "truncate")

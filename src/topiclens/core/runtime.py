@@ -6,7 +6,7 @@ import contextlib
 import functools
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 
@@ -107,6 +107,11 @@ def progress(**kwargs):
     return tqdm(**kwargs)
 
 
+# How a note names what the caller can set: as given (Python's words), or rewritten by the command line into its
+# flags (``long_documents=`` -> ``--long-documents``; apps/cli sets this for the command it runs).
+NOTE_WORDS: list[Callable[[str], str]] = []
+
+
 def note(message: str) -> None:
     """One line on stderr about a slow step that is about to start (what it is, and how long it may take).
 
@@ -114,6 +119,8 @@ def note(message: str) -> None:
     copy done once). Most are shown even when not verbose (--quiet): they happen once, and silence there looks
     like a hang. A bar being drawn is moved below the note, not written into.
     """
+    for words in NOTE_WORDS[-1:]:
+        message = words(message)
     line = f"topiclens: note: {message}"
     bars = sys.modules.get("tqdm.auto")
     if bars is None:

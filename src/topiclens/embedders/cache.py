@@ -3,6 +3,13 @@
 The cache is a SQLite file per model, keyed by the text hash. Embedding writes each batch
 as it finishes, so an interrupted run resumes where it stopped and a second run on the same
 corpus embeds nothing.
+
+A document longer than the embedding model reads can be read whole (``whole=True``): cut at sentence ends into
+passages the model reads (:mod:`topiclens.core.passages`), each embedded (and cached) on its own, and the
+document's vector is theirs summed with the k-th passage (from 1) weighted by its length over k
+(:func:`passage_weights`): the beginning, which says what a document is, counts most, and the rest adds to it.
+On two corpora of long documents this found better topics than the beginning alone, and the plain mean of the
+passages worse ones (``bench/bench_long_documents.py``).
 """
 
 from __future__ import annotations
@@ -14,10 +21,12 @@ import numpy as np
 
 from ..core.cachedb import cache_errors, open_shared_database
 from ..core.errors import ConfigError
+from ..core.passages import estimate_pieces, passage_spans
 from ..core.runtime import cache_dir, progress
 from ..io.corpus import text_hash
 from ..io.rowfiles import blocks, float_rows, release_pages
 from ..stages.protocols import Embedder
+from .common import passage_budget, reads_whole
 
 
 class EmbeddingCache:
@@ -53,10 +62,21 @@ class EmbeddingCache:
 
 
 def embed_texts(texts: Sequence[str], embedder: Embedder, *, cache: bool | str | Path = True,
-                chunk_size: int = 256, verbose: bool = True, desc: str = "embedding") -> np.ndarray:
-    """Embed texts through the cache: only texts never seen by this model are computed."""
+                chunk_size: int = 256, verbose: bool = True, desc: str = "embedding", whole: bool = False
+                ) -> np.ndarray:
+    """Embed texts through the cache: only texts never seen by this model are computed.
+
+    ``whole``: a text longer than the model reads is embedded from all its passages (see the module's docstring;
+    False, the default: as the model reads it, its beginning)
+    """
     if not texts:
         return np.zeros((0, 0), dtype=np.float32)
+    fits = reads_whole(embedder) if whole else None
+    if fits is not None:
+        long = [i for i, text in enumerate(texts) if not fits(text)]
+        if long:
+            return _embed_long(texts, long, embedder, cache=cache, chunk_size=chunk_size, verbose=verbose,
+                               desc=desc)
     keys = [text_hash(t) for t in texts]
     store = None
     if cache:
@@ -78,6 +98,39 @@ def embed_texts(texts: Sequence[str], embedder: Embedder, *, cache: bool | str |
     if store:
         store.close()
     return np.stack([known[k] for k in keys]).astype(np.float32, copy=False)
+
+
+def passage_weights(passages: Sequence[str]) -> list[float]:
+    """How much each of a document's passages counts in its vector: its length in word pieces over its place
+    (1 for the first)."""
+    return [max(1, estimate_pieces(text)) / place for place, text in enumerate(passages, start=1)]
+
+
+def _embed_long(texts: Sequence[str], long: list[int], embedder: Embedder, *, cache: bool | str | Path,
+                chunk_size: int, verbose: bool, desc: str) -> np.ndarray:
+    """Embed ``texts`` whose rows ``long`` are longer than ``embedder`` reads: those from their passages'
+    vectors, weighted by :func:`passage_weights`, the direction of the sum."""
+    budget = passage_budget(embedder)
+    pieces: list[str] = []
+    owners: list[int] = []
+    weights: list[float] = []
+    for row, i in enumerate(long):
+        parts = [texts[i][start:end] for start, end in passage_spans(texts[i], budget)]
+        pieces += parts
+        owners += [row] * len(parts)
+        weights += passage_weights(parts)
+    options = dict(cache=cache, chunk_size=chunk_size, verbose=verbose, whole=False)
+    passages = embed_texts(pieces, embedder, desc=f"{desc} ({len(pieces):,} passages of {len(long):,} long "
+                           "documents)", **options)
+    means = np.zeros((len(long), passages.shape[1]))
+    np.add.at(means, np.array(owners), passages * np.array(weights)[:, None])
+    means /= np.maximum(np.linalg.norm(means, axis=1, keepdims=True), 1e-12)
+    vectors = np.zeros((len(texts), passages.shape[1]), dtype=np.float32)
+    vectors[long] = means
+    short = np.setdiff1d(np.arange(len(texts)), long)
+    if len(short):
+        vectors[short] = embed_texts([texts[i] for i in short], embedder, desc=desc, **options)
+    return vectors
 
 
 def load_embeddings(source: np.ndarray | str | Path, n_docs: int) -> np.ndarray:
@@ -123,19 +176,25 @@ def zero_rows(vectors: np.ndarray) -> np.ndarray:
 class DocumentEncoder:
     """An embedder with the cache and progress settings of one model: texts in, float32 rows out."""
 
-    def __init__(self, embedder: Embedder, *, cache: bool | str | Path = True, verbose: bool = True) -> None:
+    def __init__(self, embedder: Embedder, *, cache: bool | str | Path = True, verbose: bool = True,
+                 whole: bool = False) -> None:
         self.embedder = embedder
         self.cache = cache
         self.verbose = verbose
+        self.whole = whole  # a text longer than the model reads: from all its passages (embed_texts)
 
     def encode(self, texts: Sequence[str], desc: str = "embedding") -> np.ndarray:
-        return embed_texts(texts, self.embedder, cache=self.cache, verbose=self.verbose, desc=desc)
+        return embed_texts(texts, self.embedder, cache=self.cache, verbose=self.verbose, desc=desc, whole=self.whole)
+
+    def reading_whole(self, whole: bool = True) -> DocumentEncoder:
+        """This encoder reading long texts whole (``whole=True``) or by their beginning."""
+        return DocumentEncoder(self.embedder, cache=self.cache, verbose=self.verbose, whole=whole)
 
 
 def document_encoder(spec, *, threads: int | None, cache: bool | str | Path,
-                     verbose: bool) -> DocumentEncoder | None:
+                     verbose: bool, whole: bool = False) -> DocumentEncoder | None:
     """The encoder of a resolved ``embedding_model`` setting (None when there is no embedding model)."""
     from .registry import make_embedder
 
     embedder = make_embedder(spec, threads=threads)
-    return None if embedder is None else DocumentEncoder(embedder, cache=cache, verbose=verbose)
+    return None if embedder is None else DocumentEncoder(embedder, cache=cache, verbose=verbose, whole=whole)

@@ -141,3 +141,37 @@ def cut(texts: Sequence[str], max_seq_length: int) -> list[str]:
     """Texts cut to what ``max_seq_length`` word pieces can cover (see CHARS_PER_PIECE)."""
     limit = max_seq_length * CHARS_PER_PIECE
     return [t[:limit] for t in texts]
+
+
+def reads_whole(embedder) -> Callable[[str], bool] | None:
+    """A test of whether ``embedder`` reads a text whole (None: it states no limit): within its
+    ``max_seq_length`` word pieces (estimated, :func:`topiclens.core.passages.estimate_pieces`) or its
+    ``max_chars`` characters."""
+    from ..core.passages import estimate_pieces
+
+    pieces = getattr(embedder, "max_seq_length", None)
+    chars = getattr(embedder, "max_chars", None)
+    if isinstance(pieces, int):
+        # A text of at most pieces/2 characters is within the limit whatever its script (a Hangul syllable, the
+        # dearest character, counts two), so only longer ones are counted.
+        return lambda text: len(text) <= pieces // 2 or estimate_pieces(text) <= passage_budget(embedder)
+    if isinstance(chars, int):
+        return lambda text: len(text) <= chars
+    return None
+
+
+def passage_budget(embedder) -> int:
+    """The most estimated word pieces in a passage ``embedder`` reads whole (its limit, less [CLS] and [SEP]; for a
+    limit in characters, one piece per eight characters, the longest English pieces)."""
+    pieces = getattr(embedder, "max_seq_length", None)
+    if isinstance(pieces, int):
+        return max(8, pieces - 2)
+    return max(8, int(getattr(embedder, "max_chars", 4096)) // 8)
+
+
+def limit_words(embedder) -> str:
+    """What ``embedder`` reads of a text, in words for a note."""
+    pieces = getattr(embedder, "max_seq_length", None)
+    if isinstance(pieces, int):
+        return f"{pieces} word pieces, about {pieces * 4:,} characters of English"
+    return f"{getattr(embedder, 'max_chars', '?'):,} characters"

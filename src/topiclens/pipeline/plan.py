@@ -34,6 +34,7 @@ class FitPlan:
     nr_topics: int | None
     outlier_threshold: float | None
     mixed_topics: str                       # 'keep', 'split' or 'outliers' (pipeline.coherence)
+    long_documents: str                     # 'auto', 'passages' or 'truncate' (pipeline.lengths)
     sample_size: int | None
     chunk_size: int
     client: Any

@@ -223,7 +223,17 @@ def _read_state(data: Path, manifest: dict[str, Any]) -> TopicState:
         history=history_records(manifest.get("history")),
         hierarchy=manifest.get("hierarchy"),
         guidance=manifest.get("guidance") if isinstance(manifest.get("guidance"), dict) else None,
+        long_documents=_long_documents(manifest, data),
     )
+
+
+def _long_documents(manifest: dict, data: Path) -> str:
+    """How the model embeds long documents ('truncate' for a model saved before it was recorded)."""
+    value = manifest.get("long_documents", "truncate")
+    if value not in ("passages", "truncate"):
+        raise ModelFileError(f"{data.parent / MANIFEST} names an unknown way to read long documents {value!r} "
+                             "(expected 'passages' or 'truncate'): the file was changed; save the model again")
+    return value
 
 
 def _topic_table(topics: list[dict], centroids: np.ndarray, matrix: sp.csr_matrix) -> TopicTable:

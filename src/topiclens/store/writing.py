@@ -212,6 +212,7 @@ def _manifest(state: TopicState, params: dict[str, Any], files: dict[str, str]) 
         "topiclens_version": __version__,
         "params": params,
         "min_cluster_size": int(state.min_cluster_size),
+        "long_documents": state.long_documents,
         "language": state.language,
         "embedding_model": param_record(state.embedding_model),
         "vectorizer": vectorizer_record(state.vectorizer),

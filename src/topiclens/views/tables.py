@@ -7,6 +7,7 @@ import pandas as pd
 
 from ..io.export import joined as joined_lists
 from ..ops.fitted import Fitted
+from ..ops.mixtures import mixture_text, training_mixture
 from ..ops.placing import with_fields
 from ..state import OUTLIER_LABEL, TopicState
 
@@ -96,14 +97,23 @@ def topic_tightness(fitted: Fitted) -> dict[int, float | None]:
     return dict(zip(fitted.state.topic_ids, fitted.tightness()))
 
 
-def document_info(fitted: Fitted) -> pd.DataFrame:
+def document_info(fitted: Fitted, *, mixture: bool = True) -> pd.DataFrame:
     """The documents as a table.
+
+    Parameters
+    ----------
+    mixture : bool, default True
+        Add the ``mixture`` column (``topic_mixture_``, computed once).
 
     Returns
     -------
     DataFrame
         One row per input document, in input order: ``id`` (with the input's type: whole numbers for a
         table's integer index or a list's positions), ``text``, ``topic``, ``probability`` (of its topic),
-        ``topic_label``, then the input's own fields (``input_X`` on a name clash).
+        ``topic_label``, ``mixture`` (the topics holding at least 10 % of the document, best first, as
+        ``"12: 0.64, 3: 0.30"``), then the input's own fields (``input_X`` on a name clash).
     """
-    return document_table(fitted.state)
+    frame = document_table(fitted.state)
+    if mixture and fitted.state.topic_ids:
+        frame.insert(5, "mixture", mixture_text(training_mixture(fitted), fitted.state.topic_ids))
+    return frame

@@ -14,6 +14,7 @@ import warnings
 from collections.abc import Mapping
 
 from ...core.errors import TopicLensError, describe_os_error
+from ...core.runtime import NOTE_WORDS
 from .flags import flag_table, with_flags
 from .parser import build_parser
 
@@ -39,6 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     flags = flag_table(parser, args.command)
     warnings.formatwarning = functools.partial(_warning_line, flags=flags)
+    NOTE_WORDS[:] = [functools.partial(with_flags, table=flags)]
     try:
         from .commands import run
 
@@ -68,3 +70,5 @@ def main(argv: list[str] | None = None) -> int:
         _error(f"unexpected {type(exc).__name__}: {exc} (this is a topiclens bug: run again with --debug and "
                "report the traceback)")
         return 1
+    finally:
+        NOTE_WORDS.clear()  # a program that runs a command and then the library gets Python's words back

@@ -1,4 +1,4 @@
-"""The commands: fit | info | label | evaluate | assign | report. Each builds on the Python API."""
+"""The commands: fit | info | label | evaluate | assign | explain | report. Each builds on the Python API."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import Any
 from ...core.errors import ConfigError, TopicLensError
 from .breakdown import BREAKDOWN_COMMANDS
 from .editing import EDIT_COMMANDS, change_saved, cmd_edit
+from .explain import cmd_explain
 from .growing import classes_of, cmd_update, guided
 from .inputs import read_input
 from .labeler_args import labeler_from_args
@@ -63,7 +64,8 @@ def cmd_fit(args) -> int:
         **stages_from_args(args), layout=args.layout, embedding_model=args.embedding_model,
         n_neighbors=args.n_neighbors, knn=args.knn, min_cluster_size=args.min_cluster_size, nr_topics=args.nr_topics,
         outlier_threshold=args.outlier_threshold if args.reduce_outliers else None, language=args.lang,
-        mixed_topics=args.mixed_topics, seed=args.seed, threads=args.threads, sample_size=args.sample_size or None,
+        mixed_topics=args.mixed_topics, long_documents=args.long_documents, seed=args.seed, threads=args.threads,
+        sample_size=args.sample_size or None,
         chunk_size=args.chunk_size, work_dir=args.work_dir, client=args.dask, cache=not args.no_cache,
         verbose=not args.quiet,
     )
@@ -269,7 +271,7 @@ def cmd_search(args) -> int:
 
 
 COMMANDS = {"fit": cmd_fit, "info": cmd_info, "label": cmd_label, "describe": cmd_describe, "evaluate": cmd_evaluate,
-            "assign": cmd_assign, "report": cmd_report, "search": cmd_search, **EDIT_COMMANDS,
+            "assign": cmd_assign, "explain": cmd_explain, "report": cmd_report, "search": cmd_search, **EDIT_COMMANDS,
             **BREAKDOWN_COMMANDS, "update": cmd_update, "serve": cmd_serve}
 
 

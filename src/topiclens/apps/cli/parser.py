@@ -28,6 +28,7 @@ from ...core.choices import (
     LABEL_EVIDENCE,
     LANGUAGES,
     LAYOUTS,
+    LONG_DOCUMENTS,
     MIXED_DEFAULT,
     MIXED_HANDLING,
     MODELS,
@@ -36,6 +37,7 @@ from ...core.choices import (
 from ...editing.table import EDITS, Argument
 from ...llm.registry import spec_forms
 from .breakdown import add_breakdown_commands
+from .explain import add_parser as add_explain_command
 from .serve import add_serve_command
 
 EPILOG = """examples:
@@ -178,6 +180,10 @@ def build_parser() -> argparse.ArgumentParser:
     pipe.add_argument("--mixed-topics", default=MIXED_DEFAULT, choices=MIXED_HANDLING,
                       help="what to do with a mixed topic (documents that gather loosely, mostly grab-bags): keep "
                            f"it, split it into its parts, or send it to the outliers (default: {MIXED_DEFAULT})")
+    pipe.add_argument("--long-documents", default="auto", choices=LONG_DOCUMENTS,
+                      help="documents longer than the embedding model reads (256 word pieces, about 1,000 characters): "
+                           "read them whole, passage by passage, or embed their beginning; auto reads them whole when "
+                           "at least 10%% of the documents are that long (default: auto)")
     words = fit.add_argument_group("keywords")
     words.add_argument("--lang", default="auto", type=_language, metavar="CODE",
                        help="corpus language, an ISO 639 code (de, ja, ru, zh, ...): its stop words, segmenter "
@@ -306,6 +312,7 @@ def build_parser() -> argparse.ArgumentParser:
     _guidance_options(fit)
     _edit_commands(commands)
     add_breakdown_commands(commands)
+    add_explain_command(commands)
     _update_command(commands)
     add_serve_command(commands, _llm_options)
     return parser

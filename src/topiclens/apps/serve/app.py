@@ -20,6 +20,7 @@ from .requests import (
     MAX_BODY,
     BodyTooLarge,
     check_export,
+    parse_document,
     parse_edit,
     parse_generation,
     parse_llm_job,
@@ -111,6 +112,9 @@ def create_app(workspace, token: str, hosts: frozenset[str], *, title: str | Non
     async def redo(request: Request) -> Response:
         return await with_body(request, lambda p: workspace.step("redo"))
 
+    async def document(request: Request) -> Response:
+        return await with_body(request, lambda p: workspace.document(*parse_document(p)))
+
     async def llm(request: Request) -> Response:
         return await with_body(request, lambda p: workspace.start_job(*parse_llm_job(p)))
 
@@ -136,6 +140,7 @@ def create_app(workspace, token: str, hosts: frozenset[str], *, title: str | Non
         Route("/api/preview", preview, methods=["POST"]), Route("/api/apply", apply, methods=["POST"]),
         Route("/api/rename", rename, methods=["POST"]), Route("/api/undo", undo, methods=["POST"]),
         Route("/api/redo", redo, methods=["POST"]), Route("/api/llm", llm, methods=["POST"]),
+        Route("/api/document", document, methods=["POST"]),
         Route("/api/llm/stop", llm_stop, methods=["POST"]), Route("/export/{name}", export),
     ]
     return Guard(Starlette(routes=routes), token, hosts, frame_ancestors=frame_ancestors)

@@ -111,6 +111,14 @@ def parse_rename(payload: Any) -> tuple[int, str]:
     return topic, label_text(payload.get("label"))
 
 
+def parse_document(payload: Any) -> tuple[int, int]:
+    """``{"point": position, "order_version": n}``: a document by its place among the page's points, and the
+    point order the page was given."""
+    payload = _object(payload)
+    return whole_number(payload.get("point"), "point", 0), whole_number(payload.get("order_version"),
+                                                                        "order_version", 0)
+
+
 def parse_llm_job(payload: Any) -> tuple[str, list[int] | None]:
     """``{"kind": "label" | "describe", "topics": [...] or null}`` (null: every topic without a given name)."""
     payload = _object(payload)

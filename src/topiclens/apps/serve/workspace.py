@@ -138,6 +138,23 @@ class Workspace:
             data = report_data(self.model, order=self.order, texts=False)
             return {**data, "workbench": self.state(), "reloaded": reloaded}
 
+    def document(self, point: int, order_version: int) -> dict[str, Any]:
+        """One document of the page whole, as its passages (their text, and the topic each is about: ``explain``);
+        the page puts every text in with textContent."""
+        with self.lock:
+            self.refresh()
+            if order_version != self.order_version:
+                raise ConfigError("the map's documents changed since the page was loaded: load the page again")
+            if point >= len(self.order):
+                raise ConfigError(f"no document at point {point}: the map has {len(self.order)}")
+            row = int(self.order[point])
+            model = self.model
+        text = model.corpus_.texts[row]
+        spans = model.explain(text)
+        return {"point": point, "id": str(model.corpus_.id_values[row]), "topic": int(model.topics_[row]),
+                "passages": [{"text": s.text, "topic": int(s.topic), "label": s.label, "share": float(s.share)}
+                             for s in spans.itertuples()]}
+
     def state(self) -> dict[str, Any]:
         """The history (done and undone), the LLM, the running job and the model's generation."""
         return {"history": list(self.model.history_), "undone": edits.undone(self.directory),

@@ -116,10 +116,20 @@ class Workbench {
       el("div", { id: "wb-exports", class: "wb-row" },
         ...this.exports.map((name) => el("a", { id: `wb-export-${name.replace(".", "-")}`, class: "button",
           href: `/export/${name}?token=${encodeURIComponent(this.token)}`, download: name, text: name }))));
+    const reading = el("section", { id: "tab-document", dataset: { view: "document" }, hidden: "" },
+      el("h3", { id: "wb-doc-title", text: "Document" }),
+      el("p", { class: "meta", text: "Double-click a listed document to read it whole: each passage is tinted with the colour of the topic it is about (hover for the topic and its share)." }),
+      el("ul", { id: "wb-doc-legend", class: "chips" }),
+      el("div", { id: "wb-doc-text", class: "wb-doc-text" }));
     const history = el("section", { id: "tab-history", dataset: { view: "history" }, hidden: "" },
       el("p", { class: "meta", text: "Newest first. Undone edits stay below the line until the next edit." }),
       el("ol", { id: "wb-history", class: "wb-history" }));
-    side.append(edit, history);
+    side.append(edit, history, reading);
+    for (const list of ["topic-panel", "search-results"])
+      document.getElementById(list).addEventListener("dblclick", (e) => {
+        const li = e.target.closest("li[data-doc]");
+        if (li) this.showDocument(Number(li.dataset.doc));
+      });
     for (const b of tabs.querySelectorAll("button[data-tab=edit], button[data-tab=history]"))
       b.addEventListener("click", () => this.ex.showTab(b.dataset.tab));
     const map = document.getElementById("map-controls");
@@ -127,6 +137,31 @@ class Workbench {
       title: "Draw around topics to select them (or hold Shift and drag)", text: "Lasso" }));
     document.getElementById("map").append(el("canvas", { id: "wb-lasso-layer" }));
     this.bindButtons();
+  }
+  async showDocument(point) {
+    /* One document whole, its passages tinted by topic; every text goes in as textContent. */
+    const doc = await this.attempt("Opening the document", () =>
+      this.api("/api/document", { point, order_version: this.orderVersion }));
+    if (!doc) return;
+    const text = document.getElementById("wb-doc-text"), legend = document.getElementById("wb-doc-legend");
+    text.replaceChildren(); legend.replaceChildren();
+    const seen = new Map();
+    for (const passage of doc.passages) {
+      const span = el("span", { class: "passage", dataset: { topic: String(passage.topic) }, text: passage.text,
+        title: passage.topic < 0 ? "near no topic" : `${passage.topic}: ${passage.label} (${Math.round(passage.share * 100)} %)` });
+      if (passage.topic >= 0) {
+        span.style.backgroundColor = this.ex.color(passage.topic) + "40";
+        if (!seen.has(passage.topic)) seen.set(passage.topic, passage.label);
+      }
+      text.append(span);
+    }
+    for (const [topic, label] of seen) {
+      const swatch = el("span", { class: "swatch" });
+      swatch.style.background = this.ex.color(topic);
+      legend.append(el("li", { class: "chip" }, swatch, el("span", { text: `${topic}: ${label}` })));
+    }
+    document.getElementById("wb-doc-title").textContent = `Document ${doc.id}`;
+    this.ex.showTab("document");
   }
   bindButtons() {
     const on = (id, handler) => document.getElementById(id).addEventListener("click", handler);
