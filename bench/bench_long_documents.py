@@ -1,4 +1,4 @@
-"""Long documents: topics of documents read whole (the mean of their passages) against their beginning only.
+"""Long documents: topics of documents read whole (from all their passages) against their beginning only.
 
 Two corpora of long real documents, built from the machine: its English manual pages (``bench/manpages_corpus.py``:
 about a thousand pages of 250-5,000 words, labelled by the Debian section of their package) and the pages of

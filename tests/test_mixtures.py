@@ -150,6 +150,8 @@ def test_the_fitted_reading_of_long_documents_is_kept_and_used_for_new_documents
     loaded = TopicModel.load(tmp_path / "model", verbose=False)
     assert loaded.long_documents_ == "passages" and loaded.long_documents == "passages"
     assert loaded.fitted_.encoder().whole
+    asked = TopicModel.load(tmp_path / "model", verbose=False, long_documents="truncate")
+    assert asked.long_documents_ == "truncate" and not asked.fitted_.encoder().whole  # the caller's word counts
     default = TopicModel(seed=7, threads=1, verbose=False).fit(docs, embeddings=embeddings)
     assert default.long_documents_ == "truncate"  # 'auto': the slice's descriptions are short, today's topics
     assert not default.fitted_.encoder().whole
@@ -185,6 +187,11 @@ def test_document_info_and_assign_show_each_documents_mixture(fitted, docs):
     assert list(info.columns[:6]) == ["id", "text", "topic", "probability", "topic_label", "mixture"]
     assert (info.loc[fitted.usable_, "mixture"] != "").all()
     assert "mixture" not in fitted.document_info(mixture=False).columns
+    import pandas as pd
+
+    table = pd.DataFrame({"text": docs, "mixture": ["theirs"] * len(docs)})
+    own = TopicModel(seed=7, threads=1, verbose=False).fit(table, embeddings=fitted.embeddings_)
+    assert list(own.document_info().columns[-2:]) == ["mixture", "input_mixture"]  # the input's field renamed
     text, first, second, _ = two_topic_document(fitted, docs)
     assigned = fitted.assign([text, docs[0], ""])
     held = [int(part.split(":")[0]) for part in assigned["mixture"][0].split(", ")]

@@ -197,7 +197,8 @@ class TopicModel(BaseEstimator):
         what a row falls short of 1 is the outliers' share.
     topic_mixture_ : ndarray of shape (n, n_topics), float32
         Each document's share of each topic, read passage by passage (``topic_mixture``); rows sum to one
-        (an empty document's is zeros). Computed on first use.
+        (zeros for an empty document, or a long one none of whose words the topics have). Computed on
+        first use.
     sample_ : ndarray of shape (n,), bool
         Documents that were clustered (all of them unless the corpus was sampled).
     embeddings_ : ndarray of shape (n_usable, dim), float32 or float16
@@ -813,7 +814,8 @@ class TopicModel(BaseEstimator):
         directory : str or Path
         **params
             TopicModel parameters. The pipeline's settings come from the directory and ``params``
-            override them (``embedding_model=`` also sets the model that embeds new documents); the
+            override them (``embedding_model=`` also sets the model that embeds new documents, and
+            ``long_documents='passages'|'truncate'`` how it reads long ones); the
             labeler, cache, work directory, Dask client, threads and verbosity come only from
             ``params``. A user's own stage object cannot be restored from files: pass it again here
             to fit (or, for an embedder, to embed) with it.

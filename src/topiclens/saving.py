@@ -32,6 +32,8 @@ def load_model(model_class: type, directory: Path, params: dict[str, Any]) -> tu
     model = model_class(**{**restored, **params})
     if "embedding_model" in params:  # new documents are embedded with the model the caller names
         state = replace(state, embedding_model=resolve_embedding_model(params["embedding_model"], state.language))
+    if params.get("long_documents") in ("passages", "truncate"):  # and read as the caller says
+        state = replace(state, long_documents=params["long_documents"])
     return model, state, saved
 
 

@@ -70,8 +70,9 @@ def test_a_sentence_longer_than_the_budget_is_cut_between_words_and_unspaced_tex
     chinese = "中文文本没有空格" * 40
     parts = texts_of(chinese, passage_spans(chinese, 50))
     assert "".join(parts) == chinese and max(len(p) for p in parts) == 50
-    one_word = "x" * 3000
-    assert "".join(texts_of(one_word, passage_spans(one_word, 32))) == one_word
+    for one_word in ("x" * 3000, "б" * 100_000, "é" * 5000 + "a", "x" * 44 + "б"):  # one word longer than a passage
+        parts = texts_of(one_word, passage_spans(one_word, 32))
+        assert "".join(parts) == one_word and all(estimate_pieces(part) <= 32 for part in parts)
 
 
 def test_overlap_repeats_the_last_sentences_of_the_passage_before():

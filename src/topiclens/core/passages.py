@@ -82,6 +82,19 @@ def sentence_spans(text: str) -> list[Span]:
     return spans
 
 
+def _chars_within(run: str, budget: int) -> int:
+    """The most characters of ``run`` (one word) that count at most ``budget`` pieces, whatever part of it."""
+    if run.isascii():
+        return 7 * (budget - 1) + 1
+    return 2 * budget if _LATIN_ACCENTED.search(run) else budget
+
+
+def _within_word(text: str, at: int) -> bool:
+    """Whether the characters on both sides of ``at`` belong to one run of :func:`estimate_pieces` (one word)."""
+    pair = _PIECE_RUNS.match(text[at - 1:at + 1])
+    return pair is not None and pair.end() == 2
+
+
 def _cut_long(text: str, span: Span, budget: int) -> list[Span]:
     """A sentence longer than ``budget`` pieces cut before the first word that would pass it (between characters
     in scripts written without spaces; inside a word only when one word alone is longer than the budget)."""
@@ -93,12 +106,11 @@ def _cut_long(text: str, span: Span, budget: int) -> list[Span]:
         if used + pieces > budget and run.start() > start:
             parts.append((start, run.start()))
             start, used = run.start(), 0
-        while pieces > budget:  # one word longer than a whole passage: cut it where the budget runs out
-            cut = start + budget
-            while cut < run.end() and _run_pieces(text[start:cut + 1]) <= budget:
-                cut += 1
-            parts.append((start, cut))
-            start = cut
+        if pieces > budget:  # one word longer than a whole passage: cut it every so many characters
+            step = _chars_within(run.group(), budget)
+            for cut in range(start + step, run.end(), step):
+                parts.append((start, cut))
+                start = cut
             pieces = _run_pieces(text[start:run.end()])
         used += pieces
     parts.append((start, end))
@@ -130,11 +142,14 @@ def passage_spans(text: str, budget: int, *, overlap: int = 0) -> list[Span]:
         return [(0, len(text))]
     units = [part for span in sentence_spans(text) for part in _cut_long(text, span, budget)]
     sizes = [estimate_pieces(text[s:e]) for s, e in units]
+    # A unit that starts inside the word its predecessor ends with (a word cut for being longer than a passage)
+    # starts a passage of its own: joined again, the word would count more than its parts.
+    inside = [k > 0 and _within_word(text, units[k][0]) for k in range(len(units))]
     passages: list[Span] = []
     first = 0
     while first < len(units):
         last, used = first, sizes[first]
-        while last + 1 < len(units) and used + sizes[last + 1] <= budget:
+        while last + 1 < len(units) and used + sizes[last + 1] <= budget and not inside[last + 1]:
             last += 1
             used += sizes[last]
         passages.append((units[first][0], units[last][1]))

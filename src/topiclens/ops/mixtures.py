@@ -8,8 +8,8 @@ best topics stand out, and the passage weighted by its best cosine as well, so t
 topic well counts for little) or by its embedding (``method="embeddings"``: the neighbours' vote, as ``transform``
 places a new document; several times slower, more of a document's topics found). A document of one passage is
 placed whole, as ``transform`` places it, so a short document's mixture is its ``transform`` row made to sum to
-one. Outliers are left out: every row sums to one, except an empty document's (zeros). LDA and NMF place each
-passage by their own inference either way.
+one. Outliers are left out: every row sums to one, except an empty document's and (by words) a long one none of
+whose passages shares a word with the topics (zeros). LDA and NMF place each passage by their own inference.
 
 Both choices were measured on documents joined from two or three Debian descriptions of different sections
 (``bench/bench_multi_topic.py``, results in ``bench/results/multi_topic.json``).
@@ -164,8 +164,9 @@ def topic_mixture(fitted: Fitted, docs: Documents, embeddings: Embeddings = None
     Returns
     -------
     ndarray of shape (n_docs, n_topics), float32
-        Columns in ``topic_ids_`` order, outliers left out; each row sums to one (an empty document's is zeros).
-        A training document's row is its row of ``topic_mixture_``.
+        Columns in ``topic_ids_`` order, outliers left out; each row sums to one (zeros for an empty document,
+        and, by words, for a long one none of whose passages shares a word with the topics). A training
+        document's row is its row of ``topic_mixture_``.
     """
     budget, method = _budget(passage_tokens), _method(method)
     corpus = as_corpus(docs, text_column=text_column, id_column=id_column)
@@ -196,7 +197,8 @@ def training_mixture(fitted: Fitted, passage_tokens: int | None = None, method: 
         spans = [parts if state.usable[i] else [] for i, parts in enumerate(_passages_of(texts, budget))]
         return _mixed(fitted, texts, state.probabilities, spans, method)
 
-    return fitted.value(("mixture", budget, method, tuple(state.topic_ids)), compute)
+    placed_by = (fitted.settings.n_neighbors, fitted.settings.knn) if method == "embeddings" else ()
+    return fitted.value(("mixture", budget, method, placed_by, tuple(state.topic_ids)), compute)
 
 
 def explain(fitted: Fitted, doc: str, *, passage_tokens: int | None = None, method: str = "words") -> pd.DataFrame:

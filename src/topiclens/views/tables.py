@@ -43,8 +43,9 @@ def topic_table(state: TopicState, tightness: list[float | None] | None = None) 
     return pd.DataFrame(rows, columns=TOPIC_COLUMNS)
 
 
-def document_table(state: TopicState) -> pd.DataFrame:
-    """Every input document in input order; the input's own fields keep their names (input_X on a clash)."""
+def document_table(state: TopicState, mixture: list[str] | None = None) -> pd.DataFrame:
+    """Every input document in input order (``mixture``: a column of each one's topics, as text); the input's own
+    fields keep their names (input_X on a clash)."""
     topics = state.topics
     rows = np.arange(len(topics))
     columns = state.positions(topics)
@@ -57,6 +58,8 @@ def document_table(state: TopicState) -> pd.DataFrame:
         "probability": prob.astype(np.float32),
         "topic_label": [state.labels[p] if p >= 0 else OUTLIER_LABEL for p in columns.tolist()],
     })
+    if mixture is not None:
+        frame["mixture"] = mixture
     return with_fields(frame, state.corpus)
 
 
@@ -113,7 +116,6 @@ def document_info(fitted: Fitted, *, mixture: bool = True) -> pd.DataFrame:
         ``topic_label``, ``mixture`` (the topics holding at least 10 % of the document, best first, as
         ``"12: 0.64, 3: 0.30"``), then the input's own fields (``input_X`` on a name clash).
     """
-    frame = document_table(fitted.state)
-    if mixture and fitted.state.topic_ids:
-        frame.insert(5, "mixture", mixture_text(training_mixture(fitted), fitted.state.topic_ids))
-    return frame
+    state = fitted.state
+    shown = mixture_text(training_mixture(fitted), state.topic_ids) if mixture and state.topic_ids else None
+    return document_table(state, shown)

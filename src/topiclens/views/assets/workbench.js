@@ -149,7 +149,7 @@ class Workbench {
     for (const passage of doc.passages) {
       const span = el("span", { class: "passage", dataset: { topic: String(passage.topic) }, text: passage.text,
         title: passage.topic < 0 ? "near no topic" : `${passage.topic}: ${passage.label} (${Math.round(passage.share * 100)} %)` });
-      if (passage.topic >= 0) {
+      if (passage.topic >= 0 && this.ex.byId.has(passage.topic)) {  // a topic the page does not know yet: untinted
         span.style.backgroundColor = this.ex.color(passage.topic) + "40";
         if (!seen.has(passage.topic)) seen.set(passage.topic, passage.label);
       }
