@@ -154,7 +154,8 @@ def reads_whole(embedder) -> Callable[[str], bool] | None:
     if isinstance(pieces, int):
         # A text of at most pieces/2 characters is within the limit whatever its script (a Hangul syllable, the
         # dearest character, counts two), so only longer ones are counted.
-        return lambda text: len(text) <= pieces // 2 or estimate_pieces(text) <= passage_budget(embedder)
+        budget = passage_budget(embedder)  # once, not per text: this runs over a whole corpus at every fit
+        return lambda text: len(text) <= pieces // 2 or estimate_pieces(text) <= budget
     if isinstance(chars, int):
         return lambda text: len(text) <= chars
     return None
