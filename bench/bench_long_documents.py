@@ -5,8 +5,9 @@ about a thousand pages of 250-5,000 words, labelled by the Debian section of the
 the Python 3.11 Library Reference (``bench/pydoc_corpus.py``: 231 pages, median about 1,600 words, labelled by
 chapter); all-MiniLM-L6-v2 reads 256 word pieces, about 1,000 characters. Each reading runs in its own process
 from raw text with an empty embedding cache (``TOPICLENS_CACHE`` a new folder): the same TopicModel (int8
-all-MiniLM-L6-v2, seed 42, 2 threads) with ``long_documents='truncate'`` and ``'passages'``; scored alike
-(NMI/ARI against the labels, NPMI and C_v of the top-10 words, time from text to topics, peak memory).
+all-MiniLM-L6-v2, seed 42, 2 threads) with ``long_documents='truncate'``, ``'passages'`` and ``'split'`` (a
+document's topic then is the topic of most of its text, from ``topic_mixture_``); scored alike (NMI/ARI against
+the labels, NPMI and C_v of the top-10 words, time from text to topics, peak memory).
 
 usage: python bench/bench_long_documents.py [--corpus bench/work/manpages.jsonl.gz] [--table]
                                             [--out bench/results/long_documents.json]
@@ -29,10 +30,12 @@ sys.path.insert(0, str(HERE))
 
 from bench_fit import peak_rss_mb, read_corpus, score  # noqa: E402
 
-READINGS = ("truncate", "passages")
+READINGS = ("truncate", "passages", "split")
 
 
 def worker(reading: str, corpus: Path) -> None:
+    import numpy as np
+
     from topiclens import TopicModel
 
     docs, _ = read_corpus(corpus)
@@ -42,9 +45,14 @@ def worker(reading: str, corpus: Path) -> None:
     start = time.perf_counter()
     model.fit(docs)
     seconds = time.perf_counter() - start
+    topics = model.topics_
+    if reading == "split":  # the units are passages: a document's topic is the one most of its text is in
+        mixture = model.topic_mixture_
+        topics = np.where(mixture.sum(axis=1) > 0, np.asarray(model.topic_ids_)[mixture.argmax(axis=1)], -1)
     print(json.dumps({"name": reading, "fit_seconds": seconds, "represent_seconds": model.timings_["represent"],
                       "stage_seconds": {k: round(v, 2) for k, v in model.timings_.items()},
-                      "topics": model.topics_.tolist(), "topic_words": [[w for w, _ in kw] for kw in model.keywords_],
+                      "units": len(model.topics_), "model_topics": len(model.topic_ids_), "topics": topics.tolist(),
+                      "topic_words": [[w for w, _ in kw] for kw in model.keywords_],
                       "long_documents": model.long_documents_, "peak_rss_mb": round(peak_rss_mb(), 1),
                       "rss_before_fit_mb": round(before, 1)}))
 
@@ -55,7 +63,8 @@ CORPORA = {"manpages.jsonl.gz": "manual pages", "pydoc.jsonl.gz": "Python librar
 def table(path: Path = HERE / "results" / "long_documents.json") -> str:
     """The documentation's table: one row per corpus and reading."""
     reports = json.loads(path.read_text())["corpora"]
-    names = {"truncate": "beginning (`'truncate'`)", "passages": "whole (`'passages'`)"}
+    names = {"truncate": "beginning (`'truncate'`)", "passages": "whole (`'passages'`)",
+             "split": "passages as units (`'split'`)"}
     lines = ["| corpus | read | topics | NMI | ARI | NPMI | C_v | seconds, text to topics | peak MB |",
              "|---|---|---|---|---|---|---|---|---|"]
     for corpus, report in reports.items():
@@ -102,6 +111,8 @@ def main() -> None:
         result = json.loads(done.stdout.strip().splitlines()[-1])
         row = score(result, gold, tokens)
         row["long_documents"] = result["long_documents"]
+        row["units"], row["n_topics"] = result["units"], result["model_topics"]  # the model's, not the documents'
+        row["n_main_topics"] = len(set(result["topics"]) - {-1})
         print(json.dumps({k: v for k, v in row.items() if k not in ("params", "stage_seconds")}), file=sys.stderr)
         rows.append(row)
     pieces = sorted(estimate_pieces(d) for d in docs)

@@ -276,6 +276,11 @@ def passage_weighting_table() -> str:
     return _bench("bench_passage_weighting").table(RESULTS / "passage_weighting.json")
 
 
+def long_documents_judged_table() -> str:
+    """Long documents' topics, whole or passage by passage, judged blind (bench/results/long_documents_judged.json)."""
+    return _bench("bench_units_judged").table()
+
+
 TABLES: dict[str, tuple[Callable[[], str], tuple[str, ...]]] = {
     "fit_debian": (lambda: fit_table(RESULTS / "fit_debian.json"), ("fit_debian.json",)),
     "fit_debian_zh": (lambda: fit_table(RESULTS / "fit_debian_zh.json"), ("fit_debian_zh.json",)),
@@ -297,6 +302,7 @@ TABLES: dict[str, tuple[Callable[[], str], tuple[str, ...]]] = {
     "multi_topic": (multi_topic_table, ("multi_topic.json",)),
     "long_documents": (long_documents_table, ("long_documents.json",)),
     "passage_weighting": (passage_weighting_table, ("passage_weighting.json",)),
+    "long_documents_judged": (long_documents_judged_table, ("long_documents_judged.json",)),
 }
 
 

@@ -99,3 +99,21 @@ def browser():
 
     with chromium_context() as context:
         yield context
+
+
+@pytest.fixture(scope="session")
+def long_records(records):
+    """Long documents of the slice: descriptions of one section joined eight at a time (about 1,500 characters,
+    past what the embedder reads), with a year each."""
+    import pandas as pd
+
+    frame = pd.DataFrame(records)
+    rows = []
+    for section, group in frame.groupby("label", sort=True):
+        texts = group["text"].tolist()
+        for start in range(0, len(texts) - 7, 8):
+            rows.append({"text": "\n\n".join(texts[start:start + 8]), "section": section})
+    table = pd.DataFrame(rows)
+    table["year"] = 2000 + np.arange(len(table)) % 4
+    table.index = [f"doc{i}" for i in range(len(table))]
+    return table

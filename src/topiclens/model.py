@@ -42,7 +42,7 @@ from .ops.delegates import changing, reading, returning_self
 from .ops.fitted import Fitted, Settings
 from .ops.placing import Documents, Embeddings
 from .pipeline import adapt
-from .pipeline.fit import fit_topics
+from .pipeline.fit import fit_topics, plan_embedding
 from .pipeline.plan import FitPlan, require_chosen_extras
 from .saving import PIPELINE_PARAMS, load_model
 from .stages.classic import LDATopics, NMFTopics
@@ -158,15 +158,26 @@ class TopicModel(BaseEstimator):
         coherent), 'keep' it (``topic_info()`` marks it ``mixed``), or send its documents to the
         'outliers'. Decided before ``nr_topics`` merges; a guided fit, and a clustering told how many
         clusters to find (``n_clusters``), keeps them.
-    long_documents : {'auto', 'passages', 'truncate'}, default 'auto'
+    long_documents : {'auto', 'passages', 'split', 'truncate'}, default 'auto'
         How a document longer than the embedding model reads (all-MiniLM-L6-v2: 256 word pieces, about
         1,000 characters of English) is embedded: 'passages' reads it whole (cut at sentence ends into
         passages the model reads; its vector is theirs summed, the k-th passage weighted by its length over k,
         so that the beginning, which says what a document is, counts most), 'truncate' embeds its beginning
-        only. 'auto' reads whole when at least 10 % of the documents are that long (and no embeddings are
-        given to ``fit``), so a corpus of short texts gets exactly the topics it got before. A fit says how
+        only, 'split' makes each of those passages a unit of the fit (embedded, clustered, counted in the
+        keywords and shown to the LLM as a document; a document then holds the topics of its passages:
+        ``topics_`` and ``document_info()`` have a row per passage, whose fields ``passage_of``, ``passage``
+        and ``passage_start`` say where it comes from, ``topic_mixture_`` a row per document, and
+        ``topics_over_time`` / ``topics_per_class`` count each passage as its share of its document).
+        'auto' reads whole when at least 10 % of the documents are that long (and no embeddings are given
+        to ``fit``), so a corpus of short texts gets exactly the topics it got before; it never splits,
+        which would change what a row of the model is. A fit says how
         many documents are long and what it did; ``topic_mixture`` and ``explain`` read every passage either
         way. New documents are embedded as the fit chose (``long_documents_``).
+    max_passages : int or None, default None
+        With ``long_documents='passages'``, read at most this many passages of a long document (its first
+        ones, which count most in its vector), so that a corpus of books costs at most this many passages
+        a book to embed; the fit says how many were left out. None: every passage. ('split' embeds every
+        passage, each being a unit.)
     sample_size : int or None, default 100000
         Above this many documents, cluster a seeded sample and assign the rest (None: never sample).
     chunk_size : int, default 50000
@@ -197,7 +208,8 @@ class TopicModel(BaseEstimator):
         what a row falls short of 1 is the outliers' share.
     topic_mixture_ : ndarray of shape (n, n_topics), float32
         Each document's share of each topic, read passage by passage (``topic_mixture``); rows sum to one
-        (zeros for an empty document, or a long one none of whose words the topics have). Computed on
+        (zeros for an empty document, or a long one none of whose words the topics have); with
+        ``long_documents='split'``, one row per input document, its passages' topics by length. Computed on
         first use.
     sample_ : ndarray of shape (n,), bool
         Documents that were clustered (all of them unless the corpus was sampled).
@@ -252,7 +264,7 @@ class TopicModel(BaseEstimator):
         The embedding model used ('auto' resolved).
     min_cluster_size_ : int
         The minimum topic size used.
-    long_documents_ : {'passages', 'truncate'}
+    long_documents_ : {'passages', 'split', 'truncate'}
         How documents longer than the embedding model reads were embedded, and new ones are
         (``long_documents``; 'auto' resolved).
     classic_ : ClassicAssigner or None
@@ -299,6 +311,7 @@ class TopicModel(BaseEstimator):
         "outlier_threshold": [IsNone(), Number(float, -1.0, 1.0)],
         "mixed_topics": [OneOf(MIXED_HANDLING)],
         "long_documents": [OneOf(LONG_DOCUMENTS)],
+        "max_passages": [IsNone(), Number(int, 1)],
         "sample_size": [IsNone(), Number(int, 50)],
         "chunk_size": [Number(int, 1)],
         "client": [IsNone(), Instance(str, what="a Dask scheduler address"),
@@ -329,6 +342,7 @@ class TopicModel(BaseEstimator):
         outlier_threshold: float | None = None,
         mixed_topics: str = MIXED_DEFAULT,
         long_documents: str = "auto",
+        max_passages: int | None = None,
         sample_size: int | None = 100_000,
         chunk_size: int = 50_000,
         client: Any = None,
@@ -354,6 +368,7 @@ class TopicModel(BaseEstimator):
         self.outlier_threshold = outlier_threshold
         self.mixed_topics = mixed_topics
         self.long_documents = long_documents
+        self.max_passages = max_passages
         self.sample_size = sample_size
         self.chunk_size = chunk_size
         self.client = client
@@ -395,6 +410,7 @@ class TopicModel(BaseEstimator):
             nr_topics=_int(self.nr_topics), sample_size=_int(self.sample_size), chunk_size=int(self.chunk_size),
             outlier_threshold=None if self.outlier_threshold is None else float(self.outlier_threshold),
             mixed_topics=self.mixed_topics, long_documents=self.long_documents,
+            max_passages=_int(self.max_passages),
             client=self.client, work_dir=self.work_dir, seed=int(self.seed), threads=_int(self.threads),
             cache=self.cache, verbose=self.verbose,
             fingerprint={name: fingerprint_record(getattr(self, name)) for name in PIPELINE_PARAMS},
@@ -480,6 +496,26 @@ class TopicModel(BaseEstimator):
     partial_fit.__doc__ = returning_self(growing.partial_fit, "This model, grown in place (as scikit-learn's "
                                          "partial_fit does).")
 
+    def plan_embedding(self, docs: Documents, *, text_column: Hashable | None = None,
+                       id_column: Hashable | None = None) -> dict[str, Any]:
+        """What embedding ``docs`` would cost, before a fit: nothing is fitted, a short probe is embedded.
+
+        Parameters
+        ----------
+        docs, text_column, id_column
+            As for :meth:`fit`.
+
+        Returns
+        -------
+        dict
+            ``documents``, ``long`` (longer than the embedding model reads), ``embedding_model``, ``chosen`` (the
+            reading of long documents this model's ``long_documents`` would choose), and ``readings``: for
+            'truncate' and for 'passages' (which 'split' shares), ``texts`` to embed, how many are ``cached``,
+            and ``seconds`` to embed the rest on this machine (``seconds_uncached``: all of them), timed on
+            ``probe_texts`` passages. Above 50,000 documents, counted on a sample (``counted``) and scaled.
+        """
+        return plan_embedding(self._plan(), as_corpus(docs, text_column=text_column, id_column=id_column))
+
     # ------------------------------------------------------------------ the fitted state
     @property
     def fitted_(self) -> Fitted:
@@ -502,7 +538,8 @@ class TopicModel(BaseEstimator):
 
     def _settings(self) -> Settings:
         return Settings(labeler=self.labeler, representation=self.representation, n_neighbors=self.n_neighbors,
-                        knn=self.knn, seed=self.seed, threads=self.threads, cache=self.cache, verbose=self.verbose)
+                        knn=self.knn, seed=self.seed, threads=self.threads, cache=self.cache, verbose=self.verbose,
+                        max_passages=_int(self.max_passages))
 
     def __sklearn_is_fitted__(self) -> bool:
         return "_fitted" in self.__dict__

@@ -14,7 +14,7 @@ from .state import TopicState
 # this process runs) is always the caller's choice, never the files'.
 PIPELINE_PARAMS = ("model", "embedding_model", "reduction", "clustering", "vectorizer", "representation", "layout",
                    "language", "n_neighbors", "knn", "min_cluster_size", "nr_topics", "outlier_threshold",
-                   "mixed_topics", "long_documents", "sample_size", "chunk_size", "seed")
+                   "mixed_topics", "long_documents", "max_passages", "sample_size", "chunk_size", "seed")
 
 
 def load_model(model_class: type, directory: Path, params: dict[str, Any]) -> tuple[Any, TopicState, str]:
@@ -32,8 +32,13 @@ def load_model(model_class: type, directory: Path, params: dict[str, Any]) -> tu
     model = model_class(**{**restored, **params})
     if "embedding_model" in params:  # new documents are embedded with the model the caller names
         state = replace(state, embedding_model=resolve_embedding_model(params["embedding_model"], state.language))
-    if params.get("long_documents") in ("passages", "truncate"):  # and read as the caller says
-        state = replace(state, long_documents=params["long_documents"])
+    asked = params.get("long_documents")
+    if asked is not None and asked != "auto" and (asked == "split") != (state.long_documents == "split"):
+        raise ConfigError(f"the model in {directory} was fitted with long_documents={state.long_documents!r}, and "
+                          f"long_documents={asked!r} would change what its documents are (whole documents or "
+                          "passages): load it without long_documents, or fit again")
+    if asked in ("passages", "truncate"):  # and read as the caller says
+        state = replace(state, long_documents=asked)
     return model, state, saved
 
 

@@ -14,6 +14,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from ..core.errors import ConfigError
+from ..io.units import is_split, unit_shares
 from ..pipeline.keywords import ClassStats, top_terms, weigh_classes
 from ..state import OUTLIER_LABEL
 from .groups import Grouping
@@ -34,7 +35,9 @@ def group_table(state, grouping: Grouping, counts: sp.csr_matrix, *, column: str
     documents, outliers included) and ``keywords``; periods also get ``start`` and ``end``.
 
     The counts of a group's rows sum to the documents in that group; documents without a group are
-    counted in ``table.attrs`` (``missing``, ``unparsed``) and left out of every row.
+    counted in ``table.attrs`` (``missing``, ``unparsed``) and left out of every row. In a model whose units are
+    passages (``long_documents='split'``) a passage counts as its share of its document (``io.units``), so the
+    counts are documents, split between topics by the length of their passages.
     """
     tuning = check_tuning(tuning)
     topics = np.asarray(state.topics)
@@ -44,7 +47,9 @@ def group_table(state, grouping: Grouping, counts: sp.csr_matrix, *, column: str
     grouped = grouping.index >= 0
     n_groups = len(grouping.names)
     cell = np.where(grouped, grouping.index * len(ids) + topic_slot, -1)
-    documents = np.bincount(cell[grouped], minlength=n_groups * len(ids)).reshape(n_groups, len(ids))
+    shares = unit_shares(state.corpus) if is_split(state.corpus) else None
+    documents = np.bincount(cell[grouped], weights=None if shares is None else shares[grouped],
+                            minlength=n_groups * len(ids)).reshape(n_groups, len(ids))
     keywords = _cell_keywords(state, counts, cell, documents, weighting, n_words, tuning)
     labels = [OUTLIER_LABEL, *state.labels]
     totals = documents.sum(axis=1)
@@ -54,14 +59,21 @@ def group_table(state, grouping: Grouping, counts: sp.csr_matrix, *, column: str
             row = {column: name}
             if grouping.starts is not None:
                 row["start"], row["end"] = grouping.starts[g], grouping.ends[g]
-            row.update(topic=topic, label=labels[i], documents=int(documents[g, i]),
+            row.update(topic=topic, label=labels[i], documents=_count(documents[g, i]),
                        share=float(documents[g, i] / totals[g]) if totals[g] else 0.0,
                        keywords=", ".join(keywords.get(g * len(ids) + i, [])))
             rows.append(row)
     table = pd.DataFrame(rows)
-    table.attrs.update(documents=int(grouped.sum()), missing=grouping.missing, unparsed=grouping.unparsed,
+    counted = _count(grouped.sum() if shares is None else shares[grouped].sum())
+    table.attrs.update(documents=counted, missing=grouping.missing, unparsed=grouping.unparsed,
                        unparsed_examples=list(grouping.unparsed_examples), groups=n_groups)
     return table
+
+
+def _count(documents: float) -> int | float:
+    """A count of documents as a table shows it: whole where it is, else to three decimals (passage shares)."""
+    value = round(float(documents), 3)
+    return int(value) if value.is_integer() else value
 
 
 def _cell_keywords(state, counts: sp.csr_matrix, cell: np.ndarray, documents: np.ndarray, weighting: str,

@@ -58,4 +58,4 @@ DISAMBIGUATE_DEFAULT: float | None = None
 # corpus's NMI rose on three corpora of four, and no document was lost to the outliers.
 MIXED_DEFAULT = "split"
 # How a document longer than the embedding model reads is embedded (pipeline.lengths decides 'auto').
-LONG_DOCUMENTS: tuple[str, ...] = ("auto", "passages", "truncate")
+LONG_DOCUMENTS: tuple[str, ...] = ("auto", "passages", "split", "truncate")

@@ -62,12 +62,12 @@ class EmbeddingCache:
 
 
 def embed_texts(texts: Sequence[str], embedder: Embedder, *, cache: bool | str | Path = True,
-                chunk_size: int = 256, verbose: bool = True, desc: str = "embedding", whole: bool = False
-                ) -> np.ndarray:
+                chunk_size: int = 256, verbose: bool = True, desc: str = "embedding", whole: bool = False,
+                max_passages: int | None = None) -> np.ndarray:
     """Embed texts through the cache: only texts never seen by this model are computed.
 
     ``whole``: a text longer than the model reads is embedded from all its passages (see the module's docstring;
-    False, the default: as the model reads it, its beginning)
+    False, the default: as the model reads it, its beginning), or from its first ``max_passages``.
     """
     if not texts:
         return np.zeros((0, 0), dtype=np.float32)
@@ -76,7 +76,7 @@ def embed_texts(texts: Sequence[str], embedder: Embedder, *, cache: bool | str |
         long = [i for i, text in enumerate(texts) if not fits(text)]
         if long:
             return _embed_long(texts, long, embedder, cache=cache, chunk_size=chunk_size, verbose=verbose,
-                               desc=desc)
+                               desc=desc, max_passages=max_passages)
     keys = [text_hash(t) for t in texts]
     store = None
     if cache:
@@ -107,15 +107,15 @@ def passage_weights(passages: Sequence[str]) -> list[float]:
 
 
 def _embed_long(texts: Sequence[str], long: list[int], embedder: Embedder, *, cache: bool | str | Path,
-                chunk_size: int, verbose: bool, desc: str) -> np.ndarray:
-    """Embed ``texts`` whose rows ``long`` are longer than ``embedder`` reads: those from their passages'
-    vectors, weighted by :func:`passage_weights`, the direction of the sum."""
+                chunk_size: int, verbose: bool, desc: str, max_passages: int | None = None) -> np.ndarray:
+    """Embed ``texts`` whose rows ``long`` are longer than ``embedder`` reads: those from their (first
+    ``max_passages``) passages' vectors, weighted by :func:`passage_weights`, the direction of the sum."""
     budget = passage_budget(embedder)
     pieces: list[str] = []
     owners: list[int] = []
     weights: list[float] = []
     for row, i in enumerate(long):
-        parts = [texts[i][start:end] for start, end in passage_spans(texts[i], budget)]
+        parts = [texts[i][start:end] for start, end in passage_spans(texts[i], budget)][:max_passages]
         pieces += parts
         owners += [row] * len(parts)
         weights += passage_weights(parts)
@@ -177,24 +177,28 @@ class DocumentEncoder:
     """An embedder with the cache and progress settings of one model: texts in, float32 rows out."""
 
     def __init__(self, embedder: Embedder, *, cache: bool | str | Path = True, verbose: bool = True,
-                 whole: bool = False) -> None:
+                 whole: bool = False, max_passages: int | None = None) -> None:
         self.embedder = embedder
         self.cache = cache
         self.verbose = verbose
         self.whole = whole  # a text longer than the model reads: from all its passages (embed_texts)
+        self.max_passages = max_passages  # ... or from its first max_passages passages
 
     def encode(self, texts: Sequence[str], desc: str = "embedding") -> np.ndarray:
-        return embed_texts(texts, self.embedder, cache=self.cache, verbose=self.verbose, desc=desc, whole=self.whole)
+        return embed_texts(texts, self.embedder, cache=self.cache, verbose=self.verbose, desc=desc, whole=self.whole,
+                           max_passages=self.max_passages)
 
     def reading_whole(self, whole: bool = True) -> DocumentEncoder:
         """This encoder reading long texts whole (``whole=True``) or by their beginning."""
-        return DocumentEncoder(self.embedder, cache=self.cache, verbose=self.verbose, whole=whole)
+        return DocumentEncoder(self.embedder, cache=self.cache, verbose=self.verbose, whole=whole,
+                               max_passages=self.max_passages)
 
 
 def document_encoder(spec, *, threads: int | None, cache: bool | str | Path,
-                     verbose: bool, whole: bool = False) -> DocumentEncoder | None:
+                     verbose: bool, whole: bool = False, max_passages: int | None = None) -> DocumentEncoder | None:
     """The encoder of a resolved ``embedding_model`` setting (None when there is no embedding model)."""
     from .registry import make_embedder
 
     embedder = make_embedder(spec, threads=threads)
-    return None if embedder is None else DocumentEncoder(embedder, cache=cache, verbose=verbose, whole=whole)
+    return None if embedder is None else DocumentEncoder(embedder, cache=cache, verbose=verbose, whole=whole,
+                                                         max_passages=max_passages)

@@ -41,6 +41,7 @@ class Settings:
     threads: int | None = None
     cache: bool | str | Path = True
     verbose: bool = True
+    max_passages: int | None = None       # the most passages of a long document read (None: all)
 
 
 @dataclass(frozen=True, eq=False)
@@ -111,7 +112,7 @@ class Fitted:
         settings = self.settings
         return self.value(_encoder_key(settings), lambda: document_encoder(
             used, threads=settings.threads, cache=settings.cache, verbose=settings.verbose,
-            whole=self.state.long_documents == "passages"))
+            whole=self.state.long_documents in ("passages", "split"), max_passages=settings.max_passages))
 
     def optional_encoder(self) -> DocumentEncoder | None:
         """The encoder, or None where the model has none (a classic model, an embedder not restored)."""

@@ -17,9 +17,11 @@ from ..core.params import IsNone, Number, check_param
 from ..editing.rebuild import rebuild
 from ..editing.relabel import edit_labeler
 from ..embedders.cache import load_embeddings
+from ..embedders.common import passage_budget
 from ..growing import update
 from ..io.corpus import Corpus
 from ..io.documents import as_corpus
+from ..io.units import is_split, split_corpus
 from ..pipeline import adapt
 from ..pipeline.plan import FitPlan
 from ..pipeline.sampled import assign_chunk, embed_chunked, executor_and_store
@@ -102,6 +104,8 @@ def grow(fitted: Fitted, plan: Callable[[], FitPlan], docs: Any, embeddings: Any
     corpus = as_corpus(docs, text_column=text_column, id_column=id_column)
     if not corpus.ids_given:  # made-up positions: numbered on from the model's, so no id is held twice
         corpus = replace(corpus, ids=[str(len(state.corpus) + i) for i in range(len(corpus))])
+    if is_split(state.corpus):  # its documents are passages: new ones are cut as the fit cut its own
+        corpus = _split_new(fitted, corpus, embeddings)
     keep, repeated = _new_records(state, corpus)
     if not len(keep):
         return Growth(fitted)  # nothing to add (the warning said so): no history entry, nothing changed
@@ -147,6 +151,18 @@ def name_growth(growth: Growth, stacklevel: int = 4) -> Fitted:
 
 
 # ------------------------------------------------------------------ helpers
+def _split_new(fitted: Fitted, corpus: Corpus, embeddings: Any) -> Corpus:
+    """New documents for a model whose units are passages, cut into its units."""
+    if embeddings is not None:
+        raise ConfigError("this model's documents are passages (long_documents='split'): it embeds each passage of "
+                          "a new document itself, so pass the documents without embeddings")
+    encoder = fitted.encoder()
+    if encoder is None:
+        raise ConfigError("this model's documents are passages, cut to what its embedding model reads, and it has "
+                          "no embedding model: load it with embedding_model=")
+    return split_corpus(corpus, passage_budget(encoder.embedder)).corpus
+
+
 def _new_records(state: TopicState, corpus: Corpus) -> tuple[np.ndarray, int]:
     """The rows of ``corpus`` to add, and how many records the model holds already.
 

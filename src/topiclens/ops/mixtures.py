@@ -27,8 +27,9 @@ from sklearn.preprocessing import normalize as unit_rows
 from ..core.errors import ConfigError
 from ..core.passages import estimate_pieces, passage_spans
 from ..embedders.cache import load_embeddings
-from ..io.corpus import from_texts
+from ..io.corpus import from_texts, text_hash
 from ..io.documents import as_corpus
+from ..io.units import document_texts, is_split, unit_owners, unit_shares
 from ..state import OUTLIER_LABEL
 from .fitted import Fitted
 from .placing import Documents, Embeddings, infer, transform
@@ -170,7 +171,7 @@ def topic_mixture(fitted: Fitted, docs: Documents, embeddings: Embeddings = None
     """
     budget, method = _budget(passage_tokens), _method(method)
     corpus = as_corpus(docs, text_column=text_column, id_column=id_column)
-    known = fitted.known(corpus)
+    known = _known_documents(fitted, corpus) if is_split(fitted.state.corpus) else fitted.known(corpus)
     mixture = np.zeros((len(corpus), len(fitted.state.topic_ids)), dtype=np.float32)
     if (known >= 0).any():
         mixture[known >= 0] = training_mixture(fitted, budget, method)[known[known >= 0]]
@@ -188,9 +189,13 @@ def topic_mixture(fitted: Fitted, docs: Documents, embeddings: Embeddings = None
 
 
 def training_mixture(fitted: Fitted, passage_tokens: int | None = None, method: str = "words") -> np.ndarray:
-    """``topic_mixture_``: the training documents' mixtures (computed once per state, passage length and method)."""
+    """``topic_mixture_``: the training documents' mixtures (computed once per state, passage length and method).
+    In a model whose units are passages (``long_documents='split'``), one row per document: the topics of its
+    passages, each counted by its length (``passage_tokens`` and ``method`` play no part)."""
     budget, method = _budget(passage_tokens), _method(method)
     state = fitted.state
+    if is_split(state.corpus):
+        return fitted.value(("unit mixture", tuple(state.topic_ids)), lambda: unit_mixture(state))
 
     def compute() -> np.ndarray:
         texts = state.corpus.texts
@@ -199,6 +204,33 @@ def training_mixture(fitted: Fitted, passage_tokens: int | None = None, method: 
 
     placed_by = (fitted.settings.n_neighbors, fitted.settings.knn) if method == "embeddings" else ()
     return fitted.value(("mixture", budget, method, placed_by, tuple(state.topic_ids)), compute)
+
+
+def unit_mixture(state) -> np.ndarray:
+    """(n_documents, n_topics): a split model's documents' mixtures, the topics of their passages weighted by each
+    passage's share of the document (outlier passages left out; a document all of whose passages are outliers
+    gets zeros)."""
+    owners, documents = unit_owners(state.corpus)
+    slots = state.positions(state.topics)
+    votes = np.zeros((len(state.corpus), len(state.topic_ids)))
+    claimed = np.flatnonzero(slots >= 0)
+    votes[claimed, slots[claimed]] = 1.0
+    return combine(votes, unit_shares(state.corpus), owners, len(documents))
+
+
+def row_mixture(fitted: Fitted) -> np.ndarray:
+    """One mixture per row of the model (``document_info``'s rows): ``topic_mixture_``, or, where the rows are
+    passages, the mixture of each passage's document."""
+    mixture = training_mixture(fitted)
+    return mixture[unit_owners(fitted.state.corpus)[0]] if is_split(fitted.state.corpus) else mixture
+
+
+def _known_documents(fitted: Fitted, corpus) -> np.ndarray:
+    """For a split model: the training document (its row of ``topic_mixture_``) with each text of ``corpus``, or
+    -1."""
+    lookup = fitted.value("document lookup", lambda: {
+        text_hash(text): row for row, text in enumerate(document_texts(fitted.state.corpus))})
+    return np.array([lookup.get(h, -1) for h in corpus.hashes], dtype=np.int64)
 
 
 def explain(fitted: Fitted, doc: str, *, passage_tokens: int | None = None, method: str = "words") -> pd.DataFrame:
@@ -243,3 +275,24 @@ def explain(fitted: Fitted, doc: str, *, passage_tokens: int | None = None, meth
         "weight": (weights / weights.sum()).round(4),
         "text": pieces,
     }, columns=columns)
+
+
+def row_passages(fitted: Fitted, row: int) -> tuple[str, pd.DataFrame]:
+    """The document of the model's row ``row`` and its passages as :func:`explain` gives them: where the rows are
+    passages (``long_documents='split'``), every passage of that row's document with the topic the fit gave it
+    (``share``: its neighbours' vote for that topic); else the row's text, explained."""
+    state = fitted.state
+    if not is_split(state.corpus):
+        return state.corpus.ids[row], explain(fitted, state.corpus.texts[row])
+    owners, documents = unit_owners(state.corpus)
+    rows = np.flatnonzero(owners == owners[row])
+    slots = state.positions(state.topics[rows])
+    weights = unit_shares(state.corpus)[rows]
+    labels = state.labels
+    starts = np.concatenate([[0], np.cumsum([len(state.corpus.texts[r]) for r in rows])])
+    return str(documents[owners[row]]), pd.DataFrame({
+        "start": starts[:-1], "end": starts[1:], "topic": state.topics[rows],
+        "label": [labels[s] if s >= 0 else OUTLIER_LABEL for s in slots.tolist()],
+        "share": [round(float(state.probabilities[r, s]), 4) if s >= 0 else 0.0 for r, s in zip(rows, slots)],
+        "weight": np.round(weights, 4), "text": [state.corpus.texts[r] for r in rows],
+    })

@@ -12,17 +12,20 @@ import time
 import warnings
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from ..core.errors import ConfigError, TopicLensWarning
 from ..core.lang import corpus_language
-from ..core.runtime import thread_limit
+from ..core.runtime import note, thread_limit
 from ..core.topic_table import TopicTable
 from ..embedders.cache import DocumentEncoder, load_embeddings, zero_rows
+from ..embedders.common import passage_budget
 from ..embedders.registry import resolve_embedding_model
 from ..guidance.spec import read_classes
 from ..io.corpus import Corpus, check_corpus
+from ..io.units import PASSAGE_OF, split_corpus
 from ..labeling.clean import keyword_label
 from ..stages.cluster import auto_min_cluster_size
 from ..stages.protocols import StageContext
@@ -30,7 +33,7 @@ from ..stages.represent import centroids, representative_docs, word_representati
 from ..state import TopicState
 from . import topics as topic_ops
 from .keywords import top_terms
-from .lengths import reading_of_long_documents
+from .lengths import embedding_estimate, reading_of_long_documents
 from .plan import FitPlan
 from .sampled import embed_chunked, fit_sampled
 from .steps import GuideInput, LearnedTopics, fit_classic, fit_embedding
@@ -40,6 +43,16 @@ def fit_topics(plan: FitPlan, corpus: Corpus, embeddings: np.ndarray | str | Pat
                y=None) -> tuple[TopicState, DocumentEncoder | None]:
     """Run every stage on ``corpus``; return the fitted state and the encoder that embedded it.
     ``y``: a class per document (-1 / None: not known) for a (semi-)supervised fit."""
+    if not corpus.usable.any():
+        check_corpus(corpus, plan.min_cluster_size or 2)  # says what is wrong: nothing to read
+    first_texts = [t for t in corpus.texts if t.strip()]
+    language = corpus_language(first_texts, plan.language, plan.verbose)
+    embedding_model = resolve_embedding_model(plan.embedding_model, language)
+    encoder = plan.encoder(embedding_model)
+    long_documents = reading_of_long_documents(plan.long_documents, first_texts, encoder, plan.seed, plan.verbose,
+                                               given=embeddings is not None)
+    if long_documents == "split":
+        corpus, y = split_units(corpus, y, encoder, embeddings, plan.verbose)
     n_clustered = int(corpus.usable.sum())
     if plan.classic is None and plan.sample_size:
         n_clustered = min(n_clustered, plan.sample_size)
@@ -51,17 +64,12 @@ def fit_topics(plan: FitPlan, corpus: Corpus, embeddings: np.ndarray | str | Pat
     if guided:
         check_guided(plan, int(usable.sum()))
     texts = [t for t, ok in zip(corpus.texts, usable) if ok]
-    language = corpus_language(texts, plan.language, plan.verbose)
-    embedding_model = resolve_embedding_model(plan.embedding_model, language)
-    encoder = plan.encoder(embedding_model)
     context = StageContext.of(seed=plan.seed, n_neighbors=plan.n_neighbors, min_cluster_size=min_size,
                               threads=plan.threads, verbose=plan.verbose)
     timings: dict[str, float] = {}
     clock = time.perf_counter()
-    long_documents = reading_of_long_documents(plan.long_documents, texts, encoder, plan.seed, plan.verbose,
-                                               given=embeddings is not None)
     if encoder is not None:
-        encoder = encoder.reading_whole(long_documents == "passages")
+        encoder = encoder.reading_whole(long_documents in ("passages", "split"))
     with thread_limit(plan.threads):
         vectors = document_vectors(plan, embedding_model, encoder, corpus, usable, texts, embeddings)
         usable, texts, vectors = drop_directionless(corpus, usable, texts, vectors, min_size)
@@ -85,6 +93,44 @@ def fit_topics(plan: FitPlan, corpus: Corpus, embeddings: np.ndarray | str | Pat
     state = replace(state, long_documents=long_documents)
     timings["fit"] = time.perf_counter() - fit_clock
     return state, encoder
+
+
+def plan_embedding(plan: FitPlan, corpus: Corpus) -> dict:
+    """What embedding ``corpus`` would cost under each reading of long documents
+    (:func:`~topiclens.pipeline.lengths.embedding_estimate`), with the reading this fit would choose
+    (``chosen``) and the embedding model; nothing is fitted and only a short probe is embedded."""
+    texts = [t for t in corpus.texts if t.strip()]
+    if not texts:
+        check_corpus(corpus, plan.min_cluster_size or 2)
+    language = corpus_language(texts, plan.language, False)
+    embedding_model = resolve_embedding_model(plan.embedding_model, language)
+    encoder = plan.encoder(embedding_model)
+    if encoder is None:
+        raise ConfigError("no embedding model, so nothing to estimate: set embedding_model")
+    with thread_limit(plan.threads):
+        report = embedding_estimate(texts, encoder, plan.seed)
+    chosen = reading_of_long_documents(plan.long_documents, texts, encoder, plan.seed, verbose=False)
+    return {**report, "chosen": chosen, "long_documents": plan.long_documents,
+            "embedding_model": embedding_model if isinstance(embedding_model, str) else encoder.embedder.name}
+
+
+def split_units(corpus: Corpus, y, encoder: DocumentEncoder | None, embeddings, verbose: bool) -> tuple[Corpus, Any]:
+    """``long_documents='split'``: the corpus cut into passage units (``io.units``), and ``y`` per unit."""
+    if embeddings is not None:
+        raise ConfigError("long_documents='split' embeds each passage of a long document, and the embeddings given "
+                          "are one per document: leave out embeddings, or use long_documents='passages'")
+    if encoder is None:
+        raise ConfigError("long_documents='split' cuts documents into what the embedding model reads: set "
+                          "embedding_model")
+    split = split_corpus(corpus, passage_budget(encoder.embedder))
+    if verbose:
+        note(f"long_documents='split': {split.cut:,} documents cut into passages; the fit's units are "
+             f"{len(split.corpus):,} passages and documents (document_info's field {PASSAGE_OF!r} names each one's "
+             "document; topic_mixture_ has one row per document)")
+    if y is not None:
+        given = list(y)
+        y = [given[r] for r in split.rows] if len(given) == len(corpus) else given
+    return split.corpus, y
 
 
 def check_guided(plan: FitPlan, n_usable: int) -> None:

@@ -34,7 +34,8 @@ class FitPlan:
     nr_topics: int | None
     outlier_threshold: float | None
     mixed_topics: str                       # 'keep', 'split' or 'outliers' (pipeline.coherence)
-    long_documents: str                     # 'auto', 'passages' or 'truncate' (pipeline.lengths)
+    long_documents: str                     # 'auto', 'passages', 'split' or 'truncate' (pipeline.lengths)
+    max_passages: int | None                # the most passages of one document read (None: all)
     sample_size: int | None
     chunk_size: int
     client: Any
@@ -48,7 +49,8 @@ class FitPlan:
 
     def encoder(self, embedding_model: Any) -> DocumentEncoder | None:
         """The document encoder for a resolved embedding model (None when there is none)."""
-        return document_encoder(embedding_model, threads=self.threads, cache=self.cache, verbose=self.verbose)
+        return document_encoder(embedding_model, threads=self.threads, cache=self.cache, verbose=self.verbose,
+                                max_passages=self.max_passages)
 
     def check_corpus_size(self, n_documents: int) -> None:
         """Settings that ask for more topics than there are documents fail before the embedding, not after."""

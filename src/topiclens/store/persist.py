@@ -230,9 +230,10 @@ def _read_state(data: Path, manifest: dict[str, Any]) -> TopicState:
 def _long_documents(manifest: dict, data: Path) -> str:
     """How the model embeds long documents ('truncate' for a model saved before it was recorded)."""
     value = manifest.get("long_documents", "truncate")
-    if value not in ("passages", "truncate"):
+    if value not in ("passages", "split", "truncate"):
         raise ModelFileError(f"{data.parent / MANIFEST} names an unknown way to read long documents {value!r} "
-                             "(expected 'passages' or 'truncate'): the file was changed; save the model again")
+                             "(expected 'passages', 'split' or 'truncate'): the file was changed; save the model "
+                             "again")
     return value
 
 

@@ -33,6 +33,7 @@ class Summary:
     fitted: bool = False
     n_topics: int | None = None
     n_documents: int | None = None
+    n_passages: int | None = None  # the units, where they are passages (long_documents='split')
     outlier_share: float | None = None
     language: str | None = None
     embedder: str | None = None
@@ -134,7 +135,12 @@ def summarize(model: Any, max_topics: int = MAX_TOPICS) -> Summary:
         summary.changed_params = _read(lambda: _changed_params(model)) or []
         return summary
     summary.n_topics = _read(lambda: len(model.topic_ids_))
+    from ..io.units import is_split, unit_owners
+
     summary.n_documents = _read(lambda: len(model.topics_))
+    if _read(lambda: is_split(model.corpus_)):
+        summary.n_passages = summary.n_documents
+        summary.n_documents = _read(lambda: len(unit_owners(model.corpus_)[1]))
     summary.outlier_share = _read(lambda: float((model.topics_ < 0).mean()) if len(model.topics_) else 0.0)
     summary.language = _read(lambda: _clean(model.language_, 20))
     summary.embedder = _read(lambda: _embedder(model.embedding_model_))
@@ -150,6 +156,8 @@ def summarize(model: Any, max_topics: int = MAX_TOPICS) -> Summary:
 def _headline(summary: Summary) -> str:
     parts = [f"{summary.n_topics} topics" if summary.n_topics is not None else "topics",
              f"{summary.n_documents:,} documents" if summary.n_documents is not None else None]
+    if summary.n_passages is not None and parts[1]:
+        parts[1] = f"{summary.n_passages:,} passages of {parts[1]}"
     line = ", ".join(p for p in parts if p)
     if summary.outlier_share is not None:
         line += f" ({summary.outlier_share:.1%} outliers)"

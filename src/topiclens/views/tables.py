@@ -7,7 +7,7 @@ import pandas as pd
 
 from ..io.export import joined as joined_lists
 from ..ops.fitted import Fitted
-from ..ops.mixtures import mixture_text, training_mixture
+from ..ops.mixtures import mixture_text, row_mixture
 from ..ops.placing import with_fields
 from ..state import OUTLIER_LABEL, TopicState
 
@@ -114,8 +114,11 @@ def document_info(fitted: Fitted, *, mixture: bool = True) -> pd.DataFrame:
         One row per input document, in input order: ``id`` (with the input's type: whole numbers for a
         table's integer index or a list's positions), ``text``, ``topic``, ``probability`` (of its topic),
         ``topic_label``, ``mixture`` (the topics holding at least 10 % of the document, best first, as
-        ``"12: 0.64, 3: 0.30"``), then the input's own fields (``input_X`` on a name clash).
+        ``"12: 0.64, 3: 0.30"``), then the input's own fields (``input_X`` on a name clash). In a model whose
+        units are passages (``long_documents='split'``) a row is a passage (or a document that needed no cut):
+        its fields ``passage_of``, ``passage`` and ``passage_start`` say where it comes from, and ``mixture`` is
+        its document's.
     """
     state = fitted.state
-    shown = mixture_text(training_mixture(fitted), state.topic_ids) if mixture and state.topic_ids else None
+    shown = mixture_text(row_mixture(fitted), state.topic_ids) if mixture and state.topic_ids else None
     return document_table(state, shown)

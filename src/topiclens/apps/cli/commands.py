@@ -13,7 +13,16 @@ from .explain import cmd_explain
 from .growing import classes_of, cmd_update, guided
 from .inputs import read_input
 from .labeler_args import labeler_from_args
-from .output import dump_json, for_terminal, format_table, format_topic, plan_line, stats_line, topics_json
+from .output import (
+    dump_json,
+    embedding_plan_line,
+    for_terminal,
+    format_table,
+    format_topic,
+    plan_line,
+    stats_line,
+    topics_json,
+)
 from .serve import cmd_serve
 
 
@@ -64,13 +73,21 @@ def cmd_fit(args) -> int:
         **stages_from_args(args), layout=args.layout, embedding_model=args.embedding_model,
         n_neighbors=args.n_neighbors, knn=args.knn, min_cluster_size=args.min_cluster_size, nr_topics=args.nr_topics,
         outlier_threshold=args.outlier_threshold if args.reduce_outliers else None, language=args.lang,
-        mixed_topics=args.mixed_topics, long_documents=args.long_documents, seed=args.seed, threads=args.threads,
+        mixed_topics=args.mixed_topics, long_documents=args.long_documents,
+        max_passages=args.max_passages, seed=args.seed, threads=args.threads,
         sample_size=args.sample_size or None,
         chunk_size=args.chunk_size, work_dir=args.work_dir, client=args.dask, cache=not args.no_cache,
         verbose=not args.quiet,
     )
-    labeler = None if args.no_llm else labeler_from_args(args)
     model.validate_params()  # every setting checked before the corpus is read or embedded
+    if args.dry_run:
+        plan = model.plan_embedding(read_input(args))
+        print(dump_json(plan) if args.json else embedding_plan_line(plan))
+        return 0
+    if args.out is None:
+        raise ConfigError("topiclens fit needs --out DIR, the model directory to write (or --dry-run to estimate "
+                          "the embedding only)")
+    labeler = None if args.no_llm else labeler_from_args(args)
     if labeler is not None:
         labeler.check()
     check_target(args.out)  # and where the model goes: a file or a foreign directory fails now, not after the fit

@@ -161,6 +161,25 @@ def plan_line(plan: dict) -> str:
     return "; ".join(parts)
 
 
+def embedding_plan_line(plan: dict) -> str:
+    """A fit's dry run in one paragraph: what each reading of long documents embeds and how long it takes."""
+    def reading(name: str) -> str:
+        figures = plan["readings"][name]
+        cached = f", {figures['cached']:,} in the cache" if figures["cached"] else ""
+        time = "" if figures["seconds"] is None else f", about {figures['seconds']:,.0f} s"
+        if figures["seconds"] is not None and figures["cached"]:
+            time += f" ({figures['seconds_uncached']:,.0f} s without the cache)"
+        return f"{figures['texts']:,} texts to embed{cached}{time}"
+
+    why = f" (long_documents={plan['long_documents']!r})" if plan["long_documents"] == "auto" else ""
+    counted = f" (counted on {plan['counted']:,})" if plan["counted"] < plan["documents"] else ""
+    return (f"dry run, nothing fitted: {plan['documents']:,} documents{counted}, {plan['long']:,} longer than "
+            f"{plan['embedding_model']} reads; this fit reads them {plan['chosen']!r}{why}. Read whole "
+            f"('passages'): {reading('passages')}; each passage a unit ('split'): {reading('split')}; by their "
+            f"beginning ('truncate'): {reading('truncate')} (times "
+            f"measured on this machine by embedding {plan['probe_texts']} passages)")
+
+
 def json_safe(value: Any) -> Any:
     """``value`` with numpy scalars and arrays as Python values and NaN / infinity as None (valid JSON)."""
     if isinstance(value, dict):

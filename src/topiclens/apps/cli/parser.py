@@ -141,8 +141,9 @@ def build_parser() -> argparse.ArgumentParser:
                               description="Embed, cluster and describe a corpus; save the model to --out. "
                               "CORPUS is .txt (one document a line), .jsonl(.gz), .csv or .parquet.")
     fit.add_argument("corpus", type=Path, help="the corpus file")
-    fit.add_argument("--out", type=Path, required=True,
-                     help="model directory to write (a model there is replaced; other files are kept)")
+    fit.add_argument("--out", type=Path,
+                     help="model directory to write (a model there is replaced; other files are kept); needed "
+                          "unless --dry-run")
     _corpus_options(fit)
     pipe = fit.add_argument_group("pipeline")
     pipe.add_argument("--model", default="embedding", choices=MODELS,
@@ -182,8 +183,12 @@ def build_parser() -> argparse.ArgumentParser:
                            f"it, split it into its parts, or send it to the outliers (default: {MIXED_DEFAULT})")
     pipe.add_argument("--long-documents", default="auto", choices=LONG_DOCUMENTS,
                       help="documents longer than the embedding model reads (256 word pieces, about 1,000 characters): "
-                           "read them whole, passage by passage, or embed their beginning; auto reads them whole when "
-                           "at least 10%% of the documents are that long (default: auto)")
+                           "read them whole, passage by passage, cut them into passages that are each a unit of the "
+                           "fit (split), or embed their beginning; auto reads them whole when at least 10%% of the "
+                           "documents are that long (default: auto)")
+    pipe.add_argument("--max-passages", type=int, metavar="N",
+                      help="with --long-documents passages: read at most the first N passages of a long document, "
+                           "to bound the embedding work (default: all)")
     words = fit.add_argument_group("keywords")
     words.add_argument("--lang", default="auto", type=_language, metavar="CODE",
                        help="corpus language, an ISO 639 code (de, ja, ru, zh, ...): its stop words, segmenter "
@@ -202,6 +207,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--seed", type=int, default=42, help="seed for every random step (default: 42)")
     run.add_argument("--threads", type=int, help="CPU threads (default: $TOPICLENS_THREADS or all cores)")
     run.add_argument("--no-cache", action="store_true", help="do not read or write the embedding cache")
+    run.add_argument("--dry-run", action="store_true",
+                     help="fit nothing: print the texts each reading of long documents embeds, how many the cache "
+                          "holds and the time the rest take on this machine (from a short timing probe)")
     big = fit.add_argument_group("big corpora")
     big.add_argument("--sample-size", type=int, default=100_000,
                      help="above this many documents, cluster a random sample and assign the rest "

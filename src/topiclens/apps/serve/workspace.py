@@ -20,6 +20,7 @@ import numpy as np
 
 from ...core.errors import ConfigError, ModelBusyError
 from ...editing.table import EDITS
+from ...ops.mixtures import row_passages
 from ...store import edits, undoredo
 from ...store.modeldir import MANIFEST, locked
 from .changes import describe_change, run_edit
@@ -139,8 +140,9 @@ class Workspace:
             return {**data, "workbench": self.state(), "reloaded": reloaded}
 
     def document(self, point: int, order_version: int) -> dict[str, Any]:
-        """One document of the page whole, as its passages (their text, and the topic each is about: ``explain``);
-        the page puts every text in with textContent."""
+        """One document of the page whole, as its passages (their text, and the topic each is about: ``explain``,
+        or, where the model's documents are passages, the topic the fit gave each passage of the document); the
+        page puts every text in with textContent."""
         with self.lock:
             self.refresh()
             if order_version != self.order_version:
@@ -149,9 +151,8 @@ class Workspace:
                 raise ConfigError(f"no document at point {point}: the map has {len(self.order)}")
             row = int(self.order[point])
             model = self.model
-        text = model.corpus_.texts[row]
-        spans = model.explain(text)
-        return {"point": point, "id": str(model.corpus_.id_values[row]), "topic": int(model.topics_[row]),
+        document, spans = row_passages(model.fitted_, row)
+        return {"point": point, "id": document, "topic": int(model.topics_[row]),
                 "passages": [{"text": s.text, "topic": int(s.topic), "label": s.label, "share": float(s.share)}
                              for s in spans.itertuples()]}
 
