@@ -57,9 +57,10 @@ def document_topics(model) -> np.ndarray:
 
 def topic_documents(model) -> dict[int, float]:
     """Documents per topic: a passage counts as its share of its document."""
-    from topiclens.io.units import is_split, unit_shares
+    from topiclens.io.units import unit_shares
 
-    weights = unit_shares(model.corpus_) if is_split(model.corpus_) else np.ones(len(model.topics_))
+    split = model.long_documents_ == "split"
+    weights = unit_shares(model.corpus_) if split else np.ones(len(model.topics_))
     return {t: round(float(weights[model.topics_ == t].sum()), 3) for t in model.topic_ids_}
 
 

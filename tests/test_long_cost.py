@@ -78,8 +78,21 @@ def test_fit_dry_run_on_the_command_line_fits_nothing(long_records, tmp_path):
     done = subprocess.run([sys.executable, "-m", "topiclens", "fit", str(corpus), "--dry-run", "--threads", "1",
                            "--no-cache"], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.startswith(f"dry run, nothing fitted: {len(long_records)} documents")
+    assert done.stdout.startswith(f"dry run, nothing fitted: {len(long_records)} documents with text")
     assert "each passage a unit ('split')" in done.stdout and "by their beginning ('truncate')" in done.stdout
     assert sorted(p.name for p in tmp_path.iterdir()) == ["long.jsonl"]
     missing = subprocess.run([sys.executable, "-m", "topiclens", "fit", str(corpus)], capture_output=True, text=True)
     assert missing.returncode == 2 and "--out DIR" in missing.stderr.strip().splitlines()[-1]
+
+
+def test_long_documents_are_embedded_a_chunk_at_a_time_with_the_same_vectors(long_records, monkeypatch):
+    from topiclens.embedders import cache as embedding_cache
+    from topiclens.embedders import embed_texts, make_embedder
+
+    # the float model: the int8 one's dynamic quantization makes a vector depend a little on its batch
+    embedder = make_embedder("all-MiniLM-L6-v2", threads=1)
+    texts = ["a short text", *long_records["text"].iloc[:3], "another short one"]
+    together = embed_texts(texts, embedder, cache=False, verbose=False, whole=True)
+    monkeypatch.setattr(embedding_cache, "LONG_CHUNK", 1)
+    one_by_one = embed_texts(texts, embedder, cache=False, verbose=False, whole=True)
+    np.testing.assert_allclose(one_by_one, together, atol=1e-5)

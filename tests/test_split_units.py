@@ -98,3 +98,48 @@ def test_the_workbench_shows_a_passage_within_its_whole_document(split_model, lo
     mine = info[info[PASSAGE_OF] == document]
     assert spans["topic"].tolist() == mine["topic"].tolist()
     assert spans["weight"].sum() == pytest.approx(1.0, abs=1e-3)
+
+
+def test_values_given_per_document_and_gold_labels_are_read_per_document(split_model, long_records, tmp_path):
+    from topiclens.evaluate import agreement, evaluate_model
+
+    years = long_records["year"].tolist()  # one per document, not per passage
+    over_time = split_model.topics_over_time(timestamps=years, freq="year")
+    assert over_time["documents"].sum() == pytest.approx(len(long_records), abs=0.01)
+    with pytest.raises(ConfigError, match=f"for {len(long_records)} documents"):
+        split_model.topics_per_class(["a"] * (len(long_records) - 1))
+    main = split_model.document_topics_
+    mixture = split_model.topic_mixture_
+    assert main.shape == (len(long_records),)
+    claimed = mixture.sum(axis=1) > 0
+    assert (main[claimed] == np.asarray(split_model.topic_ids_)[mixture[claimed].argmax(axis=1)]).all()
+    assert (main[~claimed] == -1).all()
+    gold = long_records["section"].tolist()
+    expected = agreement(gold, main)["nmi"]
+    assert evaluate_model(split_model, gold, measures=())["summary"]["nmi"] == pytest.approx(expected)
+    per_passage = split_model.document_info(mixture=False)["section"].tolist()
+    assert evaluate_model(split_model, per_passage, measures=())["summary"]["nmi"] == pytest.approx(expected)
+    page = split_model.report(tmp_path / "report.html")  # the explorer's trend views take fractional counts
+    assert page.stat().st_size > 10_000
+
+
+def test_a_new_document_with_a_held_id_is_refused_and_the_same_one_skipped(split_model, long_records):
+    import warnings
+
+    model = split_model.merge_topics([list(split_model.topic_ids_[:2])])  # a copy to grow
+    again = long_records.iloc[:1]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model.partial_fit(again)
+    assert len(model.topics_) == len(split_model.topics_)  # the same document given again is not added
+    assert any("already in the model" in str(w.message) for w in caught)
+    changed = again.assign(text=again["text"] + " And a sentence more.")
+    with pytest.raises(ConfigError, match="another text"):
+        model.partial_fit(changed)
+
+
+def test_fields_named_like_passages_do_not_make_a_model_split(long_records, embeddings):
+    table = long_records.assign(passage_of="x", passage=1, passage_start=0)
+    model = TopicModel(long_documents="truncate", seed=7, threads=1, verbose=False).fit(table)
+    assert model.topic_mixture_.shape[0] == len(table) and not model.fitted_.state.split
+    assert (model.document_topics_ == model.topics_).all()

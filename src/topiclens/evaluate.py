@@ -78,6 +78,21 @@ def label_quality(label_vectors: np.ndarray, topic_centroids: np.ndarray) -> dic
 SCORE_NAMES = {"c_npmi": "npmi", "c_v": "c_v", "u_mass": "u_mass"}  # the keys a report uses per measure
 
 
+def _per_document(model, gold: list) -> list:
+    """Gold labels of a model whose rows are passages, one per document: given so, or per passage (a field of the
+    corpus, copied to every passage of a document), read from each document's first passage."""
+    from .io.units import unit_owners
+
+    owners, documents = unit_owners(model.corpus_)
+    if len(gold) == len(documents):
+        return gold
+    if len(gold) == len(owners):
+        _, first = np.unique(owners, return_index=True)
+        return [gold[i] for i in first]
+    raise ConfigError(f"{len(gold)} gold labels for {len(documents)} documents ({len(owners)} passages): give one "
+                      "per document")
+
+
 def evaluate_model(model, gold: Sequence | None = None, measures: Sequence[str] = ("c_npmi", "c_v"),
                    top_n: int = 10) -> dict:
     """Coherence per topic and on average, diversity, label quality, and NMI/ARI when gold labels exist.
@@ -107,10 +122,12 @@ def evaluate_model(model, gold: Sequence | None = None, measures: Sequence[str] 
             row[name] = score
         finite = [x for x in scores if not np.isnan(x)]
         summary[name] = float(np.mean(finite)) if finite else float("nan")
-    if gold is not None:
+    if gold is not None and model.long_documents_ == "split":
+        summary.update(agreement(_per_document(model, list(gold)), model.document_topics_))
+    elif gold is not None:
         gold = list(gold)
         if len(gold) != len(model.topics_):
-            raise ConfigError(f"{len(gold)} gold labels for {len(model.topics_)} documents")
+            raise ConfigError(f"{len(gold)} gold labels for {len(model.topics_)} documents: give one per document")
         kept = [g for g, ok in zip(gold, usable) if ok]
         summary.update(agreement(kept, model.topics_[usable]))
     if isinstance(model.embedding_model_, Unrestored):

@@ -206,6 +206,9 @@ class TopicModel(BaseEstimator):
     probabilities_ : ndarray of shape (n, n_topics), float32
         Each document's share of its neighbours' similarity per topic (LDA/NMF: its topic mixture);
         what a row falls short of 1 is the outliers' share.
+    document_topics_ : ndarray of shape (n_docs,), int64
+        Each input document's topic: ``topics_``, or, with ``long_documents='split'`` (whose rows are
+        passages), the topic most of the document's text is in.
     topic_mixture_ : ndarray of shape (n, n_topics), float32
         Each document's share of each topic, read passage by passage (``topic_mixture``); rows sum to one
         (zeros for an empty document, or a long one none of whose words the topics have); with
@@ -477,7 +480,8 @@ class TopicModel(BaseEstimator):
         Returns
         -------
         ndarray of shape (n_docs,), int64
-            -1 for outliers and empty documents.
+            -1 for outliers and empty documents; one per passage with ``long_documents='split'``
+            (``document_topics_`` has one per document).
         """
         return self.fit(docs, embeddings, y, text_column=text_column, id_column=id_column).topics_.copy()
 
@@ -508,10 +512,11 @@ class TopicModel(BaseEstimator):
         Returns
         -------
         dict
-            ``documents``, ``long`` (longer than the embedding model reads), ``embedding_model``, ``chosen`` (the
-            reading of long documents this model's ``long_documents`` would choose), and ``readings``: for
-            'truncate' and for 'passages' (which 'split' shares), ``texts`` to embed, how many are ``cached``,
-            and ``seconds`` to embed the rest on this machine (``seconds_uncached``: all of them), timed on
+            ``documents`` (with text), ``long`` (longer than the embedding model reads), ``embedding_model``,
+            ``chosen`` (the reading of long documents this model's ``long_documents`` would choose), and
+            ``readings``: for 'truncate', 'passages' (at most ``max_passages`` a document) and 'split',
+            ``texts`` to embed, how many are ``cached``, and ``seconds`` to embed the rest on this machine
+            (``seconds_uncached``: all of them), timed on
             ``probe_texts`` passages. Above 50,000 documents, counted on a sample (``counted``) and scaled.
         """
         return plan_embedding(self._plan(), as_corpus(docs, text_column=text_column, id_column=id_column))
@@ -555,6 +560,12 @@ class TopicModel(BaseEstimator):
         (the ids it created or changed), ``llm_calls`` and ``cached`` (its labels), ``seconds``, ``time``; None
         before any."""
         return editing.last_edit(self.fitted_.state)
+
+    @property
+    def document_topics_(self) -> np.ndarray:
+        """(n_docs,) int64: each input document's topic, -1 for outliers: ``topics_``, or with
+        ``long_documents='split'`` the topic most of the document's text is in (from ``topic_mixture_``)."""
+        return mixtures.document_topics(self.fitted_)
 
     @property
     def topic_mixture_(self) -> np.ndarray:

@@ -74,6 +74,11 @@ class TopicState:
     label_waiting = _column("label_waiting", "a keyword label an edit left on a model with LLM labels")
 
     @property
+    def split(self) -> bool:
+        """Whether the model's rows are passages of its documents (``long_documents='split'``, ``io.units``)."""
+        return self.long_documents == "split"
+
+    @property
     def centroids(self) -> np.ndarray:
         """(t, d) float32, unit rows: each topic's centroid."""
         return self.table.centroids

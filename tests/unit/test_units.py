@@ -13,7 +13,6 @@ from topiclens.io.units import (
     PASSAGE_OF,
     PASSAGE_START,
     document_texts,
-    is_split,
     split_corpus,
     unit_owners,
     unit_shares,
@@ -31,7 +30,6 @@ def corpus() -> Corpus:
 def test_units_give_every_document_back_and_keep_its_fields():
     split = split_corpus(corpus(), budget=64)
     units = split.corpus
-    assert is_split(units) and not is_split(corpus())
     assert document_texts(units) == corpus().texts
     assert split.cut == 2  # the long English and Japanese documents
     owners, documents = unit_owners(units)
@@ -68,3 +66,6 @@ def test_a_field_of_the_same_name_or_a_clash_of_ids_is_refused():
     clash = Corpus(texts=[SENTENCE * 40, "other"], ids=["a", "a#1"])
     with pytest.raises(ConfigError, match="'a#1'"):
         split_corpus(clash, budget=64)
+    twice = Corpus(texts=["one", "two"], ids=["x", "x"])
+    with pytest.raises(ConfigError, match="make the ids unique"):
+        split_corpus(twice, budget=64)

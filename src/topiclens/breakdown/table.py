@@ -14,7 +14,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from ..core.errors import ConfigError
-from ..io.units import is_split, unit_shares
+from ..io.units import unit_shares
 from ..pipeline.keywords import ClassStats, top_terms, weigh_classes
 from ..state import OUTLIER_LABEL
 from .groups import Grouping
@@ -47,7 +47,7 @@ def group_table(state, grouping: Grouping, counts: sp.csr_matrix, *, column: str
     grouped = grouping.index >= 0
     n_groups = len(grouping.names)
     cell = np.where(grouped, grouping.index * len(ids) + topic_slot, -1)
-    shares = unit_shares(state.corpus) if is_split(state.corpus) else None
+    shares = unit_shares(state.corpus) if state.split else None
     documents = np.bincount(cell[grouped], weights=None if shares is None else shares[grouped],
                             minlength=n_groups * len(ids)).reshape(n_groups, len(ids))
     keywords = _cell_keywords(state, counts, cell, documents, weighting, n_words, tuning)
@@ -59,18 +59,18 @@ def group_table(state, grouping: Grouping, counts: sp.csr_matrix, *, column: str
             row = {column: name}
             if grouping.starts is not None:
                 row["start"], row["end"] = grouping.starts[g], grouping.ends[g]
-            row.update(topic=topic, label=labels[i], documents=_count(documents[g, i]),
+            row.update(topic=topic, label=labels[i], documents=document_count(documents[g, i]),
                        share=float(documents[g, i] / totals[g]) if totals[g] else 0.0,
                        keywords=", ".join(keywords.get(g * len(ids) + i, [])))
             rows.append(row)
     table = pd.DataFrame(rows)
-    counted = _count(grouped.sum() if shares is None else shares[grouped].sum())
+    counted = document_count(grouped.sum() if shares is None else shares[grouped].sum())
     table.attrs.update(documents=counted, missing=grouping.missing, unparsed=grouping.unparsed,
                        unparsed_examples=list(grouping.unparsed_examples), groups=n_groups)
     return table
 
 
-def _count(documents: float) -> int | float:
+def document_count(documents: float) -> int | float:
     """A count of documents as a table shows it: whole where it is, else to three decimals (passage shares)."""
     value = round(float(documents), 3)
     return int(value) if value.is_integer() else value

@@ -100,6 +100,9 @@ def embed_texts(texts: Sequence[str], embedder: Embedder, *, cache: bool | str |
     return np.stack([known[k] for k in keys]).astype(np.float32, copy=False)
 
 
+LONG_CHUNK = 20_000  # long documents embedded at a time (their passages' vectors held at once)
+
+
 def passage_weights(passages: Sequence[str]) -> list[float]:
     """How much each of a document's passages counts in its vector: its length in word pieces over its place
     (1 for the first)."""
@@ -109,24 +112,31 @@ def passage_weights(passages: Sequence[str]) -> list[float]:
 def _embed_long(texts: Sequence[str], long: list[int], embedder: Embedder, *, cache: bool | str | Path,
                 chunk_size: int, verbose: bool, desc: str, max_passages: int | None = None) -> np.ndarray:
     """Embed ``texts`` whose rows ``long`` are longer than ``embedder`` reads: those from their (first
-    ``max_passages``) passages' vectors, weighted by :func:`passage_weights`, the direction of the sum."""
+    ``max_passages``) passages' vectors, weighted by :func:`passage_weights`, the direction of the sum;
+    :data:`LONG_CHUNK` long documents at a time, so that only their passages' vectors are held at once."""
     budget = passage_budget(embedder)
-    pieces: list[str] = []
-    owners: list[int] = []
-    weights: list[float] = []
-    for row, i in enumerate(long):
-        parts = [texts[i][start:end] for start, end in passage_spans(texts[i], budget)][:max_passages]
-        pieces += parts
-        owners += [row] * len(parts)
-        weights += passage_weights(parts)
     options = dict(cache=cache, chunk_size=chunk_size, verbose=verbose, whole=False)
-    passages = embed_texts(pieces, embedder, desc=f"{desc} ({len(pieces):,} passages of {len(long):,} long "
-                           "documents)", **options)
-    means = np.zeros((len(long), passages.shape[1]))
-    np.add.at(means, np.array(owners), passages * np.array(weights)[:, None])
-    means /= np.maximum(np.linalg.norm(means, axis=1, keepdims=True), 1e-12)
-    vectors = np.zeros((len(texts), passages.shape[1]), dtype=np.float32)
-    vectors[long] = means
+    vectors: np.ndarray | None = None
+    starts = range(0, len(long), LONG_CHUNK)
+    for number, first in enumerate(starts, start=1):
+        part = long[first:first + LONG_CHUNK]
+        pieces: list[str] = []
+        owners: list[int] = []
+        weights: list[float] = []
+        for row, i in enumerate(part):
+            parts = [texts[i][start:end] for start, end in passage_spans(texts[i], budget)][:max_passages]
+            pieces += parts
+            owners += [row] * len(parts)
+            weights += passage_weights(parts)
+        which = f", part {number} of {len(starts)}" if len(starts) > 1 else ""
+        passages = embed_texts(pieces, embedder, desc=f"{desc} ({len(pieces):,} passages of {len(part):,} long "
+                               f"documents{which})", **options)
+        if vectors is None:
+            vectors = np.zeros((len(texts), passages.shape[1]), dtype=np.float32)
+        means = np.zeros((len(part), passages.shape[1]))
+        np.add.at(means, np.array(owners), passages * np.array(weights)[:, None])
+        vectors[part] = means / np.maximum(np.linalg.norm(means, axis=1, keepdims=True), 1e-12)
+    assert vectors is not None  # ``long`` is never empty here
     short = np.setdiff1d(np.arange(len(texts)), long)
     if len(short):
         vectors[short] = embed_texts([texts[i] for i in short], embedder, desc=desc, **options)

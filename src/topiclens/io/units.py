@@ -62,6 +62,10 @@ def split_corpus(corpus: Corpus, budget: int) -> Split:
             rows.append(row)
             numbers.append(number)
             starts.append(start)
+    repeated = next((i for i, n in Counter(corpus.ids).items() if n > 1), None)
+    if repeated is not None:
+        raise ConfigError(f"the id {repeated!r} is given to two documents, and long_documents='split' finds a "
+                          "passage's document by its id: make the ids unique (e.g. reset the table's index)")
     if len(set(ids)) < len(ids):
         taken = next(i for i, n in Counter(ids).items() if n > 1)
         raise ConfigError(f"two documents would have the id {taken!r} once cut into passages (a cut document's "
@@ -75,11 +79,6 @@ def split_corpus(corpus: Corpus, budget: int) -> Split:
     any_cut = len(texts) > len(corpus)
     return Split(Corpus(texts=texts, ids=ids, fields=fields, source=corpus.source, ids_given=corpus.ids_given,
                         id_type="str" if any_cut else corpus.id_type), index)
-
-
-def is_split(corpus: Corpus) -> bool:
-    """Whether ``corpus``'s documents are passage units (:func:`split_corpus`)."""
-    return all(name in corpus.fields.columns for name in FIELDS)
 
 
 def unit_owners(corpus: Corpus) -> tuple[np.ndarray, list]:

@@ -10,6 +10,7 @@ from ..breakdown.groups import class_grouping, time_grouping
 from ..breakdown.table import group_table
 from ..core.errors import ConfigError, TopicLensWarning
 from ..io.corpus import corpus_field
+from ..io.units import unit_owners
 from ..pipeline import adapt
 from .fitted import Fitted
 
@@ -118,6 +119,12 @@ def _per_document(state, values: Sequence | None, field: str, what: str, argumen
     n_docs = len(state.corpus)
     if values is not None:
         values = list(values)
+        if state.split and len(values) != n_docs:  # one per document, given to each of its passages
+            owners, documents = unit_owners(state.corpus)
+            if len(values) == len(documents):
+                return [values[o] for o in owners]
+            raise ConfigError(f"{len(values)} {what} for {len(documents)} documents ({n_docs} passages): give one "
+                              "per document")
         if len(values) != n_docs:
             raise ConfigError(f"{len(values)} {what} for {n_docs} documents: give one per document")
         return values

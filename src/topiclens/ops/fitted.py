@@ -179,4 +179,4 @@ class Fitted:
 
 
 def _encoder_key(settings: Settings) -> tuple:
-    return ("encoder", settings.threads, str(settings.cache), settings.verbose)
+    return ("encoder", settings.threads, str(settings.cache), settings.verbose, settings.max_passages)

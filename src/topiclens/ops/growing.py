@@ -21,7 +21,7 @@ from ..embedders.common import passage_budget
 from ..growing import update
 from ..io.corpus import Corpus
 from ..io.documents import as_corpus
-from ..io.units import is_split, split_corpus
+from ..io.units import PASSAGE_OF, split_corpus, unit_owners
 from ..pipeline import adapt
 from ..pipeline.plan import FitPlan
 from ..pipeline.sampled import assign_chunk, embed_chunked, executor_and_store
@@ -103,8 +103,9 @@ def grow(fitted: Fitted, plan: Callable[[], FitPlan], docs: Any, embeddings: Any
     plan = plan()
     corpus = as_corpus(docs, text_column=text_column, id_column=id_column)
     if not corpus.ids_given:  # made-up positions: numbered on from the model's, so no id is held twice
-        corpus = replace(corpus, ids=[str(len(state.corpus) + i) for i in range(len(corpus))])
-    if is_split(state.corpus):  # its documents are passages: new ones are cut as the fit cut its own
+        start = len(unit_owners(state.corpus)[1]) if state.split else len(state.corpus)
+        corpus = replace(corpus, ids=[str(start + i) for i in range(len(corpus))])
+    if state.split:  # its documents are passages: new ones are cut as the fit cut its own
         corpus = _split_new(fitted, corpus, embeddings)
     keep, repeated = _new_records(state, corpus)
     if not len(keep):
@@ -160,7 +161,17 @@ def _split_new(fitted: Fitted, corpus: Corpus, embeddings: Any) -> Corpus:
     if encoder is None:
         raise ConfigError("this model's documents are passages, cut to what its embedding model reads, and it has "
                           "no embedding model: load it with embedding_model=")
-    return split_corpus(corpus, passage_budget(encoder.embedder)).corpus
+    split = split_corpus(corpus, passage_budget(encoder.embedder))
+    model = fitted.state.corpus
+    documents = set(model.fields[PASSAGE_OF].astype(str))
+    units = set(zip(model.ids, model.hashes))
+    held = {doc_id for doc_id in corpus.ids if doc_id in documents}
+    for doc_id, unit, key in zip(split.corpus.fields[PASSAGE_OF], split.corpus.ids, split.corpus.hashes):
+        if doc_id in held and (unit, key) not in units:  # the same id, another text: not the same document again
+            raise ConfigError(f"the model holds a document with the id {doc_id!r} and another text, and its passages "
+                              "would join that document's: give the new document an id of its own (or fit again "
+                              "to replace it)")
+    return split.corpus
 
 
 def _new_records(state: TopicState, corpus: Corpus) -> tuple[np.ndarray, int]:

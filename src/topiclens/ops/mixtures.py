@@ -29,7 +29,7 @@ from ..core.passages import estimate_pieces, passage_spans
 from ..embedders.cache import load_embeddings
 from ..io.corpus import from_texts, text_hash
 from ..io.documents import as_corpus
-from ..io.units import document_texts, is_split, unit_owners, unit_shares
+from ..io.units import document_texts, unit_owners, unit_shares
 from ..state import OUTLIER_LABEL
 from .fitted import Fitted
 from .placing import Documents, Embeddings, infer, transform
@@ -171,7 +171,7 @@ def topic_mixture(fitted: Fitted, docs: Documents, embeddings: Embeddings = None
     """
     budget, method = _budget(passage_tokens), _method(method)
     corpus = as_corpus(docs, text_column=text_column, id_column=id_column)
-    known = _known_documents(fitted, corpus) if is_split(fitted.state.corpus) else fitted.known(corpus)
+    known = _known_documents(fitted, corpus) if fitted.state.split else fitted.known(corpus)
     mixture = np.zeros((len(corpus), len(fitted.state.topic_ids)), dtype=np.float32)
     if (known >= 0).any():
         mixture[known >= 0] = training_mixture(fitted, budget, method)[known[known >= 0]]
@@ -194,7 +194,7 @@ def training_mixture(fitted: Fitted, passage_tokens: int | None = None, method: 
     passages, each counted by its length (``passage_tokens`` and ``method`` play no part)."""
     budget, method = _budget(passage_tokens), _method(method)
     state = fitted.state
-    if is_split(state.corpus):
+    if state.split:
         return fitted.value(("unit mixture", tuple(state.topic_ids)), lambda: unit_mixture(state))
 
     def compute() -> np.ndarray:
@@ -218,11 +218,24 @@ def unit_mixture(state) -> np.ndarray:
     return combine(votes, unit_shares(state.corpus), owners, len(documents))
 
 
+def document_topics(fitted: Fitted) -> np.ndarray:
+    """Each input document's topic: ``topics_``, or, where the rows are passages (``long_documents='split'``), the
+    topic most of the document's text is in (-1 where all of it is in outlier passages)."""
+    state = fitted.state
+    if not state.split:
+        return state.topics
+    mixture = training_mixture(fitted)
+    ids = np.asarray(state.topic_ids, dtype=np.int64)
+    if not len(ids):
+        return np.full(len(mixture), -1, dtype=np.int64)
+    return np.where(mixture.sum(axis=1) > 0, ids[mixture.argmax(axis=1)], -1).astype(np.int64)
+
+
 def row_mixture(fitted: Fitted) -> np.ndarray:
     """One mixture per row of the model (``document_info``'s rows): ``topic_mixture_``, or, where the rows are
     passages, the mixture of each passage's document."""
     mixture = training_mixture(fitted)
-    return mixture[unit_owners(fitted.state.corpus)[0]] if is_split(fitted.state.corpus) else mixture
+    return mixture[unit_owners(fitted.state.corpus)[0]] if fitted.state.split else mixture
 
 
 def _known_documents(fitted: Fitted, corpus) -> np.ndarray:
@@ -282,7 +295,7 @@ def row_passages(fitted: Fitted, row: int) -> tuple[str, pd.DataFrame]:
     passages (``long_documents='split'``), every passage of that row's document with the topic the fit gave it
     (``share``: its neighbours' vote for that topic); else the row's text, explained."""
     state = fitted.state
-    if not is_split(state.corpus):
+    if not state.split:
         return state.corpus.ids[row], explain(fitted, state.corpus.texts[row])
     owners, documents = unit_owners(state.corpus)
     rows = np.flatnonzero(owners == owners[row])

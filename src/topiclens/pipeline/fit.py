@@ -21,7 +21,7 @@ from ..core.lang import corpus_language
 from ..core.runtime import note, thread_limit
 from ..core.topic_table import TopicTable
 from ..embedders.cache import DocumentEncoder, load_embeddings, zero_rows
-from ..embedders.common import passage_budget
+from ..embedders.common import passage_budget, reads_whole
 from ..embedders.registry import resolve_embedding_model
 from ..guidance.spec import read_classes
 from ..io.corpus import Corpus, check_corpus
@@ -119,9 +119,11 @@ def split_units(corpus: Corpus, y, encoder: DocumentEncoder | None, embeddings, 
     if embeddings is not None:
         raise ConfigError("long_documents='split' embeds each passage of a long document, and the embeddings given "
                           "are one per document: leave out embeddings, or use long_documents='passages'")
-    if encoder is None:
-        raise ConfigError("long_documents='split' cuts documents into what the embedding model reads: set "
-                          "embedding_model")
+    if encoder is None or reads_whole(encoder.embedder) is None:
+        raise ConfigError("long_documents='split' cuts documents into what the embedding model reads, and "
+                          f"{'no embedding model is set' if encoder is None else 'this one states no limit'} "
+                          "(max_seq_length or max_chars): set embedding_model to one that does, or use "
+                          "long_documents='passages'")
     split = split_corpus(corpus, passage_budget(encoder.embedder))
     if verbose:
         note(f"long_documents='split': {split.cut:,} documents cut into passages; the fit's units are "

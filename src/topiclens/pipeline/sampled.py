@@ -32,13 +32,14 @@ _EMBEDDERS: dict[str, Any] = {}  # one loaded embedder per worker process
 
 
 def embed_chunk(texts: list[str], *, spec: Any, threads: int | None, cache: bool | str,
-                whole: bool = False) -> dict[str, np.ndarray]:
+                whole: bool = False, max_passages: int | None = None) -> dict[str, np.ndarray]:
     """Embeddings of one chunk of texts (on whichever process runs it), through the embedding cache."""
     key = repr((getattr(spec, "name", spec), threads))
     if key not in _EMBEDDERS:
         _EMBEDDERS[key] = make_embedder(spec, threads=threads)
     with thread_limit(threads):
-        vectors = embed_texts(texts, _EMBEDDERS[key], cache=cache, verbose=False, whole=whole)
+        vectors = embed_texts(texts, _EMBEDDERS[key], cache=cache, verbose=False, whole=whole,
+                              max_passages=max_passages)
     return {"vectors": vectors}
 
 
@@ -69,11 +70,11 @@ def embed_chunked(plan: FitPlan, spec: Any, encoder: DocumentEncoder, texts: lis
     """
     ranges = chunk_ranges(len(texts), plan.chunk_size)
     run_key = fingerprint("embed", encoder.embedder.name, [texts[a] for a, _ in ranges], len(texts), plan.chunk_size,
-                          encoder.whole)
+                          encoder.whole, encoder.max_passages)
     executor, store = executor_and_store(plan, run_key)
     cache = plan.cache if isinstance(plan.cache, bool) else str(plan.cache)
     shared = dict(spec=str(spec) if isinstance(spec, Path) else spec, threads=plan.threads, cache=cache,
-                  whole=encoder.whole)
+                  whole=encoder.whole, max_passages=encoder.max_passages)
     parts = run_chunks("embedding", embed_chunk, len(ranges), lambda i: (texts[slice(*ranges[i])],),
                        executor=executor, store=store, shared=shared, verbose=plan.verbose,
                        sizes=[b - a for a, b in ranges])

@@ -135,10 +135,10 @@ def summarize(model: Any, max_topics: int = MAX_TOPICS) -> Summary:
         summary.changed_params = _read(lambda: _changed_params(model)) or []
         return summary
     summary.n_topics = _read(lambda: len(model.topic_ids_))
-    from ..io.units import is_split, unit_owners
+    from ..io.units import unit_owners
 
     summary.n_documents = _read(lambda: len(model.topics_))
-    if _read(lambda: is_split(model.corpus_)):
+    if _read(lambda: model.long_documents_ == "split"):
         summary.n_passages = summary.n_documents
         summary.n_documents = _read(lambda: len(unit_owners(model.corpus_)[1]))
     summary.outlier_share = _read(lambda: float((model.topics_ < 0).mean()) if len(model.topics_) else 0.0)

@@ -14,7 +14,9 @@ from typing import Any
 import pandas as pd
 
 from ..breakdown.groups import missing_mask, parse_times
+from ..breakdown.table import document_count
 from ..core.errors import ConfigError
+from ..io.units import FIELDS as UNIT_FIELDS
 from ..ops.breakdown import TIME_FIELD
 
 MAX_CLASSES = 50
@@ -55,7 +57,7 @@ def _time_options(values: pd.Series) -> tuple[str, dict] | None:
 def _class_fields(fields: pd.DataFrame) -> list[str]:
     chosen = []
     for name in fields.columns:
-        if name == TIME_FIELD or len(chosen) == MAX_CLASS_VIEWS:
+        if name == TIME_FIELD or name in UNIT_FIELDS or len(chosen) == MAX_CLASS_VIEWS:
             continue
         column = fields[name]
         present = ~missing_mask(column)
@@ -75,8 +77,8 @@ def _view(model, name: str, kind: str, make, column: str) -> dict[str, Any] | No
     groups = list(dict.fromkeys(table[column]))
     series = []
     for topic, rows in table.groupby("topic", sort=False):
-        series.append({"topic": int(topic), "counts": rows["documents"].astype(int).tolist(),
+        series.append({"topic": int(topic), "counts": [document_count(c) for c in rows["documents"]],
                        "keywords": rows["keywords"].tolist()})
-    totals = table.groupby(column, sort=False)["documents"].sum().astype(int).tolist()
+    totals = [document_count(c) for c in table.groupby(column, sort=False)["documents"].sum()]
     return {"name": name, "kind": kind, "groups": [str(g) for g in groups], "totals": totals, "series": series,
             "missing": int(table.attrs.get("missing", 0)), "unparsed": int(table.attrs.get("unparsed", 0))}

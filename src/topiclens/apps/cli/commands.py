@@ -81,6 +81,8 @@ def cmd_fit(args) -> int:
     )
     model.validate_params()  # every setting checked before the corpus is read or embedded
     if args.dry_run:
+        if args.embeddings is not None:
+            raise ConfigError("--dry-run estimates the embedding, and --embeddings gives it: leave one of them out")
         plan = model.plan_embedding(read_input(args))
         print(dump_json(plan) if args.json else embedding_plan_line(plan))
         return 0

@@ -173,8 +173,8 @@ def embedding_plan_line(plan: dict) -> str:
 
     why = f" (long_documents={plan['long_documents']!r})" if plan["long_documents"] == "auto" else ""
     counted = f" (counted on {plan['counted']:,})" if plan["counted"] < plan["documents"] else ""
-    return (f"dry run, nothing fitted: {plan['documents']:,} documents{counted}, {plan['long']:,} longer than "
-            f"{plan['embedding_model']} reads; this fit reads them {plan['chosen']!r}{why}. Read whole "
+    return (f"dry run, nothing fitted: {plan['documents']:,} documents with text{counted}, {plan['long']:,} longer "
+            f"than {plan['embedding_model']} reads; this fit reads them {plan['chosen']!r}{why}. Read whole "
             f"('passages'): {reading('passages')}; each passage a unit ('split'): {reading('split')}; by their "
             f"beginning ('truncate'): {reading('truncate')} (times "
             f"measured on this machine by embedding {plan['probe_texts']} passages)")
