@@ -47,14 +47,6 @@ def corpus_texts(corpus: str) -> tuple[list[str], list[str]]:
     return read_corpus(HERE / "work" / f"{corpus}.jsonl.gz")
 
 
-def document_topics(model) -> np.ndarray:
-    """Each input document's topic: its own, or (for 'split') the one most of its text is in."""
-    if model.long_documents_ != "split":
-        return model.topics_
-    mixture = model.topic_mixture_
-    return np.where(mixture.sum(axis=1) > 0, np.asarray(model.topic_ids_)[mixture.argmax(axis=1)], -1)
-
-
 def topic_documents(model) -> dict[int, float]:
     """Documents per topic: a passage counts as its share of its document."""
     from topiclens.io.units import unit_shares
@@ -82,7 +74,7 @@ def build(corpus: str, threads: int) -> Path:
         evidence = model.label_evidence_ or [[] for _ in model.topic_ids_]
         sizes = topic_documents(model)
         out["readings"][reading] = {
-            "units": len(model.topics_), "nmi": round(agreement(gold, document_topics(model))["nmi"], 4),
+            "units": len(model.topics_), "nmi": round(agreement(gold, model.document_topics_)["nmi"], 4),
             "seconds_per_topic": round(seconds / max(1, len(model.topic_ids_)), 2), "label_stats": model.label_stats_,
             "topics": {str(t): {"documents": sizes[t], "label": model.labels_[at],
                                 "keywords": keyword_label(model.keywords_[at]),

@@ -88,10 +88,10 @@ def unit_owners(corpus: Corpus) -> tuple[np.ndarray, list]:
     return owners.astype(np.int64), list(documents)
 
 
-def unit_shares(corpus: Corpus) -> np.ndarray:
+def unit_shares(corpus: Corpus, units: tuple[np.ndarray, list] | None = None) -> np.ndarray:
     """For a split corpus: each unit's share of its document, by characters (a document's units sum to one; the
-    units of an empty document share it equally)."""
-    owners, documents = unit_owners(corpus)
+    units of an empty document share it equally). ``units``: :func:`unit_owners` of it, where already known."""
+    owners, documents = unit_owners(corpus) if units is None else units
     lengths = np.array([len(t) for t in corpus.texts], dtype=np.float64)
     totals = np.bincount(owners, weights=lengths, minlength=len(documents))
     counts = np.bincount(owners, minlength=len(documents)).astype(np.float64)

@@ -195,7 +195,7 @@ def training_mixture(fitted: Fitted, passage_tokens: int | None = None, method: 
     budget, method = _budget(passage_tokens), _method(method)
     state = fitted.state
     if state.split:
-        return fitted.value(("unit mixture", tuple(state.topic_ids)), lambda: unit_mixture(state))
+        return fitted.value(("unit mixture", tuple(state.topic_ids)), lambda: unit_mixture(state, _units(fitted)))
 
     def compute() -> np.ndarray:
         texts = state.corpus.texts
@@ -206,16 +206,21 @@ def training_mixture(fitted: Fitted, passage_tokens: int | None = None, method: 
     return fitted.value(("mixture", budget, method, placed_by, tuple(state.topic_ids)), compute)
 
 
-def unit_mixture(state) -> np.ndarray:
+def _units(fitted: Fitted) -> tuple[np.ndarray, list]:
+    """A split model's ``unit_owners``, found once per model."""
+    return fitted.value("unit owners", lambda: unit_owners(fitted.state.corpus))
+
+
+def unit_mixture(state, units: tuple[np.ndarray, list]) -> np.ndarray:
     """(n_documents, n_topics): a split model's documents' mixtures, the topics of their passages weighted by each
     passage's share of the document (outlier passages left out; a document all of whose passages are outliers
-    gets zeros)."""
-    owners, documents = unit_owners(state.corpus)
+    gets zeros). ``units``: ``unit_owners`` of its corpus."""
+    owners, documents = units
     slots = state.positions(state.topics)
     votes = np.zeros((len(state.corpus), len(state.topic_ids)))
     claimed = np.flatnonzero(slots >= 0)
     votes[claimed, slots[claimed]] = 1.0
-    return combine(votes, unit_shares(state.corpus), owners, len(documents))
+    return combine(votes, unit_shares(state.corpus, units), owners, len(documents))
 
 
 def document_topics(fitted: Fitted) -> np.ndarray:
@@ -235,7 +240,7 @@ def row_mixture(fitted: Fitted) -> np.ndarray:
     """One mixture per row of the model (``document_info``'s rows): ``topic_mixture_``, or, where the rows are
     passages, the mixture of each passage's document."""
     mixture = training_mixture(fitted)
-    return mixture[unit_owners(fitted.state.corpus)[0]] if fitted.state.split else mixture
+    return mixture[_units(fitted)[0]] if fitted.state.split else mixture
 
 
 def _known_documents(fitted: Fitted, corpus) -> np.ndarray:
@@ -297,10 +302,10 @@ def row_passages(fitted: Fitted, row: int) -> tuple[str, pd.DataFrame]:
     state = fitted.state
     if not state.split:
         return state.corpus.ids[row], explain(fitted, state.corpus.texts[row])
-    owners, documents = unit_owners(state.corpus)
+    owners, documents = _units(fitted)
     rows = np.flatnonzero(owners == owners[row])
     slots = state.positions(state.topics[rows])
-    weights = unit_shares(state.corpus)[rows]
+    weights = unit_shares(state.corpus, (owners, documents))[rows]
     labels = state.labels
     starts = np.concatenate([[0], np.cumsum([len(state.corpus.texts[r]) for r in rows])])
     return str(documents[owners[row]]), pd.DataFrame({
