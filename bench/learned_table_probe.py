@@ -43,7 +43,7 @@ def distilled_table(threads: int) -> tuple[np.ndarray, object]:
     """The distilled 384-d table (cached in bench/work) and the MiniLM tokenizer."""
     from topiclens.core.runtime import thread_limit
     from topiclens.embedders.common import bundled_minilm_path, minilm_tokenizer
-    from topiclens.embedders.static import SIF_COEFFICIENT, _skipped, raw_token_vectors
+    from topiclens.embedders.static import SIF_COEFFICIENT, is_special_piece, raw_token_vectors
 
     model_dir = bundled_minilm_path()
     tokenizer = minilm_tokenizer(model_dir, 256, pad=False, threads=threads)
@@ -55,7 +55,7 @@ def distilled_table(threads: int) -> tuple[np.ndarray, object]:
         with thread_limit(threads):
             raw, _ = raw_token_vectors(model_dir)
         np.save(cached, raw)
-    keep = np.array([not _skipped(t) for t in vocab])
+    keep = np.array([not is_special_piece(t) for t in vocab])
     frequency = 1.0 / np.arange(1, len(vocab) + 1)
     frequency /= frequency.sum()
     table = (raw - raw[keep].mean(axis=0)) * (SIF_COEFFICIENT / (SIF_COEFFICIENT + frequency))[:, None]

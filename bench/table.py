@@ -281,6 +281,11 @@ def long_documents_judged_table() -> str:
     return _bench("bench_units_judged").table()
 
 
+def raw_text_table() -> str:
+    """From raw text to topics: the teacher, the learned table and BERTopic (bench/results/raw_text.json)."""
+    return _bench("bench_raw_text").table(RESULTS / "raw_text.json")
+
+
 TABLES: dict[str, tuple[Callable[[], str], tuple[str, ...]]] = {
     "fit_debian": (lambda: fit_table(RESULTS / "fit_debian.json"), ("fit_debian.json",)),
     "fit_debian_zh": (lambda: fit_table(RESULTS / "fit_debian_zh.json"), ("fit_debian_zh.json",)),
@@ -303,6 +308,7 @@ TABLES: dict[str, tuple[Callable[[], str], tuple[str, ...]]] = {
     "long_documents": (long_documents_table, ("long_documents.json",)),
     "passage_weighting": (passage_weighting_table, ("passage_weighting.json",)),
     "long_documents_judged": (long_documents_judged_table, ("long_documents_judged.json",)),
+    "raw_text": (raw_text_table, ("raw_text.json",)),
 }
 
 

@@ -95,9 +95,12 @@ class TopicModel(BaseEstimator):
         'embedding': embed, reduce, cluster. 'lda' / 'nmf' (or the objects, for their settings):
         classic topic models on the word counts, ``nr_topics`` topics (20 by default).
     embedding_model : str, path or Embedder, default 'auto'
-        'auto': int8 all-MiniLM-L6-v2 (``minilm-int8``), or the multilingual Universal Sentence
-        Encoder (``use-multilingual``) for Chinese; ``all-MiniLM-L6-v2`` (fp32), ``minilm-onnx``,
-        ``minilm-static``; a local sentence-transformers directory; or any object with ``name`` and
+        'auto': int8 all-MiniLM-L6-v2 (``minilm-int8``), from 100,000 English documents on a table
+        learned from the corpus (``learned``), or the multilingual Universal Sentence Encoder
+        (``use-multilingual``) for other languages; ``all-MiniLM-L6-v2`` (fp32), ``minilm-onnx``,
+        ``minilm-static``; ``learned`` (a word-piece table trained on the corpus to reproduce
+        ``minilm-int8``, saved with the model: ``LearnedEmbedder``); a local sentence-transformers
+        directory; or any object with ``name`` and
         ``encode(texts)`` (e.g. ``OnnxMiniLMEmbedder(max_seq_length=128)``). None: embeddings must be
         given to ``fit`` and no KeyBERT/MMR keywords are computed.
     reduction : str, a reducer, or a scikit-learn transformer, default 'pca'

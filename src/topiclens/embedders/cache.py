@@ -14,7 +14,8 @@ passages worse ones (``bench/bench_long_documents.py``).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from itertools import chain
 from pathlib import Path
 
 import numpy as np
@@ -24,7 +25,7 @@ from ..core.errors import ConfigError
 from ..core.passages import estimate_pieces, passage_spans
 from ..core.runtime import cache_dir, progress
 from ..io.corpus import text_hash
-from ..io.rowfiles import blocks, float_rows, release_pages
+from ..io.rowfiles import blocks, float_rows, release_pages, write_row_parts
 from ..stages.protocols import Embedder
 from .common import passage_budget, reads_whole
 
@@ -63,11 +64,13 @@ class EmbeddingCache:
 
 def embed_texts(texts: Sequence[str], embedder: Embedder, *, cache: bool | str | Path = True,
                 chunk_size: int = 256, verbose: bool = True, desc: str = "embedding", whole: bool = False,
-                max_passages: int | None = None) -> np.ndarray:
+                max_passages: int | None = None, out: Path | None = None) -> np.ndarray:
     """Embed texts through the cache: only texts never seen by this model are computed.
 
     ``whole``: a text longer than the model reads is embedded from all its passages (see the module's docstring;
-    False, the default: as the model reads it, its beginning), or from its first ``max_passages``.
+    False, the default: as the model reads it, its beginning), or from its first ``max_passages``. ``out``: for an
+    embedder faster than the cache (``cacheable = False``) and no long text read whole, the vectors are written
+    into that ``.npy`` file and come back memory-mapped from it (a million rows need not stay resident).
     """
     if not texts:
         return np.zeros((0, 0), dtype=np.float32)
@@ -77,6 +80,9 @@ def embed_texts(texts: Sequence[str], embedder: Embedder, *, cache: bool | str |
         if long:
             return _embed_long(texts, long, embedder, cache=cache, chunk_size=chunk_size, verbose=verbose,
                                desc=desc, max_passages=max_passages)
+    if not getattr(embedder, "cacheable", True):  # faster to compute than to look up (a table product)
+        return _embed_uncached(texts, embedder, chunk_size=max(chunk_size, UNCACHED_CHUNK), verbose=verbose,
+                               desc=desc, out=out)
     keys = [text_hash(t) for t in texts]
     store = None
     if cache:
@@ -98,6 +104,35 @@ def embed_texts(texts: Sequence[str], embedder: Embedder, *, cache: bool | str |
     if store:
         store.close()
     return np.stack([known[k] for k in keys]).astype(np.float32, copy=False)
+
+
+UNCACHED_CHUNK = 4_096  # texts a fast embedder with no cache takes at a time
+
+
+def _embed_uncached(texts: Sequence[str], embedder: Embedder, *, chunk_size: int, verbose: bool,
+                    desc: str, out: Path | None = None) -> np.ndarray:
+    """Embed ``texts`` in chunks of ``chunk_size``, with no cache (for an embedder faster than the cache); into the
+    ``.npy`` file ``out`` when given, written chunk by chunk and returned memory-mapped."""
+    with progress(total=len(texts), desc=desc, unit="doc", disable=not verbose) as bar:
+        def parts() -> Iterator[np.ndarray]:
+            for start in range(0, len(texts), chunk_size):
+                part = np.asarray(embedder.encode(texts[start:start + chunk_size]), dtype=np.float32)
+                bar.update(len(part))
+                yield part
+
+        chunks = parts()
+        first = next(chunks)  # ``texts`` is never empty here
+        shape = (len(texts), first.shape[1])
+        if out is not None:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            write_row_parts(out, chain([first], chunks), shape)
+            return np.load(out, mmap_mode="r")
+        vectors = np.empty(shape, dtype=np.float32)
+        filled = 0
+        for part in chain([first], chunks):
+            vectors[filled:filled + len(part)] = part
+            filled += len(part)
+    return vectors
 
 
 LONG_CHUNK = 20_000  # long documents embedded at a time (their passages' vectors held at once)
@@ -194,21 +229,11 @@ class DocumentEncoder:
         self.whole = whole  # a text longer than the model reads: from all its passages (embed_texts)
         self.max_passages = max_passages  # ... or from its first max_passages passages
 
-    def encode(self, texts: Sequence[str], desc: str = "embedding") -> np.ndarray:
+    def encode(self, texts: Sequence[str], desc: str = "embedding", out: Path | None = None) -> np.ndarray:
         return embed_texts(texts, self.embedder, cache=self.cache, verbose=self.verbose, desc=desc, whole=self.whole,
-                           max_passages=self.max_passages)
+                           max_passages=self.max_passages, out=out)
 
     def reading_whole(self, whole: bool = True) -> DocumentEncoder:
         """This encoder reading long texts whole (``whole=True``) or by their beginning."""
         return DocumentEncoder(self.embedder, cache=self.cache, verbose=self.verbose, whole=whole,
                                max_passages=self.max_passages)
-
-
-def document_encoder(spec, *, threads: int | None, cache: bool | str | Path,
-                     verbose: bool, whole: bool = False, max_passages: int | None = None) -> DocumentEncoder | None:
-    """The encoder of a resolved ``embedding_model`` setting (None when there is no embedding model)."""
-    from .registry import make_embedder
-
-    embedder = make_embedder(spec, threads=threads)
-    return None if embedder is None else DocumentEncoder(embedder, cache=cache, verbose=verbose, whole=whole,
-                                                         max_passages=max_passages)

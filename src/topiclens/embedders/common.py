@@ -22,6 +22,11 @@ DEFAULT_EMBEDDING_MODEL = "all-MiniLM-L6-v2"
 MULTILINGUAL_EMBEDDING_MODEL = "use-multilingual"
 # all-MiniLM-L6-v2 made faster: ONNX fp32, ONNX int8, a distilled static table.
 FAST_EMBEDDING_MODELS = ("minilm-onnx", "minilm-int8", "minilm-static")
+# A static table trained on the corpus to reproduce minilm-int8 (embedders.learned).
+LEARNED_EMBEDDING_MODEL = "learned"
+# embedding_model="auto" takes the learned table for English corpora of at least this many documents: there it
+# embeds in a few minutes what the teacher takes hours over (bench/results/raw_text.json, "auto" threshold).
+LEARNED_FROM = 100_000
 # What embedding_model="auto" uses for non-Chinese text: 3.5x fp32's speed, the same topics (README).
 AUTO_EMBEDDING_MODEL = "minilm-int8"
 

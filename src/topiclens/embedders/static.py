@@ -39,7 +39,7 @@ RECIPE = "v1"  # bump when the distillation changes: it renames the file and the
 SIF_COEFFICIENT = 1e-4
 
 
-def _skipped(token: str) -> bool:
+def is_special_piece(token: str) -> bool:
     return token.startswith("[") and token.endswith("]")  # [PAD], [CLS], [SEP], [MASK], [UNK], [unused12]
 
 
@@ -75,17 +75,40 @@ def distill(model_dir: Path, dims: int = 256, threads: int | None = None) -> np.
 
     with thread_limit(threads):
         raw, tokens = raw_token_vectors(model_dir)
-    keep = np.array([not _skipped(t) for t in tokens])
+    keep = np.array([not is_special_piece(t) for t in tokens])
     centred = raw[keep] - raw[keep].mean(axis=0)
     # PCA through the SVD of the centred vectors (deterministic, no random initialisation).
     _, _, components = np.linalg.svd(centred, full_matrices=False)
     reduced = centred @ components[:dims].T
-    rank = np.arange(1, reduced.shape[0] + 1, dtype=np.float64)  # vocabulary order among kept pieces
-    probability = (1.0 / rank) / (1.0 / rank).sum()
-    weight = SIF_COEFFICIENT / (SIF_COEFFICIENT + probability)
     table = np.zeros((len(tokens), reduced.shape[1]), dtype=np.float32)
-    table[keep] = (reduced * weight[:, None]).astype(np.float32)
+    table[keep] = (reduced * rank_weights(reduced.shape[0])[:, None]).astype(np.float32)  # order among kept pieces
     return table
+
+
+def rank_weights(count: int) -> np.ndarray:
+    """SIF's weight a / (a + p) of the pieces at vocabulary ranks 1..``count``, p from Zipf's law (p ~ 1/rank)."""
+    rank = np.arange(1, count + 1, dtype=np.float64)
+    probability = (1.0 / rank) / (1.0 / rank).sum()
+    return SIF_COEFFICIENT / (SIF_COEFFICIENT + probability)
+
+
+def piece_counts(tokenizer, texts: Sequence[str], max_seq_length: int, vocabulary: int):
+    """A sparse (texts x vocabulary) matrix of how often each word piece occurs in each text, as the model reads
+    it (at most ``max_seq_length`` pieces, no [CLS] or [SEP])."""
+    from scipy.sparse import csr_matrix
+
+    encodings = tokenizer.encode_batch(cut(texts, max_seq_length), add_special_tokens=False)
+    lengths = np.array([len(e.ids) for e in encodings], dtype=np.int64)
+    ids = np.fromiter(chain.from_iterable(e.ids for e in encodings), dtype=np.int64, count=int(lengths.sum()))
+    indptr = np.concatenate([[0], np.cumsum(lengths)])
+    return csr_matrix((np.ones(len(ids), dtype=np.float32), ids, indptr), shape=(len(texts), vocabulary))
+
+
+def pooled(counts, table: np.ndarray) -> np.ndarray:
+    """Each text's pieces' rows summed and L2-normalised (a text with no known piece: a zero row)."""
+    vectors = np.asarray(counts @ table, dtype=np.float32)
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors / np.maximum(norms, 1e-12)
 
 
 class StaticEmbedder(EmbedderSettings):
@@ -130,14 +153,5 @@ class StaticEmbedder(EmbedderSettings):
         return self._table, self._tokenizer
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
-        from scipy.sparse import csr_matrix
-
         table, tokenizer = self._load()
-        encodings = tokenizer.encode_batch(cut(texts, self.max_seq_length), add_special_tokens=False)
-        lengths = np.array([len(e.ids) for e in encodings], dtype=np.int64)
-        ids = np.fromiter(chain.from_iterable(e.ids for e in encodings), dtype=np.int64, count=int(lengths.sum()))
-        indptr = np.concatenate([[0], np.cumsum(lengths)])
-        counts = csr_matrix((np.ones(len(ids), dtype=np.float32), ids, indptr), shape=(len(texts), table.shape[0]))
-        vectors = np.asarray(counts @ table, dtype=np.float32)
-        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-        return vectors / np.maximum(norms, 1e-12)
+        return pooled(piece_counts(tokenizer, texts, self.max_seq_length, table.shape[0]), table)

@@ -118,6 +118,23 @@ def write_npy(path: Path, source: np.ndarray, dtype, transform=None) -> None:
     write_atomic(path, write, binary=True)
 
 
+def write_row_parts(path: Path, parts: Iterator[np.ndarray], shape: tuple[int, int]) -> None:
+    """The float32 rows of ``parts`` (in order, ``shape`` in all) as the ``.npy`` file ``path``, written part by
+    part into a new file renamed into place (as :func:`write_npy`), so no more than a part is held at once."""
+    header = {"descr": np.lib.format.dtype_to_descr(np.dtype(np.float32)), "fortran_order": False, "shape": shape}
+
+    def write(out) -> None:
+        np.lib.format.write_array_header_1_0(out, header)
+        written = 0
+        for part in parts:
+            out.write(memoryview(np.ascontiguousarray(part, dtype=np.float32)).cast("B"))
+            written += len(part)
+        if written != shape[0]:
+            raise ValueError(f"{written} rows written for {shape[0]}")
+
+    write_atomic(path, write, binary=True)
+
+
 def _copy_blocks(source: np.ndarray, out: np.ndarray, transform=None) -> np.ndarray:
     """``out`` (in memory) filled with ``source`` (through ``transform``) block by block, the source's pages let
     go after each block."""

@@ -19,7 +19,8 @@ import numpy as np
 from ..core.errors import ConfigError
 from ..core.params import Unrestored
 from ..core.topic_table import Topic
-from ..embedders.cache import DocumentEncoder, document_encoder
+from ..embedders.cache import DocumentEncoder
+from ..embedders.registry import document_encoder
 from ..io.corpus import Corpus, from_texts
 from ..labeling.confidence import LabelFit
 from ..pipeline.assign import NeighbourIndex, known_rows, training_lookup

@@ -21,14 +21,15 @@ from ..core.lang import corpus_language
 from ..core.runtime import note, thread_limit
 from ..core.topic_table import TopicTable
 from ..embedders.cache import DocumentEncoder, load_embeddings, zero_rows
-from ..embedders.common import passage_budget, reads_whole
+from ..embedders.common import AUTO_EMBEDDING_MODEL, LEARNED_EMBEDDING_MODEL, passage_budget, reads_whole
+from ..embedders.learned import learned_estimate
 from ..embedders.registry import resolve_embedding_model
 from ..guidance.spec import read_classes
 from ..io.corpus import Corpus, check_corpus
 from ..io.units import PASSAGE_OF, split_corpus
 from ..labeling.clean import keyword_label
 from ..stages.cluster import auto_min_cluster_size
-from ..stages.protocols import StageContext
+from ..stages.protocols import LearnsFromCorpus, StageContext
 from ..stages.represent import centroids, representative_docs, word_representations
 from ..state import TopicState
 from . import topics as topic_ops
@@ -36,7 +37,10 @@ from .keywords import top_terms
 from .lengths import embedding_estimate, reading_of_long_documents
 from .plan import FitPlan
 from .sampled import embed_chunked, fit_sampled
+from .scale import fingerprint
 from .steps import GuideInput, LearnedTopics, fit_classic, fit_embedding
+
+ON_DISK_FROM = 200_000  # documents from which a fast embedder's vectors are written to a file, not held in memory
 
 
 def fit_topics(plan: FitPlan, corpus: Corpus, embeddings: np.ndarray | str | Path | None = None,
@@ -47,7 +51,7 @@ def fit_topics(plan: FitPlan, corpus: Corpus, embeddings: np.ndarray | str | Pat
         check_corpus(corpus, plan.min_cluster_size or 2)  # says what is wrong: nothing to read
     first_texts = [t for t in corpus.texts if t.strip()]
     language = corpus_language(first_texts, plan.language, plan.verbose)
-    embedding_model = resolve_embedding_model(plan.embedding_model, language)
+    embedding_model = resolve_embedding_model(plan.embedding_model, language, len(first_texts), plan.verbose)
     encoder = plan.encoder(embedding_model)
     long_documents = reading_of_long_documents(plan.long_documents, first_texts, encoder, plan.seed, plan.verbose,
                                                given=embeddings is not None)
@@ -67,6 +71,10 @@ def fit_topics(plan: FitPlan, corpus: Corpus, embeddings: np.ndarray | str | Pat
     context = StageContext.of(seed=plan.seed, n_neighbors=plan.n_neighbors, min_cluster_size=min_size,
                               threads=plan.threads, verbose=plan.verbose)
     timings: dict[str, float] = {}
+    if encoder is not None and isinstance(encoder.embedder, LearnsFromCorpus) and not encoder.embedder.learned:
+        clock = time.perf_counter()
+        embedding_model = learn_embedder(plan, encoder, texts, embeddings)  # once the corpus has passed its checks
+        timings["learn_embedder"] = time.perf_counter() - clock
     clock = time.perf_counter()
     if encoder is not None:
         encoder = encoder.reading_whole(long_documents in ("passages", "split"))
@@ -103,15 +111,39 @@ def plan_embedding(plan: FitPlan, corpus: Corpus) -> dict:
     if not texts:
         check_corpus(corpus, plan.min_cluster_size or 2)
     language = corpus_language(texts, plan.language, False)
-    embedding_model = resolve_embedding_model(plan.embedding_model, language)
+    embedding_model = resolve_embedding_model(plan.embedding_model, language, len(texts))
     encoder = plan.encoder(embedding_model)
     if encoder is None:
         raise ConfigError("no embedding model, so nothing to estimate: set embedding_model")
+    learns = isinstance(encoder.embedder, LearnsFromCorpus) and not encoder.embedder.learned
+    teacher = plan.encoder(AUTO_EMBEDDING_MODEL) if learns else encoder  # a table not yet learned: its teacher
     with thread_limit(plan.threads):
-        report = embedding_estimate(texts, encoder, plan.seed)
-    chosen = reading_of_long_documents(plan.long_documents, texts, encoder, plan.seed, verbose=False)
-    return {**report, "chosen": chosen, "long_documents": plan.long_documents,
-            "embedding_model": embedding_model if isinstance(embedding_model, str) else encoder.embedder.name}
+        report = embedding_estimate(texts, teacher, plan.seed)
+    chosen = reading_of_long_documents(plan.long_documents, texts, teacher, plan.seed, verbose=False)
+    report = {**report, "chosen": chosen, "long_documents": plan.long_documents,
+              "embedding_model": embedding_model if isinstance(embedding_model, str) else encoder.embedder.name}
+    if learns or (language == "en" and embedding_model == AUTO_EMBEDDING_MODEL):
+        reading = report["readings"][chosen]
+        with thread_limit(plan.threads):
+            learned = learned_estimate(texts, report["readings"]["truncate"]["seconds_uncached"],  # sample: beginnings
+                                       units=reading["texts"], threads=plan.threads)
+        report["embedders"] = {AUTO_EMBEDDING_MODEL: {"seconds": reading["seconds"],
+                                                      "seconds_uncached": reading["seconds_uncached"]},
+                               LEARNED_EMBEDDING_MODEL: learned}
+    return report
+
+
+def learn_embedder(plan: FitPlan, encoder: DocumentEncoder, texts: list[str], embeddings) -> Any:
+    """Train an embedder that learns from the corpus (``embedding_model='learned'``) on ``texts``; the trained
+    embedder is the model's embedding model from then on (saved with it, it embeds new documents)."""
+    if embeddings is not None:
+        raise ConfigError("embedding_model='learned' trains on the documents and then embeds them, and embeddings "
+                          "were given: leave out embeddings, or set embedding_model to the model that made them")
+    if isinstance(plan.embedding_model, str) and hasattr(encoder.embedder, "seed"):
+        encoder.embedder.seed = plan.seed  # made from its name for this fit: it follows the model's seed
+    with thread_limit(plan.threads):
+        encoder.embedder.learn(texts, cache=plan.cache, verbose=plan.verbose)
+    return encoder.embedder
 
 
 def split_units(corpus: Corpus, y, encoder: DocumentEncoder | None, embeddings, verbose: bool) -> tuple[Corpus, Any]:
@@ -192,6 +224,12 @@ def document_vectors(plan: FitPlan, embedding_model, encoder: DocumentEncoder | 
         raise ConfigError("no embedding model: pass embeddings=... or set embedding_model")
     if plan.client is not None:
         return embed_chunked(plan, embedding_model, encoder, texts)
+    root = plan.checkpoint_root()
+    if root is not None and len(texts) >= ON_DISK_FROM and not getattr(encoder.embedder, "cacheable", True):
+        # A table's million vectors are made in a minute and would stay resident: they go to a file in the run folder
+        key = fingerprint("vectors", encoder.embedder.name, texts[:: max(1, len(texts) // 9973)], len(texts),
+                          encoder.whole, encoder.max_passages)
+        return encoder.encode(texts, out=root / f"vectors-{key}.npy")
     return encoder.encode(texts)
 
 

@@ -9,7 +9,8 @@ from typing import Any
 from ..core.ann import FAISS
 from ..core.errors import require_installed
 from ..core.runtime import cache_dir
-from ..embedders.cache import DocumentEncoder, document_encoder
+from ..embedders.cache import DocumentEncoder
+from ..embedders.registry import document_encoder
 from ..guidance.spec import GuideSpec
 from ..stages.classic import LDATopics, NMFTopics
 from ..stages.protocols import Clusterer, MapLayout, Reducer, Vectorizer

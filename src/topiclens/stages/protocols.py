@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
@@ -138,6 +139,16 @@ class Embedder(Protocol):
     name: str
 
     def encode(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+@runtime_checkable
+class LearnsFromCorpus(Protocol):
+    """An embedder trained on the corpus before it embeds it (``embedders.learned``): the fit calls ``learn``
+    with the corpus's texts when ``learned`` is False."""
+
+    learned: bool
+
+    def learn(self, texts: Sequence[str], *, cache: bool | str | Path = True, verbose: bool = True) -> None: ...
 
 
 @dataclass(frozen=True)

@@ -47,7 +47,8 @@ DATA_PREFIX = "data-"
 DATA_NAME = re.compile(r"data-\d{8}-\d{6}-\d+-\d{6}")
 # The files a save writes (schema 1 kept them beside its manifest; they move into a data folder when saved again).
 DATA_FILES = frozenset({"vocabulary.json", "ctfidf.npz", "embeddings.npy", "probabilities.npy", "centroids.npy",
-                        "projection.npz", "layout.npy", "classic.npz", "sample.npy", "documents.parquet"})
+                        "projection.npz", "layout.npy", "classic.npz", "sample.npy", "documents.parquet",
+                        "learned_table.npy"})
 # A data file on its way into place: being written (``files.create_beside``), or linked from the previous model.
 DATA_STAGING = re.compile(r"\.(" + "|".join(map(re.escape, sorted(DATA_FILES))) + r")\.(link|[0-9a-f]{12}\.tmp)")
 STEP = re.compile(r"[0-9a-f]{16}")

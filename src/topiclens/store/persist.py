@@ -24,6 +24,7 @@ from .._version import __version__
 from ..core.errors import ModelFileError
 from ..core.params import Unrestored
 from ..core.topic_table import Topic, TopicTable
+from ..embedders.learned import LearnedEmbedder
 from ..io.corpus import Corpus, id_type_of
 from ..io.files import read_regular
 from ..stages.classic import ClassicAssigner
@@ -216,7 +217,7 @@ def _read_state(data: Path, manifest: dict[str, Any]) -> TopicState:
         table=_topic_table(topics, _array(data, "centroids"), matrix),
         layout=_array(data, "layout") if (data / "layout.npy").exists() else None,
         llm_name=manifest.get("llm"), label_stats=dict(manifest.get("label_stats") or {}), language=language,
-        embedding_model=restore_param(manifest.get("embedding_model")),
+        embedding_model=_embedding_model(data, manifest),
         min_cluster_size=int(manifest["min_cluster_size"]), classic=classic,
         timings=dict(manifest.get("timings") or {}),
         next_topic_id=int(manifest["next_topic_id"]) if manifest.get("next_topic_id") is not None else None,
@@ -225,6 +226,14 @@ def _read_state(data: Path, manifest: dict[str, Any]) -> TopicState:
         guidance=manifest.get("guidance") if isinstance(manifest.get("guidance"), dict) else None,
         long_documents=_long_documents(manifest, data),
     )
+
+
+def _embedding_model(data: Path, manifest: dict) -> Any:
+    """The recorded embedding model; a table learned from the corpus comes with its table from the data folder."""
+    embedder = restore_param(manifest.get("embedding_model"))
+    if isinstance(embedder, LearnedEmbedder):
+        embedder.use_table(_array(data, "learned_table"))  # checked against the digest the manifest records
+    return embedder
 
 
 def _long_documents(manifest: dict, data: Path) -> str:

@@ -18,6 +18,7 @@ from typing import Any
 from ..core.errors import TopicLensError
 from ..core.params import Unrestored
 from ..embedders import (
+    LearnedEmbedder,
     OnnxMiniLMEmbedder,
     SentenceTransformerEmbedder,
     StaticEmbedder,
@@ -45,7 +46,7 @@ STAGES: dict[str, type[Stage]] = {cls.__name__: cls for cls in (
     NoReduction, PCAReduction, UMAPReduction, LeidenClustering, HDBSCANClustering, KMeansClustering, GuidedClustering,
     Vocabulary, Representation, UMAPLayout, PCALayout, LDATopics, NMFTopics)}
 EMBEDDERS: dict[str, type[EmbedderSettings]] = {cls.__name__: cls for cls in (
-    OnnxMiniLMEmbedder, SentenceTransformerEmbedder, StaticEmbedder, UniversalSentenceEncoderEmbedder)}
+    LearnedEmbedder, OnnxMiniLMEmbedder, SentenceTransformerEmbedder, StaticEmbedder, UniversalSentenceEncoderEmbedder)}
 
 _short = reprlib.Repr()
 _short.maxstring = 200

@@ -21,6 +21,7 @@ from .._version import __version__
 from ..core.errors import ModelFileError
 from ..core.params import Unrestored
 from ..core.topic_table import Topic
+from ..embedders.learned import LearnedEmbedder
 from ..io.files import create_new
 from ..io.rowfiles import blocks, save_rows
 from ..stages.protocols import WordCounter
@@ -259,7 +260,9 @@ def _write_data(state: TopicState, data: Path) -> dict[str, str]:
     arrays = {"probabilities.npy": state.probabilities.astype(np.float32),
               "sample.npy": None if state.sample[state.usable].all() else state.sample,
               "centroids.npy": state.centroids.astype(np.float32),
-              "layout.npy": None if state.layout is None else state.layout.astype(np.float32)}
+              "layout.npy": None if state.layout is None else state.layout.astype(np.float32),
+              "learned_table.npy": state.embedding_model.table.astype(np.float16)
+              if isinstance(state.embedding_model, LearnedEmbedder) else None}
     for name, array in arrays.items():
         if array is not None:
             with create_new(data / name) as out:

@@ -177,7 +177,28 @@ def embedding_plan_line(plan: dict) -> str:
             f"than {plan['embedding_model']} reads; this fit reads them {plan['chosen']!r}{why}. Read whole "
             f"('passages'): {reading('passages')}; each passage a unit ('split'): {reading('split')}; by their "
             f"beginning ('truncate'): {reading('truncate')} (times "
-            f"measured on this machine by embedding {plan['probe_texts']} passages)")
+            f"measured on this machine by embedding {plan['probe_texts']} passages){_embedders(plan)}")
+
+
+def _embedders(plan: dict) -> str:
+    """The dry run's comparison of the teacher and the learned table ('' where the plan has none)."""
+    choices = plan.get("embedders")
+    if not choices:
+        return ""
+    teacher, learned = choices["minilm-int8"], choices["learned"]
+
+    def seconds(value: float | None) -> str:
+        return "?" if value is None else f"{value:,.0f} s"
+
+    parts = (f"the teacher on {learned['sample']:,} texts {seconds(learned['teacher_seconds'])}, training "
+             f"{seconds(learned['training_seconds'])}, the table over every text {seconds(learned['table_seconds'])}"
+             if learned["sample"] else f"the general English table over every text {seconds(learned['table_seconds'])}")
+    cached = "" if teacher["seconds"] == teacher["seconds_uncached"] else \
+        f" ({seconds(teacher['seconds_uncached'])} without the cache)"
+    return (f". Embedding model: minilm-int8 about {seconds(teacher['seconds'])}{cached}; the table learned from the "
+            "corpus "
+            f"('learned') about {seconds(learned['seconds'] if learned['sample'] else learned['table_seconds'])} "
+            f"({parts}); this fit uses {plan['embedding_model']}")
 
 
 def json_safe(value: Any) -> Any:

@@ -150,8 +150,9 @@ def build_parser() -> argparse.ArgumentParser:
                       help="embedding: embed, reduce, cluster (default); lda (gensim) or nmf (scikit-learn) on "
                       "word counts, with --nr-topics topics (default 20)")
     pipe.add_argument("--embedding-model", default="auto",
-                      help="auto (minilm-int8, or use-multilingual for Chinese), all-MiniLM-L6-v2 (fp32), "
-                      "minilm-int8 / minilm-onnx / minilm-static (faster builds of it, see README), "
+                      help="auto (minilm-int8; learned from 100,000 English documents on; use-multilingual for "
+                      "other languages), all-MiniLM-L6-v2 (fp32), minilm-int8 / minilm-onnx / minilm-static (faster "
+                      "builds of it), learned (a table trained on the corpus to reproduce minilm-int8), "
                       "use-multilingual, or a local sentence-transformers directory")
     pipe.add_argument("--reduction", default="pca", choices=REDUCTIONS,
                       help="dimension reduction before clustering (default: pca)")
