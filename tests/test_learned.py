@@ -11,6 +11,7 @@ import subprocess
 import sys
 import textwrap
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -85,6 +86,10 @@ def test_auto_learns_a_table_for_big_english_corpora(capfd):
     assert resolve_embedding_model("minilm-int8", "en", 10 * LEARNED_FROM) == "minilm-int8"
 
 
+def test_auto_keeps_the_teacher_when_embeddings_are_given():
+    assert resolve_embedding_model("auto", "en", 10 * LEARNED_FROM, given=True) == "minilm-int8"
+
+
 def test_the_table_reproduces_its_teacher_on_held_back_texts(learned, training_inputs):
     texts, counts, teacher, start = training_inputs
     table = learned.embedding_model_.table
@@ -125,6 +130,35 @@ def test_saved_and_loaded_it_embeds_new_documents_identically(learned, tmp_path)
     assert saved.dtype == np.float16 and table_digest(saved) == learned.embedding_model_.digest
     loaded.partial_fit(new)  # growth embeds with the saved table too, nothing trained again
     assert loaded.embedding_model_.digest == learned.embedding_model_.digest and len(loaded.topics_) == N_TEXTS + 2
+
+
+def test_loading_names_the_saved_table_and_a_changed_table_is_refused(learned, tmp_path):
+    learned.save(tmp_path / "model")
+    again = TopicModel.load(tmp_path / "model", embedding_model="learned")
+    assert again.embedding_model_.digest == learned.embedding_model_.digest and again.embedding_model_.learned
+    data = next(p for p in (tmp_path / "model").iterdir() if p.name.startswith("data-"))
+    table = np.load(data / "learned_table.npy")
+    table[0, 0] += 1
+    np.save(data / "learned_table.npy", table)
+    with pytest.raises(ModelFileError, match="learned_table.npy has changed"):
+        TopicModel.load(tmp_path / "model")
+
+
+def test_a_given_embedder_is_left_untrained_and_a_big_corpus_is_embedded_into_a_mapped_file(corpus, monkeypatch,
+                                                                                             cache_root):
+    from topiclens.pipeline import fit
+
+    monkeypatch.setattr(fit, "ON_DISK_FROM", 1_000)
+    mapped = []
+    real = fit.vectors_on_disk
+    monkeypatch.setattr(fit, "vectors_on_disk", lambda *args: mapped.append(real(*args)) or mapped[-1])
+    given = LearnedEmbedder(sample=1_000)
+    model = TopicModel(embedding_model=given, seed=42, verbose=False).fit(corpus)
+    assert not given.learned and given.digest is None and model.embedding_model_ is not given
+    assert len(mapped) == 1 and isinstance(mapped[0], np.memmap)  # mapped from the run folder's file
+    assert not Path(mapped[0].filename).exists()  # whose name is gone already
+    assert not list((cache_root / "runs").glob("vectors-*.npy"))
+    assert np.allclose(model.embedding_model_.encode(corpus[:20]), model.embeddings_[:20], atol=1e-6)
 
 
 def test_a_table_that_is_not_the_saved_one_is_refused(learned):

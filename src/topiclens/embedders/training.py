@@ -76,23 +76,32 @@ def train_table(start: np.ndarray, counts, teacher: np.ndarray, plan: TrainingPl
     count matrix) point where ``teacher``'s unit rows do; resumed from ``checkpoint`` when one is there."""
     import torch
 
+    saved_threads = torch.get_num_threads()
     torch.set_num_threads(max(1, threads))
+    try:
+        return _train(torch, start, counts.tocsr(), teacher, plan, checkpoint, verbose)
+    finally:
+        torch.set_num_threads(saved_threads)
+
+
+def _train(torch, start: np.ndarray, counts, teacher: np.ndarray, plan: TrainingPlan, checkpoint: Path | None,
+           verbose: bool) -> Trained:
     held, train = held_rows(counts.shape[0], plan)
-    counts = counts.tocsr()
     state = _resume(checkpoint, start.shape)
-    torch.manual_seed(plan.seed)
-    bag = torch.nn.EmbeddingBag(start.shape[0], start.shape[1], mode="sum")
-    optimizer = torch.optim.Adam(bag.parameters(), lr=plan.lr)
     if state is None:
         start = ridge_start(start, counts[train], teacher[train], plan.ridge)
-        bag.weight.data = torch.from_numpy(start.copy())
         best, curve, epoch = start, [held_cosine(start, counts[held], teacher[held])], 0
     else:
-        bag.weight.data = torch.from_numpy(state["table"])
+        best, curve, epoch = state["best"], [float(c) for c in state["curve"]], int(state["epoch"])
+    # Built from the table itself: no random initialisation, so the caller's torch generator is left alone.
+    bag = torch.nn.EmbeddingBag.from_pretrained(torch.from_numpy(np.array(start if state is None else state["table"],
+                                                                          dtype=np.float32)),
+                                                freeze=False, mode="sum")
+    optimizer = torch.optim.Adam(bag.parameters(), lr=plan.lr)
+    if state is not None:
         optimizer.state[bag.weight] = {"step": torch.tensor(float(state["step"])),
                                        "exp_avg": torch.from_numpy(state["exp_avg"]),
                                        "exp_avg_sq": torch.from_numpy(state["exp_avg_sq"])}
-        best, curve, epoch = state["best"], [float(c) for c in state["curve"]], int(state["epoch"])
         if verbose:
             note(f"resuming the table's training at epoch {epoch + 1} (kept in {checkpoint})")
     target = torch.from_numpy(np.ascontiguousarray(teacher, dtype=np.float32))

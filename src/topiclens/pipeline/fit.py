@@ -37,7 +37,6 @@ from .keywords import top_terms
 from .lengths import embedding_estimate, reading_of_long_documents
 from .plan import FitPlan
 from .sampled import embed_chunked, fit_sampled
-from .scale import fingerprint
 from .steps import GuideInput, LearnedTopics, fit_classic, fit_embedding
 
 ON_DISK_FROM = 200_000  # documents from which a fast embedder's vectors are written to a file, not held in memory
@@ -51,7 +50,8 @@ def fit_topics(plan: FitPlan, corpus: Corpus, embeddings: np.ndarray | str | Pat
         check_corpus(corpus, plan.min_cluster_size or 2)  # says what is wrong: nothing to read
     first_texts = [t for t in corpus.texts if t.strip()]
     language = corpus_language(first_texts, plan.language, plan.verbose)
-    embedding_model = resolve_embedding_model(plan.embedding_model, language, len(first_texts), plan.verbose)
+    embedding_model = resolve_embedding_model(plan.embedding_model, language, len(first_texts), plan.verbose,
+                                              given=embeddings is not None)
     encoder = plan.encoder(embedding_model)
     long_documents = reading_of_long_documents(plan.long_documents, first_texts, encoder, plan.seed, plan.verbose,
                                                given=embeddings is not None)
@@ -139,11 +139,13 @@ def learn_embedder(plan: FitPlan, encoder: DocumentEncoder, texts: list[str], em
     if embeddings is not None:
         raise ConfigError("embedding_model='learned' trains on the documents and then embeds them, and embeddings "
                           "were given: leave out embeddings, or set embedding_model to the model that made them")
-    if isinstance(plan.embedding_model, str) and hasattr(encoder.embedder, "seed"):
-        encoder.embedder.seed = plan.seed  # made from its name for this fit: it follows the model's seed
+    learner = encoder.embedder.untrained()  # the caller's object (or a loaded model's record) is left as it is
+    if isinstance(plan.embedding_model, str) and hasattr(learner, "seed"):
+        learner.seed = plan.seed  # made from its name for this fit: it follows the model's seed
     with thread_limit(plan.threads):
-        encoder.embedder.learn(texts, cache=plan.cache, verbose=plan.verbose)
-    return encoder.embedder
+        learner.learn(texts, cache=plan.cache, verbose=plan.verbose)
+    encoder.embedder = learner
+    return learner
 
 
 def split_units(corpus: Corpus, y, encoder: DocumentEncoder | None, embeddings, verbose: bool) -> tuple[Corpus, Any]:
@@ -226,11 +228,24 @@ def document_vectors(plan: FitPlan, embedding_model, encoder: DocumentEncoder | 
         return embed_chunked(plan, embedding_model, encoder, texts)
     root = plan.checkpoint_root()
     if root is not None and len(texts) >= ON_DISK_FROM and not getattr(encoder.embedder, "cacheable", True):
-        # A table's million vectors are made in a minute and would stay resident: they go to a file in the run folder
-        key = fingerprint("vectors", encoder.embedder.name, texts[:: max(1, len(texts) // 9973)], len(texts),
-                          encoder.whole, encoder.max_passages)
-        return encoder.encode(texts, out=root / f"vectors-{key}.npy")
+        return vectors_on_disk(encoder, texts, root)
     return encoder.encode(texts)
+
+
+def vectors_on_disk(encoder: DocumentEncoder, texts: list[str], root: Path) -> np.ndarray:
+    """``texts`` embedded into a file in the run folder ``root`` and mapped from it: a fast embedder's million
+    vectors are made in a minute and need not stay resident. The file's name goes at once (the map keeps its
+    pages; the disk space is freed with the model), so nothing is left behind; where a mapped file cannot be
+    removed (Windows) it stays until the next such fit of this process replaces it."""
+    import os
+
+    path = root / f"vectors-{os.getpid()}.npy"
+    vectors = encoder.encode(texts, out=path)
+    try:
+        path.unlink()
+    except OSError:
+        pass
+    return vectors
 
 
 def describe_topics(plan: FitPlan, corpus: Corpus, usable: np.ndarray, learned: LearnedTopics,

@@ -143,10 +143,12 @@ class Embedder(Protocol):
 
 @runtime_checkable
 class LearnsFromCorpus(Protocol):
-    """An embedder trained on the corpus before it embeds it (``embedders.learned``): the fit calls ``learn``
-    with the corpus's texts when ``learned`` is False."""
+    """An embedder trained on the corpus before it embeds it (``embedders.learned``): when ``learned`` is False the
+    fit trains a copy with the same settings (``untrained()``) on the corpus's texts (``learn``)."""
 
     learned: bool
+
+    def untrained(self) -> LearnsFromCorpus: ...
 
     def learn(self, texts: Sequence[str], *, cache: bool | str | Path = True, verbose: bool = True) -> None: ...
 
