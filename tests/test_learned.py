@@ -118,6 +118,18 @@ def test_training_is_reproducible_with_a_seed(training_inputs):
     assert not np.array_equal(first.table, other.table)
 
 
+def test_training_gives_the_same_table_whatever_the_callers_thread_limits(training_inputs):
+    from threadpoolctl import threadpool_limits
+
+    _, counts, teacher, start = training_inputs
+    plan = TrainingPlan(max_epochs=1)
+    tables = []
+    for outer in (1, 2):  # a resumed training runs in another process, under other limits perhaps
+        with threadpool_limits(outer):
+            tables.append(train_table(start, counts, teacher, plan, threads=1, verbose=False).table)
+    assert np.array_equal(*tables)
+
+
 def test_saved_and_loaded_it_embeds_new_documents_identically(learned, tmp_path):
     new = ["a library to parse and write JSON files in Python", "a game of chess with a board for two players"]
     learned.save(tmp_path / "model")

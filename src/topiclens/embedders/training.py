@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..core.runtime import note, progress
+from ..core.runtime import note, progress, thread_limit
 from ..io.files import create_beside
 from .static import pooled
 
@@ -76,12 +76,10 @@ def train_table(start: np.ndarray, counts, teacher: np.ndarray, plan: TrainingPl
     count matrix) point where ``teacher``'s unit rows do; resumed from ``checkpoint`` when one is there."""
     import torch
 
-    saved_threads = torch.get_num_threads()
-    torch.set_num_threads(max(1, threads))
-    try:
+    # torch's and the BLAS's threads both capped (and restored after): the ridge map's sums, and so the table, are
+    # the same in every process that trains with this many threads (a resumed training included)
+    with thread_limit(max(1, threads)):
         return _train(torch, start, counts.tocsr(), teacher, plan, checkpoint, verbose)
-    finally:
-        torch.set_num_threads(saved_threads)
 
 
 def _train(torch, start: np.ndarray, counts, teacher: np.ndarray, plan: TrainingPlan, checkpoint: Path | None,
