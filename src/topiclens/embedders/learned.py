@@ -214,16 +214,13 @@ def trained_table(texts: Sequence[str], *, seed: int, max_seq_length: int, threa
     n = threads or default_threads()
 
     def build(tmp: Path) -> None:
-        import torch  # noqa: F401  (imported first, so that thread_limit caps and restores its threads too)
-
         teacher = DocumentEncoder(OnnxMiniLMEmbedder(quantized=True, max_seq_length=max_seq_length, threads=threads),
                                   cache=cache, verbose=verbose)
         vectors = teacher.encode(list(texts), desc=f"the teacher (minilm-int8) embedding {what}")
         start = start_table(threads)
         counts = piece_counts(minilm_tokenizer(bundled_minilm_path(), max_seq_length, pad=False, threads=n), texts,
                               max_seq_length, start.shape[0])
-        with thread_limit(threads):
-            trained = train_table(start, counts, vectors, plan, checkpoint=checkpoint, threads=n, verbose=verbose)
+        trained = train_table(start, counts, vectors, plan, checkpoint=checkpoint, threads=n, verbose=verbose)
         if verbose:
             note(f"the learned table reproduces the teacher's vectors of the held-back texts with a mean cosine of "
                  f"{max(trained.curve):.3f} ({trained.curve[0]:.3f} before training)")

@@ -85,10 +85,11 @@ def train_table(start: np.ndarray, counts, teacher: np.ndarray, plan: TrainingPl
 def _train(torch, start: np.ndarray, counts, teacher: np.ndarray, plan: TrainingPlan, checkpoint: Path | None,
            verbose: bool) -> Trained:
     held, train = held_rows(counts.shape[0], plan)
+    held_counts, held_teacher = counts[held], teacher[held]  # sliced once, scored after every epoch
     state = _resume(checkpoint, start.shape)
     if state is None:
         start = ridge_start(start, counts[train], teacher[train], plan.ridge)
-        best, curve, epoch = start, [held_cosine(start, counts[held], teacher[held])], 0
+        best, curve, epoch = start, [held_cosine(start, held_counts, held_teacher)], 0
     else:
         best, curve, epoch = state["best"], [float(c) for c in state["curve"]], int(state["epoch"])
     # Built from the table itself: no random initialisation, so the caller's torch generator is left alone.
@@ -121,7 +122,7 @@ def _train(torch, start: np.ndarray, counts, teacher: np.ndarray, plan: Training
                 bar.update(1)
             epoch += 1
             table = bag.weight.data.numpy()
-            curve.append(held_cosine(table, counts[held], teacher[held]))
+            curve.append(held_cosine(table, held_counts, held_teacher))
             if curve[-1] > max(curve[:-1]):
                 best = table.copy()
             bar.set_postfix_str(f"held-back cosine {curve[-1]:.3f}")
