@@ -281,6 +281,11 @@ def long_documents_judged_table() -> str:
     return _bench("bench_units_judged").table()
 
 
+def tight_judged_table() -> str:
+    """Today's fit beside a tighter one, judged blind (bench/results/tight_judged.json)."""
+    return _bench("bench_tight_judged").table()
+
+
 def raw_text_table() -> str:
     """From raw text to topics: the teacher, the learned table and BERTopic (bench/results/raw_text.json)."""
     return _bench("bench_raw_text").table(RESULTS / "raw_text.json")
@@ -309,6 +314,7 @@ TABLES: dict[str, tuple[Callable[[], str], tuple[str, ...]]] = {
     "passage_weighting": (passage_weighting_table, ("passage_weighting.json",)),
     "long_documents_judged": (long_documents_judged_table, ("long_documents_judged.json",)),
     "raw_text": (raw_text_table, ("raw_text.json",)),
+    "tight_judged": (tight_judged_table, ("tight_judged.json",)),
 }
 
 

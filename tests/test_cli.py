@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from topiclens.apps.cli import main
+from topiclens.pipeline.coherence import MIXED_TIGHTNESS
 
 
 @pytest.fixture(scope="module")
@@ -60,7 +61,7 @@ def test_info_marks_mixed_topics_and_a_default_fit_splits_them(fitted_dir, corpu
     kept = TopicModel.load(kept_dir, verbose=False)
     assert kept.mixed_topics == "keep"  # restored with the model
     tightness = kept.topic_tightness()
-    mixed = sorted(t for t, value in tightness.items() if value < 0.5)
+    mixed = sorted(t for t, value in tightness.items() if value < MIXED_TIGHTNESS)
     assert mixed, tightness  # the Debian slice has loose topics (software of every kind in one)
     capsys.readouterr()  # what fit printed
     assert main(["info", str(kept_dir), "--rows", "0"]) == 0
@@ -72,7 +73,7 @@ def test_info_marks_mixed_topics_and_a_default_fit_splits_them(fitted_dir, corpu
     split = TopicModel.load(fitted_dir, verbose=False)  # the default splits them
     assert split.mixed_topics == "split"
     assert len(split.topic_ids_) > len(tightness)
-    assert sum(value < 0.5 for value in split.topic_tightness().values()) < len(mixed)
+    assert sum(value < MIXED_TIGHTNESS for value in split.topic_tightness().values()) < len(mixed)
 
 
 def test_info_json(fitted_dir, capsys):

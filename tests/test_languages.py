@@ -76,13 +76,15 @@ def test_labels_come_back_in_the_language(fitted_language, tmp_path):
 
 
 def test_topics_match_the_gold_sections_far_better_than_chance(fitted_language):
-    from sklearn.metrics import normalized_mutual_info_score
+    from sklearn.metrics import adjusted_mutual_info_score, normalized_mutual_info_score
 
     _, model, gold = fitted_language
     topics = np.asarray(model.topics_)
-    score = normalized_mutual_info_score(gold, topics)
-    shuffled = normalized_mutual_info_score(np.random.default_rng(0).permutation(gold), topics)
-    assert score > 0.3 and score > 2.5 * shuffled
+    # NMI of shuffled sections rises with the number of topics (0.12-0.15 for 11-15 topics of 500 documents,
+    # 0.19-0.22 for 20-25); the adjusted mutual information subtracts what chance gives for these very sizes:
+    # 0.33-0.40 with the defaults before round r13 and 0.32-0.40 since, on these samples.
+    assert normalized_mutual_info_score(gold, topics) > 0.3
+    assert adjusted_mutual_info_score(gold, topics) > 0.25
 
 
 def test_japanese_segmentation_keeps_content_words_whole():

@@ -8,6 +8,7 @@ from sklearn.metrics import normalized_mutual_info_score
 
 from topiclens import ConfigError, KMeansClustering, Representation, TopicModel, UMAPReduction
 from topiclens.labeling.keyword_filter import is_readable
+from topiclens.pipeline.coherence import MIXED_TIGHTNESS
 
 
 def test_default_fit_finds_topics_that_match_the_archive_sections(fitted, gold):
@@ -25,7 +26,7 @@ def test_topic_info_has_every_representation(fitted, docs):
                                   "mmr", "llm", "description", "representative_docs"]
     regular_tightness = info.loc[info.topic >= 0, "tightness"]
     assert ((regular_tightness > 0) & (regular_tightness <= 1)).all()
-    assert (info["mixed"] == (info["tightness"].fillna(1.0) < 0.5)).all()
+    assert (info["mixed"] == (info["tightness"].fillna(1.0) < MIXED_TIGHTNESS)).all()
     assert (info["llm"] == "").all()  # no LLM asked yet: labels come from keywords
     regular = info[info.topic >= 0]
     assert regular["size"].tolist() == sorted(regular["size"].tolist(), reverse=True)
@@ -134,6 +135,23 @@ def test_outlier_reduction_with_threshold(docs, embeddings):
     assert (reduced[topics >= 0] == topics[topics >= 0]).all()
     strict = base.set_params(outlier_threshold=0.6).fit_predict(docs, embeddings=embeddings)
     assert 0 < int((strict < 0).sum()) < n_out
+
+
+def test_members_far_from_their_topic_go_to_the_outliers_and_none_keeps_them(docs, embeddings, fitted, tmp_path):
+    from topiclens.core.knn import normalize
+    from topiclens.pipeline.coherence import outlying_members
+
+    whole = TopicModel(member_threshold=None, seed=7, threads=1, verbose=False).fit(docs, embeddings=embeddings)
+    assert fitted.member_threshold == 0.4  # the default
+    far = outlying_members(np.asarray(whole.topics_), normalize(embeddings), 0.4)
+    assert 0 < far.sum() < 0.15 * len(docs)  # the slice has loose members, and few
+    assert ((fitted.topics_ < 0) == ((whole.topics_ < 0) | far)).all()  # exactly those, and nothing else moved
+    kept = fitted.topics_ >= 0
+    assert normalized_mutual_info_score(whole.topics_[kept], fitted.topics_[kept]) == pytest.approx(1.0)
+    fitted.save(tmp_path / "model")
+    assert TopicModel.load(tmp_path / "model", verbose=False).member_threshold == 0.4  # restored with the model
+    with pytest.raises(ConfigError, match="member_threshold"):
+        TopicModel(member_threshold=1.5, verbose=False).fit(docs, embeddings=embeddings)
 
 
 def test_bad_parameters_are_named():

@@ -10,6 +10,7 @@ import pytest
 
 from chromium import require_chromium
 from states import with_state
+from topiclens.pipeline.coherence import MIXED_TIGHTNESS
 from topiclens.views.data import snippet
 
 require_chromium()
@@ -98,7 +99,7 @@ def test_mixed_topics_are_marked_in_the_table_and_on_their_page(browser, docs, e
 
     kept = TopicModel(seed=7, threads=1, verbose=False, mixed_topics="keep").fit(docs, embeddings=embeddings)
     tightness = kept.topic_tightness()
-    mixed = {t for t, value in tightness.items() if value < 0.5}
+    mixed = {t for t, value in tightness.items() if value < MIXED_TIGHTNESS}
     assert mixed and mixed != set(tightness)  # the slice has loose topics and tight ones
     page = Page(browser, kept.report(tmp_path / "report.html").as_uri())
     marked = page.page.locator("#topic-table tbody tr:has(small.mixed)").evaluate_all(

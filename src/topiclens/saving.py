@@ -14,7 +14,8 @@ from .state import TopicState
 # this process runs) is always the caller's choice, never the files'.
 PIPELINE_PARAMS = ("model", "embedding_model", "reduction", "clustering", "vectorizer", "representation", "layout",
                    "language", "n_neighbors", "knn", "min_cluster_size", "nr_topics", "outlier_threshold",
-                   "mixed_topics", "long_documents", "max_passages", "sample_size", "chunk_size", "seed")
+                   "member_threshold", "mixed_topics", "long_documents", "max_passages", "sample_size", "chunk_size",
+                   "seed")
 
 
 def load_model(model_class: type, directory: Path, params: dict[str, Any]) -> tuple[Any, TopicState, str]:
@@ -27,6 +28,7 @@ def load_model(model_class: type, directory: Path, params: dict[str, Any]) -> tu
     state, records, saved = load_state(directory)
     restored = {name: restore_param(records[name]) for name in PIPELINE_PARAMS if name in records}
     restored.setdefault("mixed_topics", "keep")  # saved before mixed topics were split: fitted keeping them
+    restored.setdefault("member_threshold", None)  # saved before members were trimmed: fitted keeping them
     restored.setdefault("long_documents", "truncate")  # saved before passages: fitted reading the beginning
     _check_restored(model_class, restored, directory)
     model = model_class(**{**restored, **params})

@@ -5,7 +5,14 @@ from __future__ import annotations
 import numpy as np
 
 from topiclens.core.knn import normalize
-from topiclens.pipeline.coherence import is_mixed, split_mixed, split_parts, topic_tightness
+from topiclens.pipeline.coherence import (
+    MIXED_TIGHTNESS,
+    is_mixed,
+    outlying_members,
+    split_mixed,
+    split_parts,
+    topic_tightness,
+)
 from topiclens.stages.protocols import StageContext
 
 
@@ -19,7 +26,7 @@ def test_tightness_is_the_length_of_the_mean_direction_and_ignores_outliers():
     topics = np.array([0, 0, 1, 1, -1])
     tight = topic_tightness(unit, topics, [0, 1, 2], chunk=2)  # chunks must add up like one pass
     assert np.isclose(tight[0], np.sqrt(0.5)) and np.isclose(tight[1], 1.0) and tight[2] is None
-    assert is_mixed(0.49) and not is_mixed(0.5) and not is_mixed(None)
+    assert is_mixed(MIXED_TIGHTNESS - 0.01) and not is_mixed(MIXED_TIGHTNESS) and not is_mixed(None)
 
 
 def test_a_grab_bag_of_three_families_is_split_into_them_and_a_tight_topic_is_left_alone():
@@ -43,6 +50,20 @@ def test_a_grab_bag_of_three_families_is_split_into_them_and_a_tight_topic_is_le
     parts = split_parts(bag, 2, 10, context)  # k-means into a number asked
     assert sorted(np.bincount(parts).tolist(), reverse=True) == np.bincount(parts).tolist()
 
+
+
+def test_outlying_members_are_those_below_the_cosine_to_their_own_topics_mean_direction():
+    unit = normalize(np.array([[1.0, 0.0], [1.0, 0.2], [0.0, 1.0], [0.0, 1.0], [0.1, 1.0], [1.0, 1.0], [-1.0, 0.0]]))
+    topics = np.array([0, 0, 0, 1, 1, 1, -1])
+    found = outlying_members(topics, unit, 0.6, chunk=3)  # chunks must add up like one pass
+    for topic in (0, 1):  # the rule, row by row
+        rows = np.flatnonzero(topics == topic)
+        centre = unit[rows].mean(axis=0)
+        expected = unit[rows] @ (centre / np.linalg.norm(centre)) < 0.6
+        assert found[rows].tolist() == expected.tolist()
+    assert found.tolist() == [False, False, True, False, False, False, False]  # row 2 lies away from topic 0
+    assert not outlying_members(topics, unit, -1.0).any()  # no cosine is below -1
+    assert not outlying_members(np.full(3, -1), unit[:3], 0.9).any()  # only outliers: nothing to send
 
 
 def test_settle_moves_a_document_no_neighbour_shares_a_part_with_to_its_neighbours_part():

@@ -34,6 +34,7 @@ class FitPlan:
     min_cluster_size: int | None
     nr_topics: int | None
     outlier_threshold: float | None
+    member_threshold: float | None          # a member below this cosine to its topic becomes an outlier
     mixed_topics: str                       # 'keep', 'split' or 'outliers' (pipeline.coherence)
     long_documents: str                     # 'auto', 'passages', 'split' or 'truncate' (pipeline.lengths)
     max_passages: int | None                # the most passages of one document read (None: all)

@@ -17,7 +17,7 @@ from ..stages.classic import DEFAULT_CLASSIC_TOPICS, ClassicAssigner
 from ..stages.protocols import LinearMap, StageContext, TopicMapLayout, WordCounter
 from . import guides
 from . import topics as topic_ops
-from .coherence import mixed_topic_ids, split_mixed
+from .coherence import mixed_topic_ids, outlying_members, split_mixed
 from .guides import Guidance
 from .keywords import ctfidf
 from .plan import FitPlan
@@ -77,6 +77,9 @@ def cluster_documents(plan: FitPlan, vectors: np.ndarray, keys: list[str], conte
     labels = topic_ops.renumber_by_size(topic_ops.unify_duplicates(labels, keys))
     if guidance is None and plan.mixed_topics != "keep" and not fixes_topic_count(plan.clusterer):
         labels = handle_mixed(labels, unit, plan, context, graph.neighbours)
+    if guidance is None and plan.member_threshold is not None and not plan.nr_topics \
+            and not fixes_topic_count(plan.clusterer):  # a number of topics asked for: each keeps its documents
+        labels = drop_outlying(labels, unit, plan.member_threshold, context)
     if plan.nr_topics:
         labels = topic_ops.merge_to(labels, unit, plan.nr_topics)
     if plan.outlier_threshold is not None:
@@ -144,6 +147,20 @@ def handle_mixed(labels: np.ndarray, unit: np.ndarray, plan: FitPlan, context: S
     if context.verbose and split:
         note(f"{done} (mixed_topics={plan.mixed_topics!r})")
     return topic_ops.renumber_by_size(labels)
+
+
+def drop_outlying(labels: np.ndarray, unit: np.ndarray, threshold: float, context: StageContext) -> np.ndarray:
+    """Topics with every document whose cosine to its topic's mean direction is below ``threshold`` sent to the
+    outliers (``member_threshold``), renumbered largest first; a topic that would be left with fewer than
+    ``context.min_cluster_size`` documents keeps them all."""
+    outlying = outlying_members(labels, unit, threshold)
+    topics = np.unique(labels[labels >= 0])
+    left = np.bincount(labels[(labels >= 0) & ~outlying], minlength=int(labels.max()) + 1)
+    outlying &= ~np.isin(labels, topics[left[topics] < (context.min_cluster_size or 0)])
+    if context.verbose and outlying.any():
+        note(f"sent {int(outlying.sum()):,} document(s) far from their topic's centre to the outliers "
+             f"(member_threshold={threshold}; None keeps them)")
+    return topic_ops.renumber_by_size(np.where(outlying, -1, labels))
 
 
 def fit_embedding(plan: FitPlan, texts: list[str], vectors: np.ndarray, keys: list[str], language: str,

@@ -77,7 +77,7 @@ def topic_info(fitted: Fitted, *, joined: bool = False) -> pd.DataFrame:
     DataFrame
         One row per topic, outliers first as topic -1 when there are any: ``topic``, ``size``,
         ``label`` (the one in use: ``labels_``), ``confidence`` (of the label), ``tightness`` (how
-        closely the documents gather, :meth:`topic_tightness`), ``mixed`` (tightness below 0.5: likely a
+        closely the documents gather, :meth:`topic_tightness`), ``mixed`` (tightness below 0.55: likely a
         grab-bag), ``keywords``, ``keybert``, ``mmr``, ``llm`` (the labeler's label, or '') and
         ``representative_docs`` (their texts).
     """

@@ -73,7 +73,7 @@ def cmd_fit(args) -> int:
         **stages_from_args(args), layout=args.layout, embedding_model=args.embedding_model,
         n_neighbors=args.n_neighbors, knn=args.knn, min_cluster_size=args.min_cluster_size, nr_topics=args.nr_topics,
         outlier_threshold=args.outlier_threshold if args.reduce_outliers else None, language=args.lang,
-        mixed_topics=args.mixed_topics, long_documents=args.long_documents,
+        member_threshold=args.member_threshold, mixed_topics=args.mixed_topics, long_documents=args.long_documents,
         max_passages=args.max_passages, seed=args.seed, threads=args.threads,
         sample_size=args.sample_size or None,
         chunk_size=args.chunk_size, work_dir=args.work_dir, client=args.dask, cache=not args.no_cache,

@@ -29,6 +29,7 @@ from ...core.choices import (
     LANGUAGES,
     LAYOUTS,
     LONG_DOCUMENTS,
+    MEMBER_DEFAULT,
     MIXED_DEFAULT,
     MIXED_HANDLING,
     MODELS,
@@ -57,17 +58,27 @@ def _topic_list(text: str) -> list[int]:
         raise argparse.ArgumentTypeError(f"{text!r} is not a list of topic numbers (e.g. 0,3,7)") from None
 
 
-def _margin(text: str) -> float | None:
-    """--label-keyword-margin: a number between 0 and 1, or 'none'."""
+def _number_or_none(text: str, what: str, low: float) -> float | None:
+    """A number between ``low`` and 1, or 'none'; otherwise one line naming ``what`` was expected."""
     if text.strip().lower() == "none":
         return None
     try:
         value = float(text)
     except ValueError:
-        value = -1.0
-    if not 0.0 <= value <= 1.0:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a margin: give a number between 0 and 1, or none")
+        value = low - 1.0
+    if not low <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not {what}: give a number between {low:g} and 1, or none")
     return value
+
+
+def _margin(text: str) -> float | None:
+    """--label-keyword-margin: a number between 0 and 1, or 'none'."""
+    return _number_or_none(text, "a margin", 0.0)
+
+
+def _cosine(text: str) -> float | None:
+    """--member-threshold: a cosine between -1 and 1, or 'none'."""
+    return _number_or_none(text, "a cosine", -1.0)
 
 
 def _language(text: str) -> str:
@@ -179,6 +190,9 @@ def build_parser() -> argparse.ArgumentParser:
     pipe.add_argument("--reduce-outliers", action="store_true", help="move outliers to their nearest topic")
     pipe.add_argument("--outlier-threshold", type=float, default=0.0,
                       help="minimum cosine similarity for --reduce-outliers (default: 0)")
+    pipe.add_argument("--member-threshold", type=_cosine, default=MEMBER_DEFAULT, metavar="COSINE",
+                      help="send each document whose cosine to its topic's centre is below this to the outliers; "
+                           f"'none' keeps every document in its cluster (default: {MEMBER_DEFAULT})")
     pipe.add_argument("--mixed-topics", default=MIXED_DEFAULT, choices=MIXED_HANDLING,
                       help="what to do with a mixed topic (documents that gather loosely, mostly grab-bags): keep "
                            f"it, split it into its parts, or send it to the outliers (default: {MIXED_DEFAULT})")
