@@ -44,8 +44,8 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 import judged_scores as judged  # noqa: E402
-from bench_mixed import names_scored, percent  # noqa: E402
-from bench_units_judged import coherent_share  # noqa: E402
+from bench_mixed import percent  # noqa: E402
+from bench_units_judged import kind_scored  # noqa: E402
 from judged_scores import JUDGED, LANGUAGE_NAMES, LLM  # noqa: E402
 
 CORPORA = ("python-stdlib", "debian-reference-zh", "debian-reference-de", "debian")
@@ -147,11 +147,8 @@ def score(corpora: list[str]) -> dict:
             built = data["fits"][fit]
             fits[fit] = {"topics": len(built["topics"]), "topics_judged": len(items),
                          "nothing_to_show": sum(item["kind"] == fit and not item["rows"] for item in key["items"]),
-                         "nmi": built["nmi"],
-                         "outliers": built["outliers"], "coherent": coherent_share(items, verdicts, ("yes",)),
-                         "coherent_or_partly": coherent_share(items, verdicts, ("yes", "partly")),
-                         "seconds_per_topic": built["seconds_per_topic"],
-                         "names": names_scored({"items": items}, verdicts)}
+                         "nmi": built["nmi"], "outliers": built["outliers"],
+                         "seconds_per_topic": built["seconds_per_topic"], **kind_scored(items, verdicts)}
         results["corpora"][corpus] = {"documents": data["documents"], "judges": len(verdicts),
                                       "agreement": agree["accept"], "coherent_agreement": agree["coherent"],
                                       "fits": fits}

@@ -121,16 +121,22 @@ def score(corpora: list[str]) -> dict:
             built = data["readings"][reading]
             readings[reading] = {
                 "topics": len(built["topics"]), "topics_judged": len(items), "units": built["units"],
-                "nmi": built["nmi"], "coherent": coherent_share(items, verdicts, ("yes",)),
-                "coherent_or_partly": coherent_share(items, verdicts, ("yes", "partly")),
-                "seconds_per_topic": built["seconds_per_topic"],
-                "names": names_scored({"items": items}, verdicts)}
+                "nmi": built["nmi"], "seconds_per_topic": built["seconds_per_topic"],
+                **kind_scored(items, verdicts)}
         results["corpora"][corpus] = {"documents": data["documents"], "judges": len(verdicts),
                                       "agreement": agree["accept"], "coherent_agreement": agree["coherent"],
                                       "readings": readings}
         print(corpus, json.dumps(results["corpora"][corpus]))
     RESULTS.write_text(json.dumps(results, indent=1) + "\n")
     return results
+
+
+def kind_scored(items: list[dict], verdicts: dict) -> dict:
+    """The judges' verdicts on the items of one kind (one fit, one reading): the coherent share (by documents),
+    the coherent-or-partly share, and each name's acceptance and first place."""
+    return {"coherent": coherent_share(items, verdicts, ("yes",)),
+            "coherent_or_partly": coherent_share(items, verdicts, ("yes", "partly")),
+            "names": names_scored({"items": items}, verdicts)}
 
 
 def coherent_share(items: list[dict], verdicts: dict, calls: tuple[str, ...]) -> float:
