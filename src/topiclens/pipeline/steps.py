@@ -75,10 +75,10 @@ def cluster_documents(plan: FitPlan, vectors: np.ndarray, keys: list[str], conte
         labels = _guided_clusters(plan, guidance, reduction.vectors, space, graph if reduction.linear else None,
                                   context, unit)
     labels = topic_ops.renumber_by_size(topic_ops.unify_duplicates(labels, keys))
-    if guidance is None and plan.mixed_topics != "keep" and not fixes_topic_count(plan.clusterer):
+    shaped = guidance is None and not fixes_topic_count(plan.clusterer)  # the clusters as found are the fit's own
+    if shaped and plan.mixed_topics != "keep":
         labels = handle_mixed(labels, unit, plan, context, graph.neighbours)
-    if guidance is None and plan.member_threshold is not None and not plan.nr_topics \
-            and not fixes_topic_count(plan.clusterer):  # a number of topics asked for: each keeps its documents
+    if shaped and plan.member_threshold is not None and not plan.nr_topics:  # a number asked: documents all kept
         labels = drop_outlying(labels, unit, plan.member_threshold, context)
     if plan.nr_topics:
         labels = topic_ops.merge_to(labels, unit, plan.nr_topics)
