@@ -71,9 +71,7 @@ def build(corpus: str, threads: int) -> Path:
                                "tightness": round(tightness[t], 4)}
                       for at, t in enumerate(model.topic_ids_)},
            "tree": trees(model, labeler, NAMINGS)}
-    path = JUDGED / ROUND / "build" / f"{corpus}.json"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(out, ensure_ascii=False, indent=1) + "\n")
+    path = judged.write_build(ROUND, corpus, out)
     print(f"{corpus}: {len(model.topic_ids_)} topics; NMI {out['nmi']}", flush=True)
     return path
 
@@ -85,14 +83,14 @@ def packets(corpus: str) -> None:
 
     from topiclens import TopicModel
 
-    data = json.loads((JUDGED / ROUND / "build" / f"{corpus}.json").read_text())
+    data = judged.read_build(ROUND, corpus)
     records, _ = load(corpus)
     _, _, directory = fixed_topics(corpus, 1, "split")
     model = TopicModel.load(directory, threads=1, verbose=False)
     members = {t: [int(r) for r in np.flatnonzero(model.topics_ == t)] for t in model.topic_ids_}
     seen = {int(r) for t in data["topics"].values() for r in t["seen"]}
     seen |= {int(r) for rows in model.representative_docs_ for r in rows}
-    earlier = json.loads((JUDGED / EARLIER / "build" / f"{corpus}.json").read_text())["topics"]
+    earlier = judged.read_build(EARLIER, corpus)["topics"]
     if {t: v["size"] for t, v in earlier.items()} != {t: v["size"] for t, v in data["topics"].items()}:
         raise SystemExit(f"{corpus}: the topics of {EARLIER} are not these")
     seen |= {int(r) for t in earlier.values() for r in t["seen"]}

@@ -85,9 +85,7 @@ def build(corpus: str, threads: int) -> Path:
                   for name, m in (("as fitted", model), ("split", split_all), ("outliers", outliers))}
     out["topics_after_split"] = len(split_all.topic_ids_)
     out["tree"] = trees(model, labeler)
-    path = JUDGED / ROUND / "build" / f"{corpus}.json"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(out, ensure_ascii=False, indent=1) + "\n")
+    path = judged.write_build(ROUND, corpus, out)
     print(f"{corpus}: {len(mixed)} mixed of {len(model.topic_ids_)}; NMI {out['nmi']}", flush=True)
     return path
 
@@ -153,7 +151,7 @@ def judged_items(corpus: str) -> list[dict]:
 
     from topiclens import TopicModel
 
-    data = json.loads((JUDGED / ROUND / "build" / f"{corpus}.json").read_text())
+    data = judged.read_build(ROUND, corpus)
     _, _, directory = fixed_topics(corpus, 1)
     model = TopicModel.load(directory, threads=1, verbose=False)
     members = {t: [int(r) for r in np.flatnonzero(model.topics_ == t)] for t in model.topic_ids_}

@@ -46,7 +46,7 @@ sys.path.insert(0, str(HERE))
 import judged_scores as judged  # noqa: E402
 from bench_mixed import percent  # noqa: E402
 from bench_units_judged import kind_scored  # noqa: E402
-from judged_scores import JUDGED, LANGUAGE_NAMES, LLM  # noqa: E402
+from judged_scores import LANGUAGE_NAMES, LLM  # noqa: E402
 
 CORPORA = ("python-stdlib", "debian-reference-zh", "debian-reference-de", "debian")
 # Each fit's mixed-topic tightness (set for the fit by ``mixed_below``) and ``member_threshold``.
@@ -101,13 +101,11 @@ def build(corpus: str, threads: int) -> Path:
             "seconds_per_topic": round(seconds / max(1, len(model.topic_ids_)), 2), "label_stats": model.label_stats_,
             "topics": {str(t): {"size": model.topic_sizes_[at], "label": model.labels_[at],
                                 "keywords": keyword_label(model.keywords_[at]),
-                                "seen": sorted({int(r) for r in evidence[at]} | set(model.representative_docs_[at]))}
+                                "seen": judged.seen_rows(model, evidence, at)}
                        for at, t in enumerate(model.topic_ids_)}}
         print(f"{corpus} {fit}: {len(model.topic_ids_)} topics, NMI {found['nmi']:.4f}, "
               f"outliers {found['outlier_fraction']:.3f}", flush=True)
-    path = JUDGED / ROUND / "build" / f"{corpus}.json"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(out, ensure_ascii=False, indent=1) + "\n")
+    path = judged.write_build(ROUND, corpus, out)
     return path
 
 
@@ -117,7 +115,7 @@ def packets(corpus: str) -> None:
 
     from topiclens import TopicModel
 
-    data = json.loads((JUDGED / ROUND / "build" / f"{corpus}.json").read_text())
+    data = judged.read_build(ROUND, corpus)
     records, _ = load(corpus)
     items = []
     for fit in FITS:

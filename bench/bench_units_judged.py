@@ -32,7 +32,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 import judged_scores as judged  # noqa: E402
 from bench_mixed import names_scored, percent  # noqa: E402
-from judged_scores import JUDGED, LLM  # noqa: E402
+from judged_scores import LLM  # noqa: E402
 
 CORPORA = ("manpages", "pydoc")
 READINGS = ("passages", "split")
@@ -78,12 +78,10 @@ def build(corpus: str, threads: int) -> Path:
             "seconds_per_topic": round(seconds / max(1, len(model.topic_ids_)), 2), "label_stats": model.label_stats_,
             "topics": {str(t): {"documents": sizes[t], "label": model.labels_[at],
                                 "keywords": keyword_label(model.keywords_[at]),
-                                "seen": sorted({int(r) for r in evidence[at]} | set(model.representative_docs_[at]))}
+                                "seen": judged.seen_rows(model, evidence, at)}
                        for at, t in enumerate(model.topic_ids_)}}
         print(f"{corpus} {reading}: {len(model.topic_ids_)} topics, NMI {out['readings'][reading]['nmi']}", flush=True)
-    path = JUDGED / ROUND / "build" / f"{corpus}.json"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(out, ensure_ascii=False, indent=1) + "\n")
+    path = judged.write_build(ROUND, corpus, out)
     return path
 
 
@@ -91,7 +89,7 @@ def packets(corpus: str) -> None:
     """The packet of ``corpus`` and, apart, its key (see the module docstring)."""
     from topiclens import TopicModel
 
-    data = json.loads((JUDGED / ROUND / "build" / f"{corpus}.json").read_text())
+    data = judged.read_build(ROUND, corpus)
     records: list[dict] = []
     items = []
     for reading in READINGS:

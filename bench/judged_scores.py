@@ -134,10 +134,29 @@ def round_main(doc: str, corpora: tuple[str, ...], build, packets_of, score_all,
         parser.error("name a step or --table")
 
 
+def write_build(round_name: str, corpus: str, out: dict) -> Path:
+    """A round's build file for ``corpus`` (what its script built before the packets), written; its path."""
+    path = JUDGED / round_name / "build" / f"{corpus}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(out, ensure_ascii=False, indent=1) + "\n")
+    return path
+
+
+def read_build(round_name: str, corpus: str) -> dict:
+    """A round's build file for ``corpus``."""
+    return json.loads((JUDGED / round_name / "build" / f"{corpus}.json").read_text())
+
+
+def seen_rows(model, evidence: list, at: int) -> list[int]:
+    """The rows a labeler was shown of the topic at position ``at`` (its label evidence and representative
+    documents): never shown to a judge."""
+    return sorted({int(r) for r in evidence[at]} | set(model.representative_docs_[at]))
+
+
 def round_files(round_name: str, corpus: str) -> tuple[dict, dict, dict[str, dict[int, dict]]]:
     """A round's build file (what its script built before the packets), key and verdicts for ``corpus``."""
     base = JUDGED / round_name
-    return (json.loads((base / "build" / f"{corpus}.json").read_text()),
+    return (read_build(round_name, corpus),
             json.loads((base / "keys" / f"{corpus}.json").read_text()), read_verdicts(round_name, corpus))
 
 

@@ -286,6 +286,12 @@ def tight_judged_table() -> str:
     return _bench("bench_tight_judged").table()
 
 
+def label_variants_table() -> str:
+    """Round r14: two label prompts beside the default's on its own topics, judged blind
+    (bench/results/label_variants.json)."""
+    return _bench("bench_label_variants").table()
+
+
 def raw_text_table() -> str:
     """From raw text to topics: the teacher, the learned table and BERTopic (bench/results/raw_text.json)."""
     return _bench("bench_raw_text").table(RESULTS / "raw_text.json")
@@ -313,6 +319,7 @@ TABLES: dict[str, tuple[Callable[[], str], tuple[str, ...]]] = {
     "long_documents": (long_documents_table, ("long_documents.json",)),
     "passage_weighting": (passage_weighting_table, ("passage_weighting.json",)),
     "long_documents_judged": (long_documents_judged_table, ("long_documents_judged.json",)),
+    "label_variants": (label_variants_table, ("label_variants.json",)),
     "raw_text": (raw_text_table, ("raw_text.json",)),
     "tight_judged": (tight_judged_table, ("tight_judged.json",)),
 }
