@@ -181,23 +181,30 @@ def build(corpus: str, threads: int) -> Path:
 
 def packets(corpus: str) -> None:
     """The packet of ``corpus`` and, apart, its key (see the module docstring)."""
+    data = judged.read_build(ROUND, corpus)
+    tight_topics_packet(ROUND, corpus, data["language"], data["topics"], SYSTEMS)
+
+
+def tight_topics_packet(round_name: str, corpus: str, language: str, topics: dict, systems: tuple[str, ...],
+                        kind: str = "tight") -> None:
+    """A packet of topics of r13's tight fit of ``corpus`` (``topics``: id -> its size, the names under each system
+    and the rows a labeler saw), shuffled, with its key (each item of ``kind``; also used by round r15)."""
     from label_corpora import load
 
     from topiclens import TopicModel
 
-    data = judged.read_build(ROUND, corpus)
     records, _ = load(corpus)
     model = TopicModel.load(MODELS / f"{corpus}-tight", threads=1, verbose=False)
     items = []
-    for topic, found in data["topics"].items():
+    for topic, found in topics.items():
         seen = set(found["seen"])
         rows = [int(r) for r in np.flatnonzero(model.topics_ == int(topic)) if int(r) not in seen]
-        items.append({"kind": "tight", "topic": int(topic), "size": found["size"], "rows": rows,
+        items.append({"kind": kind, "topic": int(topic), "size": found["size"], "rows": rows,
                       "names": found["names"]})
-    rng = random.Random(f"{ROUND}/{corpus}")
+    rng = random.Random(f"{round_name}/{corpus}")
     rng.shuffle(items)
-    judged.write_packet(ROUND, corpus, LANGUAGE_NAMES[data["language"]], items, records, rng,
-                        {"systems": list(SYSTEMS)})
+    judged.write_packet(round_name, corpus, LANGUAGE_NAMES[language], items, records, rng,
+                        {"systems": list(systems)})
 
 
 def score(corpora: list[str]) -> dict:

@@ -292,6 +292,12 @@ def label_variants_table() -> str:
     return _bench("bench_label_variants").table()
 
 
+def repeats_judged_table() -> str:
+    """Round r15: repeated labels renamed together or given a keyword, judged blind
+    (bench/results/repeats_judged.json)."""
+    return _bench("bench_repeats_judged").table()
+
+
 def raw_text_table() -> str:
     """From raw text to topics: the teacher, the learned table and BERTopic (bench/results/raw_text.json)."""
     return _bench("bench_raw_text").table(RESULTS / "raw_text.json")
@@ -321,6 +327,7 @@ TABLES: dict[str, tuple[Callable[[], str], tuple[str, ...]]] = {
     "long_documents_judged": (long_documents_judged_table, ("long_documents_judged.json",)),
     "label_variants": (label_variants_table, ("label_variants.json",)),
     "raw_text": (raw_text_table, ("raw_text.json",)),
+    "repeats_judged": (repeats_judged_table, ("repeats_judged.json",)),
     "tight_judged": (tight_judged_table, ("tight_judged.json",)),
 }
 
