@@ -298,6 +298,12 @@ def repeats_judged_table() -> str:
     return _bench("bench_repeats_judged").table()
 
 
+def german_case_judged_table() -> str:
+    """Round r16: German labels in the nominative or as written, judged blind
+    (bench/results/german_case_judged.json)."""
+    return _bench("bench_german_case").table_text()
+
+
 def raw_text_table() -> str:
     """From raw text to topics: the teacher, the learned table and BERTopic (bench/results/raw_text.json)."""
     return _bench("bench_raw_text").table(RESULTS / "raw_text.json")
@@ -326,6 +332,7 @@ TABLES: dict[str, tuple[Callable[[], str], tuple[str, ...]]] = {
     "passage_weighting": (passage_weighting_table, ("passage_weighting.json",)),
     "long_documents_judged": (long_documents_judged_table, ("long_documents_judged.json",)),
     "label_variants": (label_variants_table, ("label_variants.json",)),
+    "german_case_judged": (german_case_judged_table, ("german_case_judged.json",)),
     "raw_text": (raw_text_table, ("raw_text.json",)),
     "repeats_judged": (repeats_judged_table, ("repeats_judged.json",)),
     "tight_judged": (tight_judged_table, ("tight_judged.json",)),

@@ -33,7 +33,8 @@ def answer_text(answer: str | None) -> str:
 def clean_label(answer: str, max_words: int = 8, max_chars: int = MAX_LABEL_CHARS, language: str = "en") -> str:
     """One short line from an LLM answer, without chatter, quotes, a final period, control characters or
     terminal escapes; at most ``max_words`` words and ``max_chars`` characters ('' if nothing is left), cut
-    where no word of ``language`` is left dangling."""
+    where no word of ``language`` is left dangling; a German label's nouns in the nominative
+    (``german_case.nominative_label``)."""
     lines = [line.strip() for line in answer_text(answer).splitlines() if line.strip()]
     if not lines:
         return ""
@@ -50,7 +51,12 @@ def clean_label(answer: str, max_words: int = 8, max_chars: int = MAX_LABEL_CHAR
         return ""
     if CJK.search(line):
         return complete_cjk_span(line, min(max_words * 3, max_chars), language)
-    return complete_span(line, max_words, max_chars, dangling_words(language))
+    label = complete_span(line, max_words, max_chars, dangling_words(language))
+    if language == "de":  # a heading names its subject in the nominative ("GUI-Systeme", not "GUI-Systemen")
+        from .german_case import nominative_label
+
+        label = nominative_label(label)
+    return label
 
 
 # Words an English label does not end with: a cut after one leaves the phrase open ("Go library for parsing and").
