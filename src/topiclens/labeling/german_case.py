@@ -2,13 +2,14 @@
 
 A small model asked for a German label often answers with the noun in the dative plural or the genitive singular, as
 it would stand after a preposition ("GUI-Systemen", "Druckformaten", "SMTP-Servers"); the judges of the label
-benchmark rejected every such name (bench/bench_label_variants.py, round r14). A label made only of nouns (each
+benchmark rejected every such name and accepted the nominative beside it (rounds r14 and r16,
+bench/bench_german_case.py). A label made only of nouns (each
 capitalised, joined by "und"/"oder", a hyphenated compound included) gets each noun's nominative: the dative plural's
 nominative plural ("GUI-Systeme"), the genitive singular's nominative singular ("SMTP-Server"). A form that is also
 a nominative of some noun is left alone ("Schriftarten"), and so is any label with another word in it ("Verwaltung
 von Paketen", where the dative is right) or a comma (a list). The forms come from the declension tables of German
 Wiktionary's ~100,000 nouns in the ``german-nouns`` package (``pip install topiclens[de]``, CC BY-SA 4.0 data);
-without it labels are left as written.
+without it labels are left as written, and a note says so once.
 """
 
 from __future__ import annotations
