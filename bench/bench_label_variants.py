@@ -124,7 +124,7 @@ def variant_labels(model, chosen: list[int], variant: str, threads: int) -> tupl
     from topiclens.ops.labeling import prepare
 
     fitted = model.fitted_
-    _, order, evidence, context = prepare(fitted, LLMLabeler(LLM), topics=chosen)
+    _, order, evidence, _ = prepare(fitted, LLMLabeler(LLM), topics=chosen)
     language = fitted.state.language
     neighbours = neighbour_lines(fitted.state, order)
     shown = template(variant, language)
@@ -146,7 +146,8 @@ def variant_labels(model, chosen: list[int], variant: str, threads: int) -> tupl
     clock = time.perf_counter()
     # The other topics' names (the model's) are taken, as the default's are when every topic is labelled: a
     # repeat is asked again, and what still repeats gets a distinguishing keyword.
-    others = [label for topic, label in zip(model.topic_ids_, model.labels_) if topic not in set(order)]
+    sampled = set(order)
+    others = [label for topic, label in zip(model.topic_ids_, model.labels_) if topic not in sampled]
     labels, _ = engine.label(evidence, taken=others)
     seconds = (time.perf_counter() - clock) / max(1, len(order))
     return {topic: label for topic, label in zip(order, labels)}, seconds

@@ -44,8 +44,7 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 import judged_scores as judged  # noqa: E402
-from bench_mixed import percent  # noqa: E402
-from bench_units_judged import kind_scored  # noqa: E402
+from bench_units_judged import kind_scored, kinds_table  # noqa: E402
 from judged_scores import LANGUAGE_NAMES, LLM  # noqa: E402
 
 CORPORA = ("python-stdlib", "debian-reference-zh", "debian-reference-de", "debian")
@@ -157,20 +156,9 @@ def score(corpora: list[str]) -> dict:
 
 def table() -> str:
     """The documentation's table from bench/results/tight_judged.json."""
-    results = json.loads(RESULTS.read_text())["corpora"]
     shown = {"default": "split below 0.5 (the default before r13)",
              "tight": "**split below 0.55, members below 0.4 to the outliers (the default since)**"}
-    lines = ["| corpus | fit | topics (judged) | outliers | coherent | coherent or partly | LLM label accepted | "
-             "keyword label accepted | NMI | judges, agreement |", "|---|---|---|---|---|---|---|---|---|---|"]
-    for corpus, found in results.items():
-        for fit, row in found["fits"].items():
-            lines.append(f"| {corpus} | {shown[fit]} | {row['topics']} ({row['topics_judged']}) | "
-                         f"{percent(row['outliers'])} | {percent(row['coherent'])} | "
-                         f"{percent(row['coherent_or_partly'])} | "
-                         f"{percent(row['names']['topiclens']['accepted'])} | "
-                         f"{percent(row['names']['keywords']['accepted'])} | {row['nmi']:.3f} | "
-                         f"{found['judges']}, {percent(found['agreement'])} |")
-    return "\n".join(lines)
+    return kinds_table(json.loads(RESULTS.read_text())["corpora"], "fits", "fit", shown, outliers=True)
 
 
 if __name__ == "__main__":

@@ -146,13 +146,21 @@ def coherent_share(items: list[dict], verdicts: dict, calls: tuple[str, ...]) ->
 
 def table() -> str:
     """The documentation's table from bench/results/long_documents_judged.json."""
-    results = json.loads(RESULTS.read_text())["corpora"]
     names = {"passages": "whole (`'passages'`)", "split": "passages as units (`'split'`)"}
-    lines = ["| corpus | read | topics (judged) | coherent | coherent or partly | LLM label accepted | "
-             "keyword label accepted | NMI | judges, agreement |", "|---|---|---|---|---|---|---|---|---|"]
+    return kinds_table(json.loads(RESULTS.read_text())["corpora"], "readings", "read", names)
+
+
+def kinds_table(results: dict, group: str, column: str, shown: dict[str, str], outliers: bool = False) -> str:
+    """A judged round's table: per corpus, one row per kind of ``results[corpus][group]`` (its name in ``shown``,
+    under ``column``) with its topics, coherence, the LLM and keyword labels' acceptance and NMI (``outliers``: its
+    outlier share too); used by rounds r12 and r13."""
+    head = "| outliers " if outliers else ""
+    lines = [f"| corpus | {column} | topics (judged) {head}| coherent | coherent or partly | LLM label accepted | "
+             "keyword label accepted | NMI | judges, agreement |", "|---|---|---|" + "---|" * (6 + outliers)]
     for corpus, found in results.items():
-        for reading, row in found["readings"].items():
-            lines.append(f"| {corpus} | {names[reading]} | {row['topics']} ({row['topics_judged']}) | "
+        for kind, row in found[group].items():
+            share = f"{percent(row['outliers'])} | " if outliers else ""
+            lines.append(f"| {corpus} | {shown[kind]} | {row['topics']} ({row['topics_judged']}) | {share}"
                          f"{percent(row['coherent'])} | {percent(row['coherent_or_partly'])} | "
                          f"{percent(row['names']['topiclens']['accepted'])} | "
                          f"{percent(row['names']['keywords']['accepted'])} | {row['nmi']:.3f} | "
